@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from './context.ts';
+import { errorHandler } from './http/errors.ts';
+import { SESSION_COOKIE, type RouteAccess } from './http/types.ts';
+import { AppError, forbidden, unauthorized } from './lib/errors.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { hasPermission, PERMISSIONS, type Permission } from './modules/auth/access.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { createAuthService } from './modules/auth/service.ts';
+import { orgsRoutes } from './modules/orgs/routes.ts';
+import { createOrgsService } from './modules/orgs/service.ts';
+import { databaseRateLimitStore } from './modules/ratelimit/store.ts';
+import { referenceRoutes } from './modules/reference/routes.ts';
+
+z.config(z.locales.zhCN());
+
+export type Services = ReturnType<typeof createServices>;
+
+export function createServices(ctx: AppContext) {
+  return { auth: createAuthService(ctx), orgs: createOrgsService(ctx) };
+}
+
+let requestSeq = 0;
+
+export type ApiRoute = { method: string; url: string; access: RouteAccess };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    apiRoutes: ApiRoute[];
+  }
+}
+
+function isPermission(access: RouteAccess): access is Permission {
+  return access in PERMISSIONS;
+}
+
+export async function buildApp(ctx: AppContext, opts: { webDir?: string | null } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || `r${Date.now().toString(36)}${(++requestSeq).toString(36)}`,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.decorateRequest('principal', null);
+
+  const services = createServices(ctx);
+
+  // Every /api route must say who may call it; a route that forgets fails at start-up, not in production.
+  const apiRoutes: ApiRoute[] = [];
+  app.decorate('apiRoutes', apiRoutes);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api')) return;
+    if (route.url.startsWith('/api/docs')) {
+      route.config = { ...(route.config as object), access: 'public' };
+      return;
+    }
+    const access = (route.config as { access?: RouteAccess } | undefined)?.access;
+    if (!access) throw new Error(`路由 ${route.method} ${route.url} 未声明访问权限（config.access）`);
+    for (const method of [route.method].flat()) if (method !== 'HEAD') apiRoutes.push({ method, url: route.url, access });
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: false,
+    store: databaseRateLimitStore(ctx.db),
+    errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `请求过于频繁，请 ${Math.ceil(c.ttl / 1000)} 秒后再试`, details: [] }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: '智慧督 API', description: '行政执法监督平台接口。除登录、公众反映与进度查询外，所有接口都需要登录会话或接入密钥。', version: '0.1.0' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+
+  // Who is calling: a session cookie for people, x-api-key for machine clients.
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith('/api')) return;
+    const token = req.cookies[SESSION_COOKIE];
+    const apiKey = req.headers['x-api-key'];
+    if (token) req.principal = await services.auth.authenticateSession(token);
+    else if (typeof apiKey === 'string' && apiKey) req.principal = await services.auth.authenticateApiKey(apiKey);
+    const access = req.routeOptions.config?.access;
+    if (access !== 'public' && !req.principal) throw unauthorized(token ? '登录已过期，请重新登录' : '请先登录');
+  });
+
+  // What the route needs: checked for every /api route before its input is even parsed.
+  app.addHook('preValidation', async (req) => {
+    if (!req.url.startsWith('/api')) return;
+    const config = req.routeOptions.config;
+    const access = config?.access;
+    if (!access || access === 'public') return;
+    const p = req.principal!;
+    if (access === 'apiKey') {
+      if (p.kind !== 'apiKey') throw forbidden('此接口仅供接入密钥调用');
+      return;
+    }
+    if (p.kind !== 'user') throw forbidden('接入密钥不能调用此接口');
+    if (p.mustChangePassword && !config.allowPendingPasswordChange) {
+      throw new AppError(403, 'PASSWORD_CHANGE_REQUIRED', '请先修改初始密码');
+    }
+    if (isPermission(access) && !hasPermission(p, access)) throw forbidden(`没有“${PERMISSIONS[access]}”权限`);
+  });
+
+  await app.register(
+    async (api) => {
+      api.get('/health', { config: { access: 'public' }, schema: { hide: true } }, async () => {
+        return { ok: true };
+      });
+      await api.register(authRoutes(services, ctx.config.session.cookieSecure));
+      await api.register(orgsRoutes(services));
+      await api.register(auditRoutes(ctx));
+      await api.register(referenceRoutes(ctx));
+    },
+    { prefix: '/api' },
+  );
+
+  const webDir = opts.webDir ?? null;
+  const hasWeb = !!webDir && fs.existsSync(path.join(webDir, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir!, wildcard: false });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith('/api') || req.method !== 'GET' || !hasWeb) {
+      return reply.status(404).send({ code: 'NOT_FOUND', message: '请求的接口或页面不存在', details: [] });
+    }
+    return reply.type('text/html').sendFile('index.html');
+  });
+
+  return app as unknown as FastifyInstance;
+}

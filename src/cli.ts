@@ -1,0 +1,103 @@
+import { Command } from 'commander';
+import { backupDatabase, restoreDatabase } from './db/backup.ts';
+import { DataDirBusyError } from './db/lock.ts';
+import { loadConfig, type Config } from './lib/config.ts';
+import { AppError } from './lib/errors.ts';
+import { verifyAuditChain } from './modules/audit/service.ts';
+import { recordAudit } from './modules/audit/service.ts';
+import { SYSTEM_ACTOR } from './modules/auth/access.ts';
+import { demoLoginHelp, seedDemoCity } from './modules/seed/service.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
+import { serve } from './server.ts';
+import pino from 'pino';
+import { loggerOptions } from './lib/logger.ts';
+
+/** Every CLI command honours DATA_DIR and DATABASE_URL like the server. */
+async function withRuntime<T>(purpose: string, fn: (rt: Runtime, config: Config) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const logger = pino({ ...loggerOptions(config.logLevel === 'info' ? 'warn' : config.logLevel) }, pino.destination(2));
+  const rt = await openRuntime(config, { purpose, logger });
+  try {
+    return await fn(rt, config);
+  } finally {
+    await rt.close();
+  }
+}
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const err = (line: string) => process.stderr.write(`${line}\n`);
+
+const program = new Command();
+program.name('zhd').description('智慧督 行政执法监督平台 命令行工具').showHelpAfterError('（运行 zhd --help 查看用法）');
+
+program
+  .command('serve')
+  .description('启动服务（API 与网页），首次启动时迁移数据库并导入演示城市')
+  .action(async () => {
+    await serve(loadConfig());
+  });
+
+const db = program.command('db').description('数据库：迁移、备份、恢复');
+db.command('migrate')
+  .description('执行尚未应用的迁移')
+  .action(() =>
+    withRuntime('zhd db migrate', async (rt) => {
+      out(`数据库已是最新结构（${rt.ctx.database.label}）`);
+    }),
+  );
+db.command('backup <file>')
+  .description('把整个数据库备份到一个文件（gzip 压缩的 JSON 行）')
+  .action((file: string) =>
+    withRuntime('zhd db backup', async (rt) => {
+      const header = await backupDatabase(rt.ctx.db, file, (t, n) => err(`  备份 ${t}：${n} 行`));
+      const total = Object.values(header.tables).reduce((a, b) => a + b, 0);
+      out(`备份完成：${file}（${Object.keys(header.tables).length} 张表，共 ${total} 行）`);
+    }),
+  );
+db.command('restore <file>')
+  .description('用备份文件替换数据库中的全部数据（整体在一个事务内，失败则不改动）')
+  .action((file: string) =>
+    withRuntime('zhd db restore', async (rt) => {
+      const header = await restoreDatabase(rt.ctx.db, file, (t, n) => err(`  恢复 ${t}：${n} 行`));
+      await rt.ctx.db.transaction().execute((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: 'db.restore', targetType: 'system', summary: { backupCreatedAt: header.createdAt } }));
+      out(`恢复完成：来自 ${header.createdAt} 的备份`);
+    }),
+  );
+
+program
+  .command('seed')
+  .description('导入数据')
+  .command('demo')
+  .description('向空数据库导入演示城市（芜湖市）')
+  .action(() =>
+    withRuntime('zhd seed demo', async (rt, config) => {
+      const r = await seedDemoCity(rt.ctx);
+      out(`已导入演示城市：${r.units} 个单位，${r.users} 名演示人员`);
+      out(demoLoginHelp(config.port));
+    }),
+  );
+
+program
+  .command('audit')
+  .description('审计日志')
+  .command('verify')
+  .description('校验审计日志的 SM3 哈希链：通过输出 OK 并以 0 退出，否则指出第一处断裂并以 1 退出')
+  .action(() =>
+    withRuntime('zhd audit verify', async (rt) => {
+      const r = await verifyAuditChain(rt.ctx.db);
+      if (r.ok) {
+        out(`OK 审计日志共 ${r.rows} 行，哈希链完整`);
+      } else {
+        out(`FAILED 审计日志第 ${r.brokenId} 行校验失败：${r.reason}（此前 ${r.rows} 行完好）`);
+        process.exitCode = 1;
+      }
+    }),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof DataDirBusyError || e instanceof AppError) err(e.message);
+  else err(`出错：${(e as Error).message}`);
+  process.exitCode = e instanceof DataDirBusyError ? 3 : 1;
+}

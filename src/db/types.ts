@@ -1,0 +1,216 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Table types for Kysely; the schema itself is in migrations/*.sql. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T = Record<string, unknown>> = ColumnType<T, T | string, T | string>;
+
+export interface RegionTable {
+  code: string;
+  name: string;
+  level: 'province' | 'city' | 'county' | 'township';
+  parent_code: string | null;
+  sort: ColumnType<number, number | undefined, number>;
+}
+
+export interface EnforcementDomainTable {
+  code: string;
+  name: string;
+  sort: ColumnType<number, number | undefined, number>;
+  builtin: ColumnType<boolean, boolean | undefined, boolean>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface ReportKindTable {
+  code: string;
+  name: string;
+  sort: number;
+}
+
+export interface ChannelTable {
+  code: string;
+  name: string;
+  adapter: string;
+  field_mapping: Json;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface RoleTable {
+  code: string;
+  name: string;
+  description: string;
+  permissions: string[];
+  sort: number;
+}
+
+export type UnitKind = 'government' | 'department' | 'office' | 'team' | 'township' | 'other';
+
+export interface UnitTable {
+  id: Generated<number>;
+  name: string;
+  kind: UnitKind;
+  parent_id: number | null;
+  path: ColumnType<string, string | undefined, string>;
+  region_code: string | null;
+  domains: ColumnType<string[], string[] | undefined, string[]>;
+  sort: ColumnType<number, number | undefined, number>;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface AppUserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  unit_id: number;
+  phone_enc: string | null;
+  phone_mask: string | null;
+  password_hash: string;
+  password_changed_at: Timestamp;
+  must_change_password: ColumnType<boolean, boolean | undefined, boolean>;
+  failed_logins: ColumnType<number, number | undefined, number>;
+  locked_until: Date | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  last_login_at: Date | null;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface RoleGrantTable {
+  id: Generated<number>;
+  user_id: number;
+  role: string;
+  unit_id: number;
+  granted_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface UserSessionTable {
+  id: string;
+  user_id: number;
+  created_at: Generated<Date>;
+  last_seen_at: Timestamp;
+  expires_at: Date;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface ApiKeyTable {
+  id: Generated<number>;
+  name: string;
+  channel_code: string;
+  prefix: string;
+  key_hash: string;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Date;
+  actor_user_id: number | null;
+  actor_label: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  unit_id: number | null;
+  ip: string | null;
+  summary: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface JobTable {
+  id: Generated<number>;
+  kind: string;
+  payload: Json;
+  unique_key: string | null;
+  state: ColumnType<'queued' | 'running' | 'done' | 'failed', 'queued' | 'running' | 'done' | 'failed' | undefined>;
+  run_at: Timestamp;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  locked_by: string | null;
+  locked_until: Date | null;
+  last_error: string | null;
+  created_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+export interface JobScheduleTable {
+  name: string;
+  cron: string;
+  kind: string;
+  payload: Json;
+  next_run_at: Date | null;
+  last_run_at: Date | null;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+}
+
+export interface RateLimitTable {
+  key: string;
+  hits: number;
+  window_end: Date;
+}
+
+export interface CalendarDayTable {
+  day: string;
+  is_workday: boolean;
+  note: string;
+}
+
+export interface CalendarYearTable {
+  year: number;
+  source: string;
+  published_at: string | null;
+}
+
+export interface DeadlinePolicyTable {
+  id: Generated<number>;
+  purpose: 'handle' | 'sign';
+  kind_code: string | null;
+  urgency: 'normal' | 'urgent';
+  amount: number;
+  amount_unit: 'working_days' | 'hours';
+  note: string;
+}
+
+export interface AppSettingTable {
+  key: string;
+  value: Json<unknown>;
+  updated_at: Timestamp;
+}
+
+export interface SchemaMigrationTable {
+  name: string;
+  applied_at: Generated<Date>;
+}
+
+export interface DB {
+  region: RegionTable;
+  enforcement_domain: EnforcementDomainTable;
+  report_kind: ReportKindTable;
+  channel: ChannelTable;
+  role: RoleTable;
+  unit: UnitTable;
+  app_user: AppUserTable;
+  role_grant: RoleGrantTable;
+  user_session: UserSessionTable;
+  api_key: ApiKeyTable;
+  audit_log: AuditLogTable;
+  job: JobTable;
+  job_schedule: JobScheduleTable;
+  rate_limit: RateLimitTable;
+  calendar_day: CalendarDayTable;
+  calendar_year: CalendarYearTable;
+  deadline_policy: DeadlinePolicyTable;
+  app_setting: AppSettingTable;
+  schema_migration: SchemaMigrationTable;
+}
+
+export type Unit = Selectable<UnitTable>;
+export type AppUser = Selectable<AppUserTable>;
+export type NewUnit = Insertable<UnitTable>;
+export type UnitUpdate = Updateable<UnitTable>;
+export type AuditRow = Selectable<AuditLogTable>;

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Every setting the platform reads, validated once. Nothing else reads process.env. */
+const intFrom = (def: number) => z.coerce.number().int().positive().default(def);
+
+const ConfigSchema = z.object({
+  PORT: intFrom(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATA_DIR: z.string().default('./data'),
+  DATABASE_URL: z.string().optional(),
+  /** 32 hex characters: the SM4 key that encrypts personal data. Generated into DATA_DIR in embedded mode. */
+  ZHD_SM4_KEY: z.string().regex(/^[0-9a-fA-F]{32}$/, 'ZHD_SM4_KEY 必须是 32 位十六进制字符').optional(),
+  ZHD_SHARED_DATA: z.string().default('../shared/data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ZHD_LOGIN_MAX_FAILURES: intFrom(5),
+  ZHD_LOGIN_LOCK_MINUTES: intFrom(15),
+  ZHD_SESSION_IDLE_MINUTES: intFrom(30),
+  ZHD_SESSION_MAX_HOURS: intFrom(12),
+  ZHD_PASSWORD_MIN_LENGTH: intFrom(8),
+  ZHD_PASSWORD_MIN_CLASSES: intFrom(3),
+  ZHD_BODY_LIMIT_BYTES: intFrom(1_048_576),
+  ZHD_PUBLIC_RATE_LIMIT_PER_MINUTE: intFrom(30),
+  ZHD_JOB_POLL_MS: intFrom(5000),
+  ZHD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  ZHD_DEMO_SEED: z.enum(['true', 'false']).default('true'),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  sm4KeyHex?: string;
+  sharedDataDir: string;
+  logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
+  login: { maxFailures: number; lockMinutes: number };
+  session: { idleMinutes: number; maxHours: number; cookieSecure: 'auto' | 'true' | 'false' };
+  password: { minLength: number; minClasses: number };
+  bodyLimitBytes: number;
+  publicRateLimitPerMinute: number;
+  jobPollMs: number;
+  demoSeed: boolean;
+};
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`配置有误：\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL || undefined,
+    sm4KeyHex: e.ZHD_SM4_KEY,
+    sharedDataDir: path.resolve(e.ZHD_SHARED_DATA),
+    logLevel: e.LOG_LEVEL,
+    login: { maxFailures: e.ZHD_LOGIN_MAX_FAILURES, lockMinutes: e.ZHD_LOGIN_LOCK_MINUTES },
+    session: { idleMinutes: e.ZHD_SESSION_IDLE_MINUTES, maxHours: e.ZHD_SESSION_MAX_HOURS, cookieSecure: e.ZHD_COOKIE_SECURE },
+    password: { minLength: e.ZHD_PASSWORD_MIN_LENGTH, minClasses: e.ZHD_PASSWORD_MIN_CLASSES },
+    bodyLimitBytes: e.ZHD_BODY_LIMIT_BYTES,
+    publicRateLimitPerMinute: e.ZHD_PUBLIC_RATE_LIMIT_PER_MINUTE,
+    jobPollMs: e.ZHD_JOB_POLL_MS,
+    demoSeed: e.ZHD_DEMO_SEED === 'true',
+    ...overrides,
+  };
+}

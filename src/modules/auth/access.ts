@@ -1,0 +1,75 @@
+import { forbidden } from '../../lib/errors.ts';
+
+/** What a role can do. Roles map to permissions in the `role` table; code checks permissions only. */
+export const PERMISSIONS = {
+  'org.read': '查看单位与人员',
+  'org.manage': '管理单位、人员与授权',
+  'apikey.manage': '管理接入密钥',
+  'audit.read': '查看审计日志',
+  'reference.manage': '管理参考数据',
+  'problem.read': '查看问题',
+  'problem.triage': '分拣与派发',
+  'workorder.supervise': '督办',
+  'workorder.handle': '承办',
+  'report.read': '查看分析报告',
+  'casefile.review': '案卷评查',
+  'enforcement.act': '执法记录',
+} as const;
+export type Permission = keyof typeof PERMISSIONS;
+
+export type Grant = { role: string; unitId: number; unitPath: string; unitName: string; permissions: string[] };
+
+export type UserPrincipal = {
+  kind: 'user';
+  userId: number;
+  username: string;
+  displayName: string;
+  unitId: number;
+  mustChangePassword: boolean;
+  sessionId: string;
+  grants: Grant[];
+};
+export type ApiKeyPrincipal = { kind: 'apiKey'; keyId: number; name: string; channel: string };
+export type Principal = UserPrincipal | ApiKeyPrincipal;
+
+/** Who is acting, for services and the audit trail. */
+export type Actor = { principal: Principal | null; ip: string | null };
+
+export const SYSTEM_ACTOR: Actor = { principal: null, ip: null };
+
+export function actorLabel(actor: Actor): string {
+  const p = actor.principal;
+  if (!p) return '系统';
+  return p.kind === 'user' ? `${p.displayName}（${p.username}）` : `接入密钥 ${p.name}`;
+}
+
+export function actorUserId(actor: Actor): number | null {
+  return actor.principal?.kind === 'user' ? actor.principal.userId : null;
+}
+
+/** Unit paths ('/1/4/') under which the principal holds the permission; a grant covers its unit and all sub-units. */
+export function scopePaths(principal: Principal | null, permission: Permission): string[] {
+  if (!principal || principal.kind !== 'user') return [];
+  const paths = principal.grants.filter((g) => g.permissions.includes(permission)).map((g) => g.unitPath);
+  // Drop paths already covered by a shorter one.
+  return paths.filter((p) => !paths.some((q) => q !== p && p.startsWith(q)));
+}
+
+export function hasPermission(principal: Principal | null, permission: Permission): boolean {
+  return scopePaths(principal, permission).length > 0;
+}
+
+export function canOnUnit(principal: Principal | null, permission: Permission, unitPath: string): boolean {
+  return scopePaths(principal, permission).some((p) => unitPath.startsWith(p));
+}
+
+export function assertOnUnit(actor: Actor, permission: Permission, unitPath: string, what = '该单位'): void {
+  if (!canOnUnit(actor.principal, permission, unitPath)) {
+    throw forbidden(`没有对${what}“${PERMISSIONS[permission]}”的权限`);
+  }
+}
+
+export function userPrincipal(actor: Actor): UserPrincipal {
+  if (actor.principal?.kind !== 'user') throw forbidden('此操作需要以人员身份登录');
+  return actor.principal;
+}

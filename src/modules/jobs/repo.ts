@@ -1,0 +1,73 @@
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../../db/client.ts';
+
+export type JobRow = { id: number; kind: string; payload: Record<string, unknown>; attempts: number; max_attempts: number };
+
+export const jobsRepo = {
+  enqueue(db: Queryable, j: { kind: string; payload: Record<string, unknown>; runAt: Date; uniqueKey: string | null; maxAttempts: number }) {
+    return db
+      .insertInto('job')
+      .values({ kind: j.kind, payload: j.payload, run_at: j.runAt, unique_key: j.uniqueKey, max_attempts: j.maxAttempts })
+      .onConflict((oc) => oc.column('unique_key').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+  },
+
+  /** Claims due jobs (and running ones whose lease ran out) so no other instance takes them. */
+  async claim(db: Queryable, worker: string, limit: number, leaseMs: number): Promise<JobRow[]> {
+    const { rows } = await sql<JobRow>`
+      update job set state = 'running', attempts = attempts + 1, locked_by = ${worker},
+             locked_until = now() + ${leaseMs} * interval '1 millisecond'
+      where id in (
+        select id from job
+        where (state = 'queued' and run_at <= now()) or (state = 'running' and locked_until < now())
+        order by run_at
+        limit ${limit}
+        for update skip locked)
+      returning id, kind, payload, attempts, max_attempts`.execute(db);
+    return rows;
+  },
+
+  complete(db: Queryable, id: number, worker: string) {
+    return db.updateTable('job').set({ state: 'done', finished_at: new Date(), locked_by: null, locked_until: null, last_error: null }).where('id', '=', id).where('locked_by', '=', worker).execute();
+  },
+
+  fail(db: Queryable, id: number, worker: string, error: string, retryAt: Date | null) {
+    return db
+      .updateTable('job')
+      .set(retryAt
+        ? { state: 'queued', run_at: retryAt, locked_by: null, locked_until: null, last_error: error }
+        : { state: 'failed', finished_at: new Date(), locked_by: null, locked_until: null, last_error: error })
+      .where('id', '=', id)
+      .where('locked_by', '=', worker)
+      .execute();
+  },
+
+  lockDueSchedules(tx: Tx) {
+    return tx
+      .selectFrom('job_schedule')
+      .selectAll()
+      .where('active', '=', true)
+      .where((eb) => eb.or([eb('next_run_at', 'is', null), eb('next_run_at', '<=', new Date())]))
+      .forUpdate()
+      .skipLocked()
+      .execute();
+  },
+
+  advanceSchedule(tx: Tx, name: string, nextRunAt: Date | null, ranAt: Date | null) {
+    return tx
+      .updateTable('job_schedule')
+      .set({ next_run_at: nextRunAt, ...(ranAt ? { last_run_at: ranAt } : {}) })
+      .where('name', '=', name)
+      .execute();
+  },
+
+  async deleteFinishedBefore(db: Queryable, before: Date): Promise<number> {
+    const r = await db.deleteFrom('job').where('state', 'in', ['done', 'failed']).where('finished_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  },
+
+  get(db: Queryable, id: number) {
+    return db.selectFrom('job').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+};

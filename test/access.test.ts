@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createTestApp, login, type TestApp } from './helpers.ts';
+import { FACTORY_PASSWORD, makeCity, makeUser } from './factories.ts';
+import { PERMISSIONS } from '../src/modules/auth/access.ts';
+
+let t: TestApp;
+let city: Awaited<ReturnType<typeof makeCity>>;
+before(async () => {
+  t = await createTestApp();
+  city = await makeCity(t.ctx);
+});
+after(() => t.close());
+
+const ROLES = ['admin', 'supervisor', 'dispatcher', 'handler', 'leader', 'reviewer', 'officer'];
+
+/** A request for the route with every :param filled, and a body that passes no validation on purpose. */
+function sample(url: string, ids: { unit: number; user: number }) {
+  return url.replace(':grantId', '999999').replace(':id', String(url.startsWith('/api/units') ? ids.unit : ids.user));
+}
+
+test('every /api route declares its access, and an anonymous caller gets 401 on all but the public ones (and on unknown paths)', async () => {
+  const routes = t.app.apiRoutes;
+  assert.ok(routes.length >= 20, `only ${routes.length} routes`);
+  for (const r of routes) {
+    const res = await t.app.inject({ method: r.method as 'GET', url: sample(r.url, { unit: city.deptA.id, user: city.handlerA.id }), payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
+    if (r.access === 'public') assert.notEqual(res.statusCode, 401, `${r.method} ${r.url}`);
+    else assert.equal(res.statusCode, 401, `${r.method} ${r.url} answered ${res.statusCode}`);
+  }
+  for (const url of ['/api/no-such-thing', '/api/units/1/secret', '/api']) {
+    assert.equal((await t.app.inject({ url })).statusCode, 401, url);
+  }
+});
+
+test('every role on every route: a route needing a permission the role lacks answers 403, never 500', async () => {
+  const roles = await t.ctx.db.selectFrom('role').selectAll().execute();
+  for (const role of ROLES) {
+    const user = await makeUser(t.ctx, { unit: city.deptA, roles: [[role, city.deptA]] });
+    const cookie = await login(t.app, user.username, FACTORY_PASSWORD);
+    const perms = roles.find((r) => r.code === role)!.permissions;
+    for (const r of t.app.apiRoutes) {
+      if (r.url === '/api/auth/logout') continue;
+      const res = await t.app.inject({
+        method: r.method as 'GET',
+        url: sample(r.url, { unit: city.deptA.id, user: city.handlerA.id }),
+        payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {},
+        headers: { cookie },
+      });
+      assert.ok(res.statusCode < 500, `${role} ${r.method} ${r.url}: ${res.statusCode} ${res.body}`);
+      const needs = r.access in PERMISSIONS ? r.access : null;
+      if (needs && !perms.includes(needs)) assert.equal(res.statusCode, 403, `${role} ${r.method} ${r.url} should be 403, got ${res.statusCode}`);
+      if (r.access === 'apiKey') assert.equal(res.statusCode, 403);
+      if (needs && perms.includes(needs) && r.method === 'GET') assert.equal(res.statusCode, 200, `${role} ${r.method} ${r.url}: ${res.body}`);
+    }
+  }
+});
+
+test("a unit's admin and handler can neither read nor change another unit's data", async () => {
+  const adminA = await login(t.app, city.adminA.username, FACTORY_PASSWORD);
+  const handlerA = await login(t.app, city.handlerA.username, FACTORY_PASSWORD);
+  for (const cookie of [adminA, handlerA]) {
+    const headers = { cookie };
+    const units = (await t.app.inject({ url: '/api/units', headers })).json() as { id: number }[];
+    assert.ok(units.some((u) => u.id === city.deptA.id));
+    assert.ok(!units.some((u) => u.id === city.deptB.id || u.id === city.city.id));
+    const users = (await t.app.inject({ url: '/api/users?limit=200', headers })).json().rows as { id: number }[];
+    assert.ok(users.some((u) => u.id === city.handlerA.id));
+    assert.ok(!users.some((u) => u.id === city.handlerB.id || u.id === city.admin.id));
+    assert.equal((await t.app.inject({ url: `/api/users/${city.handlerB.id}`, headers })).statusCode, 404);
+    assert.equal((await t.app.inject({ url: `/api/units/${city.deptB.id}`, headers })).statusCode, 404);
+    assert.equal((await t.app.inject({ url: `/api/users?unitId=${city.deptB.id}`, headers })).json().total, 0);
+  }
+  const headers = { cookie: adminA };
+  const before = await t.ctx.db.selectFrom('app_user').selectAll().where('id', '=', city.handlerB.id).executeTakeFirstOrThrow();
+  const attempts = [
+    t.app.inject({ method: 'PATCH', url: `/api/users/${city.handlerB.id}`, headers, payload: { displayName: '改名', active: false } }),
+    t.app.inject({ method: 'POST', url: `/api/users/${city.handlerB.id}/password`, headers, payload: { password: 'Hijack-2026x' } }),
+    t.app.inject({ method: 'POST', url: `/api/users/${city.handlerB.id}/grants`, headers, payload: { role: 'admin', unitId: city.deptA.id } }),
+    t.app.inject({ method: 'PATCH', url: `/api/units/${city.deptB.id}`, headers, payload: { name: '改名' } }),
+    t.app.inject({ method: 'POST', url: '/api/units', headers, payload: { name: '乙局下属', kind: 'team', parentId: city.deptB.id } }),
+    t.app.inject({ method: 'POST', url: '/api/users', headers, payload: { username: 'intruder', displayName: '外人', unitId: city.deptB.id, password: 'Intrude-2026x' } }),
+    // moving one's own unit under another unit, or granting oneself a wider scope
+    t.app.inject({ method: 'PATCH', url: `/api/units/${city.deptA.id}`, headers, payload: { parentId: city.deptB.id } }),
+    t.app.inject({ method: 'POST', url: `/api/users/${city.adminA.id}/grants`, headers, payload: { role: 'admin', unitId: city.city.id } }),
+  ];
+  for (const res of await Promise.all(attempts)) assert.ok([403, 404].includes(res.statusCode), `${res.statusCode} ${res.body}`);
+  const afterRow = await t.ctx.db.selectFrom('app_user').selectAll().where('id', '=', city.handlerB.id).executeTakeFirstOrThrow();
+  assert.deepEqual(afterRow, before);
+  assert.equal((await t.ctx.db.selectFrom('unit').select('name').where('id', '=', city.deptB.id).executeTakeFirstOrThrow()).name, '测试市乙局');
+  assert.equal(await t.ctx.db.selectFrom('app_user').select('id').where('username', '=', 'intruder').executeTakeFirst(), undefined);
+  // ...while inside its own unit the same admin can act
+  const own = await t.app.inject({ method: 'POST', url: '/api/units', headers, payload: { name: '甲局法制科', kind: 'office', parentId: city.deptA.id } });
+  assert.equal(own.statusCode, 200);
+  assert.ok(own.json().path.startsWith(city.deptA.path));
+});

@@ -1,0 +1,111 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+import type { AppContext } from '../src/context.ts';
+import { openPglite, openPostgres, type Database } from '../src/db/client.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { loadConfig, type Config } from '../src/lib/config.ts';
+import { FieldCipher } from '../src/lib/crypto.ts';
+
+/** Tests run on in-process PGlite, or on PostgreSQL when DATABASE_URL names a server (a fresh database per test context). */
+export const TEST_PG_URL = process.env.DATABASE_URL || '';
+export const onPostgres = !!TEST_PG_URL;
+export const TEST_SM4_KEY = '0123456789abcdef0123456789abcdef';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', ZHD_SM4_KEY: TEST_SM4_KEY }, overrides);
+}
+
+async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `zhd_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_PG_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(TEST_PG_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: TEST_PG_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export type TestContext = AppContext & { close(): Promise<void>; url: string | null };
+
+/** A migrated, empty database and the service context over it. */
+export async function createTestContext(overrides: Partial<Config> = {}): Promise<TestContext> {
+  let database: Database;
+  let drop = async () => {};
+  let url: string | null = null;
+  if (onPostgres) {
+    const created = await createPgDatabase();
+    url = created.url;
+    drop = created.drop;
+    database = await openPostgres(created.url, 4);
+  } else {
+    database = await openPglite(null);
+  }
+  await migrate(database.db);
+  const config = testConfig(overrides);
+  return {
+    database,
+    db: database.db,
+    config,
+    cipher: new FieldCipher(TEST_SM4_KEY),
+    log: pino({ level: 'silent' }),
+    url,
+    async close() {
+      await database.close();
+      await drop();
+    },
+  };
+}
+
+export type TestApp = { ctx: TestContext; app: FastifyInstance; close(): Promise<void> };
+
+export async function createTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const ctx = await createTestContext(overrides);
+  const app = await buildApp(ctx, { webDir: null });
+  await app.ready();
+  return {
+    ctx,
+    app,
+    async close() {
+      await app.close();
+      await ctx.close();
+    },
+  };
+}
+
+export function tempDir(prefix = 'zhd-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** Logs in through the API and returns the Cookie header value for later requests. */
+export async function login(app: FastifyInstance, username: string, password: string): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+  if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'zhd_session');
+  return `zhd_session=${cookie!.value}`;
+}
+
+export const REPO_ROOT = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '..');
+
+/** Environment for a child `zhd` process: never inherits the test's database unless given. */
+export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'warn', ZHD_DEMO_SEED: 'true' };
+  delete env.DATABASE_URL;
+  delete env.ZHD_SM4_KEY;
+  delete env.NODE_TEST_CONTEXT;
+  return { ...env, ...extra };
+}
