@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { buildApp } from '../src/app.ts';
+import { seedDemoCity } from '../src/modules/seed/service.ts';
+import { DEMO_PASSWORD } from '../src/modules/seed/wuhu.ts';
+import { WEB_DIST } from '../src/server.ts';
+import { createTestContext, type TestContext } from './helpers.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const skip = fs.existsSync(CHROMIUM) ? false : `Debian chromium 不在 ${CHROMIUM}（apt-get install chromium）：跳过浏览器测试`;
+
+let ctx: TestContext;
+let browser: Browser;
+let base: string;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+before(async () => {
+  if (skip) return;
+  assert.ok(fs.existsSync(path.join(WEB_DIST, 'index.html')), '网页尚未构建：运行 npm run build:web（npm install 时会自动构建）');
+  ctx = await createTestContext();
+  cleanups.push(() => ctx.close());
+  await seedDemoCity(ctx);
+  const app = await buildApp(ctx, { webDir: WEB_DIST });
+  base = await app.listen({ port: 0, host: '127.0.0.1' });
+  cleanups.push(() => app.close());
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']  // playwright gives each launch a fresh, empty user-data dir,
+  });
+  cleanups.push(() => browser.close());
+});
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+
+async function loginAs(username: string, password = DEMO_PASSWORD): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(base);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  return page;
+}
+
+async function menuTexts(page: Page): Promise<string[]> {
+  const menu = page.getByTestId('main-menu');
+  await menu.waitFor();
+  return (await menu.locator('.ant-menu-title-content').allInnerTexts()).map((s) => s.trim());
+}
+
+test('a wrong password shows a Chinese error on the login page', { skip }, async () => {
+  const page = await loginAs('admin', 'Wrong-pass-1');
+  await page.getByTestId('login-error').waitFor();
+  assert.match(await page.getByTestId('login-error').innerText(), /用户名或密码错误/);
+  await page.close();
+});
+
+test('the menu follows the roles: the admin sees system management, a handler only what it may read', { skip }, async () => {
+  const admin = await loginAs('admin');
+  const adminMenu = await menuTexts(admin);
+  for (const item of ['工作台', '系统管理', '单位管理', '人员与授权', '接入密钥', '审计日志']) assert.ok(adminMenu.includes(item), `admin menu lacks ${item}: ${adminMenu}`);
+  await admin.getByText('单位管理').click();
+  await admin.getByText('芜湖市市场监督管理局').first().waitFor();
+  await admin.close();
+
+  const handler = await loginAs('handler');
+  const handlerMenu = await menuTexts(handler);
+  assert.ok(handlerMenu.includes('工作台'));
+  assert.ok(handlerMenu.includes('单位管理'));
+  assert.ok(!handlerMenu.includes('接入密钥'), `handler should not see 接入密钥: ${handlerMenu}`);
+  assert.ok(!handlerMenu.includes('审计日志'), `handler should not see 审计日志: ${handlerMenu}`);
+  // the handler's unit page shows its own unit only, without management buttons
+  await handler.getByText('单位管理').click();
+  await handler.getByText('芜湖市市场监督管理局').first().waitFor();
+  assert.equal(await handler.getByText('芜湖市教育局').count(), 0);
+  assert.equal(await handler.getByRole('button', { name: '新建单位' }).count(), 0);
+  await handler.close();
+
+  const supervisor = await loginAs('supervisor');
+  const supMenu = await menuTexts(supervisor);
+  assert.ok(supMenu.includes('审计日志'));
+  assert.ok(!supMenu.includes('接入密钥'));
+  await supervisor.close();
+});
+
+test('logging out returns to the login page and the session no longer works', { skip }, async () => {
+  const page = await loginAs('leader');
+  await page.getByTestId('user-menu').hover();
+  await page.getByText('退出登录').click();
+  await page.getByRole('button', { name: /登\s*录/ }).waitFor();
+  const me = await page.evaluate(async () => (await fetch('/api/auth/me')).status);
+  assert.equal(me, 401);
+  await page.close();
+});

@@ -1,0 +1,58 @@
+/** The one client for the API: JSON in and out, the server's { code, message, details } on failure. */
+export type ApiErrorDetail = { field?: string; row?: number; message: string };
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: ApiErrorDetail[] = []) {
+    super(message);
+  }
+}
+
+type Listener = (e: ApiError) => void;
+const unauthorizedListeners = new Set<Listener>();
+export function onUnauthorized(fn: Listener) {
+  unauthorizedListeners.add(fn);
+  return () => {
+    unauthorizedListeners.delete(fn);
+  };
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown; query?: Record<string, unknown> } = {}): Promise<T> {
+  const qs = init.query
+    ? '?' + new URLSearchParams(Object.entries(init.query).filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [k, String(v)])).toString()
+    : '';
+  const res = await fetch(`/api${path}${qs}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    credentials: 'same-origin',
+  });
+  const text = await res.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!res.ok) {
+    const err = new ApiError(res.status, data?.code ?? 'ERROR', data?.message ?? `请求失败（${res.status}）`, data?.details ?? []);
+    if (res.status === 401 && path !== '/auth/login') unauthorizedListeners.forEach((l) => l(err));
+    throw err;
+  }
+  return data as T;
+}
+
+/** Maps an error's field details onto an antd Form. */
+export function formErrors(err: unknown): { name: string[]; errors: string[] }[] {
+  if (!(err instanceof ApiError)) return [];
+  return err.details.filter((d) => d.field).map((d) => ({ name: d.field!.split('.'), errors: [d.message] }));
+}
+
+export type Me = {
+  kind: 'user' | 'apiKey';
+  userId?: number;
+  username?: string;
+  displayName: string;
+  unitId?: number;
+  mustChangePassword: boolean;
+  permissions: string[];
+  grants: { role: string; unitId: number; unitName: string }[];
+};
+
+export type Unit = { id: number; name: string; kind: string; parent_id: number | null; path: string; region_code: string | null; region_name?: string | null; domains: string[]; sort: number; active: boolean };
+export type Role = { code: string; name: string; description: string; permissions: string[] };
+export type Reference = { domains: { code: string; name: string }[]; kinds: { code: string; name: string }[]; channels: { code: string; name: string }[] };

@@ -1,0 +1,52 @@
+import { LogoutOutlined, LockOutlined, UserOutlined } from '@ant-design/icons';
+import { Dropdown, Layout, Menu, Typography } from 'antd';
+import { Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { useAuth, useCan } from '../auth.tsx';
+import { visibleMenu, type MenuEntry } from '../menu.tsx';
+
+const toItems = (entries: MenuEntry[]): any[] =>
+  entries.map((e) => ({ key: e.key, label: e.label, icon: e.icon, children: e.children ? toItems(e.children) : undefined }));
+
+export function AppLayout() {
+  const { me, logout } = useAuth();
+  const can = useCan();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const menu = visibleMenu(can);
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider width={220} theme="dark" breakpoint="lg" collapsedWidth={64}>
+        <div style={{ color: '#fff', fontSize: 18, fontWeight: 600, padding: '18px 20px', whiteSpace: 'nowrap' }}>智慧督</div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          selectedKeys={[location.pathname]}
+          defaultOpenKeys={menu.filter((m) => m.children).map((m) => m.key)}
+          items={toItems(menu)}
+          onClick={({ key }) => navigate(key)}
+          data-testid="main-menu"
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'space-between', alignItems: 'center', padding: '0 24px' }}>
+          <Typography.Text strong>行政执法监督平台</Typography.Text>
+          <Dropdown
+            menu={{
+              items: [
+                { key: 'pw', icon: <LockOutlined />, label: '修改密码', onClick: () => navigate('/account/password') },
+                { key: 'logout', icon: <LogoutOutlined />, label: '退出登录', onClick: () => void logout().then(() => navigate('/')) },
+              ],
+            }}
+          >
+            <span style={{ cursor: 'pointer' }} data-testid="user-menu">
+              <UserOutlined /> {me?.displayName}
+            </span>
+          </Dropdown>
+        </Layout.Header>
+        <Layout.Content style={{ margin: 24 }}>
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,35 @@
+import { ApartmentOutlined, AuditOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import type { ReactNode } from 'react';
+import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
+import { AuditPage } from './pages/audit/AuditPage.tsx';
+import { HomePage } from './pages/home/HomePage.tsx';
+import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
+import { UsersPage } from './pages/orgs/UsersPage.tsx';
+
+/** The menu and its access rules, in one place: an entry shows when the user holds its permission somewhere. */
+export type MenuEntry = { key: string; label: string; icon: ReactNode; permission?: string; element?: ReactNode; children?: MenuEntry[] };
+
+export const MENU: MenuEntry[] = [
+  { key: '/', label: '工作台', icon: <HomeOutlined />, element: <HomePage /> },
+  {
+    key: 'system',
+    label: '系统管理',
+    icon: <SettingOutlined />,
+    children: [
+      { key: '/units', label: '单位管理', icon: <ApartmentOutlined />, permission: 'org.read', element: <UnitsPage /> },
+      { key: '/users', label: '人员与授权', icon: <TeamOutlined />, permission: 'org.read', element: <UsersPage /> },
+      { key: '/api-keys', label: '接入密钥', icon: <KeyOutlined />, permission: 'apikey.manage', element: <ApiKeysPage /> },
+      { key: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read', element: <AuditPage /> },
+    ],
+  },
+];
+
+export function visibleMenu(can: (p: string) => boolean, entries: MenuEntry[] = MENU): MenuEntry[] {
+  return entries
+    .map((e) => (e.children ? { ...e, children: visibleMenu(can, e.children) } : e))
+    .filter((e) => (e.children ? e.children.length > 0 : !e.permission || can(e.permission)));
+}
+
+export function flatRoutes(entries: MenuEntry[]): MenuEntry[] {
+  return entries.flatMap((e) => (e.children ? flatRoutes(e.children) : [e]));
+}
