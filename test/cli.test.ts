@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { childEnv, onPostgres, REPO_ROOT, TEST_PG_URL, TEST_SM4_KEY, tempDir } from './helpers.ts';
+
+const run = promisify(execFile);
+const ZHD = path.join(REPO_ROOT, 'bin', 'zhd.js');
+
+/** The CLI against an embedded folder, or against a fresh PostgreSQL database when the suite runs on PostgreSQL. */
+let env: NodeJS.ProcessEnv;
+let dropDb = async () => {};
+before(async () => {
+  if (onPostgres) {
+    const name = `zhd_cli_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: TEST_PG_URL });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const url = new URL(TEST_PG_URL);
+    url.pathname = `/${name}`;
+    env = childEnv({ DATABASE_URL: url.toString(), ZHD_SM4_KEY: TEST_SM4_KEY });
+    dropDb = async () => {
+      const c = new pg.Client({ connectionString: TEST_PG_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    };
+  } else {
+    env = childEnv({ DATA_DIR: tempDir() });
+  }
+});
+after(() => dropDb());
+
+const zhd = (...args: string[]) => run(process.execPath, [ZHD, ...args], { env, cwd: REPO_ROOT });
+
+test('migrate, seed demo, back up, restore, verify: every command on the configured database', { timeout: 180_000 }, async () => {
+  assert.match((await zhd('db', 'migrate')).stdout, /已是最新结构/);
+  const seeded = await zhd('seed', 'demo');
+  assert.match(seeded.stdout, /已导入演示城市：\d+ 个单位，8 名演示人员/);
+  assert.match(seeded.stdout, /admin/);
+  // seeding twice is refused
+  const again = await zhd('seed', 'demo').then(() => null, (e: { code: number; stderr: string }) => e);
+  assert.equal(again?.code, 1);
+  assert.match(again!.stderr, /只能导入空数据库/);
+
+  const file = path.join(tempDir(), 'b.zhd.gz');
+  assert.match((await zhd('db', 'backup', file)).stdout, /备份完成/);
+  assert.match((await zhd('db', 'restore', file)).stdout, /恢复完成/);
+  assert.match((await zhd('audit', 'verify')).stdout, /^OK/);
+});
+
+test('on PostgreSQL the server refuses to start without the SM4 key', { skip: !onPostgres && '仅在 PostgreSQL 上运行' }, async () => {
+  const noKey = { ...env };
+  delete noKey.ZHD_SM4_KEY;
+  const r = await run(process.execPath, [ZHD, 'db', 'migrate'], { env: noKey, cwd: REPO_ROOT }).then(() => null, (e: { code: number; stderr: string }) => e);
+  assert.equal(r?.code, 1);
+  assert.match(r!.stderr, /必须设置 ZHD_SM4_KEY/);
+});
+
+test('a bad command or setting gets a Chinese message, not a stack trace', async () => {
+  const r = await run(process.execPath, [ZHD, 'db', 'migrate'], { env: { ...env, PORT: 'abc' }, cwd: REPO_ROOT }).then(() => null, (e: { code: number; stderr: string }) => e);
+  assert.equal(r?.code, 1);
+  assert.match(r!.stderr, /配置有误/);
+  assert.match(r!.stderr, /PORT/);
+  assert.ok(!r!.stderr.includes('    at '), r!.stderr);
+});

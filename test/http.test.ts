@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import pino from 'pino';
+import { buildApp } from '../src/app.ts';
+import { loggerOptions } from '../src/lib/logger.ts';
+import { createTestContext, login, type TestContext } from './helpers.ts';
+import { FACTORY_PASSWORD, makeCity } from './factories.ts';
+import type { FastifyInstance } from 'fastify';
+
+let ctx: TestContext;
+let app: FastifyInstance;
+let city: Awaited<ReturnType<typeof makeCity>>;
+const logLines: string[] = [];
+
+before(async () => {
+  ctx = await createTestContext({ bodyLimitBytes: 2048 });
+  // this app logs at debug into memory, to check what reaches a log line
+  const sink = new Writable({ write(chunk, _enc, cb) { logLines.push(chunk.toString()); cb(); } });
+  ctx.log = pino(loggerOptions('debug'), sink);
+  app = await buildApp(ctx, { webDir: null });
+  await app.ready();
+  city = await makeCity(ctx);
+});
+after(async () => {
+  await app.close();
+  await ctx.close();
+});
+
+test('bad input: 400 with the field named, in Chinese, and no stack', async () => {
+  const cookie = await login(app, city.admin.username, FACTORY_PASSWORD);
+  const res = await app.inject({ method: 'POST', url: '/api/users', headers: { cookie }, payload: { username: '1bad', displayName: '', unitId: 'x', password: 'x' } });
+  assert.equal(res.statusCode, 400);
+  const body = res.json();
+  assert.equal(body.code, 'VALIDATION');
+  const fields = body.details.map((d: { field: string }) => d.field);
+  for (const f of ['username', 'displayName', 'unitId']) assert.ok(fields.includes(f), `${f} not named: ${JSON.stringify(body.details)}`);
+  assert.match(body.message, /[\u4e00-\u9fa5]/);
+  assert.ok(!res.body.includes('    at '));
+  const q = await app.inject({ url: '/api/users?limit=0', headers: { cookie } });
+  assert.equal(q.statusCode, 400);
+  assert.equal(q.json().details[0].field, 'querystring.limit');
+});
+
+test('oversized body 413, unknown route 404, broken JSON 400, all in the one error shape', async () => {
+  const cookie = await login(app, city.admin.username, FACTORY_PASSWORD);
+  const big = await app.inject({ method: 'POST', url: '/api/units', headers: { cookie, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(5000) }) });
+  assert.equal(big.statusCode, 413);
+  assert.deepEqual(Object.keys(big.json()).sort(), ['code', 'details', 'message']);
+  const missing = await app.inject({ url: '/api/no-such-route', headers: { cookie } });
+  assert.equal(missing.statusCode, 404);
+  assert.equal(missing.json().code, 'NOT_FOUND');
+  const broken = await app.inject({ method: 'POST', url: '/api/units', headers: { cookie, 'content-type': 'application/json' }, payload: '{"name":' });
+  assert.equal(broken.statusCode, 400);
+  assert.equal(broken.json().code, 'BAD_REQUEST');
+});
+
+test('OpenAPI is generated from the route schemas and served publicly at /api/docs', async () => {
+  const doc = (await app.inject({ url: '/api/docs/json' })).json();
+  assert.equal(doc.openapi.startsWith('3'), true);
+  assert.ok(doc.paths['/api/users/{id}']);
+  assert.ok(doc.paths['/api/auth/login'].post.requestBody);
+  const ui = await app.inject({ url: '/api/docs' });
+  assert.ok([200, 302].includes(ui.statusCode));
+});
+
+test('no password, token, cookie or phone number reaches a log line', async () => {
+  const cookie = await login(app, city.admin.username, FACTORY_PASSWORD);
+  await app.inject({ method: 'POST', url: '/api/users', headers: { cookie }, payload: { username: 'logcheck', displayName: '日志', unitId: city.deptA.id, phone: '13712345678', password: 'Secret-Pass-99' } });
+  await app.inject({ url: '/api/users?q=13712345678', headers: { cookie, 'x-request-id': 'trace-me' } });
+  const all = logLines.join('');
+  assert.ok(all.includes('trace-me'), 'request ids are logged');
+  for (const secret of [FACTORY_PASSWORD, 'Secret-Pass-99', '13712345678', cookie.split('=')[1]!]) assert.ok(!all.includes(secret), `log leaked ${secret.slice(0, 4)}…`);
+  // the phone is stored encrypted, shown masked
+  const row = await ctx.db.selectFrom('app_user').select(['phone_enc', 'phone_mask']).where('username', '=', 'logcheck').executeTakeFirstOrThrow();
+  assert.equal(row.phone_mask, '137****5678');
+  assert.ok(!row.phone_enc!.includes('13712345678'));
+  assert.equal(ctx.cipher.decrypt(row.phone_enc!), '13712345678');
+  const audit = await ctx.db.selectFrom('audit_log').select('summary').where('action', '=', 'user.create').execute();
+  assert.ok(!JSON.stringify(audit).includes('13712345678'));
+});
