@@ -4,6 +4,8 @@ import { DataDirBusyError } from './db/lock.ts';
 import { loadConfig, type Config } from './lib/config.ts';
 import { AppError } from './lib/errors.ts';
 import { verifyAuditChain } from './modules/audit/service.ts';
+import { importFile, writeErrorReport } from './modules/intake/service.ts';
+import { FileError } from './modules/intake/files.ts';
 import { recordAudit } from './modules/audit/service.ts';
 import { SYSTEM_ACTOR } from './modules/auth/access.ts';
 import { demoLoginHelp, seedDemoCity } from './modules/seed/service.ts';
@@ -78,6 +80,34 @@ program
   );
 
 program
+  .command('import <file>')
+  .description('导入一个渠道的数据文件（CSV / XLSX / JSON 行 / JSON 数组）；同一文件重复导入不会重复入库')
+  .requiredOption('--channel <code>', '渠道代码，如 hotline12345、people_board、portal_mailbox、wanshitong、gov_service、wechat、weibo、generic')
+  .option('--mapping <name>', '使用已保存的列映射（通用导入）')
+  .option('--json', '只输出一行 JSON 结果')
+  .action((file: string, o: { channel: string; mapping?: string; json?: boolean }) =>
+    withRuntime('zhd import', async (rt) => {
+      const tty = process.stderr.isTTY && !o.json;
+      const r = await importFile(rt.ctx, SYSTEM_ACTOR, {
+        channel: o.channel,
+        file,
+        origin: 'cli',
+        mappingName: o.mapping,
+        onProgress: tty ? (p) => process.stderr.write(`\r已读取 ${p.read} 条：新增 ${p.inserted}，更新 ${p.changed}，重复 ${p.repeats}，拒收 ${p.rejected}`) : undefined,
+      });
+      if (tty) process.stderr.write('\n');
+      const errorReport = writeErrorReport(file, r.batchId, r.errors);
+      if (o.json) {
+        out(JSON.stringify({ read: r.read, inserted: r.inserted, changed: r.changed, repeats: r.repeats, rejected: r.rejected, errorReport }));
+      } else {
+        out(`导入完成（批次 ${r.batchId}）：读取 ${r.read} 条，新增 ${r.inserted}，更新 ${r.changed}，重复 ${r.repeats}，拒收 ${r.rejected}`);
+        if (r.unknownColumns.length) out(`未能识别的列（已原样保存，未用于解析）：${r.unknownColumns.join('、')}`);
+        if (errorReport) out(`拒收明细：${errorReport}`);
+      }
+    }),
+  );
+
+program
   .command('audit')
   .description('审计日志')
   .command('verify')
@@ -97,7 +127,7 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof DataDirBusyError || e instanceof AppError) err(e.message);
+  if (e instanceof DataDirBusyError || e instanceof AppError || e instanceof FileError) err(e.message);
   else err(`出错：${(e as Error).message}`);
   process.exitCode = e instanceof DataDirBusyError ? 3 : 1;
 }

@@ -109,3 +109,13 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   delete env.NODE_TEST_CONTEXT;
   return { ...env, ...extra };
 }
+
+/**
+ * A file of the real citizen messages in ZHD_SHARED_DATA (default ../shared/data). Tests and benchmarks read it
+ * from there and never copy it; where it is absent they skip with this message.
+ */
+export function sharedDataFile(relative: string): { path: string; skip: false } | { path: null; skip: string } {
+  const file = path.join(loadConfig().sharedDataDir, relative);
+  if (fs.existsSync(file)) return { path: file, skip: false };
+  return { path: null, skip: `共享数据 ${file} 不存在（设置 ZHD_SHARED_DATA 指向 shared/data）：跳过` };
+}

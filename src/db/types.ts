@@ -187,6 +187,99 @@ export interface SchemaMigrationTable {
   applied_at: Generated<Date>;
 }
 
+export interface ImportBatchTable {
+  id: Generated<number>;
+  channel: string;
+  origin: 'cli' | 'api' | 'web' | 'form' | 'seed';
+  file_name: string | null;
+  created_by: number | null;
+  api_key_id: number | null;
+  state: ColumnType<'running' | 'done' | 'failed', 'running' | 'done' | 'failed' | undefined>;
+  read: ColumnType<number, number | undefined, number>;
+  inserted: ColumnType<number, number | undefined, number>;
+  changed: ColumnType<number, number | undefined, number>;
+  repeats: ColumnType<number, number | undefined, number>;
+  rejected: ColumnType<number, number | undefined, number>;
+  error: string | null;
+  started_at: Generated<Date>;
+  finished_at: Date | null;
+}
+
+export interface ImportErrorTable {
+  id: Generated<number>;
+  batch_id: number;
+  row_no: number | null;
+  external_id: string | null;
+  field: string | null;
+  message: string;
+}
+
+export interface RawRecordTable {
+  id: Generated<number>;
+  channel: string;
+  external_id: string;
+  version: number;
+  content_hash: string;
+  payload: Json;
+  batch_id: number | null;
+  received_at: Generated<Date>;
+}
+
+export type ProblemStatus = 'new' | 'triaged' | 'dispatched' | 'replied' | 'closed' | 'redirected';
+
+export interface ProblemTable {
+  id: Generated<number>;
+  tracking_code: string;
+  channel: string;
+  title: string;
+  body: string;
+  kind_code: string | null;
+  kind_text: string | null;
+  domain_code: ColumnType<string | null, string | null | undefined, string | null>;
+  reported_at: Date;
+  address: string | null;
+  region_text: string | null;
+  region_code: string | null;
+  target_text: string | null;
+  unit_text: string | null;
+  reporter_name_enc: string | null;
+  reporter_name_mask: string | null;
+  reporter_phone_enc: string | null;
+  reporter_phone_mask: string | null;
+  reporter_phone_index: string | null;
+  confidential: boolean;
+  status: ColumnType<ProblemStatus, ProblemStatus | undefined, ProblemStatus>;
+  flags: ColumnType<string[], string[] | undefined, string[]>;
+  source_count: ColumnType<number, number | undefined, number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ProblemSourceTable {
+  id: Generated<number>;
+  problem_id: number;
+  raw_record_id: number;
+  channel: string;
+  external_id: string;
+  version: number;
+  link_reason: 'origin' | 'version' | 'merged';
+  source_state: string | null;
+  handled_by: string | null;
+  reply: string | null;
+  replied_at: Date | null;
+  satisfaction: string | null;
+  linked_at: Generated<Date>;
+}
+
+export interface ColumnMappingTable {
+  id: Generated<number>;
+  channel: string;
+  name: string;
+  mapping: Json<Record<string, string>>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   region: RegionTable;
   enforcement_domain: EnforcementDomainTable;
@@ -207,6 +300,12 @@ export interface DB {
   deadline_policy: DeadlinePolicyTable;
   app_setting: AppSettingTable;
   schema_migration: SchemaMigrationTable;
+  import_batch: ImportBatchTable;
+  import_error: ImportErrorTable;
+  raw_record: RawRecordTable;
+  problem: ProblemTable;
+  problem_source: ProblemSourceTable;
+  column_mapping: ColumnMappingTable;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -54,6 +54,11 @@ export class FieldCipher {
     return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
   }
 
+  /** A keyed hash of content (records that carry personal data), so that the hash reveals nothing by itself. */
+  contentHash(data: string): string {
+    return hmacSm3Hex(this.#indexKey, data);
+  }
+
   /** A keyed hash for exact-match lookups without decrypting (e.g. the same phone across reports). */
   blindIndex(value: string): string {
     return hmacSm3Hex(this.#indexKey, value.replace(/\s+/g, ''));
@@ -67,4 +72,12 @@ export function maskPhone(phone: string | null | undefined): string | null {
   if (p.length <= 4) return '*'.repeat(p.length);
   if (p.length < 8) return p.slice(0, 1) + '*'.repeat(p.length - 3) + p.slice(-2);
   return p.slice(0, 3) + '*'.repeat(p.length - 7) + p.slice(-4);
+}
+
+/** 张* for two characters, 欧** for longer names; Latin nicknames keep their first letter. */
+export function maskName(name: string | null | undefined): string | null {
+  if (!name) return null;
+  const chars = [...name.trim()];
+  if (chars.length <= 1) return '*';
+  return chars[0] + '*'.repeat(Math.min(chars.length - 1, 3));
 }

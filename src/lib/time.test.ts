@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseCityTime } from './time.ts';
+
+test('city times without a zone are Asia/Shanghai; the common Chinese formats parse', () => {
+  const iso = (v: unknown) => parseCityTime(v)?.toISOString() ?? null;
+  assert.equal(iso('2026-03-05 10:22:33'), '2026-03-05T02:22:33.000Z');
+  assert.equal(iso('2026/3/5 10:22'), '2026-03-05T02:22:00.000Z');
+  assert.equal(iso('2026年3月5日 10时22分'), '2026-03-05T02:22:00.000Z');
+  assert.equal(iso('2026-03-05'), '2026-03-04T16:00:00.000Z');
+  assert.equal(iso('2026-03-05T10:22:33+08:00'), '2026-03-05T02:22:33.000Z');
+  assert.equal(iso('2026-03-05T02:22:33Z'), '2026-03-05T02:22:33.000Z');
+  assert.equal(iso(1772677353), '2026-03-05T02:22:33.000Z');
+  assert.equal(iso('1772677353'), '2026-03-05T02:22:33.000Z');
+  assert.equal(iso('2026-02-31 10:00'), null);
+  assert.equal(iso('昨天'), null);
+  assert.equal(iso(''), null);
+});

@@ -1,0 +1,181 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { createTestContext, REPO_ROOT, tempDir, type TestContext } from '../../../test/helpers.ts';
+import { SYSTEM_ACTOR } from '../auth/access.ts';
+import { seedDemoCity } from '../seed/service.ts';
+import { hotline12345 } from './adapters.ts';
+import { FileError, type SourceRow } from './files.ts';
+import { ingest } from './pipeline.ts';
+import { importFile } from './service.ts';
+
+const EXAMPLES = path.join(REPO_ROOT, 'docs', 'examples');
+let ctx: TestContext;
+before(async () => {
+  ctx = await createTestContext();
+  await seedDemoCity(ctx);
+});
+after(() => ctx.close());
+
+const load = (channel: string, file: string) => importFile(ctx, SYSTEM_ACTOR, { channel, file, origin: 'cli' });
+const count = async (table: 'raw_record' | 'problem' | 'problem_source') => (await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+
+test('every channel example imports; the same file again adds nothing', async () => {
+  const expected: [string, string, number, number][] = [
+    ['hotline12345', 'hotline12345.csv', 4, 1],
+    ['people_board', 'people_board.jsonl', 2, 1],
+    ['portal_mailbox', 'portal_mailbox.csv', 2, 0],
+    ['wanshitong', 'wanshitong.json', 2, 0],
+    ['gov_service', 'gov_service.jsonl', 2, 1],
+    ['wechat', 'wechat.jsonl', 1, 0],
+    ['weibo', 'weibo.jsonl', 1, 0],
+  ];
+  for (const [channel, file, inserted, rejected] of expected) {
+    const r = await load(channel, path.join(EXAMPLES, file));
+    assert.deepEqual([r.inserted, r.rejected, r.changed], [inserted, rejected, 0], `${file}: ${JSON.stringify(r)}`);
+    const again = await load(channel, path.join(EXAMPLES, file));
+    assert.deepEqual([again.inserted, again.changed, again.repeats, again.rejected], [0, 0, inserted, rejected], `${file} twice`);
+  }
+  assert.equal(await count('problem'), 14);
+  assert.equal(await count('raw_record'), 14);
+});
+
+test('a broken row is reported by row number and field; the good rows are kept', async () => {
+  const r = await load('hotline12345', path.join(EXAMPLES, 'hotline12345.csv'));
+  assert.equal(r.errors.length, 1);
+  assert.equal(r.errors[0]!.rowNo, 6);
+  assert.match(r.errors[0]!.field!, /^time/);
+  assert.match(r.errors[0]!.message, /无法识别为时间/);
+  const board = await load('people_board', path.join(EXAMPLES, 'people_board.jsonl'));
+  assert.equal(board.errors[0]!.rowNo, 3);
+  assert.match(board.errors[0]!.message, /缺少内容/);
+});
+
+test('normalization: kind, region from address or district, flags for what did not match, the channel history kept', async () => {
+  const p = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').selectAll('problem').select(['problem_source.handled_by', 'problem_source.reply', 'problem_source.satisfaction', 'problem_source.source_state']).where('problem_source.external_id', '=', 'WH12345-20260301-0001').executeTakeFirstOrThrow();
+  assert.equal(p.kind_code, 'complaint');
+  assert.equal(p.region_code, '340202001'); // 范罗山街道, more specific than 镜湖区
+  assert.equal(p.reported_at.toISOString(), '2026-03-01T01:12:05.000Z');
+  assert.equal(p.handled_by, '镜湖区城市管理局');
+  assert.equal(p.satisfaction, '满意');
+  assert.match(p.reply!, /限期整改/);
+  const consult = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem.region_code', 'problem.kind_code']).where('problem_source.external_id', '=', 'WH12345-20260301-0003').executeTakeFirstOrThrow();
+  assert.deepEqual(consult, { region_code: '340209', kind_code: 'consult' });
+  const hcp = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem.kind_code', 'problem.title', 'problem_source.satisfaction']).where('problem_source.external_id', '=', 'HCP-20260301-01').executeTakeFirstOrThrow();
+  assert.deepEqual(hcp, { kind_code: 'complaint', title: '【好差评】食品经营许可证核发', satisfaction: '非常不满意' });
+  const mailbox = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem.confidential']).where('problem_source.external_id', '=', 'MX-2026-0301').executeTakeFirstOrThrow();
+  assert.equal(mailbox.confidential, true); // 是否公开 = 否
+  const board = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem.unit_text', 'problem.flags', 'problem.region_code']).where('problem_source.external_id', '=', '910001').executeTakeFirstOrThrow();
+  assert.equal(board.unit_text, '芜湖市委书记');
+  assert.ok(board.flags.includes('unit_unmatched'));
+  assert.equal(board.region_code, '340200');
+});
+
+test('personal numbers are encrypted in the raw record and in the problem, shown masked', async () => {
+  const raw = await ctx.db.selectFrom('raw_record').select('payload').where('external_id', '=', 'WST-202603010001').executeTakeFirstOrThrow();
+  const stored = JSON.stringify(raw.payload);
+  assert.ok(!stored.includes('13955300021'));
+  assert.ok(!stored.includes('周先生'));
+  const sealed = (raw.payload as { user: { mobile: { $sm4: string } } }).user.mobile.$sm4;
+  assert.equal(ctx.cipher.decrypt(sealed), '13955300021');
+  const p = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['reporter_phone_mask', 'reporter_phone_enc', 'reporter_name_mask']).where('problem_source.external_id', '=', 'WST-202603010001').executeTakeFirstOrThrow();
+  assert.equal(p.reporter_phone_mask, '139****0021');
+  assert.equal(p.reporter_name_mask, '周**');
+  assert.equal(ctx.cipher.decrypt(p.reporter_phone_enc!), '13955300021');
+});
+
+test('a record changed at the source becomes a new raw version of the same problem', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'v2.csv');
+  const text = fs.readFileSync(path.join(EXAMPLES, 'hotline12345.csv'), 'utf8').replace(',办理中,,,', ',已办结,2026-03-09 10:00,已立案查处该药店。,满意');
+  fs.writeFileSync(file, text);
+  const before = await count('problem');
+  const r = await load('hotline12345', file);
+  assert.deepEqual([r.inserted, r.changed, r.repeats], [0, 1, 3]);
+  assert.equal(await count('problem'), before);
+  const sources = await ctx.db.selectFrom('problem_source').selectAll().where('external_id', '=', 'WH12345-20260301-0002').orderBy('version').execute();
+  assert.deepEqual(sources.map((s) => [s.version, s.link_reason, s.source_state]), [[1, 'origin', '办理中'], [2, 'version', '已办结']]);
+  assert.equal(sources[0]!.problem_id, sources[1]!.problem_id);
+  const problem = await ctx.db.selectFrom('problem').select('source_count').where('id', '=', sources[0]!.problem_id).executeTakeFirstOrThrow();
+  assert.equal(problem.source_count, 2);
+});
+
+test('GB18030 and UTF-8-with-BOM files read the same; a wrong XLSX, an empty file and a truncated XLSX get one clear error', async () => {
+  const dir = tempDir();
+  const utf8 = fs.readFileSync(path.join(EXAMPLES, 'portal_mailbox.csv'), 'utf8');
+  const gbk = path.join(dir, 'gbk.csv');
+  fs.writeFileSync(gbk, iconv.encode(utf8, 'gb18030'));
+  const bom = path.join(dir, 'bom.csv');
+  fs.writeFileSync(bom, `\uFEFF${utf8}`);
+  // same records as the UTF-8 example: all repeats
+  for (const f of [gbk, bom]) {
+    const r = await load('portal_mailbox', f);
+    assert.deepEqual([r.read, r.inserted, r.repeats, r.rejected], [2, 0, 2, 0], f);
+  }
+  const fakeXlsx = path.join(dir, 'fake.xlsx');
+  fs.writeFileSync(fakeXlsx, utf8);
+  await assert.rejects(load('hotline12345', fakeXlsx), (e) => e instanceof FileError && /不是有效的 XLSX/.test(e.message));
+  const empty = path.join(dir, 'empty.csv');
+  fs.writeFileSync(empty, '');
+  await assert.rejects(load('hotline12345', empty), /文件是空的/);
+
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('工单');
+  const rows = fs.readFileSync(path.join(EXAMPLES, 'hotline12345.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  rows.forEach((r) => ws.addRow(r));
+  const xlsx = path.join(dir, 'h.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const r = await load('hotline12345', xlsx);
+  assert.equal(r.read, 5);
+  assert.equal(r.rejected, 1);
+  assert.equal(r.errors[0]!.rowNo, 6);
+  const truncated = path.join(dir, 'truncated.xlsx');
+  const whole = fs.readFileSync(xlsx);
+  fs.writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
+  await assert.rejects(load('hotline12345', truncated), (e) => e instanceof FileError && /XLSX/.test(e.message));
+});
+
+test('a file without a required column is refused naming the column; columns not understood are listed', async () => {
+  const dir = tempDir();
+  const f = path.join(dir, 'nocol.csv');
+  fs.writeFileSync(f, '工单编号,诉求人,备注\nX1,某人,无\n');
+  await assert.rejects(load('hotline12345', f), (e) => e instanceof FileError && /缺少必需的列：内容/.test(e.message) && /备注/.test(e.message));
+  const g = path.join(dir, 'extra.csv');
+  fs.writeFileSync(g, '工单编号,来电时间, 诉求 内容 ,备注\nX2,2026-03-05 10:00,全角半角和空格不同的表头也能识别,无\n');
+  const r = await load('hotline12345', g);
+  assert.equal(r.inserted, 1);
+  assert.deepEqual(r.unknownColumns, ['备注']);
+});
+
+test('killing an import half-way and running it again ends with each record exactly once', async () => {
+  const rows = (n: number, failAt?: number): AsyncIterable<SourceRow> => ({
+    async *[Symbol.asyncIterator]() {
+      for (let i = 1; i <= n; i++) {
+        if (i === failAt) throw new Error('进程被终止');
+        yield { rowNo: i + 1, row: { 工单编号: `KILL-${i}`, 受理时间: '2026-03-10 10:00', 诉求内容: `第 ${i} 条测试诉求` } };
+      }
+    },
+  });
+  const opts = { adapter: hotline12345, origin: 'cli' as const, actor: SYSTEM_ACTOR, headers: ['工单编号', '受理时间', '诉求内容'] };
+  await assert.rejects(ingest(ctx, { ...opts, rows: rows(1200, 777) }), /进程被终止/);
+  const partial = await ctx.db.selectFrom('raw_record').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
+  assert.equal(partial.n, 500); // the first chunk committed, the second rolled back
+  const r = await ingest(ctx, { ...opts, rows: rows(1200) });
+  assert.deepEqual([r.inserted, r.repeats], [700, 500]);
+  const all = await ctx.db.selectFrom('problem_source').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
+  assert.equal(all.n, 1200);
+  const failed = await ctx.db.selectFrom('import_batch').select('state').where('state', '=', 'failed').execute();
+  assert.equal(failed.length, 1);
+});
+
+test('a generic file imports through a saved column mapping', async () => {
+  await ctx.db.insertInto('column_mapping').values({ channel: 'generic', name: '街道来信', mapping: JSON.stringify({ 来源编号: 'id', 反映时间: 'time', 反映标题: 'title', 反映内容: 'body', 反映人电话: 'phone', 地点: 'address' }) }).execute();
+  const r = await importFile(ctx, SYSTEM_ACTOR, { channel: 'generic', file: path.join(EXAMPLES, 'generic.csv'), origin: 'cli', mappingName: '街道来信' });
+  assert.deepEqual([r.inserted, r.rejected], [1, 0]);
+  const p = await ctx.db.selectFrom('problem').select(['region_code', 'reporter_phone_mask']).where('channel', '=', 'generic').executeTakeFirstOrThrow();
+  assert.deepEqual(p, { region_code: '340210001', reporter_phone_mask: '139****0031' });
+  await assert.rejects(importFile(ctx, SYSTEM_ACTOR, { channel: 'generic', file: path.join(EXAMPLES, 'generic.csv'), origin: 'cli' }), /缺少必需的列/);
+});

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppContext } from '../../context.ts';
+import { badRequest, fieldError } from '../../lib/errors.ts';
+import type { Actor } from '../auth/access.ts';
+import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
+import { jsonArray, openRecordFile } from './files.ts';
+import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
+
+export function adapterFor(channel: string): ChannelAdapter {
+  const adapter = ADAPTERS[channel];
+  if (!adapter) throw fieldError('channel', `渠道“${channel}”不支持文件或接口导入（可用：${Object.keys(ADAPTERS).join('、')}）`);
+  return adapter;
+}
+
+async function savedMapping(ctx: AppContext, channel: string, name: string | undefined) {
+  if (!name) return undefined;
+  const row = await ctx.db.selectFrom('column_mapping').select('mapping').where('channel', '=', channel).where('name', '=', name).executeTakeFirst();
+  if (!row) throw fieldError('mapping', `渠道 ${channel} 没有名为“${name}”的列映射`);
+  return row.mapping;
+}
+
+/** Imports a file (CSV, XLSX, JSON lines or a JSON array) through the channel's adapter. */
+export async function importFile(ctx: AppContext, actor: Actor, o: { channel: string; file: string; origin: 'cli' | 'web'; mappingName?: string; onProgress?: Parameters<typeof ingest>[1]['onProgress'] }): Promise<IngestResult> {
+  const adapter = adapterFor(o.channel);
+  const mapping = await savedMapping(ctx, o.channel, o.mappingName);
+  const opened = await openRecordFile(o.file);
+  if (!adapter.formats.includes(opened.format)) throw badRequest(`渠道 ${o.channel} 不接受 ${opened.format.toUpperCase()} 格式（可用：${adapter.formats.join('、')}）`);
+  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress });
+}
+
+/** Records pushed over HTTP: one object or up to 1,000 in an array. */
+export async function importPushed(ctx: AppContext, actor: Actor, channel: string, body: unknown): Promise<IngestResult> {
+  const adapter = adapterFor(channel);
+  return ingest(ctx, { adapter, origin: 'api', actor, headers: null, rows: jsonArray(body) });
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The rejected rows as CSV (with a BOM so that Excel opens it as UTF-8). */
+export function errorReportCsv(errors: RowProblem[]): string {
+  const lines = [['行号', '记录编号', '字段', '原因'].join(',')];
+  for (const e of errors) lines.push([e.rowNo ?? '', e.externalId ?? '', e.field ?? '', e.message].map(csvCell).join(','));
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export function writeErrorReport(inputFile: string, batchId: number, errors: RowProblem[]): string | null {
+  if (!errors.length) return null;
+  const file = path.resolve(path.dirname(inputFile), `${path.basename(inputFile)}.errors-${batchId}.csv`);
+  fs.writeFileSync(file, errorReportCsv(errors));
+  return file;
+}
