@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -18,6 +19,9 @@ import { authRoutes } from './modules/auth/routes.ts';
 import { createAuthService } from './modules/auth/service.ts';
 import { orgsRoutes } from './modules/orgs/routes.ts';
 import { createOrgsService } from './modules/orgs/service.ts';
+import { intakeRoutes } from './modules/intake/routes.ts';
+import { problemsRoutes } from './modules/problems/routes.ts';
+import { createProblemsService } from './modules/problems/service.ts';
 import { databaseRateLimitStore } from './modules/ratelimit/store.ts';
 import { referenceRoutes } from './modules/reference/routes.ts';
 
@@ -26,7 +30,7 @@ z.config(z.locales.zhCN());
 export type Services = ReturnType<typeof createServices>;
 
 export function createServices(ctx: AppContext) {
-  return { auth: createAuthService(ctx), orgs: createOrgsService(ctx) };
+  return { auth: createAuthService(ctx), orgs: createOrgsService(ctx), problems: createProblemsService(ctx) };
 }
 
 let requestSeq = 0;
@@ -71,6 +75,7 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
   });
 
   await app.register(fastifyCookie);
+  await app.register(fastifyMultipart);
   await app.register(fastifyRateLimit, {
     global: false,
     store: databaseRateLimitStore(ctx.db),
@@ -128,6 +133,8 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
       await api.register(orgsRoutes(services));
       await api.register(auditRoutes(ctx));
       await api.register(referenceRoutes(ctx));
+      await api.register(intakeRoutes(ctx));
+      await api.register(problemsRoutes(services, ctx.config.publicRateLimitPerMinute));
     },
     { prefix: '/api' },
   );

@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   'reference.manage': '管理参考数据',
   'problem.read': '查看问题',
   'problem.triage': '分拣与派发',
+  'problem.contact': '查看举报人联系方式',
+  'problem.import': '导入数据',
   'workorder.supervise': '督办',
   'workorder.handle': '承办',
   'report.read': '查看分析报告',

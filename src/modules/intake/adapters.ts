@@ -241,6 +241,31 @@ function socialAdapter(channel: 'wechat' | 'weibo'): ChannelAdapter {
   };
 }
 
+/** The platform's own forms: the public one, and staff entering an on-site clue for their unit. */
+function formAdapter(channel: 'web_form' | 'staff'): ChannelAdapter {
+  return {
+    channel,
+    formats: ['json'],
+    specs: [
+      spec('id', 'submissionId'),
+      spec('time', 'submittedAt'),
+      spec('title', 'title'),
+      spec('body', 'content'),
+      spec('kind', 'kind'),
+      spec('address', 'address'),
+      spec('region', 'region'),
+      spec('name', 'contactName'),
+      spec('phone', 'contactPhone'),
+      spec('confidential', 'confidential'),
+      spec('unit', 'unitName'),
+      spec('target', 'target'),
+    ],
+    required: [['body'], ['time']],
+    personal: PERSONAL,
+    toDraft: baseDraft,
+  };
+}
+
 /** Any other source: every canonical field under its Chinese name or its code; the rest comes from a saved mapping. */
 export const generic: ChannelAdapter = {
   channel: 'generic',
@@ -263,5 +288,5 @@ export const generic: ChannelAdapter = {
 };
 
 export const ADAPTERS: Record<string, ChannelAdapter> = Object.fromEntries(
-  [hotline12345, peopleBoard, portalMailbox, wanshitong, govService, socialAdapter('wechat'), socialAdapter('weibo'), generic].map((a) => [a.channel, a]),
+  [hotline12345, peopleBoard, portalMailbox, wanshitong, govService, socialAdapter('wechat'), socialAdapter('weibo'), formAdapter('web_form'), formAdapter('staff'), generic].map((a) => [a.channel, a]),
 );

@@ -33,6 +33,8 @@ export type IngestOptions = {
   headers: string[] | null;
   rows: AsyncIterable<SourceRow>;
   savedMapping?: Record<string, string>;
+  /** Called once the batch row exists, before any record is stored. */
+  onBatch?: (batchId: number) => void;
   onProgress?: (p: { read: number; inserted: number; changed: number; repeats: number; rejected: number }) => void;
 };
 
@@ -96,6 +98,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   const userId = actor.principal?.kind === 'user' ? actor.principal.userId : null;
   const apiKeyId = actor.principal?.kind === 'apiKey' ? actor.principal.keyId : null;
   const { id: batchId } = await intakeRepo.createBatch(db, { channel: adapter.channel, origin: opts.origin, fileName: opts.fileName ?? null, createdBy: userId, apiKeyId });
+  opts.onBatch?.(batchId);
   const totals = { read: 0, inserted: 0, changed: 0, repeats: 0, rejected: 0 };
   const errors: RowProblem[] = [];
 

@@ -21,12 +21,12 @@ async function savedMapping(ctx: AppContext, channel: string, name: string | und
 }
 
 /** Imports a file (CSV, XLSX, JSON lines or a JSON array) through the channel's adapter. */
-export async function importFile(ctx: AppContext, actor: Actor, o: { channel: string; file: string; origin: 'cli' | 'web'; mappingName?: string; onProgress?: Parameters<typeof ingest>[1]['onProgress'] }): Promise<IngestResult> {
+export async function importFile(ctx: AppContext, actor: Actor, o: { channel: string; file: string; origin: 'cli' | 'web'; mappingName?: string; onProgress?: Parameters<typeof ingest>[1]['onProgress']; onBatch?: (batchId: number) => void }): Promise<IngestResult> {
   const adapter = adapterFor(o.channel);
   const mapping = await savedMapping(ctx, o.channel, o.mappingName);
   const opened = await openRecordFile(o.file);
   if (!adapter.formats.includes(opened.format)) throw badRequest(`渠道 ${o.channel} 不接受 ${opened.format.toUpperCase()} 格式（可用：${adapter.formats.join('、')}）`);
-  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress });
+  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
 }
 
 /** Records pushed over HTTP: one object or up to 1,000 in an array. */

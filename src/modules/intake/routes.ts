@@ -1,0 +1,133 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.ts';
+import { actorOf } from '../../http/actor.ts';
+import { IdParam, Paging } from '../../http/schemas.ts';
+import { AppError, badRequest, forbidden, notFound } from '../../lib/errors.ts';
+import { FileError } from './files.ts';
+import { intakeRepo } from './repo.ts';
+import { errorReportCsv, importFile, importPushed } from './service.ts';
+
+const Result = z.object({
+  batchId: z.number(),
+  read: z.number(),
+  inserted: z.number(),
+  changed: z.number(),
+  repeats: z.number(),
+  rejected: z.number(),
+  errors: z.array(z.object({ rowNo: z.number().nullable(), externalId: z.string().nullable(), field: z.string().nullable(), message: z.string() })),
+  unknownColumns: z.array(z.string()),
+});
+const Batch = z.object({
+  id: z.number(), channel: z.string(), origin: z.string(), file_name: z.string().nullable(), state: z.string(),
+  read: z.number(), inserted: z.number(), changed: z.number(), repeats: z.number(), rejected: z.number(), error: z.string().nullable(),
+  started_at: z.date(), finished_at: z.date().nullable(),
+});
+const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+
+const asAppError = (e: unknown) => (e instanceof FileError ? new AppError(400, 'BAD_FILE', e.message) : e);
+
+export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root) => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const tags = ['汇集'];
+
+  app.post('/intake/:channel', {
+    config: { access: 'apiKey' },
+    bodyLimit: 8 * 1024 * 1024,
+    schema: {
+      tags, summary: '渠道推送（接入密钥；单条或最多 1000 条的数组）',
+      params: z.object({ channel: z.string().max(30) }),
+      body: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())).min(1).max(1000, '一次最多 1000 条')]),
+      response: { 200: Result },
+    },
+  }, async (req) => {
+    const p = req.principal!;
+    if (p.kind !== 'apiKey' || p.channel !== req.params.channel) throw forbidden(`该密钥只能推送到渠道 ${p.kind === 'apiKey' ? p.channel : ''}`);
+    return importPushed(ctx, actorOf(req), req.params.channel, req.body).catch((e) => Promise.reject(asAppError(e)));
+  });
+
+  app.post('/imports', {
+    config: { access: 'problem.import' },
+    schema: {
+      tags, summary: '上传文件导入（multipart：channel、mapping、file）；返回批次号，进度见 /imports/{id}',
+      consumes: ['multipart/form-data'],
+      response: { 202: z.object({ batchId: z.number() }) },
+    },
+  }, async (req, reply) => {
+    let channel = '';
+    let mapping: string | undefined;
+    let saved: string | null = null;
+    let fileName = '';
+    for await (const part of req.parts({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } })) {
+      if (part.type === 'field') {
+        if (part.fieldname === 'channel') channel = String(part.value);
+        if (part.fieldname === 'mapping' && part.value) mapping = String(part.value);
+      } else {
+        fileName = path.basename(part.filename || 'upload');
+        saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhd-upload-')), fileName);
+        await pipeline(part.file, fs.createWriteStream(saved));
+        if (part.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `文件超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+      }
+    }
+    if (!saved) throw badRequest('请选择要导入的文件', [{ field: 'file', message: '缺少文件' }]);
+    if (!channel) throw badRequest('请选择渠道', [{ field: 'channel', message: '缺少渠道' }]);
+    const file = saved;
+    let onBatch!: (id: number) => void;
+    const started = new Promise<number>((resolve) => (onBatch = resolve));
+    const run = importFile(ctx, actorOf(req), { channel, file, origin: 'web', mappingName: mapping, onBatch }).finally(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+    run.catch((e) => req.log.warn({ err: e }, '导入失败'));
+    const batchId = await Promise.race([started, run.then((r) => r.batchId)]).catch((e) => Promise.reject(asAppError(e)));
+    return reply.status(202).send({ batchId });
+  });
+
+  app.get('/imports', {
+    config: { access: 'problem.import' },
+    schema: { tags, summary: '导入批次', querystring: Paging, response: { 200: z.array(Batch) } },
+  }, async (req) => ctx.db.selectFrom('import_batch').select(['id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'error', 'started_at', 'finished_at']).orderBy('id', 'desc').limit(req.query.limit).offset(req.query.offset).execute());
+
+  app.get('/imports/:id', {
+    config: { access: 'problem.import' },
+    schema: { tags, summary: '导入批次进度', params: IdParam, response: { 200: Batch } },
+  }, async (req) => {
+    const b = await intakeRepo.getBatch(ctx.db, req.params.id);
+    if (!b) throw notFound('导入批次');
+    const { created_by: _c, api_key_id: _k, ...rest } = b;
+    return rest;
+  });
+
+  app.get('/imports/:id/errors.csv', {
+    config: { access: 'problem.import' },
+    schema: { tags, summary: '拒收明细（CSV）', params: IdParam },
+  }, async (req, reply) => {
+    const errors = await intakeRepo.batchErrors(ctx.db, req.params.id);
+    reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${req.params.id}-errors.csv"`);
+    return errorReportCsv(errors.map((e) => ({ rowNo: e.row_no, externalId: e.external_id, field: e.field, message: e.message })));
+  });
+
+  app.get('/column-mappings', {
+    config: { access: 'problem.import' },
+    schema: { tags, summary: '已保存的列映射', response: { 200: z.array(z.object({ id: z.number(), channel: z.string(), name: z.string(), mapping: z.record(z.string(), z.string()) })) } },
+  }, async () => ctx.db.selectFrom('column_mapping').select(['id', 'channel', 'name', 'mapping']).orderBy('channel').orderBy('name').execute());
+
+  app.post('/column-mappings', {
+    config: { access: 'problem.import' },
+    schema: {
+      tags, summary: '保存列映射（表头 → 字段）',
+      body: z.object({ channel: z.string().min(1), name: z.string().trim().min(1).max(50), mapping: z.record(z.string(), z.enum(['id', 'title', 'body', 'time', 'kind', 'name', 'phone', 'address', 'region', 'target', 'unit', 'state', 'handledBy', 'reply', 'repliedAt', 'satisfaction', 'confidential'])) }),
+      response: { 200: z.object({ id: z.number() }) },
+    },
+  }, async (req) => {
+    const { recordAudit } = await import('../audit/service.ts');
+    return ctx.db.transaction().execute(async (tx) => {
+      const row = await tx.insertInto('column_mapping').values({ channel: req.body.channel, name: req.body.name, mapping: JSON.stringify(req.body.mapping), created_by: req.principal?.kind === 'user' ? req.principal.userId : null })
+        .onConflict((oc) => oc.columns(['channel', 'name']).doUpdateSet({ mapping: JSON.stringify(req.body.mapping) })).returning('id').executeTakeFirstOrThrow();
+      await recordAudit(tx, actorOf(req), { action: 'intake.mapping_saved', targetType: 'column_mapping', targetId: row.id, summary: { channel: req.body.channel, name: req.body.name } });
+      return row;
+    });
+  });
+};

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { createTestApp, login, REPO_ROOT, type TestApp } from '../../../test/helpers.ts';
+import { seedDemoCity } from '../seed/service.ts';
+import { DEMO_PASSWORD } from '../seed/wuhu.ts';
+
+const EXAMPLES = path.join(REPO_ROOT, 'docs', 'examples');
+let t: TestApp;
+let admin: string;
+let supervisor: string;
+before(async () => {
+  t = await createTestApp({ publicRateLimitPerMinute: 5 });
+  await seedDemoCity(t.ctx);
+  admin = await login(t.app, 'admin', DEMO_PASSWORD);
+  supervisor = await login(t.app, 'supervisor', DEMO_PASSWORD);
+});
+after(() => t.close());
+
+async function apiKey(channel: string) {
+  const r = await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: { cookie: admin }, payload: { name: `${channel} 推送`, channel } });
+  return r.json().key as string;
+}
+
+test('a channel pushes records with its own key; another channel\'s key is refused; a repeat push adds nothing', async () => {
+  const key = await apiKey('wanshitong');
+  const records = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'wanshitong.json'), 'utf8'));
+  const push = (url: string, k: string, payload: unknown) => t.app.inject({ method: 'POST', url, headers: { 'x-api-key': k }, payload: payload as object });
+  const first = await push('/api/intake/wanshitong', key, records);
+  assert.equal(first.statusCode, 200, first.body);
+  assert.deepEqual([first.json().inserted, first.json().rejected], [2, 0]);
+  assert.equal((await push('/api/intake/wanshitong', key, records[0])).json().repeats, 1);
+  assert.equal((await push('/api/intake/hotline12345', key, records[0])).statusCode, 403);
+  const tooMany = await push('/api/intake/wanshitong', key, Array.from({ length: 1001 }, () => records[0]));
+  assert.equal(tooMany.statusCode, 400);
+  const broken = await push('/api/intake/wanshitong', key, [{ orderId: 'X', content: '没有时间的一条' }]);
+  assert.equal(broken.json().rejected, 1);
+  assert.match(broken.json().errors[0].message, /缺少时间/);
+  // a person cannot push with a session
+  assert.equal((await t.app.inject({ method: 'POST', url: '/api/intake/wanshitong', headers: { cookie: admin }, payload: records[0] })).statusCode, 403);
+});
+
+test('a file uploaded on the import page is imported in the background with progress and an error report', async () => {
+  const form = new FormData();
+  form.append('channel', 'hotline12345');
+  form.append('file', new Blob([fs.readFileSync(path.join(EXAMPLES, 'hotline12345.csv'))]), 'hotline12345.csv');
+  const res = await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: supervisor }, payload: form });
+  assert.equal(res.statusCode, 202, res.body);
+  const { batchId } = res.json();
+  let batch;
+  for (let i = 0; i < 50; i++) {
+    batch = (await t.app.inject({ url: `/api/imports/${batchId}`, headers: { cookie: supervisor } })).json();
+    if (batch.state !== 'running') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(batch.state, 'done');
+  assert.deepEqual([batch.read, batch.inserted, batch.rejected], [5, 4, 1]);
+  const csv = await t.app.inject({ url: `/api/imports/${batchId}/errors.csv`, headers: { cookie: supervisor } });
+  assert.match(csv.body, /^\uFEFF行号,记录编号,字段,原因/);
+  assert.match(csv.body, /\n6,/);
+  // a file that is not what it claims is one clear 400
+  const bad = new FormData();
+  bad.append('channel', 'hotline12345');
+  bad.append('file', new Blob(['not a spreadsheet']), 'x.xlsx');
+  const r = await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: supervisor }, payload: bad });
+  assert.equal(r.statusCode, 400);
+  assert.match(r.json().message, /XLSX/);
+  // a handler may not import
+  const handler = await login(t.app, 'handler', DEMO_PASSWORD);
+  assert.equal((await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: handler }, payload: form })).statusCode, 403);
+});
+
+test('问题库: the city sees all, a district sees its own region, a department none yet; contacts are masked', async () => {
+  const all = (await t.app.inject({ url: '/api/problems?limit=200', headers: { cookie: supervisor } })).json();
+  assert.ok(all.total >= 6);
+  const jj = await login(t.app, 'jjadmin', DEMO_PASSWORD);
+  const district = (await t.app.inject({ url: '/api/problems?limit=200', headers: { cookie: jj } })).json();
+  assert.ok(district.total >= 1);
+  assert.ok(district.rows.every((r: { region_code: string }) => r.region_code.startsWith('340207')));
+  const handler = await login(t.app, 'handler', DEMO_PASSWORD);
+  assert.equal((await t.app.inject({ url: '/api/problems', headers: { cookie: handler } })).json().total, 0);
+  const other = all.rows.find((r: { region_code: string | null }) => r.region_code && !r.region_code.startsWith('340207'));
+  assert.equal((await t.app.inject({ url: `/api/problems/${other.id}`, headers: { cookie: jj } })).statusCode, 404);
+  assert.ok(!JSON.stringify(all).includes('1395530'));
+  const filtered = (await t.app.inject({ url: '/api/problems?channel=wanshitong&q=工资', headers: { cookie: supervisor } })).json();
+  assert.equal(filtered.total, 1);
+});
+
+test('a problem page shows every source and its raw record masked; revealing the contact is a permission and is audited', async () => {
+  const list = (await t.app.inject({ url: '/api/problems?channel=wanshitong&q=占道', headers: { cookie: supervisor } })).json();
+  const id = list.rows[0].id;
+  const detail = (await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie: supervisor } })).json();
+  assert.equal(detail.sources.length, 1);
+  assert.equal(detail.sources[0].payload.user.mobile, '139****0021');
+  assert.equal(detail.sources[0].payload.user.name, '周**');
+  assert.equal(detail.canRevealContact, true);
+  const revealed = (await t.app.inject({ method: 'POST', url: `/api/problems/${id}/contact`, headers: { cookie: supervisor } })).json();
+  assert.equal(revealed.phone, '13955300021');
+  const audit = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'problem.reveal_contact').where('target_id', '=', String(id)).execute();
+  assert.equal(audit.length, 1);
+  // the leader reads problems but may not reveal contacts
+  const leader = await login(t.app, 'leader', DEMO_PASSWORD);
+  assert.equal((await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie: leader } })).json().canRevealContact, false);
+  assert.equal((await t.app.inject({ method: 'POST', url: `/api/problems/${id}/contact`, headers: { cookie: leader } })).statusCode, 403);
+});
+
+test('the public form answers with a tracking code; 保密 hides the reporter everywhere; the form is rate limited', async () => {
+  const submit = (payload: object, ip = '10.1.1.1') => t.app.inject({ method: 'POST', url: '/api/public/reports', payload, remoteAddress: ip });
+  const bad = await submit({ content: '太短' });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].field, 'content');
+  const ok = await submit({ title: '河道有人倾倒垃圾', content: '鸠江区沈巷镇河道边每天晚上有人倾倒建筑垃圾，请有关部门查处。', kind: 'report', address: '鸠江区沈巷镇', contactName: '钱先生', contactPhone: '13955300099', confidential: true });
+  assert.equal(ok.statusCode, 200, ok.body);
+  const code = ok.json().trackingCode;
+  assert.match(code, /^ZD[0-9A-Z]{10}$/);
+  const tracked = await t.app.inject({ url: `/api/public/track/${code.toLowerCase()}` });
+  assert.equal(tracked.statusCode, 200);
+  assert.equal(tracked.json().title, '河道有人倾倒垃圾');
+  assert.equal(tracked.json().status, 'new');
+  assert.ok(!tracked.body.includes('钱'));
+  const list = (await t.app.inject({ url: '/api/problems?channel=web_form', headers: { cookie: supervisor } })).json();
+  const row = list.rows.find((r: { tracking_code: string }) => r.tracking_code === code);
+  assert.equal(row.reporter_name_mask, '（保密）');
+  assert.equal(row.reporter_phone_mask, null);
+  assert.equal(row.region_code, '340207004');
+  const detail = (await t.app.inject({ url: `/api/problems/${row.id}`, headers: { cookie: supervisor } })).json();
+  assert.ok(!JSON.stringify(detail).includes('钱') && !JSON.stringify(detail).includes('0099'));
+  assert.equal((await t.app.inject({ url: '/api/public/track/ZD0000000000' })).statusCode, 404);
+  let status = 0;
+  for (let i = 0; i < 6; i++) status = (await submit({ content: '连续提交的测试反映内容，用来触发限流。' }, '10.2.2.2')).statusCode;
+  assert.equal(status, 429);
+  assert.equal((await submit({ content: '另一个地址不受影响的测试反映内容。' }, '10.3.3.3')).statusCode, 200);
+});

@@ -1,0 +1,114 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../../app.ts';
+import { actorOf } from '../../http/actor.ts';
+import { IdParam, Paging } from '../../http/schemas.ts';
+
+const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'redirected']);
+const ProblemRow = z.object({
+  id: z.number(),
+  tracking_code: z.string(),
+  channel: z.string(),
+  channel_name: z.string(),
+  title: z.string(),
+  kind_code: z.string().nullable(),
+  kind_text: z.string().nullable(),
+  reported_at: z.date(),
+  region_code: z.string().nullable(),
+  region_name: z.string().nullable(),
+  region_text: z.string().nullable(),
+  address: z.string().nullable(),
+  status: Status,
+  flags: z.array(z.string()),
+  source_count: z.number(),
+  confidential: z.boolean(),
+  reporter_name_mask: z.string().nullable(),
+  reporter_phone_mask: z.string().nullable(),
+});
+const Source = z.object({
+  id: z.number(),
+  channel: z.string(),
+  channel_name: z.string(),
+  external_id: z.string(),
+  version: z.number(),
+  link_reason: z.string(),
+  source_state: z.string().nullable(),
+  handled_by: z.string().nullable(),
+  reply: z.string().nullable(),
+  replied_at: z.date().nullable(),
+  satisfaction: z.string().nullable(),
+  linked_at: z.date(),
+  received_at: z.date(),
+  payload: z.record(z.string(), z.unknown()),
+});
+const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
+
+export const problemsRoutes = (services: Services, publicPerMinute: number): FastifyPluginAsync => async (root) => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { problems } = services;
+  const tags = ['问题库'];
+
+  app.get('/problems', {
+    config: { access: 'problem.read' },
+    schema: {
+      tags, summary: '问题库列表（按反映时间倒序）',
+      querystring: Paging.extend({
+        channel: z.string().max(30).optional(),
+        kind: z.string().max(30).optional(),
+        region: z.string().max(12).optional(),
+        status: Status.optional(),
+        from: z.coerce.date().optional(),
+        to: z.coerce.date().optional(),
+        q: z.string().trim().max(100).optional(),
+      }),
+      response: { 200: z.object({ rows: z.array(ProblemRow), total: z.number() }) },
+    },
+  }, async (req) => problems.list(actorOf(req), req.query));
+
+  app.get('/problems/:id', {
+    config: { access: 'problem.read' },
+    schema: {
+      tags, summary: '问题详情与全部来源（个人信息已打码）', params: IdParam,
+      response: { 200: ProblemRow.extend({ body: z.string(), target_text: z.string().nullable(), unit_text: z.string().nullable(), domain_code: z.string().nullable(), created_at: z.date(), updated_at: z.date(), canRevealContact: z.boolean(), sources: z.array(Source) }) },
+    },
+  }, async (req) => problems.get(actorOf(req), req.params.id));
+
+  app.post('/problems/:id/contact', {
+    config: { access: 'problem.contact' },
+    schema: { tags, summary: '查看举报人联系方式（写审计）', params: IdParam, response: { 200: z.object({ name: z.string().nullable(), phone: z.string().nullable(), confidential: z.boolean() }) } },
+  }, async (req) => problems.revealContact(actorOf(req), req.params.id));
+
+  const publicLimit = { rateLimit: { max: publicPerMinute, timeWindow: 60_000 } };
+
+  app.post('/public/reports', {
+    config: { access: 'public', ...publicLimit },
+    schema: {
+      tags: ['公众'], summary: '公众反映（无需登录），返回查询码',
+      body: z.object({
+        title: z.string().trim().max(100, '标题不超过 100 字').optional(),
+        content: z.string().trim().min(10, '请至少用 10 个字描述问题').max(5000, '内容不超过 5000 字'),
+        kind: z.enum(['complaint', 'report', 'consult', 'suggest', 'help', 'praise']).optional(),
+        address: z.string().trim().max(200).optional(),
+        region: z.string().trim().max(50).optional(),
+        contactName: z.string().trim().max(50).optional(),
+        contactPhone: z.string().trim().regex(PHONE, '请填写正确的手机号或固定电话').optional().or(z.literal('')),
+        confidential: z.boolean().optional(),
+      }),
+      response: { 200: z.object({ trackingCode: z.string() }) },
+    },
+  }, async (req) => {
+    const { kind, ...rest } = req.body;
+    const kindName = kind ? { complaint: '投诉', report: '举报', consult: '咨询', suggest: '建议', help: '求助', praise: '表扬' }[kind] : undefined;
+    return problems.submitPublic({ ...rest, kind: kindName, contactPhone: rest.contactPhone || undefined }, req.ip);
+  });
+
+  app.get('/public/track/:code', {
+    config: { access: 'public', ...publicLimit },
+    schema: {
+      tags: ['公众'], summary: '凭查询码查看办理进度',
+      params: z.object({ code: z.string().trim().regex(/^[Zz][Dd][0-9A-Za-z]{10}$/, '查询码格式不正确') }),
+      response: { 200: z.object({ trackingCode: z.string(), title: z.string(), kind: z.string().nullable(), status: Status, reportedAt: z.date(), updatedAt: z.date() }) },
+    },
+  }, async (req) => problems.track(req.params.code));
+};

@@ -1,0 +1,103 @@
+import crypto from 'node:crypto';
+import type { AppContext } from '../../context.ts';
+import { maskName, maskPhone } from '../../lib/crypto.ts';
+import { forbidden, notFound } from '../../lib/errors.ts';
+import { recordAudit } from '../audit/service.ts';
+import { hasPermission, scopePaths, type Actor, type Permission } from '../auth/access.ts';
+import { ADAPTERS } from '../intake/adapters.ts';
+import { jsonArray } from '../intake/files.ts';
+import { ingest } from '../intake/pipeline.ts';
+import { problemsRepo, type ProblemFilter } from './repo.ts';
+
+export type PublicReport = { title?: string; content: string; kind?: string; address?: string; region?: string; contactName?: string; contactPhone?: string; confidential?: boolean };
+
+const isRoot = (path: string) => path.split('/').filter(Boolean).length === 1;
+const CONFIDENTIAL = '（保密）';
+
+/** Masks every encrypted value of a raw record: numbers keep their ends, names their first character. */
+function maskPayload(value: unknown, cipher: AppContext['cipher'], confidential: boolean): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskPayload(v, cipher, confidential));
+  if (value && typeof value === 'object') {
+    if ('$sm4' in value && typeof (value as { $sm4: unknown }).$sm4 === 'string') {
+      if (confidential) return CONFIDENTIAL;
+      try {
+        const plain = cipher.decrypt((value as { $sm4: string }).$sm4);
+        return /^[\d\s+-]{5,}$/.test(plain) ? maskPhone(plain) : /^\d{1,3}(\.\d{1,3}){3}$/.test(plain) ? plain.replace(/\.\d+\.\d+$/, '.*.*') : maskName(plain);
+      } catch {
+        return '（无法解密）';
+      }
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPayload(v, cipher, confidential)]));
+  }
+  return value;
+}
+
+export function createProblemsService(ctx: AppContext) {
+  const { db, cipher } = ctx;
+
+  /** Root-scope holders see the whole city; a district or township government's people see their region. */
+  async function regionScope(actor: Actor, permission: Permission): Promise<string[] | 'all'> {
+    const paths = scopePaths(actor.principal, permission);
+    if (paths.some(isRoot)) return 'all';
+    const regions = await problemsRepo.governmentRegions(db, paths);
+    return regions.map((r) => r.region_code!);
+  }
+
+  async function visible(actor: Actor, id: number, permission: Permission = 'problem.read') {
+    const p = await problemsRepo.get(db, id);
+    if (!p) throw notFound(`问题 ${id} `);
+    const scope = await regionScope(actor, permission);
+    if (scope !== 'all' && !scope.some((prefix) => p.region_code?.startsWith(prefix))) throw notFound(`问题 ${id} `);
+    return p;
+  }
+
+  return {
+    async list(actor: Actor, f: Omit<ProblemFilter, 'regionPrefixes'>) {
+      const { rows, total } = await problemsRepo.list(db, { ...f, regionPrefixes: await regionScope(actor, 'problem.read') });
+      return { rows: rows.map((r) => (r.confidential ? { ...r, reporter_name_mask: CONFIDENTIAL, reporter_phone_mask: null } : r)), total };
+    },
+
+    async get(actor: Actor, id: number) {
+      const { reporter_name_enc: _n, reporter_phone_enc: _p, ...p } = await visible(actor, id);
+      const sources = await problemsRepo.sources(db, id);
+      return {
+        ...p,
+        reporter_name_mask: p.confidential ? CONFIDENTIAL : p.reporter_name_mask,
+        reporter_phone_mask: p.confidential ? null : p.reporter_phone_mask,
+        canRevealContact: hasPermission(actor.principal, 'problem.contact') && !!(p.reporter_name_mask || p.reporter_phone_mask),
+        sources: sources.map((s) => ({ ...s, payload: maskPayload(s.payload, cipher, p.confidential) as Record<string, unknown> })),
+      };
+    },
+
+    /** The reporter's name and number in clear, for those allowed to call back; every reveal is audited. */
+    async revealContact(actor: Actor, id: number) {
+      if (!hasPermission(actor.principal, 'problem.contact')) throw forbidden('没有查看举报人联系方式的权限');
+      const p = await visible(actor, id, 'problem.contact');
+      await db.transaction().execute((tx) => recordAudit(tx, actor, { action: 'problem.reveal_contact', targetType: 'problem', targetId: id, summary: { confidential: p.confidential } }));
+      return {
+        name: p.reporter_name_enc ? cipher.decrypt(p.reporter_name_enc) : null,
+        phone: p.reporter_phone_enc ? cipher.decrypt(p.reporter_phone_enc) : null,
+        confidential: p.confidential,
+      };
+    },
+
+    /** The public form: a problem from the web_form channel, answered with its tracking code. */
+    async submitPublic(report: PublicReport, ip: string | null) {
+      const submissionId = crypto.randomUUID();
+      const row = { submissionId, submittedAt: new Date().toISOString(), ...report };
+      const result = await ingest(ctx, { adapter: ADAPTERS.web_form!, origin: 'form', actor: { principal: null, ip }, headers: null, rows: jsonArray(row) });
+      if (result.rejected) throw Object.assign(new Error(result.errors[0]!.message), { field: result.errors[0]!.field });
+      const created = await db.selectFrom('problem_source').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select('problem.tracking_code').where('problem_source.channel', '=', 'web_form').where('problem_source.external_id', '=', submissionId).executeTakeFirstOrThrow();
+      return { trackingCode: created.tracking_code };
+    },
+
+    /** What a citizen may see with the tracking code: no names, no numbers, no internal notes. */
+    async track(code: string) {
+      const p = await problemsRepo.byTrackingCode(db, code.trim().toUpperCase());
+      if (!p) throw notFound('该查询码对应的反映');
+      return { trackingCode: p.tracking_code, title: p.title, kind: p.kind_name, status: p.status, reportedAt: p.reported_at, updatedAt: p.updated_at };
+    },
+  };
+}
+
+export type ProblemsService = ReturnType<typeof createProblemsService>;
