@@ -8,7 +8,7 @@ import { importFile, writeErrorReport } from './modules/intake/service.ts';
 import { FileError } from './modules/intake/files.ts';
 import { recordAudit } from './modules/audit/service.ts';
 import { SYSTEM_ACTOR } from './modules/auth/access.ts';
-import { demoLoginHelp, seedDemoCity } from './modules/seed/service.ts';
+import { demoLoginHelp, seedDemo } from './modules/seed/service.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { serve } from './server.ts';
 import pino from 'pino';
@@ -73,8 +73,8 @@ program
   .description('向空数据库导入演示城市（芜湖市）')
   .action(() =>
     withRuntime('zhd seed demo', async (rt, config) => {
-      const r = await seedDemoCity(rt.ctx);
-      out(`已导入演示城市：${r.units} 个单位，${r.users} 名演示人员`);
+      const r = await seedDemo(rt.ctx);
+      out(`已导入演示城市：${r.units} 个单位，${r.users} 名演示人员，${r.reports} 条示例反映`);
       out(demoLoginHelp(config.port));
     }),
   );

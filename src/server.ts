@@ -4,7 +4,7 @@ import { buildApp, createServices } from './app.ts';
 import type { Config } from './lib/config.ts';
 import { jobHandlers } from './jobs.ts';
 import { createJobRunner } from './modules/jobs/runner.ts';
-import { demoLoginHelp, isEmptyOrganization, seedDemoCity } from './modules/seed/service.ts';
+import { demoLoginHelp, isEmptyOrganization, seedDemo } from './modules/seed/service.ts';
 import { openRuntime } from './runtime.ts';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'web', 'dist');
@@ -16,7 +16,8 @@ export async function serve(config: Config): Promise<void> {
   const log = ctx.log;
   let firstStart = false;
   if (config.demoSeed && (await isEmptyOrganization(ctx))) {
-    await seedDemoCity(ctx);
+    log.info('首次启动：正在导入演示城市与示例数据…');
+    await seedDemo(ctx);
     firstStart = true;
   }
   const app = await buildApp(ctx, { webDir: WEB_DIST });

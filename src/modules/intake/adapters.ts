@@ -245,7 +245,7 @@ function socialAdapter(channel: 'wechat' | 'weibo'): ChannelAdapter {
 function formAdapter(channel: 'web_form' | 'staff'): ChannelAdapter {
   return {
     channel,
-    formats: ['json'],
+    formats: ['json', 'jsonl'],
     specs: [
       spec('id', 'submissionId'),
       spec('time', 'submittedAt'),

@@ -29,14 +29,14 @@ function readHead(file: string, bytes: number): Buffer {
 /** UTF-8 (with or without BOM) or GB18030, decided from the first 64 KB. */
 export function sniffEncoding(head: Buffer): 'utf-8' | 'gb18030' {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
-  // a multi-byte character may be cut at the end of the sample
-  const sample = head.length === SNIFF_BYTES ? head.subarray(0, head.length - 4) : head;
+  // stream mode: a multi-byte character cut at the end of the sample is held back, not an error
+  const complete = head.length < SNIFF_BYTES;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample);
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: !complete });
     return 'utf-8';
   } catch {
     try {
-      new TextDecoder('gb18030', { fatal: true }).decode(sample);
+      new TextDecoder('gb18030', { fatal: true }).decode(head, { stream: !complete });
       return 'gb18030';
     } catch {
       throw new FileError('文件编码无法识别：请保存为 UTF-8 或 GB18030（GBK）编码');

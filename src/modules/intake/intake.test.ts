@@ -9,7 +9,7 @@ import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import { hotline12345 } from './adapters.ts';
 import { FileError, type SourceRow } from './files.ts';
-import { ingest } from './pipeline.ts';
+import { CHUNK, ingest } from './pipeline.ts';
 import { importFile } from './service.ts';
 
 const EXAMPLES = path.join(REPO_ROOT, 'docs', 'examples');
@@ -160,13 +160,14 @@ test('killing an import half-way and running it again ends with each record exac
     },
   });
   const opts = { adapter: hotline12345, origin: 'cli' as const, actor: SYSTEM_ACTOR, headers: ['工单编号', '受理时间', '诉求内容'] };
-  await assert.rejects(ingest(ctx, { ...opts, rows: rows(1200, 777) }), /进程被终止/);
+  const total = Math.round(CHUNK * 2.4);
+  await assert.rejects(ingest(ctx, { ...opts, rows: rows(total, Math.round(CHUNK * 1.5)) }), /进程被终止/);
   const partial = await ctx.db.selectFrom('raw_record').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
-  assert.equal(partial.n, 500); // the first chunk committed, the second rolled back
-  const r = await ingest(ctx, { ...opts, rows: rows(1200) });
-  assert.deepEqual([r.inserted, r.repeats], [700, 500]);
+  assert.equal(partial.n, CHUNK); // the first chunk committed, the second never did
+  const r = await ingest(ctx, { ...opts, rows: rows(total) });
+  assert.deepEqual([r.inserted, r.repeats], [total - CHUNK, CHUNK]);
   const all = await ctx.db.selectFrom('problem_source').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
-  assert.equal(all.n, 1200);
+  assert.equal(all.n, total);
   const failed = await ctx.db.selectFrom('import_batch').select('state').where('state', '=', 'failed').execute();
   assert.equal(failed.length, 1);
 });

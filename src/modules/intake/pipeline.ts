@@ -10,7 +10,7 @@ import { FileError, type SourceRow } from './files.ts';
 import { PlaceMatcher } from './places.ts';
 import { intakeRepo, type ProblemInsert, type RawInsert, type SourceInsert } from './repo.ts';
 
-export const CHUNK = 500;
+export const CHUNK = 1000;
 const MAX_ERRORS_RETURNED = 1000;
 const TRACKING_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -43,7 +43,7 @@ export function trackingCode(): string {
   return `ZD${[...bytes].map((b) => TRACKING_ALPHABET[b % 32]).join('')}`;
 }
 
-type Prepared = { rowNo: number; externalId: string; hash: string; payload: string; draft: ProblemDraft };
+type Prepared = { rowNo: number; externalId: string; hash: string; payload: string; draft: ProblemDraft; sealed: Map<string, string> };
 
 /** Every leaf of a nested record as [dotted path, value]. */
 function leaves(obj: Record<string, unknown>, prefix = ''): [string, unknown][] {
@@ -115,8 +115,17 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     const canonical = stringify(src.row) ?? '{}';
     const hash = cipher.contentHash(canonical);
     const stored = personalPaths.length ? (JSON.parse(canonical) as Record<string, unknown>) : src.row;
-    for (const [path, value] of personalPaths) setPath(stored, path, { $sm4: cipher.encrypt(String(value)) });
-    return { rowNo: src.rowNo, externalId: draft.externalId ?? `h:${hash.slice(0, 32)}`, hash, payload: JSON.stringify(stored), draft };
+    // one ciphertext per personal value, shared by the raw record and the problem
+    const sealed = new Map<string, string>();
+    const seal = (plain: string) => {
+      let c = sealed.get(plain);
+      if (!c) sealed.set(plain, (c = cipher.encrypt(plain)));
+      return c;
+    };
+    for (const [path, value] of personalPaths) setPath(stored, path, { $sm4: seal(String(value).replace(/\s+/g, ' ').trim()) });
+    if (draft.reporterName) seal(draft.reporterName);
+    if (draft.reporterPhone) seal(draft.reporterPhone);
+    return { rowNo: src.rowNo, externalId: draft.externalId ?? `h:${hash.slice(0, 32)}`, hash, payload: JSON.stringify(stored), draft, sealed };
   }
 
   function toProblem(p: Prepared): ProblemInsert {
@@ -139,9 +148,9 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       region_code: regionCode,
       target_text: d.targetText,
       unit_text: d.unitText,
-      reporter_name_enc: d.reporterName ? cipher.encrypt(d.reporterName) : null,
+      reporter_name_enc: d.reporterName ? p.sealed.get(d.reporterName)! : null,
       reporter_name_mask: maskName(d.reporterName),
-      reporter_phone_enc: d.reporterPhone ? cipher.encrypt(d.reporterPhone) : null,
+      reporter_phone_enc: d.reporterPhone ? p.sealed.get(d.reporterPhone)! : null,
       reporter_phone_mask: maskPhone(d.reporterPhone),
       reporter_phone_index: d.reporterPhone ? cipher.blindIndex(d.reporterPhone) : null,
       confidential: d.confidential,
@@ -203,8 +212,9 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       const changedStored = changed.filter(({ p, version }) => rawIdOf.has(`${p.externalId}#${version}`));
       repeats += fresh.length - freshStored.length + changed.length - changedStored.length;
 
-      const problems = await intakeRepo.insertProblems(tx, freshStored.map(toProblem));
-      const sources: SourceInsert[] = freshStored.map((p, i) => sourceOf(p, problems[i]!.id, rawIdOf.get(`${p.externalId}#1`)!, 1, 'origin'));
+      const drafts = freshStored.map(toProblem);
+      const problemIdOf = new Map((await intakeRepo.insertProblems(tx, drafts)).map((r) => [r.tracking_code, r.id]));
+      const sources: SourceInsert[] = freshStored.map((p, i) => sourceOf(p, problemIdOf.get(drafts[i]!.tracking_code)!, rawIdOf.get(`${p.externalId}#1`)!, 1, 'origin'));
       const owners = new Map((await intakeRepo.problemsOfRecords(tx, adapter.channel, changedStored.map(({ p }) => p.externalId))).map((o) => [o.external_id, o.problem_id]));
       for (const { p, version } of changedStored) sources.push(sourceOf(p, owners.get(p.externalId)!, rawIdOf.get(`${p.externalId}#${version}`)!, version, 'version'));
       await intakeRepo.insertSources(tx, sources);
@@ -224,6 +234,17 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   let pending: Prepared[] = [];
   let chunkRead = 0;
   let chunkRejected = 0;
+  // Chunks are written one after another, but the next chunk is read and prepared while the last one is written.
+  let writing: Promise<Prepared[]> = Promise.resolve([]);
+  const flush = async () => {
+    const carried = await writing;
+    const items = [...carried, ...pending];
+    const [read, rejected] = [chunkRead, chunkRejected];
+    pending = [];
+    chunkRead = chunkRejected = 0;
+    writing = store(items, read, rejected);
+    writing.catch(() => {}); // awaited by the next flush or at the end
+  };
   const reject = (e: RowProblem) => {
     chunkRejected++;
     if (errors.length < MAX_ERRORS_RETURNED) errors.push(e);
@@ -242,18 +263,14 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
           reject({ rowNo: src.rowNo, externalId: null, field: e.field ? `${e.field}（${CANONICAL_FIELDS[e.field as CanonicalField] ?? e.field}）` : null, message: e.message });
         }
       }
-      if (pending.length >= CHUNK) {
-        pending = await store(pending, chunkRead, chunkRejected);
-        chunkRead = chunkRejected = 0;
-      }
+      if (pending.length >= CHUNK) await flush();
     }
-    while (pending.length || chunkRead || chunkRejected) {
-      pending = await store(pending, chunkRead, chunkRejected);
-      chunkRead = chunkRejected = 0;
-    }
+    await flush();
+    for (let carried = await writing; carried.length; carried = await writing) writing = store(carried, 0, 0);
     await intakeRepo.insertErrors(db, batchId, allErrors.map((e) => ({ row_no: e.rowNo, external_id: e.externalId, field: e.field, message: e.message })));
     await intakeRepo.finishBatch(db, batchId, 'done', null);
   } catch (e) {
+    await writing.catch(() => {}); // let a chunk already being written finish (or roll back) first
     await intakeRepo.finishBatch(db, batchId, 'failed', (e as Error).message.slice(0, 1000));
     throw e;
   }

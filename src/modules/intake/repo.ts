@@ -52,24 +52,51 @@ export const intakeRepo = {
       .execute();
   },
 
-  insertRaw(tx: Tx, rows: RawInsert[]) {
-    if (!rows.length) return Promise.resolve([]);
-    return tx
-      .insertInto('raw_record')
-      .values(rows.map((r) => ({ ...r, payload: sql`${r.payload}::jsonb` as never })))
-      .onConflict((oc) => oc.doNothing())
-      .returning(['id', 'external_id', 'version'])
-      .execute();
+  // Bulk inserts pass one array per column through unnest(): a handful of parameters instead of thousands.
+  async insertRaw(tx: Tx, rows: RawInsert[]) {
+    if (!rows.length) return [];
+    const col = <K extends keyof RawInsert>(k: K) => rows.map((r) => r[k]);
+    const { rows: out } = await sql<{ id: number; external_id: string; version: number }>`
+      insert into raw_record (channel, external_id, version, content_hash, payload, batch_id)
+      select t.channel, t.external_id, t.version, t.content_hash, p.payload, t.batch_id
+      from unnest(${col('channel')}::text[], ${col('external_id')}::text[], ${col('version')}::int[],
+                  ${col('content_hash')}::text[], ${col('batch_id')}::bigint[]) with ordinality as t (channel, external_id, version, content_hash, batch_id, n)
+      join jsonb_array_elements(${`[${col('payload').join(',')}]`}::jsonb) with ordinality as p (payload, n) using (n)
+      on conflict do nothing
+      returning id, external_id, version`.execute(tx);
+    return out;
   },
 
-  insertProblems(tx: Tx, rows: ProblemInsert[]) {
-    if (!rows.length) return Promise.resolve([]);
-    return tx.insertInto('problem').values(rows).returning(['id', 'tracking_code']).execute();
+  async insertProblems(tx: Tx, rows: ProblemInsert[]) {
+    if (!rows.length) return [];
+    const col = <K extends keyof ProblemInsert>(k: K) => rows.map((r) => r[k]);
+    const { rows: out } = await sql<{ id: number; tracking_code: string }>`
+      insert into problem (tracking_code, channel, title, body, kind_code, kind_text, reported_at, address, region_text, region_code,
+                           target_text, unit_text, reporter_name_enc, reporter_name_mask, reporter_phone_enc, reporter_phone_mask,
+                           reporter_phone_index, confidential, flags)
+      select t.tracking_code, t.channel, t.title, t.body, t.kind_code, t.kind_text, t.reported_at, t.address, t.region_text, t.region_code,
+             t.target_text, t.unit_text, t.name_enc, t.name_mask, t.phone_enc, t.phone_mask, t.phone_index, t.confidential, t.flags::text[]
+      from unnest(${col('tracking_code')}::text[], ${col('channel')}::text[], ${col('title')}::text[], ${col('body')}::text[],
+                  ${col('kind_code')}::text[], ${col('kind_text')}::text[], ${rows.map((r) => r.reported_at.toISOString())}::timestamptz[],
+                  ${col('address')}::text[], ${col('region_text')}::text[], ${col('region_code')}::text[], ${col('target_text')}::text[],
+                  ${col('unit_text')}::text[], ${col('reporter_name_enc')}::text[], ${col('reporter_name_mask')}::text[],
+                  ${col('reporter_phone_enc')}::text[], ${col('reporter_phone_mask')}::text[], ${col('reporter_phone_index')}::text[],
+                  ${col('confidential')}::boolean[], ${rows.map((r) => `{${r.flags.join(',')}}`)}::text[])
+        with ordinality as t (tracking_code, channel, title, body, kind_code, kind_text, reported_at, address, region_text, region_code,
+                              target_text, unit_text, name_enc, name_mask, phone_enc, phone_mask, phone_index, confidential, flags, n)
+      order by t.n
+      returning id, tracking_code`.execute(tx);
+    return out;
   },
 
-  insertSources(tx: Tx, rows: SourceInsert[]) {
-    if (!rows.length) return Promise.resolve();
-    return tx.insertInto('problem_source').values(rows).execute();
+  async insertSources(tx: Tx, rows: SourceInsert[]) {
+    if (!rows.length) return;
+    const col = <K extends keyof SourceInsert>(k: K) => rows.map((r) => r[k]);
+    await sql`
+      insert into problem_source (problem_id, raw_record_id, channel, external_id, version, link_reason, source_state, handled_by, reply, replied_at, satisfaction)
+      select * from unnest(${col('problem_id')}::bigint[], ${col('raw_record_id')}::bigint[], ${col('channel')}::text[], ${col('external_id')}::text[],
+                           ${col('version')}::int[], ${col('link_reason')}::text[], ${col('source_state')}::text[], ${col('handled_by')}::text[],
+                           ${col('reply')}::text[], ${rows.map((r) => r.replied_at?.toISOString() ?? null)}::timestamptz[], ${col('satisfaction')}::text[])`.execute(tx);
   },
 
   problemsOfRecords(db: Queryable, channel: string, externalIds: string[]) {

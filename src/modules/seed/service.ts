@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/service.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { hashPassword } from '../auth/password.ts';
 import { orgsRepo } from '../orgs/repo.ts';
+import { seedDemoReports } from './reports.ts';
 import { CITY, COUNTIES, DEMO_PASSWORD, DEMO_USERS, townshipCode, wuhuUnits } from './wuhu.ts';
 
 export async function isEmptyOrganization(ctx: AppContext): Promise<boolean> {
@@ -47,6 +48,16 @@ export async function seedDemoCity(ctx: AppContext): Promise<{ units: number; us
     await recordAudit(tx, SYSTEM_ACTOR, { action: 'seed.demo', targetType: 'system', summary: { city: CITY.name, units: specs.length, users: DEMO_USERS.length } });
     return { units: specs.length, users: DEMO_USERS.length, password: DEMO_PASSWORD };
   });
+}
+
+export const DEMO_REPORT_DAYS = 90;
+export const DEMO_REPORTS_PER_DAY = 16;
+
+/** The demo city with a few months of reports from every channel: what `npm start` and `zhd seed demo` load. */
+export async function seedDemo(ctx: AppContext) {
+  const city = await seedDemoCity(ctx);
+  const reports = await seedDemoReports(ctx, { days: DEMO_REPORT_DAYS, perDay: DEMO_REPORTS_PER_DAY });
+  return { ...city, reports };
 }
 
 export function demoLoginHelp(port: number): string {

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { createTestContext, type TestContext } from '../../../test/helpers.ts';
+import { generateRecords } from './generator.ts';
+import { calendarSets, seedDemoReports } from './reports.ts';
+import { seedDemoCity } from './service.ts';
+
+let ctx: TestContext;
+before(async () => {
+  ctx = await createTestContext();
+  await seedDemoCity(ctx);
+});
+after(() => ctx.close());
+
+test('the generator is deterministic and never writes a place name it does not know', async () => {
+  const o = { from: new Date('2026-09-01T00:00:00+08:00'), days: 3, perDay: 20, now: new Date('2026-11-26T00:00:00+08:00') };
+  const a = [...generateRecords(o)];
+  const b = [...generateRecords(o)];
+  assert.deepEqual(a, b);
+  assert.ok(a.length > 30);
+});
+
+test('demo reports come in through every channel with the calendar\'s rhythm; channels with an address match the city\'s regions', async () => {
+  const now = new Date('2026-11-26T12:00:00+08:00');
+  const inserted = await seedDemoReports(ctx, { days: 60, perDay: 12, now });
+  assert.ok(inserted > 500, String(inserted));
+  const batches = await ctx.db.selectFrom('import_batch').select(['channel', 'rejected']).execute();
+  assert.equal(batches.reduce((a, b) => a + b.rejected, 0), 0);
+  assert.deepEqual(batches.map((b) => b.channel).sort(), ['gov_service', 'hotline12345', 'people_board', 'portal_mailbox', 'wanshitong', 'web_form', 'wechat', 'weibo']);
+  const unmatched = await ctx.db.selectFrom('problem').select((eb) => eb.fn.countAll<number>().as('n')).where('region_code', 'is', null).where('channel', 'in', ['hotline12345', 'wanshitong', 'web_form']).executeTakeFirstOrThrow();
+  assert.equal(unmatched.n, 0);
+  // working days carry more reports than days off (the 国庆 week included)
+  const { offDays, onDays } = await calendarSets(ctx);
+  const perDay = await sql<{ day: string; n: number }>`select to_char(reported_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day, count(*)::int as n from problem group by 1`.execute(ctx.db);
+  const isWork = (d: string) => onDays.has(d) || (!offDays.has(d) && ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const work = avg(perDay.rows.filter((r) => isWork(r.day)).map((r) => r.n));
+  const off = avg(perDay.rows.filter((r) => !isWork(r.day)).map((r) => r.n));
+  assert.ok(work > off * 1.3, `work ${work} off ${off}`);
+  const replied = await ctx.db.selectFrom('problem_source').select((eb) => eb.fn.countAll<number>().as('n')).where('reply', 'is not', null).executeTakeFirstOrThrow();
+  assert.ok(replied.n > inserted / 3);
+});
