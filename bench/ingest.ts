@@ -50,7 +50,7 @@ async function writeFiles(dir: string, count: number): Promise<{ files: [string,
       if (channel === 'hotline12345') s.write(`${Object.keys(record).join(',')}\n`);
     }
     const line = channel === 'hotline12345' ? `${Object.values(record).map(csvCell).join(',')}\n` : `${JSON.stringify(record)}\n`;
-    if (!s.write(line)) await new Promise((r) => s.once('drain', r));
+    if (!s.write(line)) await new Promise<void>((r) => s.once('drain', () => r()));
   }
   await Promise.all([...streams.values()].map((s) => new Promise((r) => s.end(r))));
   return { files: [...streams.keys()].map((c) => [c, path.join(dir, c === 'hotline12345' ? 'hotline12345.csv' : `${c}.jsonl`)]) };
