@@ -7,7 +7,9 @@ import { buildApp } from '../src/app.ts';
 import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { DEMO_PASSWORD } from '../src/modules/seed/wuhu.ts';
 import { WEB_DIST } from '../src/server.ts';
-import { createTestContext, type TestContext } from './helpers.ts';
+import { createTestContext, REPO_ROOT, type TestContext } from './helpers.ts';
+import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
+import { importFile } from '../src/modules/intake/service.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) ? false : `Debian chromium 不在 ${CHROMIUM}（apt-get install chromium）：跳过浏览器测试`;
@@ -23,6 +25,7 @@ before(async () => {
   ctx = await createTestContext();
   cleanups.push(() => ctx.close());
   await seedDemoCity(ctx);
+  await importFile(ctx, SYSTEM_ACTOR, { channel: 'wanshitong', file: path.join(REPO_ROOT, 'docs', 'examples', 'wanshitong.json'), origin: 'cli' });
   const app = await buildApp(ctx, { webDir: WEB_DIST });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   cleanups.push(() => app.close());
@@ -93,5 +96,43 @@ test('logging out returns to the login page and the session no longer works', { 
   await page.getByRole('button', { name: /登\s*录/ }).waitFor();
   const me = await page.evaluate(async () => (await fetch('/api/auth/me')).status);
   assert.equal(me, 401);
+  await page.close();
+});
+
+test('问题库: the supervisor finds a problem, opens it, sees the masked source and reveals the contact', { skip }, async () => {
+  const page = await loginAs('supervisor');
+  await page.getByText('问题库').first().click();
+  await page.getByText('企业拖欠工资').click();
+  await page.getByText('全部来源').waitFor();
+  const raw = page.getByText('原始记录（个人信息已打码）');
+  await raw.click();
+  const json = await page.locator('pre').innerText();
+  assert.ok(json.includes('139****0022') && !json.includes('13955300022'), json);
+  await page.getByRole('button', { name: /查看联系方式/ }).click();
+  await page.getByText('13955300022').waitFor();
+  await page.close();
+});
+
+test('数据导入: a dispatcher uploads a file and sees the counts, with the rejected rows to download', { skip }, async () => {
+  const page = await loginAs('dispatcher');
+  await page.getByText('数据导入').first().click();
+  await page.locator('input[type=file]').setInputFiles(path.join(REPO_ROOT, 'docs', 'examples', 'hotline12345.csv'));
+  const summary = page.getByTestId('import-summary');
+  await page.waitForFunction(() => document.querySelector('[data-testid=import-summary]')?.textContent?.includes('拒收 1'));
+  assert.match(await summary.innerText(), /新增 4.*拒收 1/);
+  await page.getByText('下载拒收明细').first().waitFor();
+  await page.close();
+});
+
+test('a citizen reports without logging in and follows the report with the tracking code', { skip }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/report`);
+  await page.getByLabel('内容').fill('繁昌区孙村镇执法人员罚款后不开票据，请核查处理。');
+  await page.getByLabel('发生地点').fill('繁昌区孙村镇');
+  await page.getByRole('button', { name: /提\s*交/ }).click();
+  const code = await page.getByTestId('tracking-code').innerText();
+  assert.match(code, /^ZD[0-9A-Z]{10}/);
+  await page.getByRole('button', { name: '查看进度' }).click();
+  await page.getByText('新收').waitFor();
   await page.close();
 });

@@ -4,7 +4,9 @@ import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { PublicReportPage } from './pages/public/PublicReportPage.tsx';
+import { TrackPage } from './pages/public/TrackPage.tsx';
 import { AuthProvider, useAuth, useCan } from './auth.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import { flatRoutes, visibleMenu } from './menu.tsx';
@@ -16,6 +18,10 @@ dayjs.locale('zh-cn');
 function Root() {
   const { me, loading } = useAuth();
   const can = useCan();
+  const location = useLocation();
+  // the citizen's pages need no login
+  if (location.pathname.startsWith('/report')) return <PublicReportPage />;
+  if (location.pathname.startsWith('/track')) return <TrackPage />;
   if (loading) return <Spin fullscreen tip="加载中…" />;
   if (!me) return (
     <Routes>

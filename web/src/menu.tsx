@@ -1,16 +1,22 @@
-import { ApartmentOutlined, AuditOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, AuditOutlined, CloudUploadOutlined, DatabaseOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
+import { ImportsPage } from './pages/imports/ImportsPage.tsx';
+import { ProblemDetailPage } from './pages/problems/ProblemDetailPage.tsx';
+import { ProblemsPage } from './pages/problems/ProblemsPage.tsx';
 import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
 import { UsersPage } from './pages/orgs/UsersPage.tsx';
 
 /** The menu and its access rules, in one place: an entry shows when the user holds its permission somewhere. */
-export type MenuEntry = { key: string; label: string; icon: ReactNode; permission?: string; element?: ReactNode; children?: MenuEntry[] };
+export type MenuEntry = { key: string; label: string; icon: ReactNode; permission?: string; element?: ReactNode; children?: MenuEntry[]; hidden?: boolean };
 
 export const MENU: MenuEntry[] = [
   { key: '/', label: '工作台', icon: <HomeOutlined />, element: <HomePage /> },
+  { key: '/problems', label: '问题库', icon: <DatabaseOutlined />, permission: 'problem.read', element: <ProblemsPage /> },
+  { key: '/problems/:id', label: '问题详情', icon: null, permission: 'problem.read', element: <ProblemDetailPage />, hidden: true },
+  { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'problem.import', element: <ImportsPage /> },
   {
     key: 'system',
     label: '系统管理',

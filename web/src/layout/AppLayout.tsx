@@ -5,7 +5,7 @@ import { useAuth, useCan } from '../auth.tsx';
 import { visibleMenu, type MenuEntry } from '../menu.tsx';
 
 const toItems = (entries: MenuEntry[]): any[] =>
-  entries.map((e) => ({ key: e.key, label: e.label, icon: e.icon, children: e.children ? toItems(e.children) : undefined }));
+  entries.filter((e) => !e.hidden).map((e) => ({ key: e.key, label: e.label, icon: e.icon, children: e.children ? toItems(e.children) : undefined }));
 
 export function AppLayout() {
   const { me, logout } = useAuth();
@@ -20,7 +20,7 @@ export function AppLayout() {
         <Menu
           theme="dark"
           mode="inline"
-          selectedKeys={[location.pathname]}
+          selectedKeys={['/' + (location.pathname.split('/')[1] ?? '')]}
           defaultOpenKeys={menu.filter((m) => m.children).map((m) => m.key)}
           items={toItems(menu)}
           onClick={({ key }) => navigate(key)}

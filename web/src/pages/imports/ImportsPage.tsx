@@ -1,0 +1,99 @@
+import { InboxOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Form, Progress, Select, Space, Table, Tag, Typography, Upload } from 'antd';
+import dayjs from 'dayjs';
+import { useCallback, useEffect, useState } from 'react';
+import { api, ApiError, type Reference } from '../../api.ts';
+
+type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; error: string | null; started_at: string; finished_at: string | null };
+type Mapping = { id: number; channel: string; name: string };
+const FILE_CHANNELS = ['hotline12345', 'people_board', 'portal_mailbox', 'wanshitong', 'gov_service', 'wechat', 'weibo', 'generic'];
+const STATE: Record<string, [string, string]> = { running: ['导入中', 'processing'], done: ['已完成', 'success'], failed: ['失败', 'error'] };
+
+export function ImportsPage() {
+  const { message } = App.useApp();
+  const [ref, setRef] = useState<Reference | null>(null);
+  const [mappings, setMappings] = useState<Mapping[]>([]);
+  const [batches, setBatches] = useState<Batch[]>([]);
+  const [channel, setChannel] = useState<string>('hotline12345');
+  const [mapping, setMapping] = useState<string | undefined>();
+  const [current, setCurrent] = useState<Batch | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const loadBatches = useCallback(async () => setBatches(await api<Batch[]>('/imports', { query: { limit: 20 } })), []);
+  useEffect(() => {
+    void api<Reference>('/reference').then(setRef);
+    void api<Mapping[]>('/column-mappings').then(setMappings);
+    void loadBatches();
+  }, [loadBatches]);
+  // follow the running batch until it ends
+  useEffect(() => {
+    if (!current || current.state !== 'running') return;
+    const timer = setTimeout(async () => {
+      const b = await api<Batch>(`/imports/${current.id}`);
+      setCurrent(b);
+      if (b.state !== 'running') void loadBatches();
+    }, 1000);
+    return () => clearTimeout(timer);
+  }, [current, loadBatches]);
+
+  const upload = async (file: File) => {
+    setError(null);
+    const form = new FormData();
+    form.append('channel', channel);
+    if (mapping) form.append('mapping', mapping);
+    form.append('file', file, file.name);
+    const res = await fetch('/api/imports', { method: 'POST', body: form, credentials: 'same-origin' });
+    const body = await res.json();
+    if (!res.ok) {
+      setError(body.message ?? '上传失败');
+      return;
+    }
+    setCurrent(await api<Batch>(`/imports/${body.batchId}`));
+    message.success('文件已上传，正在导入');
+  };
+  const channelName = (c: string) => ref?.channels.find((x) => x.code === c)?.name ?? c;
+  const pct = (b: Batch) => (b.state === 'running' ? 50 : 100);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="middle">
+      <Card title="数据导入">
+        <Form layout="inline" style={{ marginBottom: 16 }}>
+          <Form.Item label="渠道"><Select value={channel} style={{ width: 220 }} onChange={(c) => { setChannel(c); setMapping(undefined); }} options={FILE_CHANNELS.map((c) => ({ value: c, label: channelName(c) }))} /></Form.Item>
+          <Form.Item label="列映射"><Select value={mapping} allowClear placeholder="按渠道默认表头识别" style={{ width: 220 }} onChange={setMapping} options={mappings.filter((m) => m.channel === channel).map((m) => ({ value: m.name, label: m.name }))} /></Form.Item>
+        </Form>
+        <Upload.Dragger accept=".csv,.xlsx,.jsonl,.json,.txt" showUploadList={false} customRequest={({ file, onSuccess, onError }) => { upload(file as File).then(() => onSuccess?.({}), (e) => onError?.(e)); }}>
+          <p className="ant-upload-drag-icon"><InboxOutlined /></p>
+          <p>点击或拖拽文件到此处上传</p>
+          <p className="ant-upload-hint">支持 XLSX、CSV（UTF-8 或 GB18030）、JSON 行与 JSON 数组；同一文件重复导入不会重复入库</p>
+        </Upload.Dragger>
+        {error && <Alert type="error" showIcon style={{ marginTop: 16 }} message={error} data-testid="import-error" />}
+        {current && (
+          <Card size="small" style={{ marginTop: 16 }} title={`批次 ${current.id}：${current.file_name ?? ''}`}>
+            <Progress percent={pct(current)} status={current.state === 'failed' ? 'exception' : current.state === 'running' ? 'active' : 'success'} showInfo={current.state !== 'running'} />
+            <Typography.Text data-testid="import-summary">
+              已读取 {current.read} 条：新增 {current.inserted}，更新 {current.changed}，重复 {current.repeats}，拒收 {current.rejected}
+            </Typography.Text>
+            {current.rejected > 0 && <Button type="link" href={`/api/imports/${current.id}/errors.csv`}>下载拒收明细</Button>}
+            {current.error && <Alert type="error" message={current.error} style={{ marginTop: 8 }} />}
+          </Card>
+        )}
+      </Card>
+      <Card title="最近导入">
+        <Table<Batch>
+          rowKey="id"
+          size="small"
+          dataSource={batches}
+          pagination={false}
+          columns={[
+            { title: '批次', dataIndex: 'id', width: 70 },
+            { title: '渠道', dataIndex: 'channel', render: channelName },
+            { title: '来源', dataIndex: 'origin', render: (o) => ({ cli: '命令行', api: '接口推送', web: '网页上传', form: '公众表单', seed: '演示数据' })[o as string] ?? o },
+            { title: '文件', dataIndex: 'file_name' },
+            { title: '开始时间', dataIndex: 'started_at', render: (t) => dayjs(t).format('MM-DD HH:mm:ss') },
+            { title: '状态', dataIndex: 'state', render: (s) => <Tag color={STATE[s]?.[1]}>{STATE[s]?.[0] ?? s}</Tag> },
+            { title: '新增/更新/重复/拒收', key: 'n', render: (_, b) => `${b.inserted} / ${b.changed} / ${b.repeats} / ${b.rejected}` },
+            { title: '', key: 'e', render: (_, b) => b.rejected > 0 && <a href={`/api/imports/${b.id}/errors.csv`}>拒收明细</a> },
+          ]}
+        />
+      </Card>
+    </Space>
+  );
+}

@@ -1,0 +1,94 @@
+import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Row, Space, Spin, Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useEffect, useState } from 'react';
+import { useNavigate, useParams } from 'react-router-dom';
+import { api, ApiError } from '../../api.ts';
+import { FLAGS, KINDS, STATUS } from './labels.ts';
+
+type Source = {
+  id: number; channel_name: string; external_id: string; version: number; link_reason: string; source_state: string | null; handled_by: string | null;
+  reply: string | null; replied_at: string | null; satisfaction: string | null; received_at: string; payload: Record<string, unknown>;
+};
+type Detail = {
+  id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; kind_text: string | null; reported_at: string;
+  region_name: string | null; region_text: string | null; address: string | null; target_text: string | null; unit_text: string | null; status: string; flags: string[];
+  confidential: boolean; reporter_name_mask: string | null; reporter_phone_mask: string | null; canRevealContact: boolean; sources: Source[];
+};
+const fmt = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
+
+export function ProblemDetailPage() {
+  const { id } = useParams();
+  const navigate = useNavigate();
+  const { message } = App.useApp();
+  const [p, setP] = useState<Detail | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [contact, setContact] = useState<{ name: string | null; phone: string | null } | null>(null);
+  useEffect(() => {
+    api<Detail>(`/problems/${id}`).then(setP, (e) => setError(e instanceof ApiError ? e.message : '加载失败'));
+  }, [id]);
+  if (error) return <Alert type="error" showIcon message={error} />;
+  if (!p) return <Spin />;
+  const reveal = async () => {
+    try {
+      setContact(await api(`/problems/${p.id}/contact`, { body: {} }));
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : '操作失败');
+    }
+  };
+  // one column per source record, each version of it stacked in order
+  const bySource = new Map<string, Source[]>();
+  for (const s of p.sources) bySource.set(`${s.channel_name} ${s.external_id}`, [...(bySource.get(`${s.channel_name} ${s.external_id}`) ?? []), s]);
+  return (
+    <Space direction="vertical" style={{ width: '100%' }} size="middle">
+      <Card title={<>{p.title} <Tag color={STATUS[p.status]?.color}>{STATUS[p.status]?.text}</Tag></>} extra={<Button onClick={() => navigate('/problems')}>返回列表</Button>}>
+        <Descriptions column={{ xs: 1, md: 3 }} size="small" items={[
+          { key: 'c', label: '查询码', children: p.tracking_code },
+          { key: 't', label: '反映时间', children: fmt(p.reported_at) },
+          { key: 'ch', label: '首次来源', children: p.channel_name },
+          { key: 'k', label: '类型', children: p.kind_code ? KINDS[p.kind_code] : p.kind_text ?? '—' },
+          { key: 'r', label: '区域', children: p.region_name ?? p.region_text ?? '—' },
+          { key: 'a', label: '地址', children: p.address ?? '—' },
+          { key: 'tg', label: '被反映对象', children: p.target_text ?? '—' },
+          { key: 'u', label: '收信/承办单位（原文）', children: p.unit_text ?? '—' },
+          {
+            key: 'who', label: '反映人',
+            children: (
+              <Space>
+                {p.confidential && <Tag color="red">保密</Tag>}
+                {contact ? `${contact.name ?? ''} ${contact.phone ?? ''}` : [p.reporter_name_mask, p.reporter_phone_mask].filter(Boolean).join(' ') || '—'}
+                {p.canRevealContact && !contact && <Button size="small" onClick={reveal}>查看联系方式（留痕）</Button>}
+              </Space>
+            ),
+          },
+        ]} />
+        {p.flags.length > 0 && <Space style={{ marginTop: 8 }}>{p.flags.map((f) => <Tag key={f} color="orange">{FLAGS[f] ?? f}</Tag>)}</Space>}
+        <Typography.Paragraph style={{ marginTop: 16, whiteSpace: 'pre-wrap' }}>{p.body}</Typography.Paragraph>
+      </Card>
+      <Card title={`全部来源（${bySource.size} 个来源，${p.sources.length} 个版本）`}>
+        {p.sources.length === 0 ? <Empty /> : (
+          <Row gutter={16}>
+            {[...bySource.entries()].map(([key, versions]) => (
+              <Col key={key} xs={24} lg={12}>
+                <Card size="small" type="inner" title={key}>
+                  {versions.map((s) => (
+                    <div key={s.id} style={{ marginBottom: 12 }}>
+                      <Descriptions size="small" column={1} items={[
+                        { key: 'v', label: '版本', children: `第 ${s.version} 版（${fmt(s.received_at)} 收到）` },
+                        { key: 's', label: '渠道状态', children: s.source_state ?? '—' },
+                        { key: 'h', label: '承办单位', children: s.handled_by ?? '—' },
+                        { key: 'r', label: '办理结果', children: s.reply ?? '—' },
+                        { key: 'ra', label: '回复时间', children: fmt(s.replied_at) },
+                        { key: 'sa', label: '满意度', children: s.satisfaction ?? '—' },
+                      ]} />
+                      <Collapse size="small" items={[{ key: 'raw', label: '原始记录（个人信息已打码）', children: <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(s.payload, null, 2)}</pre> }]} />
+                    </div>
+                  ))}
+                </Card>
+              </Col>
+            ))}
+          </Row>
+        )}
+      </Card>
+    </Space>
+  );
+}

@@ -1,0 +1,12 @@
+export const STATUS: Record<string, { text: string; color: string }> = {
+  new: { text: '新收', color: 'blue' },
+  triaged: { text: '已分拣', color: 'cyan' },
+  dispatched: { text: '已派发', color: 'geekblue' },
+  replied: { text: '已答复', color: 'purple' },
+  closed: { text: '已办结', color: 'green' },
+  redirected: { text: '已引导', color: 'default' },
+};
+
+export const KINDS: Record<string, string> = { complaint: '投诉', report: '举报', consult: '咨询', suggest: '建议', help: '求助', praise: '表扬' };
+
+export const FLAGS: Record<string, string> = { region_unmatched: '区域未匹配', unit_unmatched: '单位未匹配', kind_unknown: '类型待定' };

@@ -1,0 +1,69 @@
+import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Typography } from 'antd';
+import { useState } from 'react';
+import { Link } from 'react-router-dom';
+import { api, ApiError, formErrors } from '../../api.ts';
+import { KINDS } from '../problems/labels.ts';
+
+export function PublicShell({ children }: { children: React.ReactNode }) {
+  return (
+    <div style={{ minHeight: '100vh', background: '#f5f5f5', padding: '32px 16px' }}>
+      <div style={{ maxWidth: 720, margin: '0 auto' }}>
+        <Typography.Title level={3} style={{ textAlign: 'center' }}>智慧督 · 行政执法监督</Typography.Title>
+        {children}
+        <Typography.Paragraph type="secondary" style={{ textAlign: 'center', marginTop: 24 }}>
+          <Link to="/report">我要反映</Link> · <Link to="/track">查询办理进度</Link>
+        </Typography.Paragraph>
+      </div>
+    </div>
+  );
+}
+
+export function PublicReportPage() {
+  const [form] = Form.useForm();
+  const [code, setCode] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (v: Record<string, unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await api<{ trackingCode: string }>('/public/reports', { body: { ...v, confidential: !!v.confidential } });
+      setCode(r.trackingCode);
+    } catch (e) {
+      const fields = formErrors(e);
+      if (fields.length) form.setFields(fields);
+      setError(e instanceof ApiError ? e.message : '提交失败，请稍后再试');
+    } finally {
+      setBusy(false);
+    }
+  };
+  if (code) {
+    return (
+      <PublicShell>
+        <Card>
+          <Result status="success" title="已收到您的反映" subTitle={<>查询码：<Typography.Text copyable strong data-testid="tracking-code">{code}</Typography.Text><br />请妥善保存，可凭查询码查看办理进度。</>} extra={<Link to={`/track?code=${code}`}><Button type="primary">查看进度</Button></Link>} />
+        </Card>
+      </PublicShell>
+    );
+  }
+  return (
+    <PublicShell>
+      <Card title="我要反映：行政执法问题与线索">
+        <Typography.Paragraph type="secondary">请如实反映行政执法中的问题（如乱罚款、不作为、态度恶劣等）和违法线索。联系方式选填；勾选“保密”后，承办单位看不到您的身份。</Typography.Paragraph>
+        {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} />}
+        <Form form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'complaint' }}>
+          <Form.Item name="kind" label="类型"><Select options={Object.entries(KINDS).map(([value, label]) => ({ value, label }))} /></Form.Item>
+          <Form.Item name="title" label="标题"><Input maxLength={100} placeholder="一句话概括（选填）" /></Form.Item>
+          <Form.Item name="content" label="内容" rules={[{ required: true, message: '请描述您反映的问题' }, { min: 10, message: '请至少用 10 个字描述问题' }]}>
+            <Input.TextArea rows={6} maxLength={5000} showCount placeholder="时间、地点、涉及的单位或人员、经过" />
+          </Form.Item>
+          <Form.Item name="address" label="发生地点"><Input maxLength={200} placeholder="如：鸠江区湾里街道某路" /></Form.Item>
+          <Form.Item name="contactName" label="您的称呼"><Input maxLength={50} /></Form.Item>
+          <Form.Item name="contactPhone" label="联系电话"><Input maxLength={20} /></Form.Item>
+          <Form.Item name="confidential" valuePropName="checked"><Checkbox>对承办单位保密我的身份</Checkbox></Form.Item>
+          <Button type="primary" htmlType="submit" loading={busy} block>提交</Button>
+        </Form>
+      </Card>
+    </PublicShell>
+  );
+}
