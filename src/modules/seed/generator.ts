@@ -90,7 +90,7 @@ export function* generateRecords(o: GeneratorOptions): Generator<GeneratedRecord
         case 'people_board':
           record = {
             tid: 900000 + seq, fid: 1061, forumName: rnd() < 0.5 ? '芜湖市委书记' : '芜湖市市长', subject: title, content: body, dateline: Math.floor(at.getTime() / 1000),
-            typeName: scenario.kind === '投诉' || scenario.kind === '求助' ? '投诉/求助' : scenario.kind === '建议' ? '建言' : scenario.kind === '表扬' ? '感谢' : '咨询',
+            typeName: ['投诉', '举报', '求助'].includes(scenario.kind) ? '投诉/求助' : scenario.kind === '建议' ? '建言' : scenario.kind === '表扬' ? '感谢' : '咨询',
             stateInfo: done ? '已办理' : '办理中', favNum: Math.floor(rnd() * 10), nickName: `网友${pad(seq % 100000, 5)}`, ip: `112.30.${Math.floor(rnd() * 255)}.${Math.floor(rnd() * 255)}`, from: ' 安徽省 芜湖市',
             ...(done ? { answerOrganization: handler, answerContent: reply, answerDateline: Math.floor(repliedAt.getTime() / 1000), gradeManner: 1 + Math.floor(rnd() * 5), gradeSpeed: 1 + Math.floor(rnd() * 5) } : {}),
           };
