@@ -22,6 +22,7 @@ import { createOrgsService } from './modules/orgs/service.ts';
 import { intakeRoutes } from './modules/intake/routes.ts';
 import { problemsRoutes } from './modules/problems/routes.ts';
 import { createProblemsService } from './modules/problems/service.ts';
+import { createAttachmentsService } from './modules/attachments/service.ts';
 import { databaseRateLimitStore } from './modules/ratelimit/store.ts';
 import { referenceRoutes } from './modules/reference/routes.ts';
 
@@ -30,7 +31,7 @@ z.config(z.locales.zhCN());
 export type Services = ReturnType<typeof createServices>;
 
 export function createServices(ctx: AppContext) {
-  return { auth: createAuthService(ctx), orgs: createOrgsService(ctx), problems: createProblemsService(ctx) };
+  return { auth: createAuthService(ctx), orgs: createOrgsService(ctx), problems: createProblemsService(ctx), attachments: createAttachmentsService(ctx) };
 }
 
 let requestSeq = 0;

@@ -16,7 +16,11 @@ const ROLES = ['admin', 'supervisor', 'dispatcher', 'handler', 'leader', 'review
 
 /** A request for the route with every :param filled, and a body that passes no validation on purpose. */
 function sample(url: string, ids: { unit: number; user: number }) {
-  return url.replace(':grantId', '999999').replace(':id', String(url.startsWith('/api/units') ? ids.unit : ids.user));
+  return url
+    .replace(':id', String(url.startsWith('/api/units') ? ids.unit : ids.user))
+    .replace(':channel', 'hotline12345')
+    .replace(':code', 'ZD0000000000')
+    .replace(/:\w+/g, '999999');
 }
 
 test('every /api route declares its access, and an anonymous caller gets 401 on all but the public ones (and on unknown paths)', async () => {

@@ -280,6 +280,24 @@ export interface ColumnMappingTable {
   created_at: Generated<Date>;
 }
 
+export interface AttachmentTable {
+  id: Generated<number>;
+  problem_id: number;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  digest: string;
+  data: Buffer;
+  uploaded_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface UploadTokenTable {
+  token_hash: string;
+  problem_id: number;
+  expires_at: Date;
+}
+
 export interface DB {
   region: RegionTable;
   enforcement_domain: EnforcementDomainTable;
@@ -306,6 +324,8 @@ export interface DB {
   problem: ProblemTable;
   problem_source: ProblemSourceTable;
   column_mapping: ColumnMappingTable;
+  attachment: AttachmentTable;
+  upload_token: UploadTokenTable;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -22,6 +22,8 @@ const ConfigSchema = z.object({
   ZHD_BODY_LIMIT_BYTES: intFrom(1_048_576),
   ZHD_PUBLIC_RATE_LIMIT_PER_MINUTE: intFrom(30),
   ZHD_JOB_POLL_MS: intFrom(5000),
+  ZHD_ATTACHMENT_MAX_BYTES: intFrom(10 * 1024 * 1024),
+  ZHD_ATTACHMENTS_PER_PROBLEM: intFrom(9),
   ZHD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   ZHD_DEMO_SEED: z.enum(['true', 'false']).default('true'),
 });
@@ -40,6 +42,7 @@ export type Config = {
   bodyLimitBytes: number;
   publicRateLimitPerMinute: number;
   jobPollMs: number;
+  attachments: { maxBytes: number; perProblem: number };
   demoSeed: boolean;
 };
 
@@ -64,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.ZHD_BODY_LIMIT_BYTES,
     publicRateLimitPerMinute: e.ZHD_PUBLIC_RATE_LIMIT_PER_MINUTE,
     jobPollMs: e.ZHD_JOB_POLL_MS,
+    attachments: { maxBytes: e.ZHD_ATTACHMENT_MAX_BYTES, perProblem: e.ZHD_ATTACHMENTS_PER_PROBLEM },
     demoSeed: e.ZHD_DEMO_SEED === 'true',
     ...overrides,
   };

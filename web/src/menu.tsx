@@ -1,4 +1,4 @@
-import { ApartmentOutlined, AuditOutlined, CloudUploadOutlined, DatabaseOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, AuditOutlined, CloudUploadOutlined, DatabaseOutlined, FormOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
@@ -6,6 +6,7 @@ import { HomePage } from './pages/home/HomePage.tsx';
 import { ImportsPage } from './pages/imports/ImportsPage.tsx';
 import { ProblemDetailPage } from './pages/problems/ProblemDetailPage.tsx';
 import { ProblemsPage } from './pages/problems/ProblemsPage.tsx';
+import { StaffEntryPage } from './pages/problems/StaffEntryPage.tsx';
 import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
 import { UsersPage } from './pages/orgs/UsersPage.tsx';
 
@@ -16,6 +17,7 @@ export const MENU: MenuEntry[] = [
   { key: '/', label: '工作台', icon: <HomeOutlined />, element: <HomePage /> },
   { key: '/problems', label: '问题库', icon: <DatabaseOutlined />, permission: 'problem.read', element: <ProblemsPage /> },
   { key: '/problems/:id', label: '问题详情', icon: null, permission: 'problem.read', element: <ProblemDetailPage />, hidden: true },
+  { key: '/entry', label: '录入线索', icon: <FormOutlined />, element: <StaffEntryPage /> },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'problem.import', element: <ImportsPage /> },
   {
     key: 'system',

@@ -216,6 +216,10 @@ export function createOrgsService(ctx: AppContext) {
     },
 
     canManageAny: (actor: Actor) => hasPermission(actor.principal, 'org.manage'),
+
+    async unitName(id: number): Promise<string> {
+      return (await unitOrFail(id)).name;
+    },
   };
 }
 

@@ -132,3 +132,47 @@ test('the public form answers with a tracking code; 保密 hides the reporter ev
   assert.equal(status, 429);
   assert.equal((await submit({ content: '另一个地址不受影响的测试反映内容。' }, '10.3.3.3')).statusCode, 200);
 });
+
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 1)]);
+
+test('attachments: the citizen adds photos with the upload token; type, size and count are checked; downloads need permission', async () => {
+  const created = await t.app.inject({ method: 'POST', url: '/api/public/reports', payload: { content: '南陵县弋江镇有人非法捕捞，附照片为证。', address: '南陵县弋江镇' }, remoteAddress: '10.5.5.5' });
+  const { trackingCode, uploadToken } = created.json();
+  const upload = (files: [string, Buffer][], token = uploadToken) => {
+    const form = new FormData();
+    for (const [name, data] of files) form.append('file', new Blob([new Uint8Array(data)]), name);
+    return t.app.inject({ method: 'POST', url: '/api/public/attachments', headers: { 'x-upload-token': token }, payload: form, remoteAddress: '10.5.5.6' });
+  };
+  const ok = await upload([['现场.png', PNG]]);
+  assert.equal(ok.statusCode, 200, ok.body);
+  assert.equal(ok.json().count, 1);
+  const fake = await upload([['病毒.png', Buffer.from('MZ this is not a picture')]]);
+  assert.equal(fake.statusCode, 400);
+  assert.match(fake.json().message, /类型不允许/);
+  assert.equal((await upload([['x.png', PNG]], 'wrong-token')).statusCode, 403);
+  const big = await upload([['大图.png', Buffer.concat([PNG, Buffer.alloc(t.ctx.config.attachments.maxBytes)])]]);
+  assert.equal(big.statusCode, 413);
+
+  const list = (await t.app.inject({ url: `/api/problems?q=${trackingCode}`, headers: { cookie: supervisor } })).json();
+  const id = list.rows[0].id;
+  const detail = (await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie: supervisor } })).json();
+  assert.equal(detail.attachments.length, 1);
+  const file = await t.app.inject({ url: `/api/problems/${id}/attachments/${detail.attachments[0].id}`, headers: { cookie: supervisor } });
+  assert.equal(file.statusCode, 200);
+  assert.equal(file.headers['content-type'], 'image/png');
+  assert.deepEqual(file.rawPayload, PNG);
+  // outside the region: not found; anonymous: 401
+  const jj = await login(t.app, 'jjadmin', DEMO_PASSWORD);
+  assert.equal((await t.app.inject({ url: `/api/problems/${id}/attachments/${detail.attachments[0].id}`, headers: { cookie: jj } })).statusCode, 404);
+  assert.equal((await t.app.inject({ url: `/api/problems/${id}/attachments/${detail.attachments[0].id}` })).statusCode, 401);
+});
+
+test('staff enter an on-site clue for their own unit', async () => {
+  const officer = await login(t.app, 'officer', DEMO_PASSWORD);
+  const r = await t.app.inject({ method: 'POST', url: '/api/problems', headers: { cookie: officer }, payload: { title: '夜市占道', content: '巡查发现镜湖区荆山街道夜市摊位占用消防通道。', address: '镜湖区荆山街道', kind: 'report' } });
+  assert.equal(r.statusCode, 200, r.body);
+  const p = await t.ctx.db.selectFrom('problem').selectAll().where('id', '=', r.json().id).executeTakeFirstOrThrow();
+  assert.deepEqual([p.channel, p.unit_text, p.region_code, p.kind_code], ['staff', '镜湖区城市管理局', '340202004', 'report']);
+  const audit = await t.ctx.db.selectFrom('audit_log').select('actor_label').where('action', '=', 'intake.import').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  assert.match(audit.actor_label, /officer/);
+});

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Paging } from '../../http/schemas.ts';
+import { forbidden } from '../../lib/errors.ts';
+import type { UserPrincipal } from '../auth/access.ts';
 
 const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'redirected']);
 const ProblemRow = z.object({
@@ -43,10 +45,21 @@ const Source = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
+const KIND_NAMES = { complaint: '投诉', report: '举报', consult: '咨询', suggest: '建议', help: '求助', praise: '表扬' } as const;
+const ReportBody = z.object({
+  title: z.string().trim().max(100, '标题不超过 100 字').optional(),
+  content: z.string().trim().min(10, '请至少用 10 个字描述问题').max(5000, '内容不超过 5000 字'),
+  kind: z.enum(['complaint', 'report', 'consult', 'suggest', 'help', 'praise']).optional(),
+  address: z.string().trim().max(200).optional(),
+  region: z.string().trim().max(50).optional(),
+  contactName: z.string().trim().max(50).optional(),
+  contactPhone: z.string().trim().regex(PHONE, '请填写正确的手机号或固定电话').optional().or(z.literal('')),
+  confidential: z.boolean().optional(),
+});
 
 export const problemsRoutes = (services: Services, publicPerMinute: number): FastifyPluginAsync => async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { problems } = services;
+  const { problems, attachments } = services;
   const tags = ['问题库'];
 
   app.get('/problems', {
@@ -70,9 +83,9 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     config: { access: 'problem.read' },
     schema: {
       tags, summary: '问题详情与全部来源（个人信息已打码）', params: IdParam,
-      response: { 200: ProblemRow.extend({ body: z.string(), target_text: z.string().nullable(), unit_text: z.string().nullable(), domain_code: z.string().nullable(), created_at: z.date(), updated_at: z.date(), canRevealContact: z.boolean(), sources: z.array(Source) }) },
+      response: { 200: ProblemRow.extend({ body: z.string(), target_text: z.string().nullable(), unit_text: z.string().nullable(), domain_code: z.string().nullable(), created_at: z.date(), updated_at: z.date(), canRevealContact: z.boolean(), sources: z.array(Source), attachments: z.array(z.object({ id: z.number(), file_name: z.string(), content_type: z.string(), size_bytes: z.number(), created_at: z.date() })) }) },
     },
-  }, async (req) => problems.get(actorOf(req), req.params.id));
+  }, async (req) => ({ ...(await problems.get(actorOf(req), req.params.id)), attachments: await attachments.list(req.params.id) }));
 
   app.post('/problems/:id/contact', {
     config: { access: 'problem.contact' },
@@ -85,22 +98,60 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     config: { access: 'public', ...publicLimit },
     schema: {
       tags: ['公众'], summary: '公众反映（无需登录），返回查询码',
-      body: z.object({
-        title: z.string().trim().max(100, '标题不超过 100 字').optional(),
-        content: z.string().trim().min(10, '请至少用 10 个字描述问题').max(5000, '内容不超过 5000 字'),
-        kind: z.enum(['complaint', 'report', 'consult', 'suggest', 'help', 'praise']).optional(),
-        address: z.string().trim().max(200).optional(),
-        region: z.string().trim().max(50).optional(),
-        contactName: z.string().trim().max(50).optional(),
-        contactPhone: z.string().trim().regex(PHONE, '请填写正确的手机号或固定电话').optional().or(z.literal('')),
-        confidential: z.boolean().optional(),
-      }),
-      response: { 200: z.object({ trackingCode: z.string() }) },
+      body: ReportBody,
+      response: { 200: z.object({ trackingCode: z.string(), uploadToken: z.string() }) },
     },
   }, async (req) => {
     const { kind, ...rest } = req.body;
-    const kindName = kind ? { complaint: '投诉', report: '举报', consult: '咨询', suggest: '建议', help: '求助', praise: '表扬' }[kind] : undefined;
-    return problems.submitPublic({ ...rest, kind: kindName, contactPhone: rest.contactPhone || undefined }, req.ip);
+    const created = await problems.submitForm('web_form', { ...rest, kind: kind ? KIND_NAMES[kind] : undefined, contactPhone: rest.contactPhone || undefined }, { principal: null, ip: req.ip });
+    return { trackingCode: created.trackingCode, uploadToken: await attachments.issueUploadToken(created.id) };
+  });
+
+  app.post('/public/attachments', {
+    config: { access: 'public', ...publicLimit },
+    schema: { tags: ['公众'], summary: '为刚提交的反映上传附件（multipart；请求头 x-upload-token）', consumes: ['multipart/form-data'], response: { 200: z.object({ count: z.number() }) } },
+  }, async (req) => {
+    const token = req.headers['x-upload-token'];
+    if (typeof token !== 'string' || !token) throw forbidden('缺少上传凭证');
+    const problemId = await attachments.problemOfToken(token);
+    const stored = await attachments.store({ principal: null, ip: req.ip }, problemId, req.files({ limits: { fileSize: attachments.limits.maxBytes, files: attachments.limits.perProblem } }));
+    return { count: stored.length };
+  });
+
+  app.post('/problems', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: '工作人员录入线索（记入本人单位）',
+      body: ReportBody.extend({ target: z.string().trim().max(100).optional() }),
+      response: { 200: z.object({ id: z.number(), trackingCode: z.string() }) },
+    },
+  }, async (req) => {
+    const p = req.principal as UserPrincipal;
+    const { kind, ...rest } = req.body;
+    const unit = p.grants.find((g) => g.unitId === p.unitId)?.unitName ?? (await services.orgs.unitName(p.unitId));
+    return problems.submitForm('staff', { ...rest, kind: kind ? KIND_NAMES[kind] : undefined, contactPhone: rest.contactPhone || undefined, unitName: unit }, actorOf(req));
+  });
+
+  app.post('/problems/:id/attachments', {
+    config: { access: 'problem.read' },
+    schema: { tags, summary: '上传附件（multipart）', params: IdParam, consumes: ['multipart/form-data'], response: { 200: z.object({ count: z.number() }) } },
+  }, async (req) => {
+    await problems.assertVisible(actorOf(req), req.params.id);
+    const stored = await attachments.store(actorOf(req), req.params.id, req.files({ limits: { fileSize: attachments.limits.maxBytes, files: attachments.limits.perProblem } }));
+    return { count: stored.length };
+  });
+
+  app.get('/problems/:id/attachments/:attachmentId', {
+    config: { access: 'problem.read' },
+    schema: { tags, summary: '下载附件', params: IdParam.extend({ attachmentId: z.coerce.number().int().positive() }) },
+  }, async (req, reply) => {
+    await problems.assertVisible(actorOf(req), req.params.id);
+    const a = await attachments.get(req.params.id, req.params.attachmentId);
+    return reply
+      .header('content-type', a.content_type)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.file_name)}`)
+      .send(a.data);
   });
 
   app.get('/public/track/:code', {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
 import { maskName, maskPhone } from '../../lib/crypto.ts';
-import { forbidden, notFound } from '../../lib/errors.ts';
+import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { hasPermission, scopePaths, type Actor, type Permission } from '../auth/access.ts';
 import { ADAPTERS } from '../intake/adapters.ts';
@@ -81,15 +81,19 @@ export function createProblemsService(ctx: AppContext) {
       };
     },
 
-    /** The public form: a problem from the web_form channel, answered with its tracking code. */
-    async submitPublic(report: PublicReport, ip: string | null) {
+    /** The public form (web_form) and staff entry (staff): one problem through the intake pipeline, answered with its tracking code. */
+    async submitForm(channel: 'web_form' | 'staff', report: PublicReport & { unitName?: string; target?: string }, actor: Actor) {
       const submissionId = crypto.randomUUID();
       const row = { submissionId, submittedAt: new Date().toISOString(), ...report };
-      const result = await ingest(ctx, { adapter: ADAPTERS.web_form!, origin: 'form', actor: { principal: null, ip }, headers: null, rows: jsonArray(row) });
-      if (result.rejected) throw Object.assign(new Error(result.errors[0]!.message), { field: result.errors[0]!.field });
-      const created = await db.selectFrom('problem_source').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select('problem.tracking_code').where('problem_source.channel', '=', 'web_form').where('problem_source.external_id', '=', submissionId).executeTakeFirstOrThrow();
-      return { trackingCode: created.tracking_code };
+      const result = await ingest(ctx, { adapter: ADAPTERS[channel]!, origin: 'form', actor, headers: null, rows: jsonArray(row) });
+      const rejected = result.errors[0];
+      if (rejected) throw new AppError(400, 'VALIDATION', rejected.message, [{ field: rejected.field?.split('（')[0] ?? undefined, message: rejected.message }]);
+      const created = await db.selectFrom('problem_source').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select(['problem.id', 'problem.tracking_code']).where('problem_source.channel', '=', channel).where('problem_source.external_id', '=', submissionId).executeTakeFirstOrThrow();
+      return { id: created.id, trackingCode: created.tracking_code };
     },
+
+    /** Throws 404 unless the actor may read this problem. */
+    assertVisible: async (actor: Actor, id: number) => void (await visible(actor, id)),
 
     /** What a citizen may see with the tracking code: no names, no numbers, no internal notes. */
     async track(code: string) {

@@ -13,6 +13,7 @@ type Detail = {
   id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; kind_text: string | null; reported_at: string;
   region_name: string | null; region_text: string | null; address: string | null; target_text: string | null; unit_text: string | null; status: string; flags: string[];
   confidential: boolean; reporter_name_mask: string | null; reporter_phone_mask: string | null; canRevealContact: boolean; sources: Source[];
+  attachments: { id: number; file_name: string; size_bytes: number }[];
 };
 const fmt = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
 
@@ -63,6 +64,12 @@ export function ProblemDetailPage() {
         ]} />
         {p.flags.length > 0 && <Space style={{ marginTop: 8 }}>{p.flags.map((f) => <Tag key={f} color="orange">{FLAGS[f] ?? f}</Tag>)}</Space>}
         <Typography.Paragraph style={{ marginTop: 16, whiteSpace: 'pre-wrap' }}>{p.body}</Typography.Paragraph>
+        {p.attachments.length > 0 && (
+          <Space wrap>
+            附件：
+            {p.attachments.map((a) => <a key={a.id} href={`/api/problems/${p.id}/attachments/${a.id}`}>{a.file_name}（{Math.ceil(a.size_bytes / 1024)} KB）</a>)}
+          </Space>
+        )}
       </Card>
       <Card title={`全部来源（${bySource.size} 个来源，${p.sources.length} 个版本）`}>
         {p.sources.length === 0 ? <Empty /> : (

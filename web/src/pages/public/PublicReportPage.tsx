@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Typography } from 'antd';
+import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Typography, Upload, type UploadFile } from 'antd';
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, formErrors } from '../../api.ts';
@@ -23,11 +23,19 @@ export function PublicReportPage() {
   const [code, setCode] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [files, setFiles] = useState<UploadFile[]>([]);
+  const [warning, setWarning] = useState<string | null>(null);
   const submit = async (v: Record<string, unknown>) => {
     setBusy(true);
     setError(null);
     try {
-      const r = await api<{ trackingCode: string }>('/public/reports', { body: { ...v, confidential: !!v.confidential } });
+      const r = await api<{ trackingCode: string; uploadToken: string }>('/public/reports', { body: { ...v, confidential: !!v.confidential } });
+      if (files.length) {
+        const form = new FormData();
+        for (const f of files) form.append('file', f.originFileObj as File, f.name);
+        const res = await fetch('/api/public/attachments', { method: 'POST', body: form, headers: { 'x-upload-token': r.uploadToken } });
+        if (!res.ok) setWarning(`反映已提交，但附件未能上传：${(await res.json()).message}`);
+      }
       setCode(r.trackingCode);
     } catch (e) {
       const fields = formErrors(e);
@@ -41,6 +49,7 @@ export function PublicReportPage() {
     return (
       <PublicShell>
         <Card>
+          {warning && <Alert type="warning" showIcon message={warning} />}
           <Result status="success" title="已收到您的反映" subTitle={<>查询码：<Typography.Text copyable strong data-testid="tracking-code">{code}</Typography.Text><br />请妥善保存，可凭查询码查看办理进度。</>} extra={<Link to={`/track?code=${code}`}><Button type="primary">查看进度</Button></Link>} />
         </Card>
       </PublicShell>
@@ -60,6 +69,11 @@ export function PublicReportPage() {
           <Form.Item name="address" label="发生地点"><Input maxLength={200} placeholder="如：鸠江区湾里街道某路" /></Form.Item>
           <Form.Item name="contactName" label="您的称呼"><Input maxLength={50} /></Form.Item>
           <Form.Item name="contactPhone" label="联系电话"><Input maxLength={20} /></Form.Item>
+          <Form.Item label="附件（照片、PDF、Word，最多 9 个，每个不超过 10 MB）">
+            <Upload multiple accept=".jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx" fileList={files} beforeUpload={() => false} onChange={({ fileList }) => setFiles(fileList.slice(0, 9))}>
+              <Button>选择文件</Button>
+            </Upload>
+          </Form.Item>
           <Form.Item name="confidential" valuePropName="checked"><Checkbox>对承办单位保密我的身份</Checkbox></Form.Item>
           <Button type="primary" htmlType="submit" loading={busy} block>提交</Button>
         </Form>

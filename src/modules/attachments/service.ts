@@ -1,0 +1,69 @@
+import type { MultipartFile } from '@fastify/multipart';
+import type { AppContext } from '../../context.ts';
+import { randomToken, sm3Hex } from '../../lib/crypto.ts';
+import { AppError, badRequest, notFound } from '../../lib/errors.ts';
+import { recordAudit } from '../audit/service.ts';
+import { actorUserId, type Actor } from '../auth/access.ts';
+import { ALLOWED_EXTENSIONS, detectType } from './types.ts';
+
+const UPLOAD_TOKEN_MINUTES = 30;
+
+export function createAttachmentsService(ctx: AppContext) {
+  const { db, config } = ctx;
+  const limits = config.attachments;
+
+  async function read(file: MultipartFile): Promise<Buffer> {
+    const data = await file.toBuffer().catch(() => {
+      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `附件“${file.filename}”超过 ${Math.round(limits.maxBytes / 1024 / 1024)} MB`);
+    });
+    if (file.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `附件“${file.filename}”超过 ${Math.round(limits.maxBytes / 1024 / 1024)} MB`);
+    return data;
+  }
+
+  return {
+    limits,
+
+    /** A short-lived token the citizen's browser uses to add attachments to the report just submitted. */
+    async issueUploadToken(problemId: number): Promise<string> {
+      const token = randomToken(24);
+      await db.insertInto('upload_token').values({ token_hash: sm3Hex(token), problem_id: problemId, expires_at: new Date(Date.now() + UPLOAD_TOKEN_MINUTES * 60_000) }).execute();
+      return token;
+    },
+
+    async problemOfToken(token: string): Promise<number> {
+      const row = await db.selectFrom('upload_token').select(['problem_id', 'expires_at']).where('token_hash', '=', sm3Hex(token)).executeTakeFirst();
+      if (!row || row.expires_at < new Date()) throw new AppError(403, 'FORBIDDEN', '上传凭证无效或已过期，请重新提交');
+      return row.problem_id;
+    },
+
+    /** Stores files for a problem after checking count, size and that each file is what its name says. */
+    async store(actor: Actor, problemId: number, files: AsyncIterable<MultipartFile>) {
+      const stored: { id: number; file_name: string; content_type: string; size_bytes: number }[] = [];
+      const existing = (await db.selectFrom('attachment').select((eb) => eb.fn.countAll<number>().as('n')).where('problem_id', '=', problemId).executeTakeFirstOrThrow()).n;
+      for await (const file of files) {
+        if (existing + stored.length >= limits.perProblem) throw badRequest(`每件反映最多 ${limits.perProblem} 个附件`, [{ field: 'file', message: '附件过多' }]);
+        const data = await read(file);
+        if (data.length === 0) throw badRequest(`附件“${file.filename}”是空文件`, [{ field: 'file', message: '空文件' }]);
+        const type = detectType(file.filename, data.subarray(0, 16));
+        if (!type) throw badRequest(`附件“${file.filename}”类型不允许或内容与扩展名不符（允许：${ALLOWED_EXTENSIONS.join('、')}）`, [{ field: 'file', message: '类型不允许' }]);
+        const row = await db.transaction().execute(async (tx) => {
+          const r = await tx.insertInto('attachment').values({ problem_id: problemId, file_name: file.filename.slice(0, 200), content_type: type, size_bytes: data.length, digest: sm3Hex(data), data, uploaded_by: actorUserId(actor) })
+            .returning(['id', 'file_name', 'content_type', 'size_bytes']).executeTakeFirstOrThrow();
+          await recordAudit(tx, actor, { action: 'attachment.add', targetType: 'problem', targetId: problemId, summary: { attachmentId: r.id, name: r.file_name, size: r.size_bytes } });
+          return r;
+        });
+        stored.push(row);
+      }
+      if (!stored.length) throw badRequest('请选择要上传的附件', [{ field: 'file', message: '缺少文件' }]);
+      return stored;
+    },
+
+    list: (problemId: number) => db.selectFrom('attachment').select(['id', 'file_name', 'content_type', 'size_bytes', 'created_at']).where('problem_id', '=', problemId).orderBy('id').execute(),
+
+    async get(problemId: number, id: number) {
+      const row = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('problem_id', '=', problemId).where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound('附件');
+      return row;
+    },
+  };
+}
