@@ -160,14 +160,16 @@ test('killing an import half-way and running it again ends with each record exac
     },
   });
   const opts = { adapter: hotline12345, origin: 'cli' as const, actor: SYSTEM_ACTOR, headers: ['工单编号', '受理时间', '诉求内容'] };
-  const total = Math.round(CHUNK * 2.4);
-  await assert.rejects(ingest(ctx, { ...opts, rows: rows(total, Math.round(CHUNK * 1.5)) }), /进程被终止/);
-  const partial = await ctx.db.selectFrom('raw_record').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
-  assert.equal(partial.n, CHUNK); // the first chunk committed, the second never did
+  const total = Math.round(CHUNK * 3.4);
+  await assert.rejects(ingest(ctx, { ...opts, rows: rows(total, Math.round(CHUNK * 2.5)) }), /进程被终止/);
+  const partial = (await ctx.db.selectFrom('raw_record').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow()).n;
+  assert.ok(partial > 0 && partial < CHUNK * 2.5, `whole chunks committed before the kill: ${partial}`);
   const r = await ingest(ctx, { ...opts, rows: rows(total) });
-  assert.deepEqual([r.inserted, r.repeats], [total - CHUNK, CHUNK]);
+  assert.deepEqual([r.inserted, r.repeats], [total - partial, partial]);
   const all = await ctx.db.selectFrom('problem_source').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
   assert.equal(all.n, total);
+  const distinct = await ctx.db.selectFrom('raw_record').select((eb) => eb.fn.count<number>('external_id').distinct().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
+  assert.equal(distinct.n, total);
   const failed = await ctx.db.selectFrom('import_batch').select('state').where('state', '=', 'failed').execute();
   assert.equal(failed.length, 1);
 });

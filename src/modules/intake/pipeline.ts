@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import stringify from 'safe-stable-stringify';
 import type { AppContext } from '../../context.ts';
 import { maskName, maskPhone } from '../../lib/crypto.ts';
@@ -85,11 +86,16 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   }
   const saved = new Map(Object.entries(opts.savedMapping ?? {}).map(([h, f]) => [normalizeHeader(h), f as CanonicalField]));
   const unknownKeys = new Set<string>();
+  const keyCache = new Map<string, CanonicalField | null>();
   const fieldOfKey = (key: string): CanonicalField | null => {
     if (tabular) return tabular.get(key) ?? null;
-    const n = normalizeHeader(key);
-    const f = saved.get(n) ?? specIndex.get(n) ?? null;
-    if (!f) unknownKeys.add(key);
+    let f = keyCache.get(key);
+    if (f === undefined) {
+      const n = normalizeHeader(key);
+      f = saved.get(n) ?? specIndex.get(n) ?? null;
+      if (!f) unknownKeys.add(key);
+      keyCache.set(key, f);
+    }
     return f;
   };
 
@@ -231,46 +237,52 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     return later;
   }
 
-  let pending: Prepared[] = [];
-  let chunkRead = 0;
-  let chunkRejected = 0;
-  // Chunks are written one after another, but the next chunk is read and prepared while the last one is written.
-  let writing: Promise<Prepared[]> = Promise.resolve([]);
-  const flush = async () => {
-    const carried = await writing;
-    const items = [...carried, ...pending];
-    const [read, rejected] = [chunkRead, chunkRejected];
-    pending = [];
-    chunkRead = chunkRejected = 0;
-    writing = store(items, read, rejected);
-    writing.catch(() => {}); // awaited by the next flush or at the end
+  // Chunks are written in lanes: the next chunk is read and prepared while the last is written, and on PostgreSQL
+  // two lanes write at once. A record always goes to the same lane, so its versions stay in order.
+  type Lane = { pending: Prepared[]; writing: Promise<Prepared[]> };
+  const lanes: Lane[] = Array.from({ length: ctx.database.kind === 'postgres' ? 2 : 1 }, () => ({ pending: [], writing: Promise.resolve([]) }));
+  const laneOf = (externalId: string): Lane => lanes[lanes.length === 1 ? 0 : crc32(externalId) % lanes.length]!;
+  let unflushedRead = 0;
+  let unflushedRejected = 0;
+  const flush = async (lane: Lane) => {
+    const carried = await lane.writing;
+    const items = [...carried, ...lane.pending];
+    lane.pending = [];
+    lane.writing = store(items, unflushedRead, unflushedRejected);
+    lane.writing.catch(() => {}); // awaited by the lane's next flush or at the end
+    unflushedRead = unflushedRejected = 0;
   };
+  const allErrors: RowProblem[] = [];
   const reject = (e: RowProblem) => {
-    chunkRejected++;
+    unflushedRejected++;
     if (errors.length < MAX_ERRORS_RETURNED) errors.push(e);
     allErrors.push(e);
   };
-  const allErrors: RowProblem[] = [];
+  const settle = () => Promise.all(lanes.map((l) => l.writing.catch(() => []))).then(() => {});
   try {
     for await (const src of opts.rows) {
-      chunkRead++;
+      unflushedRead++;
       if ('error' in src) reject({ rowNo: src.rowNo, externalId: null, field: null, message: src.error });
       else {
         try {
-          pending.push(prepare(src));
+          const p = prepare(src);
+          const lane = laneOf(p.externalId);
+          lane.pending.push(p);
+          if (lane.pending.length >= CHUNK) await flush(lane);
         } catch (e) {
           if (!(e instanceof RowError)) throw e;
           reject({ rowNo: src.rowNo, externalId: null, field: e.field ? `${e.field}（${CANONICAL_FIELDS[e.field as CanonicalField] ?? e.field}）` : null, message: e.message });
         }
       }
-      if (pending.length >= CHUNK) await flush();
     }
-    await flush();
-    for (let carried = await writing; carried.length; carried = await writing) writing = store(carried, 0, 0);
+    for (const lane of lanes) await flush(lane);
+    for (const lane of lanes) {
+      for (let carried = await lane.writing; carried.length; carried = await lane.writing) lane.writing = store(carried, 0, 0);
+    }
     await intakeRepo.insertErrors(db, batchId, allErrors.map((e) => ({ row_no: e.rowNo, external_id: e.externalId, field: e.field, message: e.message })));
     await intakeRepo.finishBatch(db, batchId, 'done', null);
   } catch (e) {
-    await writing.catch(() => {}); // let a chunk already being written finish (or roll back) first
+    await settle(); // let chunks already being written finish (or roll back) first
     await intakeRepo.finishBatch(db, batchId, 'failed', (e as Error).message.slice(0, 1000));
     throw e;
   }
