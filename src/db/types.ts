@@ -298,6 +298,34 @@ export interface UploadTokenTable {
   expires_at: Date;
 }
 
+export interface TriageModelTable {
+  id: Generated<number>;
+  target: 'domain' | 'kind';
+  version: number;
+  labels: string[];
+  buckets: number;
+  weights: Buffer;
+  bias: Buffer;
+  idf: Buffer;
+  metrics: Json;
+  trained_on: Json;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface TriageLabelMapTable {
+  target: 'domain' | 'kind';
+  label: string;
+  code: string;
+}
+
+export interface TriageLexiconTable {
+  target: 'domain' | 'kind';
+  code: string;
+  term: string;
+  weight: ColumnType<number, number | undefined, number>;
+}
+
 export interface DB {
   region: RegionTable;
   enforcement_domain: EnforcementDomainTable;
@@ -326,6 +354,9 @@ export interface DB {
   column_mapping: ColumnMappingTable;
   attachment: AttachmentTable;
   upload_token: UploadTokenTable;
+  triage_model: TriageModelTable;
+  triage_label_map: TriageLabelMapTable;
+  triage_lexicon: TriageLexiconTable;
 }
 
 export type Unit = Selectable<UnitTable>;
