@@ -110,15 +110,16 @@ program
   );
 
 const triage = program.command('triage').description('分拣：训练与评估分类模型');
-const collect = (v: string, prev: string[]) => [...prev, v];
-triage
-  .command('train')
+/** The options both triage commands take: labelled JSON lines files, which fields are text, which is the label. */
+const labelledData = (cmd: Command) =>
+  cmd
+    .requiredOption('--data <jsonl>', 'JSON 行文件（可重复）', (v: string, prev: string[]) => [...prev, v], [])
+    .option('--text <fields>', '作为文本的字段，逗号分隔', 'title,body')
+    .option('--label <field>', '标签字段', 'label')
+    .option('--target <target>', '哪个分类器：domain（领域）或 kind（类型）', 'domain')
+    .option('--json', '只输出一行 JSON');
+labelledData(triage.command('train'))
   .description('用带标签的 JSON 行文件训练分类模型，保存为新版本并启用，输出交叉验证结果')
-  .requiredOption('--data <jsonl>', '训练文件（可重复）', collect, [])
-  .option('--text <fields>', '作为文本的字段，逗号分隔', 'title,body')
-  .option('--label <field>', '标签字段', 'label')
-  .option('--target <target>', '训练哪个分类器：domain（领域）或 kind（类型）', 'domain')
-  .option('--json', '只输出一行 JSON')
   .action((o: { data: string[]; text: string; label: string; target: string; json?: boolean }) =>
     withRuntime('zhd triage train', async (rt) => {
       if (o.target !== 'domain' && o.target !== 'kind') throw new AppError(400, 'VALIDATION', '--target 只能是 domain 或 kind');
@@ -133,14 +134,8 @@ triage
       }
     }),
   );
-triage
-  .command('eval')
+labelledData(triage.command('eval'))
   .description('用带标签的 JSON 行文件评估当前启用的模型')
-  .requiredOption('--data <jsonl>', '评估文件（可重复）', collect, [])
-  .option('--text <fields>', '作为文本的字段，逗号分隔', 'title,body')
-  .option('--label <field>', '标签字段', 'label')
-  .option('--target <target>', 'domain 或 kind', 'domain')
-  .option('--json', '只输出一行 JSON')
   .action((o: { data: string[]; text: string; label: string; target: string; json?: boolean }) =>
     withRuntime('zhd triage eval', async (rt) => {
       const docs = await readLabelled(o.data, o.text.split(','), o.label);

@@ -3,9 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
-import { childEnv, onPostgres, REPO_ROOT, TEST_PG_URL, TEST_SM4_KEY, tempDir } from './helpers.ts';
+import { childEnv, createPgDatabase, onPostgres, REPO_ROOT, TEST_SM4_KEY, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);
 const ZHD = path.join(REPO_ROOT, 'bin', 'zhd.js');
@@ -15,20 +13,9 @@ let env: NodeJS.ProcessEnv;
 let dropDb = async () => {};
 before(async () => {
   if (onPostgres) {
-    const name = `zhd_cli_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_PG_URL });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-    const url = new URL(TEST_PG_URL);
-    url.pathname = `/${name}`;
-    env = childEnv({ DATABASE_URL: url.toString(), ZHD_SM4_KEY: TEST_SM4_KEY });
-    dropDb = async () => {
-      const c = new pg.Client({ connectionString: TEST_PG_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    };
+    const created = await createPgDatabase('zhd_cli');
+    env = childEnv({ DATABASE_URL: created.url, ZHD_SM4_KEY: TEST_SM4_KEY });
+    dropDb = created.drop;
   } else {
     env = childEnv({ DATA_DIR: tempDir() });
   }

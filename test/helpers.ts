@@ -21,8 +21,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return loadConfig({ LOG_LEVEL: 'silent', ZHD_SM4_KEY: TEST_SM4_KEY }, overrides);
 }
 
-async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `zhd_t_${process.pid}_${randomBytes(4).toString('hex')}`;
+/** A fresh, empty database on the test server, and the function that drops it. */
+export async function createPgDatabase(prefix = 'zhd_t'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_PG_URL });
   await admin.connect();
   await admin.query(`create database ${name}`);
