@@ -3,8 +3,10 @@ import type { AppContext } from './context.ts';
 import type { JobHandler } from './modules/jobs/runner.ts';
 import { jobsRepo } from './modules/jobs/repo.ts';
 import { rateLimitRepo } from './modules/ratelimit/repo.ts';
+import { createTriageService } from './modules/triage/service.ts';
 
 const KEEP_FINISHED_JOBS_DAYS = 30;
+const TRIAGE_BATCH = 500;
 
 /** Every job kind the runner knows, by the name stored in job.kind and job_schedule.kind. */
 export function jobHandlers(ctx: AppContext, services: Services): Record<string, JobHandler> {
@@ -14,6 +16,12 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
     },
     'ratelimit.cleanup': async () => {
       await rateLimitRepo.deleteExpired(ctx.db);
+    },
+    'triage.pending': async () => {
+      const triage = createTriageService(ctx);
+      while ((await triage.triagePending(TRIAGE_BATCH)) === TRIAGE_BATCH) {
+        // keep going while whole batches come back
+      }
     },
     'jobs.cleanupFinished': async () => {
       await jobsRepo.deleteFinishedBefore(ctx.db, new Date(Date.now() - KEEP_FINISHED_JOBS_DAYS * 86_400_000));

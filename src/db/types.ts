@@ -253,7 +253,13 @@ export interface ProblemTable {
   source_count: ColumnType<number, number | undefined, number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  triage: ColumnType<TriageResult | null, string | null | undefined, string | null>;
+  triaged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  misconduct: ColumnType<string[], string[] | undefined, string[]>;
 }
+
+export type TriageGuess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' };
+export type TriageResult = { domain: TriageGuess | null; kind: TriageGuess | null; misconduct: { category: string; terms: string[] }[] };
 
 export interface ProblemSourceTable {
   id: Generated<number>;
@@ -326,6 +332,21 @@ export interface TriageLexiconTable {
   weight: ColumnType<number, number | undefined, number>;
 }
 
+export interface TriageFeedbackTable {
+  id: Generated<number>;
+  problem_id: number;
+  target: 'domain' | 'kind';
+  predicted: string | null;
+  chosen: string;
+  user_id: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface MisconductTermTable {
+  category: string;
+  term: string;
+}
+
 export interface DB {
   region: RegionTable;
   enforcement_domain: EnforcementDomainTable;
@@ -357,6 +378,8 @@ export interface DB {
   triage_model: TriageModelTable;
   triage_label_map: TriageLabelMapTable;
   triage_lexicon: TriageLexiconTable;
+  triage_feedback: TriageFeedbackTable;
+  misconduct_term: MisconductTermTable;
 }
 
 export type Unit = Selectable<UnitTable>;

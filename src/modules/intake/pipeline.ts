@@ -4,6 +4,7 @@ import stringify from 'safe-stable-stringify';
 import type { AppContext } from '../../context.ts';
 import { maskName, maskPhone } from '../../lib/crypto.ts';
 import { recordAudit } from '../audit/service.ts';
+import { enqueueJob } from '../jobs/runner.ts';
 import type { Actor } from '../auth/access.ts';
 import { RowError, type CanonicalRecord, type ChannelAdapter, type ProblemDraft } from './adapters.ts';
 import { CANONICAL_FIELDS, headerIndex, normalizeHeader, resolveHeaders, type CanonicalField } from './fields.ts';
@@ -281,6 +282,8 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     }
     await intakeRepo.insertErrors(db, batchId, allErrors.map((e) => ({ row_no: e.rowNo, external_id: e.externalId, field: e.field, message: e.message })));
     await intakeRepo.finishBatch(db, batchId, 'done', null);
+    // triage runs after the commit, in the job runner, not as part of the import
+    if (totals.inserted) await enqueueJob(db, 'triage.pending', {}, { uniqueKey: `triage-after-import-${batchId}` });
   } catch (e) {
     await settle(); // let chunks already being written finish (or roll back) first
     await intakeRepo.finishBatch(db, batchId, 'failed', (e as Error).message.slice(0, 1000));

@@ -1,4 +1,5 @@
-import type { Queryable } from '../../db/client.ts';
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../../db/client.ts';
 import type { ProblemStatus } from '../../db/types.ts';
 
 export type ProblemFilter = {
@@ -10,6 +11,9 @@ export type ProblemFilter = {
   from?: Date;
   to?: Date;
   q?: string;
+  /** The triage queue: new problems already triaged, misconduct first. */
+  queue?: boolean;
+  misconductOnly?: boolean;
   limit: number;
   offset: number;
 };
@@ -18,6 +22,7 @@ const LIST_COLUMNS = [
   'problem.id', 'problem.tracking_code', 'problem.channel', 'channel.name as channel_name', 'problem.title', 'problem.kind_code', 'problem.kind_text',
   'problem.reported_at', 'problem.region_code', 'region.name as region_name', 'problem.region_text', 'problem.address', 'problem.status', 'problem.flags',
   'problem.source_count', 'problem.confidential', 'problem.reporter_name_mask', 'problem.reporter_phone_mask',
+  'problem.domain_code', 'problem.misconduct', 'problem.triage',
 ] as const;
 
 export const problemsRepo = {
@@ -35,8 +40,12 @@ export const problemsRepo = {
     if (f.from) q = q.where('problem.reported_at', '>=', f.from);
     if (f.to) q = q.where('problem.reported_at', '<', f.to);
     if (f.q) q = q.where((eb) => eb.or([eb('problem.title', 'like', `%${f.q}%`), eb('problem.body', 'like', `%${f.q}%`), eb('problem.tracking_code', '=', f.q!)]));
+    if (f.queue) q = q.where('problem.status', '=', 'new').where('problem.triaged_at', 'is not', null);
+    if (f.misconductOnly) q = q.where(sql<boolean>`cardinality(problem.misconduct) > 0`);
+    let ordered = q.select(LIST_COLUMNS);
+    if (f.queue) ordered = ordered.orderBy(sql`cardinality(problem.misconduct) > 0`, 'desc');
     const [rows, total] = await Promise.all([
-      q.select(LIST_COLUMNS).orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(f.limit).offset(f.offset).execute(),
+      ordered.orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(f.limit).offset(f.offset).execute(),
       q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return { rows, total: total.n };
@@ -67,6 +76,14 @@ export const problemsRepo = {
       .orderBy('problem_source.external_id')
       .orderBy('problem_source.version')
       .execute();
+  },
+
+  confirmTriage(tx: Tx, id: number, domain: string, kind: string) {
+    return tx.updateTable('problem').set({ domain_code: domain, kind_code: kind, status: 'triaged', updated_at: new Date() }).where('id', '=', id).where('status', '=', 'new').executeTakeFirst();
+  },
+
+  insertFeedback(tx: Tx, rows: { problem_id: number; target: 'domain' | 'kind'; predicted: string | null; chosen: string; user_id: number | null }[]) {
+    return tx.insertInto('triage_feedback').values(rows).execute();
   },
 
   byTrackingCode(db: Queryable, code: string) {

@@ -8,6 +8,8 @@ import { forbidden } from '../../lib/errors.ts';
 import type { UserPrincipal } from '../auth/access.ts';
 
 const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'redirected']);
+const Guess = z.object({ code: z.string().nullable(), label: z.string(), confidence: z.number(), evidence: z.array(z.string()), source: z.enum(['model', 'lexicon']) });
+const TriageResult = z.object({ domain: Guess.nullable(), kind: Guess.nullable(), misconduct: z.array(z.object({ category: z.string(), terms: z.array(z.string()) })) });
 const ProblemRow = z.object({
   id: z.number(),
   tracking_code: z.string(),
@@ -27,6 +29,9 @@ const ProblemRow = z.object({
   confidential: z.boolean(),
   reporter_name_mask: z.string().nullable(),
   reporter_phone_mask: z.string().nullable(),
+  domain_code: z.string().nullable(),
+  misconduct: z.array(z.string()),
+  triage: TriageResult.nullable(),
 });
 const Source = z.object({
   id: z.number(),
@@ -83,9 +88,27 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     config: { access: 'problem.read' },
     schema: {
       tags, summary: '问题详情与全部来源（个人信息已打码）', params: IdParam,
-      response: { 200: ProblemRow.extend({ body: z.string(), target_text: z.string().nullable(), unit_text: z.string().nullable(), domain_code: z.string().nullable(), created_at: z.date(), updated_at: z.date(), canRevealContact: z.boolean(), sources: z.array(Source), attachments: z.array(z.object({ id: z.number(), file_name: z.string(), content_type: z.string(), size_bytes: z.number(), created_at: z.date() })) }) },
+      response: { 200: ProblemRow.extend({ body: z.string(), target_text: z.string().nullable(), unit_text: z.string().nullable(), created_at: z.date(), updated_at: z.date(), canRevealContact: z.boolean(), sources: z.array(Source), attachments: z.array(z.object({ id: z.number(), file_name: z.string(), content_type: z.string(), size_bytes: z.number(), created_at: z.date() })) }) },
     },
   }, async (req) => ({ ...(await problems.get(actorOf(req), req.params.id)), attachments: await attachments.list(req.params.id) }));
+
+  app.get('/triage/queue', {
+    config: { access: 'problem.triage' },
+    schema: {
+      tags: ['分拣'], summary: '分拣队列：已自动分拣、待人工确认的问题（执法作风问题在前）',
+      querystring: Paging.extend({ misconductOnly: z.coerce.boolean().optional(), channel: z.string().max(30).optional(), region: z.string().max(12).optional() }),
+      response: { 200: z.object({ rows: z.array(ProblemRow), total: z.number() }) },
+    },
+  }, async (req) => problems.list(actorOf(req), { ...req.query, queue: true }));
+
+  app.post('/triage/confirm', {
+    config: { access: 'problem.triage' },
+    schema: {
+      tags: ['分拣'], summary: '确认或纠正领域与类型（可批量，最多 200 条）；纠正记为训练数据',
+      body: z.object({ items: z.array(z.object({ id: z.number().int().positive(), domain: z.string().min(1, '请选择领域'), kind: z.string().min(1, '请选择类型') })).min(1).max(200) }),
+      response: { 200: z.object({ confirmed: z.number() }) },
+    },
+  }, async (req) => problems.confirmTriage(actorOf(req), req.body.items));
 
   app.post('/problems/:id/contact', {
     config: { access: 'problem.contact' },

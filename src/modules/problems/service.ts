@@ -92,6 +92,37 @@ export function createProblemsService(ctx: AppContext) {
       return { id: created.id, trackingCode: created.tracking_code };
     },
 
+    /**
+     * The dispatcher confirms or corrects domain and kind; the problem leaves the queue as 已分拣, and what the
+     * dispatcher chose against what was predicted is kept as training data.
+     */
+    async confirmTriage(actor: Actor, items: { id: number; domain: string; kind: string }[]) {
+      const userId = actor.principal?.kind === 'user' ? actor.principal.userId : null;
+      const rows: { item: (typeof items)[number]; p: Awaited<ReturnType<typeof visible>> }[] = [];
+      for (const item of items) rows.push({ item, p: await visible(actor, item.id, 'problem.triage') });
+      const [domains, kinds] = await Promise.all([db.selectFrom('enforcement_domain').select('code').execute(), db.selectFrom('report_kind').select('code').execute()]);
+      for (const { item } of rows) {
+        if (!domains.some((d) => d.code === item.domain)) throw new AppError(400, 'VALIDATION', `领域 ${item.domain} 不存在`, [{ field: 'domain', message: '领域不存在' }]);
+        if (!kinds.some((k) => k.code === item.kind)) throw new AppError(400, 'VALIDATION', `类型 ${item.kind} 不存在`, [{ field: 'kind', message: '类型不存在' }]);
+      }
+      return db.transaction().execute(async (tx) => {
+        let confirmed = 0;
+        for (const { item, p } of rows) {
+          const r = await problemsRepo.confirmTriage(tx, item.id, item.domain, item.kind);
+          if (!Number(r.numUpdatedRows)) throw new AppError(409, 'CONFLICT', `问题 ${item.id} 已不在分拣队列中（状态：${p.status}）`);
+          const predicted = { domain: p.triage?.domain?.code ?? null, kind: p.triage?.kind?.code ?? p.kind_code };
+          await problemsRepo.insertFeedback(tx, [
+            { problem_id: item.id, target: 'domain', predicted: predicted.domain, chosen: item.domain, user_id: userId },
+            { problem_id: item.id, target: 'kind', predicted: predicted.kind, chosen: item.kind, user_id: userId },
+          ]);
+          const corrected = predicted.domain !== item.domain || predicted.kind !== item.kind;
+          await recordAudit(tx, actor, { action: corrected ? 'triage.correct' : 'triage.confirm', targetType: 'problem', targetId: item.id, summary: { domain: item.domain, kind: item.kind, predicted } });
+          confirmed++;
+        }
+        return { confirmed };
+      });
+    },
+
     /** Throws 404 unless the actor may read this problem. */
     assertVisible: async (actor: Actor, id: number) => void (await visible(actor, id)),
 

@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { hashPassword } from '../auth/password.ts';
 import { orgsRepo } from '../orgs/repo.ts';
 import { seedDemoReports } from './reports.ts';
+import { createTriageService } from '../triage/service.ts';
 import { CITY, COUNTIES, DEMO_PASSWORD, DEMO_USERS, townshipCode, wuhuUnits } from './wuhu.ts';
 
 export async function isEmptyOrganization(ctx: AppContext): Promise<boolean> {
@@ -57,6 +58,10 @@ export const DEMO_REPORTS_PER_DAY = 16;
 export async function seedDemo(ctx: AppContext) {
   const city = await seedDemoCity(ctx);
   const reports = await seedDemoReports(ctx, { days: DEMO_REPORT_DAYS, perDay: DEMO_REPORTS_PER_DAY });
+  const triage = createTriageService(ctx);
+  while ((await triage.triagePending(500)) > 0) {
+    // the demo opens with its reports already triaged and waiting in the queue
+  }
   return { ...city, reports };
 }
 

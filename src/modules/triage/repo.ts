@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
+import type { TriageResult } from '../../db/types.ts';
 
 export type Target = 'domain' | 'kind';
 
@@ -44,6 +45,37 @@ export const triageRepo = {
 
   lexicon(db: Queryable, target: Target) {
     return db.selectFrom('triage_lexicon').select(['code', 'term', 'weight']).where('target', '=', target).execute();
+  },
+
+  misconductTerms(db: Queryable) {
+    return db.selectFrom('misconduct_term').select(['category', 'term']).orderBy('category').execute();
+  },
+
+  /** Problems waiting for triage, claimed so that another instance's sweep skips them. */
+  lockUntriaged(tx: Tx, limit: number) {
+    return tx
+      .selectFrom('problem')
+      .select(['id', 'title', 'body', 'kind_code'])
+      .where('triaged_at', 'is', null)
+      .orderBy('id')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+  },
+
+  saveResult(tx: Tx, id: number, result: TriageResult, codes: { domain: string | null; kind: string | null }) {
+    return tx
+      .updateTable('problem')
+      .set({
+        triage: JSON.stringify(result),
+        triaged_at: new Date(),
+        domain_code: codes.domain,
+        kind_code: codes.kind,
+        misconduct: result.misconduct.map((m) => m.category),
+      })
+      .where('id', '=', id)
+      .execute();
   },
 
   listModels(db: Queryable) {

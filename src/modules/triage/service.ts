@@ -1,15 +1,16 @@
 import fs from 'node:fs';
 import readline from 'node:readline';
 import type { AppContext } from '../../context.ts';
+import type { TriageGuess, TriageResult } from '../../db/types.ts';
 import { badRequest } from '../../lib/errors.ts';
 import { normalizeText } from '../../lib/text.ts';
 import { recordAudit } from '../audit/service.ts';
-import type { Actor } from '../auth/access.ts';
+import { SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { crossValidate, predict, score, train, type LinearModel, type Metrics, type Prediction } from './classifier.ts';
 import { asFloats, triageRepo, type Target } from './repo.ts';
 
 export type LabelledText = { text: string; label: string };
-export type Classification = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' };
+export type Classification = TriageGuess;
 
 const CV_FOLDS = 5;
 
@@ -64,22 +65,45 @@ export function createTriageService(ctx: AppContext) {
     return { ...active, model };
   }
 
-  async function lexiconClassify(target: Target, text: string): Promise<Classification | null> {
-    const t = normalizeText(text);
-    const scores = new Map<string, { score: number; terms: string[] }>();
-    for (const { code, term, weight } of await triageRepo.lexicon(db, target)) {
-      if (!t.includes(term)) continue;
-      const s = scores.get(code) ?? { score: 0, terms: [] };
-      s.score += weight;
-      s.terms.push(term);
-      scores.set(code, s);
+  /** A classifier for one target, with its model (or lexicon) and label map loaded once for many texts. */
+  async function classifierFor(target: Target): Promise<(text: string) => Classification | null> {
+    const active = await activeModel(target);
+    if (active) {
+      const map = new Map((await triageRepo.labelMap(db, target)).map((m) => [m.label, m.code]));
+      return (text) => {
+        const p: Prediction = predict(active.model, text);
+        return { code: map.get(p.label) ?? (target === 'domain' ? null : p.label), label: p.label, confidence: p.confidence, evidence: p.evidence, source: 'model' };
+      };
     }
-    const ranked = [...scores.entries()].sort((a, b) => b[1].score - a[1].score);
-    if (!ranked.length) return null;
-    const [code, best] = ranked[0]!;
-    const total = ranked.reduce((a, [, s]) => a + s.score, 0);
-    // a keyword list is a first answer, never a confident one: one term alone gives 0.5
-    return { code, label: code, confidence: best.score / (total + 1), evidence: best.terms.slice(0, 5), source: 'lexicon' };
+    const lexicon = await triageRepo.lexicon(db, target);
+    return (text) => {
+      const t = normalizeText(text);
+      const scores = new Map<string, { score: number; terms: string[] }>();
+      for (const { code, term, weight } of lexicon) {
+        if (!t.includes(term)) continue;
+        const s = scores.get(code) ?? { score: 0, terms: [] };
+        s.score += weight;
+        s.terms.push(term);
+        scores.set(code, s);
+      }
+      const ranked = [...scores.entries()].sort((a, b) => b[1].score - a[1].score);
+      if (!ranked.length) return null;
+      const [code, best] = ranked[0]!;
+      const total = ranked.reduce((a, [, s]) => a + s.score, 0);
+      // a keyword list is a first answer, never a confident one: one term alone gives 0.5
+      return { code, label: code, confidence: best.score / (total + 1), evidence: best.terms.slice(0, 5), source: 'lexicon' };
+    };
+  }
+
+  /** Misconduct categories whose terms occur in the text, with the terms as evidence. */
+  async function misconductFinder(): Promise<(text: string) => TriageResult['misconduct']> {
+    const terms = await triageRepo.misconductTerms(db);
+    return (text) => {
+      const t = normalizeText(text);
+      const found = new Map<string, string[]>();
+      for (const { category, term } of terms) if (t.includes(term)) found.set(category, [...(found.get(category) ?? []), term]);
+      return [...found.entries()].map(([category, ts]) => ({ category, terms: ts }));
+    };
   }
 
   return {
@@ -111,11 +135,25 @@ export function createTriageService(ctx: AppContext) {
 
     /** The model's answer mapped to our codes, or the built-in lexicon's when no model is trained yet. */
     async classify(target: Target, text: string): Promise<Classification | null> {
-      const active = await activeModel(target);
-      if (!active) return lexiconClassify(target, text);
-      const p: Prediction = predict(active.model, text);
-      const map = new Map((await triageRepo.labelMap(db, target)).map((m) => [m.label, m.code]));
-      return { code: map.get(p.label) ?? null, label: p.label, confidence: p.confidence, evidence: p.evidence, source: 'model' };
+      return (await classifierFor(target))(text);
+    },
+
+    /**
+     * Triages problems not yet triaged: domain and (where the channel gave none) kind with confidence and evidence,
+     * and misconduct flags. Returns how many were done; safe to run from any number of instances.
+     */
+    async triagePending(limit: number): Promise<number> {
+      const [domain, kind, misconduct] = await Promise.all([classifierFor('domain'), classifierFor('kind'), misconductFinder()]);
+      return db.transaction().execute(async (tx) => {
+        const pending = await triageRepo.lockUntriaged(tx, limit);
+        for (const p of pending) {
+          const text = `${p.title} ${p.body}`;
+          const result: TriageResult = { domain: domain(text), kind: p.kind_code ? null : kind(text), misconduct: misconduct(text) };
+          await triageRepo.saveResult(tx, p.id, result, { domain: result.domain?.code ?? null, kind: p.kind_code ?? result.kind?.code ?? null });
+        }
+        if (pending.length) await recordAudit(tx, SYSTEM_ACTOR, { action: 'triage.auto', targetType: 'problem', summary: { count: pending.length, first: pending[0]!.id, last: pending[pending.length - 1]!.id } });
+        return pending.length;
+      });
     },
   };
 }

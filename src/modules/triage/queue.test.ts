@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import pino from 'pino';
+import { createServices } from '../../app.ts';
+import { jobHandlers } from '../../jobs.ts';
+import { createTestApp, login, REPO_ROOT, type TestApp } from '../../../test/helpers.ts';
+import { SYSTEM_ACTOR } from '../auth/access.ts';
+import { importFile } from '../intake/service.ts';
+import { createJobRunner } from '../jobs/runner.ts';
+import { seedDemoCity } from '../seed/service.ts';
+import { DEMO_PASSWORD } from '../seed/wuhu.ts';
+
+let t: TestApp;
+let dispatcher: string;
+before(async () => {
+  t = await createTestApp();
+  await seedDemoCity(t.ctx);
+  await importFile(t.ctx, SYSTEM_ACTOR, { channel: 'hotline12345', file: path.join(REPO_ROOT, 'docs', 'examples', 'hotline12345.csv'), origin: 'cli' });
+  dispatcher = await login(t.app, 'dispatcher', DEMO_PASSWORD);
+});
+after(() => t.close());
+
+const byExternal = (id: string) =>
+  t.ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').selectAll('problem').where('problem_source.external_id', '=', id).executeTakeFirstOrThrow();
+
+test('an import queues triage in the job runner; each problem gets domain, kind and misconduct flags with evidence', async () => {
+  assert.equal((await byExternal('WH12345-20260301-0001')).triaged_at, null);
+  const runner = createJobRunner(t.ctx.db, jobHandlers(t.ctx, createServices(t.ctx)), pino({ level: 'silent' }), 'test');
+  assert.ok((await runner.runDueJobs()) >= 1);
+  const noise = await byExternal('WH12345-20260301-0001');
+  assert.ok(noise.triaged_at);
+  assert.equal(noise.domain_code, 'eco_env');
+  assert.equal(noise.triage!.domain!.source, 'lexicon');
+  assert.ok(noise.triage!.domain!.evidence.includes('油烟'));
+  assert.equal(noise.kind_code, 'complaint'); // the channel's own kind is kept
+  assert.equal(noise.triage!.kind, null);
+  const conduct = await byExternal('WH12345-20260301-0004');
+  assert.deepEqual([...conduct.misconduct].sort(), ['态度恶劣', '未亮证']);
+  assert.ok(conduct.triage!.misconduct.find((m) => m.category === '未亮证')!.terms.includes('未出示执法证'));
+});
+
+test('the queue shows misconduct first; confirming or correcting takes a problem out of it and keeps the correction', async () => {
+  const queue = (await t.app.inject({ url: '/api/triage/queue?limit=50', headers: { cookie: dispatcher } })).json();
+  assert.equal(queue.total, 4);
+  assert.deepEqual(queue.rows[0].misconduct.sort(), ['态度恶劣', '未亮证']);
+  const noise = queue.rows.find((r: { title: string }) => r.title === '烧烤店油烟扰民');
+  const conduct = queue.rows[0];
+  const r = await t.app.inject({ method: 'POST', url: '/api/triage/confirm', headers: { cookie: dispatcher }, payload: { items: [{ id: noise.id, domain: 'eco_env', kind: 'complaint' }, { id: conduct.id, domain: 'other', kind: 'complaint' }] } });
+  assert.equal(r.statusCode, 200, r.body);
+  assert.equal(r.json().confirmed, 2);
+  const after = (await t.app.inject({ url: '/api/triage/queue?limit=50', headers: { cookie: dispatcher } })).json();
+  assert.equal(after.total, 2);
+  const feedback = await t.ctx.db.selectFrom('triage_feedback').selectAll().where('problem_id', '=', conduct.id).orderBy('target').execute();
+  assert.deepEqual(feedback.map((f) => [f.target, f.chosen]), [['domain', 'other'], ['kind', 'complaint']]);
+  const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('target_type', '=', 'problem').where('target_id', 'in', [String(noise.id), String(conduct.id)]).orderBy('id').execute();
+  assert.deepEqual(audit.map((a) => a.action), ['triage.confirm', 'triage.correct']);
+  // again: it is no longer waiting; a wrong code is refused by field
+  assert.equal((await t.app.inject({ method: 'POST', url: '/api/triage/confirm', headers: { cookie: dispatcher }, payload: { items: [{ id: noise.id, domain: 'eco_env', kind: 'complaint' }] } })).statusCode, 409);
+  const bad = await t.app.inject({ method: 'POST', url: '/api/triage/confirm', headers: { cookie: dispatcher }, payload: { items: [{ id: queue.rows[1].id, domain: 'nope', kind: 'complaint' }] } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].field, 'domain');
+  // a handler may not triage
+  const handler = await login(t.app, 'handler', DEMO_PASSWORD);
+  assert.equal((await t.app.inject({ url: '/api/triage/queue', headers: { cookie: handler } })).statusCode, 403);
+});
