@@ -28,6 +28,10 @@ async function withRuntime<T>(purpose: string, fn: (rt: Runtime, config: Config)
   }
 }
 
+// A reader that goes away (`zhd … | head`) must not crash a command halfway through its work.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
