@@ -10,6 +10,8 @@ import { WEB_DIST } from '../src/server.ts';
 import { createTestContext, REPO_ROOT, type TestContext } from './helpers.ts';
 import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { importFile } from '../src/modules/intake/service.ts';
+import { createProblemsService } from '../src/modules/problems/service.ts';
+import { createTriageService } from '../src/modules/triage/service.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const skip = fs.existsSync(CHROMIUM) ? false : `Debian chromium 不在 ${CHROMIUM}（apt-get install chromium）：跳过浏览器测试`;
@@ -26,6 +28,8 @@ before(async () => {
   cleanups.push(() => ctx.close());
   await seedDemoCity(ctx);
   await importFile(ctx, SYSTEM_ACTOR, { channel: 'wanshitong', file: path.join(REPO_ROOT, 'docs', 'examples', 'wanshitong.json'), origin: 'cli' });
+  await createProblemsService(ctx).submitForm('web_form', { title: '城管未亮证', content: '湾沚区六郎镇城管执法人员未出示执法证就罚款，还态度恶劣。', address: '湾沚区六郎镇' }, SYSTEM_ACTOR);
+  await createTriageService(ctx).triagePending(100);
   const app = await buildApp(ctx, { webDir: WEB_DIST });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   cleanups.push(() => app.close());
@@ -134,5 +138,19 @@ test('a citizen reports without logging in and follows the report with the track
   assert.match(code, /^ZD[0-9A-Z]{10}/);
   await page.getByRole('button', { name: '查看进度' }).click();
   await page.getByText('新收').waitFor();
+  await page.close();
+});
+
+test('分拣队列: the dispatcher sees misconduct first with its evidence, and confirms a problem out of the queue', { skip }, async () => {
+  const page = await loginAs('dispatcher');
+  await page.getByText('分拣队列').first().click();
+  await page.getByText('城管未亮证').waitFor();
+  const first = page.locator('.ant-table-row').first();
+  assert.match(await first.innerText(), /城管未亮证/);
+  assert.match(await first.innerText(), /未亮证/);
+  const header = page.getByText(/分拣队列（\d+ 条待确认）/);
+  const before = Number((await header.innerText()).match(/（(\d+)/)![1]);
+  await first.getByRole('button', { name: /确\s*认/ }).click();
+  await page.getByText(`分拣队列（${before - 1} 条待确认）`).waitFor();
   await page.close();
 });

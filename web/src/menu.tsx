@@ -1,4 +1,4 @@
-import { ApartmentOutlined, AuditOutlined, CloudUploadOutlined, DatabaseOutlined, FormOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, AuditOutlined, CloudUploadOutlined, DatabaseOutlined, FilterOutlined, FormOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
@@ -7,6 +7,7 @@ import { ImportsPage } from './pages/imports/ImportsPage.tsx';
 import { ProblemDetailPage } from './pages/problems/ProblemDetailPage.tsx';
 import { ProblemsPage } from './pages/problems/ProblemsPage.tsx';
 import { StaffEntryPage } from './pages/problems/StaffEntryPage.tsx';
+import { TriageQueuePage } from './pages/triage/TriageQueuePage.tsx';
 import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
 import { UsersPage } from './pages/orgs/UsersPage.tsx';
 
@@ -15,6 +16,7 @@ export type MenuEntry = { key: string; label: string; icon: ReactNode; permissio
 
 export const MENU: MenuEntry[] = [
   { key: '/', label: '工作台', icon: <HomeOutlined />, element: <HomePage /> },
+  { key: '/triage', label: '分拣队列', icon: <FilterOutlined />, permission: 'problem.triage', element: <TriageQueuePage /> },
   { key: '/problems', label: '问题库', icon: <DatabaseOutlined />, permission: 'problem.read', element: <ProblemsPage /> },
   { key: '/problems/:id', label: '问题详情', icon: null, permission: 'problem.read', element: <ProblemDetailPage />, hidden: true },
   { key: '/entry', label: '录入线索', icon: <FormOutlined />, element: <StaffEntryPage /> },

@@ -1,0 +1,111 @@
+import { App, Button, Card, Progress, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import dayjs from 'dayjs';
+import { useCallback, useEffect, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { api, ApiError, type Reference } from '../../api.ts';
+import { KINDS } from '../problems/labels.ts';
+
+type Guess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' } | null;
+type Row = {
+  id: number; title: string; channel_name: string; reported_at: string; region_name: string | null; kind_code: string | null; domain_code: string | null;
+  misconduct: string[]; triage: { domain: Guess; kind: Guess; misconduct: { category: string; terms: string[] }[] } | null;
+};
+type Choice = { domain?: string; kind?: string };
+
+/** 分拣队列: the dispatcher confirms what triage proposed, or corrects it, one by one or in bulk. */
+export function TriageQueuePage() {
+  const { message } = App.useApp();
+  const [ref, setRef] = useState<Reference | null>(null);
+  const [misconductOnly, setMisconductOnly] = useState(false);
+  const [offset, setOffset] = useState(0);
+  const [data, setData] = useState<{ rows: Row[]; total: number }>({ rows: [], total: 0 });
+  const [choices, setChoices] = useState<Record<number, Choice>>({});
+  const [selected, setSelected] = useState<number[]>([]);
+  const [loading, setLoading] = useState(false);
+  useEffect(() => void api<Reference>('/reference').then(setRef), []);
+  const load = useCallback(async () => {
+    setLoading(true);
+    try {
+      setData(await api('/triage/queue', { query: { limit: 20, offset, misconductOnly: misconductOnly || undefined } }));
+      setSelected([]);
+    } finally {
+      setLoading(false);
+    }
+  }, [offset, misconductOnly]);
+  useEffect(() => void load(), [load]);
+
+  const choiceOf = (r: Row) => ({ domain: choices[r.id]?.domain ?? r.domain_code ?? undefined, kind: choices[r.id]?.kind ?? r.kind_code ?? undefined });
+  const confirm = async (rows: Row[]) => {
+    const items = rows.map((r) => ({ id: r.id, ...choiceOf(r) }));
+    const missing = items.find((i) => !i.domain || !i.kind);
+    if (missing) {
+      message.warning('请先为每条选择领域和类型');
+      return;
+    }
+    try {
+      const r = await api<{ confirmed: number }>('/triage/confirm', { body: { items } });
+      message.success(`已分拣 ${r.confirmed} 条`);
+      await load();
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : '操作失败');
+    }
+  };
+  const set = (id: number, patch: Choice) => setChoices((c) => ({ ...c, [id]: { ...c[id], ...patch } }));
+  const confidence = (g: Guess) => g && (
+    <Tooltip title={<>{g.source === 'model' ? '模型' : '关键词'}依据：{g.evidence.join('、') || '—'}</>}>
+      <Progress percent={Math.round(g.confidence * 100)} size="small" style={{ width: 90, margin: 0 }} status={g.confidence >= 0.7 ? 'success' : 'normal'} />
+    </Tooltip>
+  );
+  return (
+    <Card
+      title={`分拣队列（${data.total} 条待确认）`}
+      extra={
+        <Space>
+          <Switch checked={misconductOnly} onChange={(v) => { setMisconductOnly(v); setOffset(0); }} /> 只看执法作风问题
+          <Button type="primary" disabled={!selected.length} onClick={() => void confirm(data.rows.filter((r) => selected.includes(r.id)))}>确认所选（{selected.length}）</Button>
+        </Space>
+      }
+    >
+      <Typography.Paragraph type="secondary">系统已按内容给出领域和类型（悬停进度条可看依据）。确认即采用当前选择；改动后确认即为纠正，会作为下次训练的数据。</Typography.Paragraph>
+      <Table<Row>
+        rowKey="id"
+        loading={loading}
+        dataSource={data.rows}
+        rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) }}
+        pagination={{ total: data.total, pageSize: 20, current: offset / 20 + 1, showSizeChanger: false, onChange: (p) => setOffset((p - 1) * 20) }}
+        columns={[
+          { title: '反映时间', dataIndex: 'reported_at', width: 140, render: (t) => dayjs(t).format('MM-DD HH:mm') },
+          {
+            title: '标题', dataIndex: 'title',
+            render: (t, r) => (
+              <Space direction="vertical" size={2}>
+                <Link to={`/problems/${r.id}`}>{t}</Link>
+                <span style={{ color: '#888', fontSize: 12 }}>{r.channel_name} · {r.region_name ?? '区域未匹配'}</span>
+                {r.triage?.misconduct.map((m) => <Tooltip key={m.category} title={m.terms.join('、')}><Tag color="red">{m.category}</Tag></Tooltip>)}
+              </Space>
+            ),
+          },
+          {
+            title: '领域', key: 'domain', width: 200,
+            render: (_, r) => (
+              <Space direction="vertical" size={2}>
+                <Select size="small" style={{ width: 150 }} value={choiceOf(r).domain} placeholder="请选择" options={ref?.domains.map((d) => ({ value: d.code, label: d.name }))} onChange={(domain) => set(r.id, { domain })} />
+                {confidence(r.triage?.domain ?? null)}
+              </Space>
+            ),
+          },
+          {
+            title: '类型', key: 'kind', width: 150,
+            render: (_, r) => (
+              <Space direction="vertical" size={2}>
+                <Select size="small" style={{ width: 100 }} value={choiceOf(r).kind} placeholder="请选择" options={Object.entries(KINDS).map(([value, label]) => ({ value, label }))} onChange={(kind) => set(r.id, { kind })} />
+                {confidence(r.triage?.kind ?? null)}
+              </Space>
+            ),
+          },
+          { title: '', key: 'ok', width: 80, render: (_, r) => <Button size="small" onClick={() => void confirm([r])}>确认</Button> },
+        ]}
+      />
+    </Card>
+  );
+}
