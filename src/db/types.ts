@@ -225,7 +225,7 @@ export interface RawRecordTable {
   received_at: Generated<Date>;
 }
 
-export type ProblemStatus = 'new' | 'triaged' | 'dispatched' | 'replied' | 'closed' | 'redirected';
+export type ProblemStatus = 'new' | 'triaged' | 'dispatched' | 'replied' | 'closed' | 'redirected' | 'merged';
 
 export interface ProblemTable {
   id: Generated<number>;
@@ -256,10 +256,12 @@ export interface ProblemTable {
   triage: ColumnType<TriageResult | null, string | null | undefined, string | null>;
   triaged_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   misconduct: ColumnType<string[], string[] | undefined, string[]>;
+  merged_into: ColumnType<number | null, number | null | undefined, number | null>;
+  minhash: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
 }
 
 export type TriageGuess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' };
-export type TriageResult = { domain: TriageGuess | null; kind: TriageGuess | null; misconduct: { category: string; terms: string[] }[] };
+export type TriageResult = { domain: TriageGuess | null; kind: TriageGuess | null; misconduct: { category: string; terms: string[] }[]; duplicates?: { id: number; similarity: number; merged: boolean }[] };
 
 export interface ProblemSourceTable {
   id: Generated<number>;
@@ -347,6 +349,27 @@ export interface MisconductTermTable {
   term: string;
 }
 
+export interface ProblemLshTable {
+  band: number;
+  bucket: number;
+  problem_id: number;
+  reported_at: Date;
+}
+
+export interface ProblemMergeTable {
+  id: Generated<number>;
+  from_problem_id: number;
+  into_problem_id: number;
+  source_ids: number[];
+  from_status: string;
+  similarity: number;
+  reason: string;
+  merged_by: number | null;
+  merged_at: Generated<Date>;
+  split_by: number | null;
+  split_at: Date | null;
+}
+
 export interface DB {
   region: RegionTable;
   enforcement_domain: EnforcementDomainTable;
@@ -380,6 +403,8 @@ export interface DB {
   triage_lexicon: TriageLexiconTable;
   triage_feedback: TriageFeedbackTable;
   misconduct_term: MisconductTermTable;
+  problem_lsh: ProblemLshTable;
+  problem_merge: ProblemMergeTable;
 }
 
 export type Unit = Selectable<UnitTable>;

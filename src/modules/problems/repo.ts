@@ -36,7 +36,7 @@ export const problemsRepo = {
     if (f.channel) q = q.where('problem.channel', '=', f.channel);
     if (f.kind) q = q.where('problem.kind_code', '=', f.kind);
     if (f.region) q = q.where('problem.region_code', 'like', `${f.region}%`);
-    if (f.status) q = q.where('problem.status', '=', f.status);
+    q = f.status ? q.where('problem.status', '=', f.status) : q.where('problem.status', '!=', 'merged');
     if (f.from) q = q.where('problem.reported_at', '>=', f.from);
     if (f.to) q = q.where('problem.reported_at', '<', f.to);
     if (f.q) q = q.where((eb) => eb.or([eb('problem.title', 'like', `%${f.q}%`), eb('problem.body', 'like', `%${f.q}%`), eb('problem.tracking_code', '=', f.q!)]));
@@ -84,6 +84,50 @@ export const problemsRepo = {
 
   insertFeedback(tx: Tx, rows: { problem_id: number; target: 'domain' | 'kind'; predicted: string | null; chosen: string; user_id: number | null }[]) {
     return tx.insertInto('triage_feedback').values(rows).execute();
+  },
+
+  /** Moves every source of one problem to another and marks the first as merged into it. */
+  async mergeInto(tx: Tx, fromId: number, intoId: number): Promise<number[]> {
+    const moved = await tx.updateTable('problem_source').set({ problem_id: intoId, link_reason: 'merged' }).where('problem_id', '=', fromId).returning('id').execute();
+    await tx.updateTable('problem').set({ status: 'merged', merged_into: intoId, updated_at: new Date() }).where('id', '=', fromId).execute();
+    await tx.deleteFrom('problem_lsh').where('problem_id', '=', fromId).execute();
+    await this.recount(tx, [intoId, fromId]);
+    return moved.map((r) => r.id);
+  },
+
+  recount(tx: Tx, ids: number[]) {
+    return tx
+      .updateTable('problem')
+      .set({ source_count: sql`(select count(*) from problem_source s where s.problem_id = problem.id)` as never })
+      .where('id', 'in', ids)
+      .execute();
+  },
+
+  insertMerge(tx: Tx, m: { from: number; into: number; sourceIds: number[]; fromStatus: string; similarity: number; reason: string; by: number | null }) {
+    return tx.insertInto('problem_merge').values({ from_problem_id: m.from, into_problem_id: m.into, source_ids: m.sourceIds, from_status: m.fromStatus, similarity: m.similarity, reason: m.reason, merged_by: m.by }).returning('id').executeTakeFirstOrThrow();
+  },
+
+  merges(db: Queryable, problemId: number) {
+    return db
+      .selectFrom('problem_merge')
+      .innerJoin('problem as f', 'f.id', 'problem_merge.from_problem_id')
+      .select(['problem_merge.id', 'problem_merge.from_problem_id', 'f.title as from_title', 'problem_merge.into_problem_id', 'problem_merge.source_ids', 'problem_merge.similarity', 'problem_merge.reason', 'problem_merge.merged_at', 'problem_merge.split_at'])
+      .where((eb) => eb.or([eb('problem_merge.into_problem_id', '=', problemId), eb('problem_merge.from_problem_id', '=', problemId)]))
+      .orderBy('problem_merge.id')
+      .execute();
+  },
+
+  getMerge(db: Queryable, id: number) {
+    return db.selectFrom('problem_merge').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  /** Undoes a merge: its sources go back, the problem comes back with the status it had. */
+  async split(tx: Tx, m: { id: number; from_problem_id: number; into_problem_id: number; source_ids: number[]; from_status: string }, by: number | null) {
+    await tx.updateTable('problem_source').set({ problem_id: m.from_problem_id }).where('id', 'in', m.source_ids).execute();
+    await sql`update problem_source set link_reason = case when version = 1 then 'origin' else 'version' end where id = any(${m.source_ids}::bigint[])`.execute(tx);
+    await tx.updateTable('problem').set({ status: m.from_status as never, merged_into: null, updated_at: new Date() }).where('id', '=', m.from_problem_id).execute();
+    await tx.updateTable('problem_merge').set({ split_at: new Date(), split_by: by }).where('id', '=', m.id).execute();
+    await this.recount(tx, [m.from_problem_id, m.into_problem_id]);
   },
 
   byTrackingCode(db: Queryable, code: string) {

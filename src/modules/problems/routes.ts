@@ -7,9 +7,9 @@ import { IdParam, Paging } from '../../http/schemas.ts';
 import { forbidden } from '../../lib/errors.ts';
 import type { UserPrincipal } from '../auth/access.ts';
 
-const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'redirected']);
+const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'redirected', 'merged']);
 const Guess = z.object({ code: z.string().nullable(), label: z.string(), confidence: z.number(), evidence: z.array(z.string()), source: z.enum(['model', 'lexicon']) });
-const TriageResult = z.object({ domain: Guess.nullable(), kind: Guess.nullable(), misconduct: z.array(z.object({ category: z.string(), terms: z.array(z.string()) })) });
+const TriageResult = z.object({ domain: Guess.nullable(), kind: Guess.nullable(), misconduct: z.array(z.object({ category: z.string(), terms: z.array(z.string()) })), duplicates: z.array(z.object({ id: z.number(), similarity: z.number(), merged: z.boolean() })).optional() });
 const ProblemRow = z.object({
   id: z.number(),
   tracking_code: z.string(),
@@ -88,9 +88,16 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     config: { access: 'problem.read' },
     schema: {
       tags, summary: '问题详情与全部来源（个人信息已打码）', params: IdParam,
-      response: { 200: ProblemRow.extend({ body: z.string(), target_text: z.string().nullable(), unit_text: z.string().nullable(), created_at: z.date(), updated_at: z.date(), canRevealContact: z.boolean(), sources: z.array(Source), attachments: z.array(z.object({ id: z.number(), file_name: z.string(), content_type: z.string(), size_bytes: z.number(), created_at: z.date() })) }) },
+      response: { 200: ProblemRow.extend({ body: z.string(), target_text: z.string().nullable(), unit_text: z.string().nullable(), created_at: z.date(), updated_at: z.date(), canRevealContact: z.boolean(), sources: z.array(Source),
+        merges: z.array(z.object({ id: z.number(), from_problem_id: z.number(), from_title: z.string(), into_problem_id: z.number(), similarity: z.number(), reason: z.string(), merged_at: z.date(), split_at: z.date().nullable() })),
+        attachments: z.array(z.object({ id: z.number(), file_name: z.string(), content_type: z.string(), size_bytes: z.number(), created_at: z.date() })) }) },
     },
-  }, async (req) => ({ ...(await problems.get(actorOf(req), req.params.id)), attachments: await attachments.list(req.params.id) }));
+  }, async (req) => ({ ...(await problems.get(actorOf(req), req.params.id)), merges: await problems.merges(req.params.id), attachments: await attachments.list(req.params.id) }));
+
+  app.post('/problems/:id/merges/:mergeId/split', {
+    config: { access: 'problem.triage' },
+    schema: { tags, summary: '拆分合并错误的重复件（来源与原状态一并恢复）', params: IdParam.extend({ mergeId: z.coerce.number().int().positive() }), response: { 200: z.object({ restored: z.number() }) } },
+  }, async (req) => problems.splitMerge(actorOf(req), req.params.id, req.params.mergeId));
 
   app.get('/triage/queue', {
     config: { access: 'problem.triage' },

@@ -3,7 +3,8 @@ import type { AppContext } from '../../context.ts';
 import { maskName, maskPhone } from '../../lib/crypto.ts';
 import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { hasPermission, scopePaths, type Actor, type Permission } from '../auth/access.ts';
+import { actorUserId, hasPermission, scopePaths, type Actor, type Permission } from '../auth/access.ts';
+import type { Tx } from '../../db/client.ts';
 import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
 import { ingest } from '../intake/pipeline.ts';
@@ -30,6 +31,14 @@ function maskPayload(value: unknown, cipher: AppContext['cipher'], confidential:
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPayload(v, cipher, confidential)]));
   }
   return value;
+}
+
+/** Merges one problem into another inside the caller's transaction: every source moves, the merge is recorded. */
+export async function mergeProblems(tx: Tx, actor: Actor, m: { from: number; fromStatus: string; into: number; similarity: number; reason: string }) {
+  const sourceIds = await problemsRepo.mergeInto(tx, m.from, m.into);
+  const row = await problemsRepo.insertMerge(tx, { ...m, sourceIds, by: actorUserId(actor) });
+  await recordAudit(tx, actor, { action: 'problem.merge', targetType: 'problem', targetId: m.into, summary: { mergeId: row.id, from: m.from, similarity: m.similarity, reason: m.reason } });
+  return row.id;
 }
 
 export function createProblemsService(ctx: AppContext) {
@@ -121,6 +130,21 @@ export function createProblemsService(ctx: AppContext) {
         }
         return { confirmed };
       });
+    },
+
+    merges: (id: number) => problemsRepo.merges(db, id),
+
+    /** Splits a wrongly merged problem back out, with its sources and the status it had. */
+    async splitMerge(actor: Actor, problemId: number, mergeId: number) {
+      await visible(actor, problemId, 'problem.triage');
+      const m = await problemsRepo.getMerge(db, mergeId);
+      if (!m || (m.into_problem_id !== problemId && m.from_problem_id !== problemId)) throw notFound('合并记录');
+      if (m.split_at) throw new AppError(409, 'CONFLICT', '该合并已经拆分过');
+      await db.transaction().execute(async (tx) => {
+        await problemsRepo.split(tx, m, actorUserId(actor));
+        await recordAudit(tx, actor, { action: 'problem.split', targetType: 'problem', targetId: m.into_problem_id, summary: { mergeId, restored: m.from_problem_id } });
+      });
+      return { restored: m.from_problem_id };
     },
 
     /** Throws 404 unless the actor may read this problem. */

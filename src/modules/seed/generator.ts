@@ -12,6 +12,9 @@ const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴',
 const CHANNEL_WEIGHTS: [string, number][] = [['hotline12345', 45], ['people_board', 12], ['portal_mailbox', 10], ['wanshitong', 12], ['gov_service', 8], ['wechat', 5], ['weibo', 4], ['web_form', 4]];
 /** Rough share of the city's reports by district (larger, denser districts report more). */
 const COUNTY_WEIGHTS = [24, 16, 20, 10, 8, 8, 14];
+/** Ways people open and close a message, so that two reports of one scenario are not near-copies. */
+const OPENINGS = ['', '', '本人是附近居民，', '我住在这一带，', '昨天晚上路过时发现，', '最近一段时间，', '之前打过电话但没解决，', '代表几户邻居反映：', '我是一名退休职工，', '上周开始，'];
+const CLOSINGS = ['', '', '现场有照片可以提供。', '附近的住户都可以作证。', '情况已经持续{n}天了。', '已经向社区反映过{n}次。', '晚上七点以后最严重。', '周末尤其明显。', '孩子和老人受影响很大。'];
 const SATISFACTION = ['满意', '满意', '满意', '基本满意', '基本满意', '不满意'];
 const DOMAIN_UNIT: Record<string, string> = Object.fromEntries(CITY_DEPARTMENTS.flatMap((d) => d.domains.map((dom) => [dom, d.name])));
 
@@ -75,7 +78,7 @@ export function* generateRecords(o: GeneratorOptions): Generator<GeneratedRecord
       const person = `${pick(SURNAMES)}${rnd() < 0.5 ? '先生' : '女士'}`;
       const phone = `1${pick(['39', '58', '87', '36', '77'])}${pad(Math.floor(rnd() * 1e8), 8)}`;
       const title = fill(scenario.title);
-      const body = fill(scenario.body);
+      const body = `${pick(OPENINGS)}${fill(scenario.body)}${pick(CLOSINGS).replace('{n}', String(2 + Math.floor(rnd() * 20)))}`;
       const reply = done ? `经核查，${title.replace(/问题$/, '')}情况属实，已责令整改并依法处理，将持续跟踪。` : '';
       const channel = weighted(CHANNEL_WEIGHTS);
       const ymd = key.replace(/-/g, '');

@@ -55,7 +55,7 @@ export const triageRepo = {
   lockUntriaged(tx: Tx, limit: number) {
     return tx
       .selectFrom('problem')
-      .select(['id', 'title', 'body', 'kind_code'])
+      .select(['id', 'title', 'body', 'kind_code', 'reported_at', 'region_code', 'status'])
       .where('triaged_at', 'is', null)
       .orderBy('id')
       .limit(limit)
@@ -64,11 +64,12 @@ export const triageRepo = {
       .execute();
   },
 
-  saveResult(tx: Tx, id: number, result: TriageResult, codes: { domain: string | null; kind: string | null }) {
+  saveResult(tx: Tx, id: number, result: TriageResult, signature: number[] | null, codes: { domain: string | null; kind: string | null }) {
     return tx
       .updateTable('problem')
       .set({
         triage: JSON.stringify(result),
+        minhash: signature,
         triaged_at: new Date(),
         domain_code: codes.domain,
         kind_code: codes.kind,
@@ -76,6 +77,32 @@ export const triageRepo = {
       })
       .where('id', '=', id)
       .execute();
+  },
+
+  async duplicateSettings(db: Queryable) {
+    const row = await db.selectFrom('app_setting').select('value').where('key', '=', 'triage.duplicates').executeTakeFirst();
+    return row!.value as { windowDays: number; mergeSimilarity: number; mergeSimilaritySameRegion: number; candidateSimilarity: number };
+  },
+
+  /** Problems sharing an LSH bucket with the given ones, reported within the window around `at`. */
+  lshCandidates(tx: Tx, buckets: number[], at: Date, windowDays: number, exclude: number) {
+    const from = new Date(at.getTime() - windowDays * 86_400_000);
+    const to = new Date(at.getTime() + windowDays * 86_400_000);
+    return tx
+      .selectFrom('problem_lsh')
+      .innerJoin('problem', 'problem.id', 'problem_lsh.problem_id')
+      .select(['problem.id', 'problem.minhash', 'problem.region_code', 'problem.status'])
+      .distinct()
+      .where((eb) => eb.or(buckets.map((bucket, band) => eb.and([eb('problem_lsh.band', '=', band), eb('problem_lsh.bucket', '=', bucket)]))))
+      .where('problem_lsh.reported_at', '>=', from)
+      .where('problem_lsh.reported_at', '<=', to)
+      .where('problem.id', '!=', exclude)
+      .where('problem.status', '!=', 'merged')
+      .execute();
+  },
+
+  insertLsh(tx: Tx, problemId: number, reportedAt: Date, buckets: number[]) {
+    return tx.insertInto('problem_lsh').values(buckets.map((bucket, band) => ({ band, bucket, problem_id: problemId, reported_at: reportedAt }))).onConflict((oc) => oc.doNothing()).execute();
   },
 
   listModels(db: Queryable) {

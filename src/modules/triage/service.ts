@@ -8,6 +8,8 @@ import { recordAudit } from '../audit/service.ts';
 import { SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { crossValidate, predict, score, train, type LinearModel, type Metrics, type Prediction } from './classifier.ts';
 import { asFloats, triageRepo, type Target } from './repo.ts';
+import { bandBuckets, minhash, similarity } from './minhash.ts';
+import { mergeProblems } from '../problems/service.ts';
 
 export type LabelledText = { text: string; label: string };
 export type Classification = TriageGuess;
@@ -143,15 +145,40 @@ export function createTriageService(ctx: AppContext) {
      * and misconduct flags. Returns how many were done; safe to run from any number of instances.
      */
     async triagePending(limit: number): Promise<number> {
-      const [domain, kind, misconduct] = await Promise.all([classifierFor('domain'), classifierFor('kind'), misconductFinder()]);
+      const [domain, kind, misconduct, dup] = await Promise.all([classifierFor('domain'), classifierFor('kind'), misconductFinder(), triageRepo.duplicateSettings(db)]);
       return db.transaction().execute(async (tx) => {
         const pending = await triageRepo.lockUntriaged(tx, limit);
+        let merged = 0;
         for (const p of pending) {
           const text = `${p.title} ${p.body}`;
-          const result: TriageResult = { domain: domain(text), kind: p.kind_code ? null : kind(text), misconduct: misconduct(text) };
-          await triageRepo.saveResult(tx, p.id, result, { domain: result.domain?.code ?? null, kind: p.kind_code ?? result.kind?.code ?? null });
+          // near-duplicates across channels within the window: merged when clearly the same matter, else listed
+          const sig = minhash(p.body.length >= 8 ? p.body : text);
+          const buckets = sig ? bandBuckets(sig) : [];
+          const candidates = sig
+            ? (await triageRepo.lshCandidates(tx, buckets, p.reported_at, dup.windowDays, p.id))
+                .map((c) => ({ ...c, similarity: similarity(sig, c.minhash ?? []) }))
+                .filter((c) => c.similarity >= dup.candidateSimilarity)
+                .sort((a, b) => b.similarity - a.similarity)
+            : [];
+          const best = candidates[0];
+          const sameRegion = !!best && !!p.region_code && best.region_code === p.region_code;
+          const merge = !!best && (best.similarity >= dup.mergeSimilarity || (sameRegion && best.similarity >= dup.mergeSimilaritySameRegion));
+          const result: TriageResult = {
+            domain: domain(text),
+            kind: p.kind_code ? null : kind(text),
+            misconduct: misconduct(text),
+            duplicates: candidates.slice(0, 3).map((c) => ({ id: c.id, similarity: Math.round(c.similarity * 100) / 100, merged: merge && c.id === best!.id })),
+          };
+          await triageRepo.saveResult(tx, p.id, result, sig, { domain: result.domain?.code ?? null, kind: p.kind_code ?? result.kind?.code ?? null });
+          if (!sig) continue;
+          if (merge) {
+            await mergeProblems(tx, SYSTEM_ACTOR, { from: p.id, fromStatus: p.status, into: best!.id, similarity: best!.similarity, reason: sameRegion ? '内容相近且同一区域' : '内容高度相同' });
+            merged++;
+          } else {
+            await triageRepo.insertLsh(tx, p.id, p.reported_at, buckets);
+          }
         }
-        if (pending.length) await recordAudit(tx, SYSTEM_ACTOR, { action: 'triage.auto', targetType: 'problem', summary: { count: pending.length, first: pending[0]!.id, last: pending[pending.length - 1]!.id } });
+        if (pending.length) await recordAudit(tx, SYSTEM_ACTOR, { action: 'triage.auto', targetType: 'problem', summary: { count: pending.length, merged, first: pending[0]!.id, last: pending[pending.length - 1]!.id } });
         return pending.length;
       });
     },

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createTestApp, login, type TestApp } from '../../../test/helpers.ts';
+import { SYSTEM_ACTOR } from '../auth/access.ts';
+import { ADAPTERS } from '../intake/adapters.ts';
+import { jsonArray } from '../intake/files.ts';
+import { ingest } from '../intake/pipeline.ts';
+import { seedDemoCity } from '../seed/service.ts';
+import { DEMO_PASSWORD } from '../seed/wuhu.ts';
+import { minhash, similarity } from './minhash.ts';
+import { createTriageService } from './service.ts';
+
+test('MinHash: the same text is 1, a small edit stays high, another matter is low, a few characters say nothing', () => {
+  const a = '鸠江区湾里街道一家药店无处方销售抗生素，店员称不用登记，请市场监管部门查处。';
+  assert.equal(similarity(minhash(a)!, minhash(a)!), 1);
+  assert.ok(similarity(minhash(a)!, minhash(`您好，${a}谢谢。`)!) > 0.7);
+  assert.ok(similarity(minhash(a)!, minhash('弋江区白马街道工地夜间施工噪音很大，影响居民休息，希望环保部门处理。')!) < 0.2);
+  assert.equal(minhash('太吵了'), null);
+});
+
+let t: TestApp;
+let dispatcher: string;
+before(async () => {
+  t = await createTestApp();
+  await seedDemoCity(t.ctx);
+  dispatcher = await login(t.app, 'dispatcher', DEMO_PASSWORD);
+});
+after(() => t.close());
+
+const push = (channel: string, rows: Record<string, unknown>[]) => ingest(t.ctx, { adapter: ADAPTERS[channel]!, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+const problemOf = (externalId: string) =>
+  t.ctx.db.selectFrom('problem_source').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select(['problem.id', 'problem.status', 'problem.merged_into', 'problem.source_count', 'problem.triage']).where('problem_source.external_id', '=', externalId).executeTakeFirstOrThrow();
+
+test('the same matter through 12345 and 人民网 becomes one problem with two sources; splitting it restores both', async () => {
+  const text = '鸠江区湾里街道长江路一家药店无处方销售抗生素，店员说不用登记，希望市场监管部门尽快查处。';
+  await push('hotline12345', [{ 工单编号: 'DUP-1', 受理时间: '2026-03-02 09:00', 诉求内容: text, 事发地址: '鸠江区湾里街道长江路' }]);
+  await push('people_board', [{ tid: 'DUP-2', subject: '药店违规卖抗生素', content: `领导您好，${text}`, dateline: 1772503200, typeName: '投诉/求助', from: ' 安徽省 芜湖市 鸠江区湾里街道' }]);
+  // another matter in another district, with the same wording pattern: listed at most, never merged
+  await push('wanshitong', [{ orderId: 'DUP-3', submitTime: '2026-03-03T10:00:00+08:00', content: '南陵县籍山镇一家超市销售过期牛奶，店员拒绝退换，希望市场监管部门尽快查处。', location: { address: '南陵县籍山镇' } }]);
+  await createTriageService(t.ctx).triagePending(100);
+
+  const first = await problemOf('DUP-1');
+  const second = await problemOf('DUP-2');
+  assert.equal(second.id, first.id, 'both sources now belong to the first problem');
+  assert.equal(first.source_count, 2);
+  const other = await problemOf('DUP-3');
+  assert.notEqual(other.id, first.id);
+  const merged = await t.ctx.db.selectFrom('problem').select(['id', 'status', 'merged_into']).where('merged_into', '=', first.id).executeTakeFirstOrThrow();
+  assert.equal(merged.status, 'merged');
+  // the list and the queue show the matter once
+  const list = (await t.app.inject({ url: '/api/problems?q=抗生素', headers: { cookie: dispatcher } })).json();
+  assert.equal(list.total, 1);
+  const detail = (await t.app.inject({ url: `/api/problems/${first.id}`, headers: { cookie: dispatcher } })).json();
+  assert.deepEqual(detail.sources.map((s: { channel: string }) => s.channel).sort(), ['hotline12345', 'people_board']);
+  assert.equal(detail.merges.length, 1);
+
+  const split = await t.app.inject({ method: 'POST', url: `/api/problems/${first.id}/merges/${detail.merges[0].id}/split`, headers: { cookie: dispatcher } });
+  assert.equal(split.statusCode, 200, split.body);
+  assert.equal(split.json().restored, merged.id);
+  const back = await problemOf('DUP-2');
+  assert.deepEqual([back.id, back.status, back.merged_into, back.source_count], [merged.id, 'new', null, 1]);
+  assert.equal((await problemOf('DUP-1')).source_count, 1);
+  assert.equal((await t.app.inject({ method: 'POST', url: `/api/problems/${first.id}/merges/${detail.merges[0].id}/split`, headers: { cookie: dispatcher } })).statusCode, 409);
+  const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('action', 'in', ['problem.merge', 'problem.split']).orderBy('id').execute();
+  assert.deepEqual(audit.map((a) => a.action), ['problem.merge', 'problem.split']);
+});
+
+test('outside the time window the same text is not merged', async () => {
+  const text = '繁昌区荻港镇码头附近有人夜间非法采砂，江岸被掏空，存在很大的安全隐患，请尽快处理。';
+  await push('hotline12345', [{ 工单编号: 'WIN-1', 受理时间: '2026-01-05 09:00', 诉求内容: text, 事发地址: '繁昌区荻港镇' }]);
+  await push('hotline12345', [{ 工单编号: 'WIN-2', 受理时间: '2026-03-05 09:00', 诉求内容: text, 事发地址: '繁昌区荻港镇' }]);
+  await createTriageService(t.ctx).triagePending(100);
+  assert.notEqual((await problemOf('WIN-1')).id, (await problemOf('WIN-2')).id);
+});
