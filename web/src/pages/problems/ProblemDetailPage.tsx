@@ -1,8 +1,9 @@
-import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Row, Space, Spin, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Popconfirm, Row, Space, Spin, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
-import { useNavigate, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError } from '../../api.ts';
+import { useCan } from '../../auth.tsx';
 import { FLAGS, KINDS, STATUS } from './labels.ts';
 
 type Source = {
@@ -14,6 +15,9 @@ type Detail = {
   region_name: string | null; region_text: string | null; address: string | null; target_text: string | null; unit_text: string | null; status: string; flags: string[];
   confidential: boolean; reporter_name_mask: string | null; reporter_phone_mask: string | null; canRevealContact: boolean; sources: Source[];
   attachments: { id: number; file_name: string; size_bytes: number }[];
+  merges: { id: number; from_problem_id: number; from_title: string; into_problem_id: number; similarity: number; reason: string; merged_at: string; split_at: string | null }[];
+  merged_into?: number | null;
+  triage: { duplicates?: { id: number; similarity: number; merged: boolean }[] } | null;
 };
 const fmt = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
 
@@ -24,14 +28,23 @@ export function ProblemDetailPage() {
   const [p, setP] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [contact, setContact] = useState<{ name: string | null; phone: string | null } | null>(null);
-  useEffect(() => {
-    api<Detail>(`/problems/${id}`).then(setP, (e) => setError(e instanceof ApiError ? e.message : '加载失败'));
-  }, [id]);
+  const load = () => api<Detail>(`/problems/${id}`).then(setP, (e) => setError(e instanceof ApiError ? e.message : '加载失败'));
+  useEffect(() => void load(), [id]);
+  const can = useCan();
   if (error) return <Alert type="error" showIcon message={error} />;
   if (!p) return <Spin />;
   const reveal = async () => {
     try {
       setContact(await api(`/problems/${p.id}/contact`, { body: {} }));
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : '操作失败');
+    }
+  };
+  const split = async (mergeId: number) => {
+    try {
+      await api(`/problems/${p.id}/merges/${mergeId}/split`, { body: {} });
+      message.success('已拆分，原问题及其来源已恢复');
+      await load();
     } catch (e) {
       message.error(e instanceof ApiError ? e.message : '操作失败');
     }
@@ -71,6 +84,22 @@ export function ProblemDetailPage() {
           </Space>
         )}
       </Card>
+      {(p.merges.length > 0 || (p.triage?.duplicates?.length ?? 0) > 0) && (
+        <Card title="重复件">
+          {p.merges.map((m) => (
+            <div key={m.id} style={{ marginBottom: 8 }}>
+              {m.into_problem_id === p.id ? <>已合并：<Link to={`/problems/${m.from_problem_id}`}>{m.from_title}</Link></> : <>本件已并入 <Link to={`/problems/${m.into_problem_id}`}>问题 {m.into_problem_id}</Link></>}
+              （相似度 {Math.round(m.similarity * 100)}%，{m.reason}，{fmt(m.merged_at)}）
+              {m.split_at ? <Tag style={{ marginLeft: 8 }}>已于 {fmt(m.split_at)} 拆分</Tag> : can('problem.triage') && m.into_problem_id === p.id && (
+                <Popconfirm title="拆分后该件及其来源恢复为独立问题，确定？" onConfirm={() => void split(m.id)}><Button size="small" style={{ marginLeft: 8 }}>拆分</Button></Popconfirm>
+              )}
+            </div>
+          ))}
+          {p.triage?.duplicates?.filter((d) => !d.merged).map((d) => (
+            <div key={d.id}>疑似重复：<Link to={`/problems/${d.id}`}>问题 {d.id}</Link>（相似度 {Math.round(d.similarity * 100)}%）</div>
+          ))}
+        </Card>
+      )}
       <Card title={`全部来源（${bySource.size} 个来源，${p.sources.length} 个版本）`}>
         {p.sources.length === 0 ? <Empty /> : (
           <Row gutter={16}>

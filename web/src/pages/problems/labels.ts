@@ -5,6 +5,7 @@ export const STATUS: Record<string, { text: string; color: string }> = {
   replied: { text: '已答复', color: 'purple' },
   closed: { text: '已办结', color: 'green' },
   redirected: { text: '已引导', color: 'default' },
+  merged: { text: '已合并', color: 'default' },
 };
 
 export const KINDS: Record<string, string> = { complaint: '投诉', report: '举报', consult: '咨询', suggest: '建议', help: '求助', praise: '表扬' };

@@ -8,7 +8,7 @@ import { KINDS } from '../problems/labels.ts';
 type Guess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' } | null;
 type Row = {
   id: number; title: string; channel_name: string; reported_at: string; region_name: string | null; kind_code: string | null; domain_code: string | null;
-  misconduct: string[]; triage: { domain: Guess; kind: Guess; misconduct: { category: string; terms: string[] }[] } | null;
+  misconduct: string[]; triage: { domain: Guess; kind: Guess; misconduct: { category: string; terms: string[] }[]; duplicates?: { id: number; similarity: number; merged: boolean }[] } | null;
 };
 type Choice = { domain?: string; kind?: string };
 
@@ -82,6 +82,7 @@ export function TriageQueuePage() {
                 <Link to={`/problems/${r.id}`}>{t}</Link>
                 <span style={{ color: '#888', fontSize: 12 }}>{r.channel_name} · {r.region_name ?? '区域未匹配'}</span>
                 {r.triage?.misconduct.map((m) => <Tooltip key={m.category} title={m.terms.join('、')}><Tag color="red">{m.category}</Tag></Tooltip>)}
+                {r.triage?.duplicates?.filter((d) => !d.merged).map((d) => <Link key={d.id} to={`/problems/${d.id}`}><Tag color="gold">疑似重复 {Math.round(d.similarity * 100)}%</Tag></Link>)}
               </Space>
             ),
           },
