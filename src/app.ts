@@ -25,6 +25,7 @@ import { createProblemsService } from './modules/problems/service.ts';
 import { createAttachmentsService } from './modules/attachments/service.ts';
 import { databaseRateLimitStore } from './modules/ratelimit/store.ts';
 import { referenceRoutes } from './modules/reference/routes.ts';
+import { routingRoutes } from './modules/routing/routes.ts';
 
 z.config(z.locales.zhCN());
 
@@ -135,6 +136,7 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
       await api.register(auditRoutes(ctx));
       await api.register(referenceRoutes(ctx));
       await api.register(intakeRoutes(ctx));
+      await api.register(routingRoutes(ctx));
       await api.register(problemsRoutes(services, ctx.config.publicRateLimitPerMinute));
     },
     { prefix: '/api' },

@@ -258,10 +258,20 @@ export interface ProblemTable {
   misconduct: ColumnType<string[], string[] | undefined, string[]>;
   merged_into: ColumnType<number | null, number | null | undefined, number | null>;
   minhash: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
+  redirect_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type TriageGuess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' };
-export type TriageResult = { domain: TriageGuess | null; kind: TriageGuess | null; misconduct: { category: string; terms: string[] }[]; duplicates?: { id: number; similarity: number; merged: boolean }[] };
+export type TriageResult = {
+  domain: TriageGuess | null;
+  kind: TriageGuess | null;
+  misconduct: { category: string; terms: string[] }[];
+  duplicates?: { id: number; similarity: number; merged: boolean }[];
+  /** A matter the city does not dispatch (诉讼, 信访…), proposed for redirection. */
+  exclusion?: { category: string; terms: string[] } | null;
+  /** The unit the routing rules propose. */
+  route?: { unitId: number; unitName: string; ruleId: number } | null;
+};
 
 export interface ProblemSourceTable {
   id: Generated<number>;
@@ -370,6 +380,24 @@ export interface ProblemMergeTable {
   split_at: Date | null;
 }
 
+export interface RoutingRuleTable {
+  id: Generated<number>;
+  domain_code: string;
+  region_code: string | null;
+  kind_code: string | null;
+  unit_id: number;
+  note: ColumnType<string, string | undefined, string>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  retired_by: number | null;
+  retired_at: Date | null;
+}
+
+export interface ExclusionTermTable {
+  category: string;
+  term: string;
+}
+
 export interface DB {
   region: RegionTable;
   enforcement_domain: EnforcementDomainTable;
@@ -405,6 +433,8 @@ export interface DB {
   misconduct_term: MisconductTermTable;
   problem_lsh: ProblemLshTable;
   problem_merge: ProblemMergeTable;
+  routing_rule: RoutingRuleTable;
+  exclusion_term: ExclusionTermTable;
 }
 
 export type Unit = Selectable<UnitTable>;

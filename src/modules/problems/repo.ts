@@ -82,6 +82,10 @@ export const problemsRepo = {
     return tx.updateTable('problem').set({ domain_code: domain, kind_code: kind, status: 'triaged', updated_at: new Date() }).where('id', '=', id).where('status', '=', 'new').executeTakeFirst();
   },
 
+  redirect(tx: Tx, id: number, reason: string) {
+    return tx.updateTable('problem').set({ status: 'redirected', redirect_reason: reason, updated_at: new Date() }).where('id', '=', id).where('status', '=', 'new').executeTakeFirst();
+  },
+
   insertFeedback(tx: Tx, rows: { problem_id: number; target: 'domain' | 'kind'; predicted: string | null; chosen: string; user_id: number | null }[]) {
     return tx.insertInto('triage_feedback').values(rows).execute();
   },

@@ -3,13 +3,16 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
-import { IdParam, Paging } from '../../http/schemas.ts';
+import { IdParam, Ok, Paging } from '../../http/schemas.ts';
 import { forbidden } from '../../lib/errors.ts';
 import type { UserPrincipal } from '../auth/access.ts';
 
 const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'redirected', 'merged']);
 const Guess = z.object({ code: z.string().nullable(), label: z.string(), confidence: z.number(), evidence: z.array(z.string()), source: z.enum(['model', 'lexicon']) });
-const TriageResult = z.object({ domain: Guess.nullable(), kind: Guess.nullable(), misconduct: z.array(z.object({ category: z.string(), terms: z.array(z.string()) })), duplicates: z.array(z.object({ id: z.number(), similarity: z.number(), merged: z.boolean() })).optional() });
+const TriageResult = z.object({ domain: Guess.nullable(), kind: Guess.nullable(), misconduct: z.array(z.object({ category: z.string(), terms: z.array(z.string()) })), duplicates: z.array(z.object({ id: z.number(), similarity: z.number(), merged: z.boolean() })).optional(),
+  exclusion: z.object({ category: z.string(), terms: z.array(z.string()) }).nullable().optional(),
+  route: z.object({ unitId: z.number(), unitName: z.string(), ruleId: z.number() }).nullable().optional(),
+});
 const ProblemRow = z.object({
   id: z.number(),
   tracking_code: z.string(),
@@ -116,6 +119,19 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
       response: { 200: z.object({ confirmed: z.number() }) },
     },
   }, async (req) => problems.confirmTriage(actorOf(req), req.body.items));
+
+  app.post('/triage/:id/redirect', {
+    config: { access: 'problem.triage' },
+    schema: {
+      tags: ['分拣'], summary: '不予派发、引导至其他途径（诉讼、仲裁、纪检监察、行政复议、信息公开、信访），须写明理由',
+      params: IdParam,
+      body: z.object({ reason: z.string().trim().min(4, '请写明引导理由（至少 4 个字）').max(500) }),
+      response: { 200: Ok },
+    },
+  }, async (req) => {
+    await problems.redirect(actorOf(req), req.params.id, req.body.reason);
+    return { ok: true as const };
+  });
 
   app.post('/problems/:id/contact', {
     config: { access: 'problem.contact' },

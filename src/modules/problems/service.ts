@@ -134,6 +134,16 @@ export function createProblemsService(ctx: AppContext) {
 
     merges: (id: number) => problemsRepo.merges(db, id),
 
+    /** A matter the city does not handle through dispatch: recorded, with the reason the citizen is pointed elsewhere. */
+    async redirect(actor: Actor, id: number, reason: string) {
+      const p = await visible(actor, id, 'problem.triage');
+      await db.transaction().execute(async (tx) => {
+        const r = await problemsRepo.redirect(tx, id, reason);
+        if (!Number(r.numUpdatedRows)) throw new AppError(409, 'CONFLICT', `问题 ${id} 已不在分拣队列中（状态：${p.status}）`);
+        await recordAudit(tx, actor, { action: 'triage.redirect', targetType: 'problem', targetId: id, summary: { reason, proposed: p.triage?.exclusion?.category ?? null } });
+      });
+    },
+
     /** Splits a wrongly merged problem back out, with its sources and the status it had. */
     async splitMerge(actor: Actor, problemId: number, mergeId: number) {
       await visible(actor, problemId, 'problem.triage');

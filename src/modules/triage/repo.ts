@@ -51,6 +51,10 @@ export const triageRepo = {
     return db.selectFrom('misconduct_term').select(['category', 'term']).orderBy('category').execute();
   },
 
+  exclusionTerms(db: Queryable) {
+    return db.selectFrom('exclusion_term').select(['category', 'term']).orderBy('category').execute();
+  },
+
   /** Problems waiting for triage, claimed so that another instance's sweep skips them. */
   lockUntriaged(tx: Tx, limit: number) {
     return tx

@@ -10,6 +10,7 @@ import { crossValidate, predict, score, train, type LinearModel, type Metrics, t
 import { asFloats, triageRepo, type Target } from './repo.ts';
 import { bandBuckets, minhash, similarity } from './minhash.ts';
 import { mergeProblems } from '../problems/service.ts';
+import { routeProposer } from '../routing/service.ts';
 
 export type LabelledText = { text: string; label: string };
 export type Classification = TriageGuess;
@@ -97,9 +98,9 @@ export function createTriageService(ctx: AppContext) {
     };
   }
 
-  /** Misconduct categories whose terms occur in the text, with the terms as evidence. */
-  async function misconductFinder(): Promise<(text: string) => TriageResult['misconduct']> {
-    const terms = await triageRepo.misconductTerms(db);
+  /** Categories whose terms occur in the text, with the terms as evidence (misconduct, or matters not dispatched). */
+  async function termFinder(load: () => Promise<{ category: string; term: string }[]>): Promise<(text: string) => TriageResult['misconduct']> {
+    const terms = await load();
     return (text) => {
       const t = normalizeText(text);
       const found = new Map<string, string[]>();
@@ -145,7 +146,14 @@ export function createTriageService(ctx: AppContext) {
      * and misconduct flags. Returns how many were done; safe to run from any number of instances.
      */
     async triagePending(limit: number): Promise<number> {
-      const [domain, kind, misconduct, dup] = await Promise.all([classifierFor('domain'), classifierFor('kind'), misconductFinder(), triageRepo.duplicateSettings(db)]);
+      const [domain, kind, misconduct, exclusions, route, dup] = await Promise.all([
+        classifierFor('domain'),
+        classifierFor('kind'),
+        termFinder(() => triageRepo.misconductTerms(db)),
+        termFinder(() => triageRepo.exclusionTerms(db)),
+        routeProposer(db),
+        triageRepo.duplicateSettings(db),
+      ]);
       return db.transaction().execute(async (tx) => {
         const pending = await triageRepo.lockUntriaged(tx, limit);
         let merged = 0;
@@ -168,8 +176,11 @@ export function createTriageService(ctx: AppContext) {
             kind: p.kind_code ? null : kind(text),
             misconduct: misconduct(text),
             duplicates: candidates.slice(0, 3).map((c) => ({ id: c.id, similarity: Math.round(c.similarity * 100) / 100, merged: merge && c.id === best!.id })),
+            exclusion: exclusions(text)[0] ?? null,
           };
-          await triageRepo.saveResult(tx, p.id, result, sig, { domain: result.domain?.code ?? null, kind: p.kind_code ?? result.kind?.code ?? null });
+          const codes = { domain: result.domain?.code ?? null, kind: p.kind_code ?? result.kind?.code ?? null };
+          result.route = route({ ...codes, region: p.region_code });
+          await triageRepo.saveResult(tx, p.id, result, sig, codes);
           if (!sig) continue;
           if (merge) {
             await mergeProblems(tx, SYSTEM_ACTOR, { from: p.id, fromStatus: p.status, into: best!.id, similarity: best!.similarity, reason: sameRegion ? '内容相近且同一区域' : '内容高度相同' });

@@ -1,4 +1,4 @@
-import { App, Button, Card, Progress, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Input, Modal, Progress, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
@@ -8,7 +8,11 @@ import { KINDS } from '../problems/labels.ts';
 type Guess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' } | null;
 type Row = {
   id: number; title: string; channel_name: string; reported_at: string; region_name: string | null; kind_code: string | null; domain_code: string | null;
-  misconduct: string[]; triage: { domain: Guess; kind: Guess; misconduct: { category: string; terms: string[] }[]; duplicates?: { id: number; similarity: number; merged: boolean }[] } | null;
+  misconduct: string[];
+  triage: {
+    domain: Guess; kind: Guess; misconduct: { category: string; terms: string[] }[]; duplicates?: { id: number; similarity: number; merged: boolean }[];
+    exclusion?: { category: string; terms: string[] } | null; route?: { unitName: string } | null;
+  } | null;
 };
 type Choice = { domain?: string; kind?: string };
 
@@ -22,6 +26,8 @@ export function TriageQueuePage() {
   const [choices, setChoices] = useState<Record<number, Choice>>({});
   const [selected, setSelected] = useState<number[]>([]);
   const [loading, setLoading] = useState(false);
+  const [redirecting, setRedirecting] = useState<Row | null>(null);
+  const [reason, setReason] = useState('');
   useEffect(() => void api<Reference>('/reference').then(setRef), []);
   const load = useCallback(async () => {
     setLoading(true);
@@ -45,6 +51,16 @@ export function TriageQueuePage() {
     try {
       const r = await api<{ confirmed: number }>('/triage/confirm', { body: { items } });
       message.success(`已分拣 ${r.confirmed} 条`);
+      await load();
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : '操作失败');
+    }
+  };
+  const redirect = async () => {
+    try {
+      await api(`/triage/${redirecting!.id}/redirect`, { body: { reason } });
+      message.success('已记录并引导');
+      setRedirecting(null);
       await load();
     } catch (e) {
       message.error(e instanceof ApiError ? e.message : '操作失败');
@@ -83,6 +99,8 @@ export function TriageQueuePage() {
                 <span style={{ color: '#888', fontSize: 12 }}>{r.channel_name} · {r.region_name ?? '区域未匹配'}</span>
                 {r.triage?.misconduct.map((m) => <Tooltip key={m.category} title={m.terms.join('、')}><Tag color="red">{m.category}</Tag></Tooltip>)}
                 {r.triage?.duplicates?.filter((d) => !d.merged).map((d) => <Link key={d.id} to={`/problems/${d.id}`}><Tag color="gold">疑似重复 {Math.round(d.similarity * 100)}%</Tag></Link>)}
+                {r.triage?.exclusion && <Tooltip title={`依据：${r.triage.exclusion.terms.join('、')}`}><Tag color="purple">建议引导：{r.triage.exclusion.category}</Tag></Tooltip>}
+                {r.triage?.route && <span style={{ fontSize: 12 }}>建议承办：{r.triage.route.unitName}</span>}
               </Space>
             ),
           },
@@ -104,9 +122,21 @@ export function TriageQueuePage() {
               </Space>
             ),
           },
-          { title: '', key: 'ok', width: 80, render: (_, r) => <Button size="small" onClick={() => void confirm([r])}>确认</Button> },
+          {
+            title: '', key: 'ok', width: 90,
+            render: (_, r) => (
+              <Space direction="vertical" size={4}>
+                <Button size="small" onClick={() => void confirm([r])}>确认</Button>
+                <Button size="small" type="link" onClick={() => { setRedirecting(r); setReason(r.triage?.exclusion ? `属${r.triage.exclusion.category}事项，` : ''); }}>引导</Button>
+              </Space>
+            ),
+          },
         ]}
       />
+      <Modal open={!!redirecting} title={`不予派发：${redirecting?.title ?? ''}`} okText="确认引导" onOk={() => void redirect()} onCancel={() => setRedirecting(null)}>
+        <Typography.Paragraph type="secondary">诉讼、仲裁、纪检监察、行政复议、信息公开、信访等事项不派发工单，请写明引导理由（将告知反映人）。</Typography.Paragraph>
+        <Input.TextArea rows={3} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+      </Modal>
     </Card>
   );
 }

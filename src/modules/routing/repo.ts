@@ -1,0 +1,33 @@
+import type { Queryable, Tx } from '../../db/client.ts';
+
+export const routingRepo = {
+  liveRules(db: Queryable) {
+    return db
+      .selectFrom('routing_rule')
+      .innerJoin('unit', 'unit.id', 'routing_rule.unit_id')
+      .select(['routing_rule.id', 'routing_rule.domain_code', 'routing_rule.region_code', 'routing_rule.kind_code', 'routing_rule.unit_id', 'unit.name as unit_name', 'routing_rule.created_at'])
+      .where('routing_rule.retired_at', 'is', null)
+      .where('unit.active', '=', true)
+      .execute();
+  },
+
+  history(db: Queryable) {
+    return db
+      .selectFrom('routing_rule')
+      .innerJoin('unit', 'unit.id', 'routing_rule.unit_id')
+      .leftJoin('enforcement_domain', 'enforcement_domain.code', 'routing_rule.domain_code')
+      .leftJoin('region', 'region.code', 'routing_rule.region_code')
+      .select(['routing_rule.id', 'routing_rule.domain_code', 'enforcement_domain.name as domain_name', 'routing_rule.region_code', 'region.name as region_name', 'routing_rule.kind_code', 'routing_rule.unit_id', 'unit.name as unit_name', 'routing_rule.note', 'routing_rule.created_at', 'routing_rule.retired_at'])
+      .orderBy('routing_rule.retired_at', (ob) => ob.desc().nullsFirst())
+      .orderBy('routing_rule.id', 'desc')
+      .execute();
+  },
+
+  insert(tx: Tx, r: { domain: string; region: string | null; kind: string | null; unitId: number; note: string; by: number | null }) {
+    return tx.insertInto('routing_rule').values({ domain_code: r.domain, region_code: r.region, kind_code: r.kind, unit_id: r.unitId, note: r.note, created_by: r.by }).returning('id').executeTakeFirstOrThrow();
+  },
+
+  retire(tx: Tx, id: number, by: number | null) {
+    return tx.updateTable('routing_rule').set({ retired_at: new Date(), retired_by: by }).where('id', '=', id).where('retired_at', 'is', null).executeTakeFirst();
+  },
+};
