@@ -26,6 +26,7 @@ import { createAttachmentsService } from './modules/attachments/service.ts';
 import { databaseRateLimitStore } from './modules/ratelimit/store.ts';
 import { referenceRoutes } from './modules/reference/routes.ts';
 import { routingRoutes } from './modules/routing/routes.ts';
+import { triageRoutes } from './modules/triage/routes.ts';
 
 z.config(z.locales.zhCN());
 
@@ -137,6 +138,7 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
       await api.register(referenceRoutes(ctx));
       await api.register(intakeRoutes(ctx));
       await api.register(routingRoutes(ctx));
+      await api.register(triageRoutes(ctx));
       await api.register(problemsRoutes(services, ctx.config.publicRateLimitPerMinute));
     },
     { prefix: '/api' },

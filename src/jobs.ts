@@ -4,6 +4,7 @@ import type { JobHandler } from './modules/jobs/runner.ts';
 import { jobsRepo } from './modules/jobs/repo.ts';
 import { rateLimitRepo } from './modules/ratelimit/repo.ts';
 import { createTriageService } from './modules/triage/service.ts';
+import { SYSTEM_ACTOR } from './modules/auth/access.ts';
 
 const KEEP_FINISHED_JOBS_DAYS = 30;
 const TRIAGE_BATCH = 500;
@@ -22,6 +23,10 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
       while ((await triage.triagePending(TRIAGE_BATCH)) === TRIAGE_BATCH) {
         // keep going while whole batches come back
       }
+    },
+    'triage.retrain': async (payload) => {
+      const target = payload.target === 'kind' ? 'kind' : 'domain';
+      await createTriageService(ctx).train(SYSTEM_ACTOR, null, { target, sources: ['网页重新训练'] });
     },
     'jobs.cleanupFinished': async () => {
       await jobsRepo.deleteFinishedBefore(ctx.db, new Date(Date.now() - KEEP_FINISHED_JOBS_DAYS * 86_400_000));

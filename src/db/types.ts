@@ -398,6 +398,13 @@ export interface ExclusionTermTable {
   term: string;
 }
 
+export interface TriageExampleTable {
+  id: Generated<number>;
+  target: 'domain' | 'kind';
+  text: string;
+  label: string;
+}
+
 export interface DB {
   region: RegionTable;
   enforcement_domain: EnforcementDomainTable;
@@ -435,6 +442,7 @@ export interface DB {
   problem_merge: ProblemMergeTable;
   routing_rule: RoutingRuleTable;
   exclusion_term: ExclusionTermTable;
+  triage_example: TriageExampleTable;
 }
 
 export type Unit = Selectable<UnitTable>;

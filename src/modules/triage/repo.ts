@@ -39,6 +39,11 @@ export const triageRepo = {
     return db.selectFrom('triage_model').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   },
 
+  /** Our own codes for a target: a model trained on them needs no label map. */
+  codes(db: Queryable, target: Target) {
+    return target === 'domain' ? db.selectFrom('enforcement_domain').select('code').execute() : db.selectFrom('report_kind').select('code').execute();
+  },
+
   labelMap(db: Queryable, target: Target) {
     return db.selectFrom('triage_label_map').select(['label', 'code']).where('target', '=', target).execute();
   },
@@ -107,6 +112,28 @@ export const triageRepo = {
 
   insertLsh(tx: Tx, problemId: number, reportedAt: Date, buckets: number[]) {
     return tx.insertInto('problem_lsh').values(buckets.map((bucket, band) => ({ band, bucket, problem_id: problemId, reported_at: reportedAt }))).onConflict((oc) => oc.doNothing()).execute();
+  },
+
+  async replaceExamples(tx: Tx, target: Target, docs: { text: string; label: string }[]) {
+    await tx.deleteFrom('triage_example').where('target', '=', target).execute();
+    for (let i = 0; i < docs.length; i += 2000) {
+      const chunk = docs.slice(i, i + 2000);
+      await sql`insert into triage_example (target, text, label) select ${target}, * from unnest(${chunk.map((d) => d.text)}::text[], ${chunk.map((d) => d.label)}::text[])`.execute(tx);
+    }
+  },
+
+  examples(db: Queryable, target: Target) {
+    return db.selectFrom('triage_example').select(['text', 'label']).where('target', '=', target).orderBy('id').execute();
+  },
+
+  /** What dispatchers chose for problems, latest choice per problem: training data in our codes. */
+  async feedback(db: Queryable, target: Target) {
+    const { rows } = await sql<{ text: string; label: string }>`
+      select distinct on (f.problem_id) p.title || ' ' || p.body as text, f.chosen as label
+      from triage_feedback f join problem p on p.id = f.problem_id
+      where f.target = ${target}
+      order by f.problem_id, f.id desc`.execute(db);
+    return rows;
   },
 
   listModels(db: Queryable) {

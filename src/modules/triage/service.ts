@@ -73,9 +73,10 @@ export function createTriageService(ctx: AppContext) {
     const active = await activeModel(target);
     if (active) {
       const map = new Map((await triageRepo.labelMap(db, target)).map((m) => [m.label, m.code]));
+      const codes = new Set((await triageRepo.codes(db, target)).map((r) => r.code));
       return (text) => {
         const p: Prediction = predict(active.model, text);
-        return { code: map.get(p.label) ?? (target === 'domain' ? null : p.label), label: p.label, confidence: p.confidence, evidence: p.evidence, source: 'model' };
+        return { code: map.get(p.label) ?? (codes.has(p.label) ? p.label : null), label: p.label, confidence: p.confidence, evidence: p.evidence, source: 'model' };
       };
     }
     const lexicon = await triageRepo.lexicon(db, target);
@@ -112,28 +113,40 @@ export function createTriageService(ctx: AppContext) {
   return {
     activeModel,
 
-    /** Trains on labelled texts, stores the model as the new active version, and returns its cross-validated figures. */
-    async train(actor: Actor, docs: LabelledText[], o: { target: Target; sources: string[] }) {
+    /**
+     * Trains on labelled texts plus every confirmation and correction dispatchers made in the queue, stores the model
+     * as the new active version, and returns its cross-validated figures. The imported texts are kept so that
+     * `retrain` can repeat this with newer corrections. History labels go through the label map into our codes, so
+     * that they and the corrections speak the same language.
+     */
+    async train(actor: Actor, imported: LabelledText[] | null, o: { target: Target; sources: string[] }) {
+      const base = imported ?? (await triageRepo.examples(db, o.target));
+      if (!base.length) throw badRequest('没有可用的训练样本：请先用 zhd triage train --data 导入带标签的历史数据');
+      const map = new Map((await triageRepo.labelMap(db, o.target)).map((m) => [m.label, m.code]));
+      const feedback = await triageRepo.feedback(db, o.target);
+      const docs = [...base.map((d) => ({ text: d.text, label: map.get(d.label) ?? d.label })), ...feedback];
       const labels = new Set(docs.map((d) => d.label));
       if (labels.size < 2) throw badRequest('训练数据至少需要两个不同的标签');
       const cv: Metrics = crossValidate(docs, CV_FOLDS);
       const model = train(docs);
       const perLabel = Object.fromEntries([...labels].map((l) => [l, docs.filter((d) => d.label === l).length]));
       const saved = await db.transaction().execute(async (tx) => {
+        if (imported) await triageRepo.replaceExamples(tx, o.target, imported);
         const version = await triageRepo.nextVersion(tx, o.target);
-        const row = await triageRepo.insertActive(tx, { target: o.target, version, ...model, metrics: { cv_folds: CV_FOLDS, ...cv }, trainedOn: { sources: o.sources, n: docs.length, per_label: perLabel } });
-        await recordAudit(tx, actor, { action: 'triage.train', targetType: 'triage_model', targetId: row.id, summary: { target: o.target, version, n: docs.length, macro_f1: cv.macro_f1 } });
+        const row = await triageRepo.insertActive(tx, { target: o.target, version, ...model, metrics: { cv_folds: CV_FOLDS, ...cv }, trainedOn: { sources: o.sources, n: docs.length, feedback: feedback.length, per_label: perLabel } });
+        await recordAudit(tx, actor, { action: 'triage.train', targetType: 'triage_model', targetId: row.id, summary: { target: o.target, version, n: docs.length, feedback: feedback.length, macro_f1: cv.macro_f1 } });
         return row;
       });
-      return { ...saved, metrics: cv };
+      return { ...saved, metrics: cv, feedback: feedback.length };
     },
 
     /** Scores the active model on labelled texts; msgs_per_s is classification alone (text in, label out). */
     async evaluate(target: Target, docs: LabelledText[]) {
       const active = await activeModel(target);
       if (!active) throw badRequest(`还没有训练过的${target === 'domain' ? '领域' : '类型'}模型：请先运行 zhd triage train`);
+      const map = new Map((await triageRepo.labelMap(db, target)).map((m) => [m.label, m.code]));
       const predicted = docs.map((d) => predict(active.model, d.text, 0).label);
-      return { ...score(docs.map((d) => d.label), predicted), msgs_per_s: classificationRate(active.model, docs.map((d) => d.text)), model_version: active.version };
+      return { ...score(docs.map((d) => map.get(d.label) ?? d.label), predicted), msgs_per_s: classificationRate(active.model, docs.map((d) => d.text)), model_version: active.version };
     },
 
     /** The model's answer mapped to our codes, or the built-in lexicon's when no model is trained yet. */

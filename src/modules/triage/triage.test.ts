@@ -64,10 +64,25 @@ test('before any training the built-in lexicon answers with its evidence; after 
   assert.deepEqual(active, [{ version: 1, active: false }, { version: 2, active: true }]);
   // the weights went through the database and back
   const c = await triage.classify('domain', '有个工厂往河里排污水');
-  assert.deepEqual([c?.label, c?.code, c?.source], ['环境保护', 'eco_env', 'model']);
+  // history labels were mapped into our codes before training
+  assert.deepEqual([c?.label, c?.code, c?.source], ['eco_env', 'eco_env', 'model']);
   const e = await triage.evaluate('domain', [{ text: '拖欠工资', label: '劳动和社会保障' }]);
   assert.equal(e.accuracy, 1);
   assert.ok(e.msgs_per_s > 0);
+});
+
+test('a correction made in the queue is in the next training, and retraining works from the stored examples', async () => {
+  const triage = createTriageService(ctx);
+  const p = await ctx.db.insertInto('problem').values({
+    tracking_code: 'ZDFEEDBACK01', channel: 'web_form', title: '夜市摊位', body: '夜市摊位占用消防通道', reported_at: new Date(), address: null, region_text: null, region_code: null,
+    kind_code: null, kind_text: null, target_text: null, unit_text: null, reporter_name_enc: null, reporter_name_mask: null, reporter_phone_enc: null,
+    reporter_phone_mask: null, reporter_phone_index: null, confidential: false,
+  }).returning('id').executeTakeFirstOrThrow();
+  await ctx.db.insertInto('triage_feedback').values({ problem_id: p.id, target: 'domain', predicted: 'eco_env', chosen: 'urban_mgmt', user_id: null }).execute();
+  const r = await triage.train(SYSTEM_ACTOR, null, { target: 'domain', sources: ['retrain'] });
+  assert.equal(r.feedback, 1);
+  const row = await ctx.db.selectFrom('triage_model').select('trained_on').where('id', '=', r.id).executeTakeFirstOrThrow();
+  assert.equal((row.trained_on as { per_label: Record<string, number> }).per_label.urban_mgmt, 1);
 });
 
 test('`zhd triage train` and `zhd triage eval --json` on JSON lines files', { timeout: 120_000 }, async () => {
@@ -78,7 +93,7 @@ test('`zhd triage train` and `zhd triage eval --json` on JSON lines files', { ti
   const run = promisify(execFile);
   const zhd = (...args: string[]) => run(process.execPath, [path.join(REPO_ROOT, 'bin', 'zhd.js'), ...args], { env, cwd: REPO_ROOT });
   const trained = JSON.parse((await zhd('triage', 'train', '--data', file, '--text', 'title,body', '--label', 'label', '--json')).stdout);
-  assert.ok(trained.macro_f1 > 0.8);
+  assert.ok(trained.accuracy > 0.8, JSON.stringify(trained).slice(0, 200));
   const evaluated = JSON.parse((await zhd('triage', 'eval', '--data', file, '--text', 'title,body', '--label', 'label', '--json')).stdout);
   assert.deepEqual(Object.keys(evaluated).sort(), ['accuracy', 'macro_f1', 'msgs_per_s', 'n', 'per_class']);
   assert.equal(evaluated.n, SMALL.length);

@@ -26,9 +26,21 @@ export function TriageQueuePage() {
   const [choices, setChoices] = useState<Record<number, Choice>>({});
   const [selected, setSelected] = useState<number[]>([]);
   const [loading, setLoading] = useState(false);
+  const [model, setModel] = useState<{ version: number; macro_f1: number | null } | null>(null);
   const [redirecting, setRedirecting] = useState<Row | null>(null);
   const [reason, setReason] = useState('');
-  useEffect(() => void api<Reference>('/reference').then(setRef), []);
+  useEffect(() => {
+    void api<Reference>('/reference').then(setRef);
+    void api<{ target: string; version: number; macro_f1: number | null; active: boolean }[]>('/triage/models').then((ms) => setModel(ms.find((m) => m.target === 'domain' && m.active) ?? null));
+  }, []);
+  const retrain = async () => {
+    try {
+      await api('/triage/retrain', { body: { target: 'domain' } });
+      message.success('已开始重新训练（后台进行，约一分钟），完成后新模型自动启用');
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : '操作失败');
+    }
+  };
   const load = useCallback(async () => {
     setLoading(true);
     try {
@@ -77,6 +89,8 @@ export function TriageQueuePage() {
       title={`分拣队列（${data.total} 条待确认）`}
       extra={
         <Space>
+          <Typography.Text type="secondary">{model ? `领域模型第 ${model.version} 版（交叉验证 F1 ${model.macro_f1?.toFixed(3) ?? '—'}）` : '尚未训练模型，使用关键词词典'}</Typography.Text>
+          <Button onClick={() => void retrain()}>用纠正重新训练</Button>
           <Switch checked={misconductOnly} onChange={(v) => { setMisconductOnly(v); setOffset(0); }} /> 只看执法作风问题
           <Button type="primary" disabled={!selected.length} onClick={() => void confirm(data.rows.filter((r) => selected.includes(r.id)))}>确认所选（{selected.length}）</Button>
         </Space>

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../context.ts';
+import { actorOf } from '../../http/actor.ts';
+import { recordAudit } from '../audit/service.ts';
+import { triageRepo } from './repo.ts';
+
+export const triageRoutes = (ctx: AppContext): FastifyPluginAsync => async (root) => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const tags = ['分拣'];
+
+  app.get('/triage/models', {
+    config: { access: 'problem.triage' },
+    schema: {
+      tags, summary: '分类模型的各个版本及其交叉验证结果',
+      response: { 200: z.array(z.object({ id: z.number(), target: z.string(), version: z.number(), labels: z.array(z.string()), active: z.boolean(), created_at: z.date(), macro_f1: z.number().nullable(), accuracy: z.number().nullable(), n: z.number().nullable() })) },
+    },
+  }, async () => {
+    const { rows } = await triageRepo.listModels(ctx.db);
+    return rows.map(({ metrics, ...r }) => ({ ...r, macro_f1: (metrics.macro_f1 as number) ?? null, accuracy: (metrics.accuracy as number) ?? null, n: (metrics.n as number) ?? null }));
+  });
+
+  app.post('/triage/retrain', {
+    config: { access: 'problem.triage' },
+    schema: {
+      tags, summary: '用已导入的训练样本加上队列中的确认与纠正重新训练（后台任务）',
+      body: z.object({ target: z.enum(['domain', 'kind']).default('domain') }),
+      response: { 202: z.object({ jobId: z.number() }) },
+    },
+  }, async (req, reply) => {
+    const job = await ctx.db.transaction().execute(async (tx) => {
+      const j = await tx.insertInto('job').values({ kind: 'triage.retrain', payload: JSON.stringify({ target: req.body.target }), max_attempts: 1 }).returning('id').executeTakeFirstOrThrow();
+      await recordAudit(tx, actorOf(req), { action: 'triage.retrain_requested', targetType: 'job', targetId: j.id, summary: { target: req.body.target } });
+      return j;
+    });
+    return reply.status(202).send({ jobId: job.id });
+  });
+};
