@@ -5,12 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../src/lib/config.ts';
+import { sharedDataDir } from '../test/shared-data.ts';
 import { normalizeText, segment } from '../src/lib/text.ts';
 import { predict, score, train } from '../src/modules/triage/classifier.ts';
 import { classificationRate } from '../src/modules/triage/service.ts';
 
-const dir = path.join(loadConfig().sharedDataDir, 'teddy2020');
+const dir = path.join(sharedDataDir(), 'teddy2020');
 if (!fs.existsSync(path.join(dir, 'dev.jsonl'))) {
   process.stderr.write(`共享数据 ${dir} 不存在（设置 ZHD_SHARED_DATA）：跳过\n`);
   process.stdout.write(`${JSON.stringify({ skipped: true })}\n`);

@@ -11,6 +11,7 @@ import { openPglite, openPostgres, type Database } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { loadConfig, type Config } from '../src/lib/config.ts';
 import { FieldCipher } from '../src/lib/crypto.ts';
+import { sharedDataDir } from './shared-data.ts';
 
 /** Tests run on in-process PGlite, or on PostgreSQL when DATABASE_URL names a server (a fresh database per test context). */
 export const TEST_PG_URL = process.env.DATABASE_URL || '';
@@ -116,7 +117,7 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
  * from there and never copy it; where it is absent they skip with this message.
  */
 export function sharedDataFile(relative: string): { path: string; skip: false } | { path: null; skip: string } {
-  const file = path.join(loadConfig().sharedDataDir, relative);
+  const file = path.join(sharedDataDir(), relative);
   if (fs.existsSync(file)) return { path: file, skip: false };
   return { path: null, skip: `共享数据 ${file} 不存在（设置 ZHD_SHARED_DATA 指向 shared/data）：跳过` };
 }

@@ -11,7 +11,6 @@ const ConfigSchema = z.object({
   DATABASE_URL: z.string().optional(),
   /** 32 hex characters: the SM4 key that encrypts personal data. Generated into DATA_DIR in embedded mode. */
   ZHD_SM4_KEY: z.string().regex(/^[0-9a-fA-F]{32}$/, 'ZHD_SM4_KEY 必须是 32 位十六进制字符').optional(),
-  ZHD_SHARED_DATA: z.string().default('../shared/data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ZHD_LOGIN_MAX_FAILURES: intFrom(5),
   ZHD_LOGIN_LOCK_MINUTES: intFrom(15),
@@ -34,7 +33,6 @@ export type Config = {
   dataDir: string;
   databaseUrl?: string;
   sm4KeyHex?: string;
-  sharedDataDir: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   login: { maxFailures: number; lockMinutes: number };
   session: { idleMinutes: number; maxHours: number; cookieSecure: 'auto' | 'true' | 'false' };
@@ -59,7 +57,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: path.resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL || undefined,
     sm4KeyHex: e.ZHD_SM4_KEY,
-    sharedDataDir: path.resolve(e.ZHD_SHARED_DATA),
     logLevel: e.LOG_LEVEL,
     login: { maxFailures: e.ZHD_LOGIN_MAX_FAILURES, lockMinutes: e.ZHD_LOGIN_LOCK_MINUTES },
     session: { idleMinutes: e.ZHD_SESSION_IDLE_MINUTES, maxHours: e.ZHD_SESSION_MAX_HOURS, cookieSecure: e.ZHD_COOKIE_SECURE },
