@@ -1,12 +1,6 @@
 import { z } from 'zod';
 
 /** Shapes shared by many routes. */
-export const ErrorBody = z.object({
-  code: z.string(),
-  message: z.string(),
-  details: z.array(z.object({ field: z.string().optional(), row: z.number().optional(), message: z.string() })),
-});
-
 export const IdParam = z.object({ id: z.coerce.number().int().positive() });
 
 export const Paging = z.object({

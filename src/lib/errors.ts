@@ -19,4 +19,3 @@ export const unauthorized = (message = '请先登录') => new AppError(401, 'UNA
 export const forbidden = (message = '没有执行此操作的权限') => new AppError(403, 'FORBIDDEN', message);
 export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what}不存在`);
 export const conflict = (message: string, details: ErrorDetail[] = []) => new AppError(409, 'CONFLICT', message, details);
-export const locked = (message: string) => new AppError(423, 'LOCKED', message);

@@ -3,7 +3,7 @@ import type { UnitKind } from '../../db/types.ts';
 import { maskPhone } from '../../lib/crypto.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { assertOnUnit, canOnUnit, hasPermission, scopePaths, type Actor } from '../auth/access.ts';
+import { assertOnUnit, canOnUnit, scopePaths, type Actor } from '../auth/access.ts';
 import { assertPasswordAllowed, hashPassword } from '../auth/password.ts';
 import { orgsRepo } from './repo.ts';
 
@@ -214,8 +214,6 @@ export function createOrgsService(ctx: AppContext) {
         await recordAudit(tx, actor, { action: 'grant.remove', targetType: 'app_user', targetId: userId, unitId: user.unit_id, summary: { role: grant.role, unitId: grant.unit_id } });
       });
     },
-
-    canManageAny: (actor: Actor) => hasPermission(actor.principal, 'org.manage'),
 
     async unitName(id: number): Promise<string> {
       return (await unitOrFail(id)).name;
