@@ -2,12 +2,14 @@ import type { Services } from './app.ts';
 import type { AppContext } from './context.ts';
 import type { JobHandler } from './modules/jobs/runner.ts';
 import { jobsRepo } from './modules/jobs/repo.ts';
+import { intakeRepo } from './modules/intake/repo.ts';
 import { rateLimitRepo } from './modules/ratelimit/repo.ts';
 import { createTriageService } from './modules/triage/service.ts';
 import { SYSTEM_ACTOR } from './modules/auth/access.ts';
 
 const KEEP_FINISHED_JOBS_DAYS = 30;
 const TRIAGE_BATCH = 500;
+const STALE_IMPORT_MINUTES = 30;
 
 /** Every job kind the runner knows, by the name stored in job.kind and job_schedule.kind. */
 export function jobHandlers(ctx: AppContext, services: Services): Record<string, JobHandler> {
@@ -27,6 +29,9 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
     'triage.retrain': async (payload) => {
       const target = payload.target === 'kind' ? 'kind' : 'domain';
       await createTriageService(ctx).train(SYSTEM_ACTOR, null, { target, sources: ['网页重新训练'] });
+    },
+    'intake.failStaleBatches': async () => {
+      await intakeRepo.failStale(ctx.db, new Date(Date.now() - STALE_IMPORT_MINUTES * 60_000), '导入中断（服务停止或进程退出）：重新导入同一文件即可补齐，已入库的记录不会重复');
     },
     'jobs.cleanupFinished': async () => {
       await jobsRepo.deleteFinishedBefore(ctx.db, new Date(Date.now() - KEEP_FINISHED_JOBS_DAYS * 86_400_000));

@@ -203,6 +203,7 @@ export interface ImportBatchTable {
   error: string | null;
   started_at: Generated<Date>;
   finished_at: Date | null;
+  progress_at: Generated<Date>;
 }
 
 export interface ImportErrorTable {

@@ -71,7 +71,9 @@ test('normalization: kind, region from address or district, flags for what did n
   const board = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem.unit_text', 'problem.flags', 'problem.region_code']).where('problem_source.external_id', '=', '910001').executeTakeFirstOrThrow();
   assert.equal(board.unit_text, '芜湖市委书记');
   assert.ok(board.flags.includes('unit_unmatched'));
-  assert.equal(board.region_code, '340200');
+  // the board only says 芜湖市; the message itself names 弋江区白马街道
+  assert.equal(board.region_code, '340209001');
+  assert.ok(board.flags.includes('region_from_text'));
 });
 
 test('personal numbers are encrypted in the raw record and in the problem, shown masked', async () => {
@@ -181,4 +183,18 @@ test('a generic file imports through a saved column mapping', async () => {
   const p = await ctx.db.selectFrom('problem').select(['region_code', 'reporter_phone_mask']).where('channel', '=', 'generic').executeTakeFirstOrThrow();
   assert.deepEqual(p, { region_code: '340210001', reporter_phone_mask: '139****0031' });
   await assert.rejects(importFile(ctx, SYSTEM_ACTOR, { channel: 'generic', file: path.join(EXAMPLES, 'generic.csv'), origin: 'cli' }), /缺少必需的列/);
+});
+
+test('a batch left running by a process that died is marked failed by the sweep, with how to finish it', async () => {
+  const { intakeRepo } = await import('./repo.ts');
+  const { id } = await intakeRepo.createBatch(ctx.db, { channel: 'hotline12345', origin: 'cli', fileName: 'x.csv', createdBy: null, apiKeyId: null });
+  await ctx.db.updateTable('import_batch').set({ progress_at: new Date(Date.now() - 3_600_000) }).where('id', '=', id).execute();
+  const fresh = await intakeRepo.createBatch(ctx.db, { channel: 'hotline12345', origin: 'cli', fileName: 'y.csv', createdBy: null, apiKeyId: null });
+  const { jobHandlers } = await import('../../jobs.ts');
+  const { createServices } = await import('../../app.ts');
+  await jobHandlers(ctx, createServices(ctx))['intake.failStaleBatches']!({});
+  const rows = await ctx.db.selectFrom('import_batch').select(['id', 'state', 'error']).where('id', 'in', [id, fresh.id]).orderBy('id').execute();
+  assert.equal(rows[0]!.state, 'failed');
+  assert.match(rows[0]!.error!, /重新导入同一文件即可补齐/);
+  assert.equal(rows[1]!.state, 'running');
 });

@@ -137,8 +137,16 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
 
   function toProblem(p: Prepared): ProblemInsert {
     const d = p.draft;
-    const regionCode = places.region(d.regionText, d.address);
+    let regionCode = places.region(d.regionText, d.address);
     const flags: string[] = [];
+    // nothing more specific than the city in the fields (mailboxes, social posts, 人民网's "芜湖市"): look in the text
+    if (!regionCode || regionCode.endsWith('00')) {
+      const fromText = places.region(null, `${d.title} ${d.body}`);
+      if (fromText && fromText !== regionCode) {
+        regionCode = fromText;
+        flags.push('region_from_text');
+      }
+    }
     if ((d.regionText || d.address) && !regionCode) flags.push('region_unmatched');
     if (d.unitText && !places.knowsUnit(d.unitText)) flags.push('unit_unmatched');
     if (!d.kindCode) flags.push('kind_unknown');

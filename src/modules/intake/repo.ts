@@ -27,6 +27,7 @@ export const intakeRepo = {
         changed: eb('changed', '+', c.changed),
         repeats: eb('repeats', '+', c.repeats),
         rejected: eb('rejected', '+', c.rejected),
+        progress_at: new Date(),
       }))
       .where('id', '=', id)
       .execute();
@@ -34,6 +35,12 @@ export const intakeRepo = {
 
   finishBatch(db: Queryable, id: number, state: 'done' | 'failed', error: string | null) {
     return db.updateTable('import_batch').set({ state, error, finished_at: new Date() }).where('id', '=', id).execute();
+  },
+
+  /** Batches left 'running' by a process that died: no progress for a while. */
+  async failStale(db: Queryable, before: Date, message: string): Promise<number> {
+    const r = await db.updateTable('import_batch').set({ state: 'failed', error: message, finished_at: new Date() }).where('state', '=', 'running').where('progress_at', '<', before).executeTakeFirst();
+    return Number(r.numUpdatedRows);
   },
 
   insertErrors(db: Queryable, batchId: number, errors: { row_no: number | null; external_id: string | null; field: string | null; message: string }[]) {
