@@ -260,6 +260,7 @@ export interface ProblemTable {
   merged_into: ColumnType<number | null, number | null | undefined, number | null>;
   minhash: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
   redirect_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  target_key: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type TriageGuess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' };
@@ -270,6 +271,8 @@ export type TriageResult = {
   duplicates?: { id: number; similarity: number; merged: boolean }[];
   /** A matter the city does not dispatch (诉讼, 信访…), proposed for redirection. */
   exclusion?: { category: string; terms: string[] } | null;
+  /** The party complained about: from the channel's field, or found in the text. */
+  target?: { text: string; key: string; source: 'channel' | 'text' } | null;
   /** The unit the routing rules propose. */
   route?: { unitId: number; unitName: string; ruleId: number } | null;
 };

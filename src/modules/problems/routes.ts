@@ -12,6 +12,7 @@ const Guess = z.object({ code: z.string().nullable(), label: z.string(), confide
 const TriageResult = z.object({ domain: Guess.nullable(), kind: Guess.nullable(), misconduct: z.array(z.object({ category: z.string(), terms: z.array(z.string()) })), duplicates: z.array(z.object({ id: z.number(), similarity: z.number(), merged: z.boolean() })).optional(),
   exclusion: z.object({ category: z.string(), terms: z.array(z.string()) }).nullable().optional(),
   route: z.object({ unitId: z.number(), unitName: z.string(), ruleId: z.number() }).nullable().optional(),
+  target: z.object({ text: z.string(), key: z.string(), source: z.enum(['channel', 'text']) }).nullable().optional(),
 });
 const ProblemRow = z.object({
   id: z.number(),

@@ -86,3 +86,22 @@ test('the retrain button queues a job: without imported examples it fails with a
   // the two problems confirmed earlier in this file are in the training data
   assert.equal(active.n, examples.length + 2);
 });
+
+test('the party complained about is recorded with a key that meets across reports', async () => {
+  const shop = await byExternal('WH12345-20260301-0001');
+  // the hotline row names no target; the text does not either (烧烤店 without a name): nothing invented
+  assert.equal(shop.target_key, null);
+  const { createTriageService } = await import('./service.ts');
+  const { ADAPTERS } = await import('../intake/adapters.ts');
+  const { jsonArray } = await import('../intake/files.ts');
+  const { ingest } = await import('../intake/pipeline.ts');
+  await ingest(t.ctx, { adapter: ADAPTERS.hotline12345!, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray([
+    { 工单编号: 'T-1', 受理时间: '2026-03-05 09:00', 诉求内容: '弋江区白马街道北京路的康宁大药房无处方销售抗生素。' },
+    { 工单编号: 'T-2', 受理时间: '2026-04-05 09:00', 诉求内容: '康宁大药房又在卖过期的感冒药，店员态度很差。' },
+  ]) });
+  await createTriageService(t.ctx).triagePending(100);
+  const [a, b] = await Promise.all([byExternal('T-1'), byExternal('T-2')]);
+  assert.equal(a.target_text, '康宁大药房');
+  assert.equal(a.target_key, b.target_key);
+  assert.equal(a.triage!.target!.source, 'text');
+});

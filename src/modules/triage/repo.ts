@@ -64,7 +64,7 @@ export const triageRepo = {
   lockUntriaged(tx: Tx, limit: number) {
     return tx
       .selectFrom('problem')
-      .select(['id', 'title', 'body', 'kind_code', 'reported_at', 'region_code', 'status'])
+      .select(['id', 'title', 'body', 'kind_code', 'reported_at', 'region_code', 'status', 'target_text'])
       .where('triaged_at', 'is', null)
       .orderBy('id')
       .limit(limit)
@@ -83,6 +83,8 @@ export const triageRepo = {
         domain_code: codes.domain,
         kind_code: codes.kind,
         misconduct: result.misconduct.map((m) => m.category),
+        target_text: result.target?.text ?? null,
+        target_key: result.target?.key ?? null,
       })
       .where('id', '=', id)
       .execute();

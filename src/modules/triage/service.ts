@@ -11,11 +11,13 @@ import { asFloats, triageRepo, type Target } from './repo.ts';
 import { bandBuckets, minhash, similarity } from './minhash.ts';
 import { mergeProblems } from '../problems/service.ts';
 import { routeProposer } from '../routing/service.ts';
+import { extractTarget, targetKey } from './targets.ts';
 
 export type LabelledText = { text: string; label: string };
 export type Classification = TriageGuess;
 
 const CV_FOLDS = 5;
+const withSource = (t: { text: string; key: string } | null) => (t ? { ...t, source: 'text' as const } : null);
 
 /** Reads JSON lines of labelled messages; text fields are joined, a missing field is empty. */
 export async function readLabelled(files: string[], textFields: string[], labelField: string): Promise<LabelledText[]> {
@@ -190,6 +192,7 @@ export function createTriageService(ctx: AppContext) {
             misconduct: misconduct(text),
             duplicates: candidates.slice(0, 3).map((c) => ({ id: c.id, similarity: Math.round(c.similarity * 100) / 100, merged: merge && c.id === best!.id })),
             exclusion: exclusions(text)[0] ?? null,
+            target: p.target_text ? { text: p.target_text, key: targetKey(p.target_text), source: 'channel' } : withSource(extractTarget(text)),
           };
           const codes = { domain: result.domain?.code ?? null, kind: p.kind_code ?? result.kind?.code ?? null };
           result.route = route({ ...codes, region: p.region_code });
