@@ -140,6 +140,33 @@ export const intakeRepo = {
     return db.selectFrom('import_error').selectAll().where('batch_id', '=', batchId).orderBy('row_no').orderBy('id').execute();
   },
 
+  listBatches(db: Queryable, limit: number, offset: number) {
+    return db
+      .selectFrom('import_batch')
+      .select(['id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'error', 'started_at', 'finished_at'])
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute();
+  },
+
+  listMappings(db: Queryable) {
+    return db.selectFrom('column_mapping').select(['id', 'channel', 'name', 'mapping']).orderBy('channel').orderBy('name').execute();
+  },
+
+  findMapping(db: Queryable, channel: string, name: string) {
+    return db.selectFrom('column_mapping').select('mapping').where('channel', '=', channel).where('name', '=', name).executeTakeFirst();
+  },
+
+  upsertMapping(tx: Tx, m: { channel: string; name: string; mapping: Record<string, string>; createdBy: number | null }) {
+    return tx
+      .insertInto('column_mapping')
+      .values({ channel: m.channel, name: m.name, mapping: JSON.stringify(m.mapping), created_by: m.createdBy })
+      .onConflict((oc) => oc.columns(['channel', 'name']).doUpdateSet({ mapping: JSON.stringify(m.mapping) }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+  },
+
   getBatch(db: Queryable, id: number) {
     return db.selectFrom('import_batch').selectAll().where('id', '=', id).executeTakeFirst();
   },

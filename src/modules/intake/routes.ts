@@ -11,7 +11,7 @@ import { IdParam, Paging } from '../../http/schemas.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../lib/errors.ts';
 import { FileError } from './files.ts';
 import { intakeRepo } from './repo.ts';
-import { errorReportCsv, importFile, importPushed } from './service.ts';
+import { errorReportCsv, importFile, importPushed, saveMapping } from './service.ts';
 
 const Result = z.object({
   batchId: z.number(),
@@ -88,7 +88,7 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
   app.get('/imports', {
     config: { access: 'problem.import' },
     schema: { tags, summary: '导入批次', querystring: Paging, response: { 200: z.array(Batch) } },
-  }, async (req) => ctx.db.selectFrom('import_batch').select(['id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'error', 'started_at', 'finished_at']).orderBy('id', 'desc').limit(req.query.limit).offset(req.query.offset).execute());
+  }, async (req) => intakeRepo.listBatches(ctx.db, req.query.limit, req.query.offset));
 
   app.get('/imports/:id', {
     config: { access: 'problem.import' },
@@ -112,7 +112,7 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
   app.get('/column-mappings', {
     config: { access: 'problem.import' },
     schema: { tags, summary: '已保存的列映射', response: { 200: z.array(z.object({ id: z.number(), channel: z.string(), name: z.string(), mapping: z.record(z.string(), z.string()) })) } },
-  }, async () => ctx.db.selectFrom('column_mapping').select(['id', 'channel', 'name', 'mapping']).orderBy('channel').orderBy('name').execute());
+  }, async () => intakeRepo.listMappings(ctx.db));
 
   app.post('/column-mappings', {
     config: { access: 'problem.import' },
@@ -121,13 +121,5 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
       body: z.object({ channel: z.string().min(1), name: z.string().trim().min(1).max(50), mapping: z.record(z.string(), z.enum(['id', 'title', 'body', 'time', 'kind', 'name', 'phone', 'address', 'region', 'target', 'unit', 'state', 'handledBy', 'reply', 'repliedAt', 'satisfaction', 'confidential'])) }),
       response: { 200: z.object({ id: z.number() }) },
     },
-  }, async (req) => {
-    const { recordAudit } = await import('../audit/service.ts');
-    return ctx.db.transaction().execute(async (tx) => {
-      const row = await tx.insertInto('column_mapping').values({ channel: req.body.channel, name: req.body.name, mapping: JSON.stringify(req.body.mapping), created_by: req.principal?.kind === 'user' ? req.principal.userId : null })
-        .onConflict((oc) => oc.columns(['channel', 'name']).doUpdateSet({ mapping: JSON.stringify(req.body.mapping) })).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, actorOf(req), { action: 'intake.mapping_saved', targetType: 'column_mapping', targetId: row.id, summary: { channel: req.body.channel, name: req.body.name } });
-      return row;
-    });
-  });
+  }, async (req) => saveMapping(ctx, actorOf(req), req.body));
 };

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../../context.ts';
 import { badRequest, fieldError } from '../../lib/errors.ts';
-import type { Actor } from '../auth/access.ts';
+import { recordAudit } from '../audit/service.ts';
+import { actorUserId, type Actor } from '../auth/access.ts';
+import { intakeRepo } from './repo.ts';
 import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
 import { jsonArray, openRecordFile } from './files.ts';
 import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
@@ -15,7 +17,7 @@ export function adapterFor(channel: string): ChannelAdapter {
 
 async function savedMapping(ctx: AppContext, channel: string, name: string | undefined) {
   if (!name) return undefined;
-  const row = await ctx.db.selectFrom('column_mapping').select('mapping').where('channel', '=', channel).where('name', '=', name).executeTakeFirst();
+  const row = await intakeRepo.findMapping(ctx.db, channel, name);
   if (!row) throw fieldError('mapping', `渠道 ${channel} 没有名为“${name}”的列映射`);
   return row.mapping;
 }
@@ -27,6 +29,16 @@ export async function importFile(ctx: AppContext, actor: Actor, o: { channel: st
   const opened = await openRecordFile(o.file);
   if (!adapter.formats.includes(opened.format)) throw badRequest(`渠道 ${o.channel} 不接受 ${opened.format.toUpperCase()} 格式（可用：${adapter.formats.join('、')}）`);
   return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
+}
+
+/** Saves (or replaces) a named column mapping for a channel's files. */
+export async function saveMapping(ctx: AppContext, actor: Actor, m: { channel: string; name: string; mapping: Record<string, string> }) {
+  adapterFor(m.channel);
+  return ctx.db.transaction().execute(async (tx) => {
+    const row = await intakeRepo.upsertMapping(tx, { ...m, createdBy: actorUserId(actor) });
+    await recordAudit(tx, actor, { action: 'intake.mapping_saved', targetType: 'column_mapping', targetId: row.id, summary: { channel: m.channel, name: m.name } });
+    return row;
+  });
 }
 
 /** Records pushed over HTTP: one object or up to 1,000 in an array. */

@@ -176,3 +176,26 @@ test('staff enter an on-site clue for their own unit', async () => {
   const audit = await t.ctx.db.selectFrom('audit_log').select('actor_label').where('action', '=', 'intake.import').orderBy('id', 'desc').executeTakeFirstOrThrow();
   assert.match(audit.actor_label, /officer/);
 });
+
+test('a column mapping saved through the API drives a generic upload; a channel without an adapter is refused', async () => {
+  const bad = await t.app.inject({ method: 'POST', url: '/api/column-mappings', headers: { cookie: supervisor }, payload: { channel: 'nope', name: 'x', mapping: { 标题: 'title' } } });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].field, 'channel');
+  const saved = await t.app.inject({ method: 'POST', url: '/api/column-mappings', headers: { cookie: supervisor }, payload: { channel: 'generic', name: '街道来信', mapping: { 来源编号: 'id', 反映时间: 'time', 反映标题: 'title', 反映内容: 'body', 反映人电话: 'phone', 地点: 'address' } } });
+  assert.equal(saved.statusCode, 200, saved.body);
+  const form = new FormData();
+  form.append('channel', 'generic');
+  form.append('mapping', '街道来信');
+  form.append('file', new Blob([fs.readFileSync(path.join(EXAMPLES, 'generic.csv'))]), 'generic.csv');
+  const res = await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: supervisor }, payload: form });
+  assert.equal(res.statusCode, 202, res.body);
+  let batch;
+  for (let i = 0; i < 50; i++) {
+    batch = (await t.app.inject({ url: `/api/imports/${res.json().batchId}`, headers: { cookie: supervisor } })).json();
+    if (batch.state !== 'running') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual([batch.state, batch.inserted, batch.rejected], ['done', 1, 0]);
+  const mappings = (await t.app.inject({ url: '/api/column-mappings', headers: { cookie: supervisor } })).json();
+  assert.ok(mappings.some((m: { name: string }) => m.name === '街道来信'));
+});

@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { actorOf } from '../../http/actor.ts';
-import { recordAudit } from '../audit/service.ts';
 import { triageRepo } from './repo.ts';
+import { createTriageService } from './service.ts';
 
 export const triageRoutes = (ctx: AppContext): FastifyPluginAsync => async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
@@ -28,12 +28,5 @@ export const triageRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
       body: z.object({ target: z.enum(['domain', 'kind']).default('domain') }),
       response: { 202: z.object({ jobId: z.number() }) },
     },
-  }, async (req, reply) => {
-    const job = await ctx.db.transaction().execute(async (tx) => {
-      const j = await tx.insertInto('job').values({ kind: 'triage.retrain', payload: JSON.stringify({ target: req.body.target }), max_attempts: 1 }).returning('id').executeTakeFirstOrThrow();
-      await recordAudit(tx, actorOf(req), { action: 'triage.retrain_requested', targetType: 'job', targetId: j.id, summary: { target: req.body.target } });
-      return j;
-    });
-    return reply.status(202).send({ jobId: job.id });
-  });
+  }, async (req, reply) => reply.status(202).send(await createTriageService(ctx).requestRetrain(actorOf(req), req.body.target)));
 };

@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/service.ts';
 import { SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { crossValidate, predict, score, train, type LinearModel, type Metrics, type Prediction } from './classifier.ts';
 import { asFloats, triageRepo, type Target } from './repo.ts';
+import { jobsRepo } from '../jobs/repo.ts';
 import { bandBuckets, minhash, similarity } from './minhash.ts';
 import { mergeProblems } from '../problems/service.ts';
 import { routeProposer } from '../routing/service.ts';
@@ -140,6 +141,15 @@ export function createTriageService(ctx: AppContext) {
         return row;
       });
       return { ...saved, metrics: cv, feedback: feedback.length };
+    },
+
+    /** Queues retraining (stored examples plus corrections) as a job: training takes longer than a request should. */
+    async requestRetrain(actor: Actor, target: Target) {
+      return db.transaction().execute(async (tx) => {
+        const job = await jobsRepo.enqueue(tx, { kind: 'triage.retrain', payload: { target }, runAt: new Date(), uniqueKey: null, maxAttempts: 1 });
+        await recordAudit(tx, actor, { action: 'triage.retrain_requested', targetType: 'job', targetId: job!.id, summary: { target } });
+        return { jobId: job!.id };
+      });
     },
 
     /** Scores the active model on labelled texts; msgs_per_s is classification alone (text in, label out). */
