@@ -27,13 +27,28 @@ import { databaseRateLimitStore } from './modules/ratelimit/store.ts';
 import { referenceRoutes } from './modules/reference/routes.ts';
 import { routingRoutes } from './modules/routing/routes.ts';
 import { triageRoutes } from './modules/triage/routes.ts';
+import { calendarRoutes } from './modules/calendar/routes.ts';
+import { createCalendarService } from './modules/calendar/service.ts';
+import { notificationsRoutes } from './modules/notifications/routes.ts';
+import { createNotificationsService } from './modules/notifications/service.ts';
+import { workOrdersRoutes } from './modules/workorders/routes.ts';
+import { createWorkOrdersService } from './modules/workorders/service.ts';
 
 z.config(z.locales.zhCN());
 
 export type Services = ReturnType<typeof createServices>;
 
 export function createServices(ctx: AppContext) {
-  return { auth: createAuthService(ctx), orgs: createOrgsService(ctx), problems: createProblemsService(ctx), attachments: createAttachmentsService(ctx) };
+  const workOrders = createWorkOrdersService(ctx);
+  return {
+    auth: createAuthService(ctx),
+    orgs: createOrgsService(ctx),
+    problems: createProblemsService(ctx),
+    attachments: createAttachmentsService(ctx),
+    workOrders,
+    calendar: createCalendarService(ctx, { afterYearSaved: (tx, calendar) => workOrders.recomputeProvisional(tx, calendar) }),
+    notifications: createNotificationsService(ctx),
+  };
 }
 
 let requestSeq = 0;
@@ -140,6 +155,9 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
       await api.register(routingRoutes(ctx));
       await api.register(triageRoutes(ctx));
       await api.register(problemsRoutes(services, ctx.config.publicRateLimitPerMinute));
+      await api.register(calendarRoutes(services));
+      await api.register(workOrdersRoutes(services));
+      await api.register(notificationsRoutes(services));
     },
     { prefix: '/api' },
   );

@@ -13,6 +13,9 @@ import { SYSTEM_ACTOR } from './modules/auth/access.ts';
 import { demoLoginHelp, seedDemo } from './modules/seed/service.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { serve } from './server.ts';
+import { parseCityTime } from './lib/time.ts';
+import { formatCityTime } from './lib/calendar.ts';
+import { loadCalendar } from './modules/calendar/service.ts';
 import pino from 'pino';
 import { loggerOptions } from './lib/logger.ts';
 
@@ -146,6 +149,32 @@ labelledData(triage.command('eval'))
       const r = await createTriageService(rt.ctx).evaluate(o.target as 'domain' | 'kind', docs);
       if (o.json) out(JSON.stringify({ n: r.n, accuracy: r.accuracy, macro_f1: r.macro_f1, per_class: r.per_class, msgs_per_s: r.msgs_per_s }));
       else out(`第 ${r.model_version} 版模型：${r.n} 条，准确率 ${(r.accuracy * 100).toFixed(1)}%，宏平均 F1 ${r.macro_f1.toFixed(4)}，分类速度 ${r.msgs_per_s} 条/秒`);
+    }),
+  );
+
+program
+  .command('calendar')
+  .description('工作日历')
+  .command('deadline')
+  .description('按工作日历计算期限：从某一时刻起第 N 个工作日结束时（23:59:59，北京时间），或 N 小时后')
+  .requiredOption('--from <time>', '起算时刻，如 2026-02-13T10:00:00+08:00')
+  .option('--working-days <n>', '工作日数')
+  .option('--hours <n>', '小时数')
+  .option('--json', '输出一行 JSON')
+  .action((o: { from: string; workingDays?: string; hours?: string; json?: boolean }) =>
+    withRuntime('zhd calendar deadline', async (rt) => {
+      const from = parseCityTime(o.from);
+      if (!from) throw new AppError(400, 'VALIDATION', `--from 不是有效时间：${o.from}`);
+      const amount = Number(o.workingDays ?? o.hours);
+      if ((o.workingDays == null) === (o.hours == null) || !Number.isInteger(amount) || amount < 1) {
+        throw new AppError(400, 'VALIDATION', '请给出 --working-days 或 --hours 之一，取正整数');
+      }
+      const d = (await loadCalendar(rt.ctx.db)).deadline(from, { amount, unit: o.hours != null ? 'hours' : 'working_days' });
+      if (o.json) out(JSON.stringify({ deadline: formatCityTime(d.at), provisional: d.provisional }));
+      else {
+        out(formatCityTime(d.at));
+        if (d.provisional) err('（暂定：期限跨入尚未录入节假日安排的年份，按周一至周五计算）');
+      }
     }),
   );
 

@@ -33,6 +33,16 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
     'intake.failStaleBatches': async () => {
       await intakeRepo.failStale(ctx.db, new Date(Date.now() - STALE_IMPORT_MINUTES * 60_000), '导入中断（服务停止或进程退出）：重新导入同一文件即可补齐，已入库的记录不会重复');
     },
+    'workorder.sweep': async () => {
+      await services.workOrders.sweep();
+    },
+    'outbox.deliver': async () => {
+      await services.notifications.deliver();
+    },
+    'calendar.checkNextYear': async () => {
+      const warning = await services.calendar.nextYearWarning();
+      if (warning) await services.notifications.notifyAdmins('calendar_missing', '请添加下一年的节假日安排', warning, `calendar-missing:${new Date().getFullYear() + 1}`);
+    },
     'jobs.cleanupFinished': async () => {
       await jobsRepo.deleteFinishedBefore(ctx.db, new Date(Date.now() - KEEP_FINISHED_JOBS_DAYS * 86_400_000));
     },

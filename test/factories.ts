@@ -2,6 +2,8 @@ import type { AppContext } from '../src/context.ts';
 import type { UnitKind } from '../src/db/types.ts';
 import { hashPassword } from '../src/modules/auth/password.ts';
 import { orgsRepo } from '../src/modules/orgs/repo.ts';
+import { createProblemsService } from '../src/modules/problems/service.ts';
+import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 
 export const FACTORY_PASSWORD = 'Test#Pass2026';
 let seq = 0;
@@ -53,4 +55,14 @@ export async function makeCity(ctx: AppContext) {
   const handlerA = await makeUser(ctx, { unit: deptA, roles: [['handler', deptA]] });
   const handlerB = await makeUser(ctx, { unit: deptB, roles: [['handler', deptB]] });
   return { city, deptA, deptB, teamA, admin, adminA, handlerA, handlerB };
+}
+
+/** A citizen's report through the public form (the intake pipeline), with a reporter who gave a name and a number. */
+export async function makeProblem(ctx: AppContext, o: { title?: string; content?: string; kind?: '投诉' | '举报' | '咨询' | '建议' | '求助'; phone?: string } = {}) {
+  seq++;
+  return createProblemsService(ctx).submitForm(
+    'web_form',
+    { title: o.title ?? `测试反映${seq}`, content: o.content ?? `第${seq}号：鸠江区某超市出售过期食品，多次反映无人处理，要求执法部门查处。`, kind: o.kind ?? '投诉', contactName: '王小明', contactPhone: o.phone ?? '13912345678' },
+    SYSTEM_ACTOR,
+  );
 }

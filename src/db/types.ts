@@ -409,6 +409,116 @@ export interface TriageExampleTable {
   label: string;
 }
 
+export type WorkOrderState = 'pending_sign' | 'handling' | 'replied' | 'follow_up' | 'closed' | 'returned' | 'transferred';
+export type Satisfaction = 'satisfied' | 'basically_satisfied' | 'unsatisfied' | 'unrated';
+export type ExtensionRequest = { deadline: string; reason: string; byUserId: number | null; byLabel: string; at: string };
+
+export interface WorkOrderTable {
+  id: Generated<number>;
+  problem_id: number;
+  unit_id: number;
+  role: 'lead' | 'assist';
+  lead_order_id: number | null;
+  previous_order_id: number | null;
+  state: WorkOrderState;
+  urgency: ColumnType<'normal' | 'urgent', 'normal' | 'urgent' | undefined, 'normal' | 'urgent'>;
+  instructions: ColumnType<string, string | undefined, string>;
+  dispatched_at: Timestamp;
+  dispatched_by: number | null;
+  sign_deadline: Timestamp;
+  signed_at: Timestamp | null;
+  clock_started_at: Timestamp;
+  deadline: Timestamp;
+  deadline_amount: number;
+  deadline_unit: 'working_days' | 'hours' | 'fixed';
+  deadline_provisional: ColumnType<boolean, boolean | undefined, boolean>;
+  replied_at: Timestamp | null;
+  closed_at: Timestamp | null;
+  redo_count: ColumnType<number, number | undefined, number>;
+  units_passed: ColumnType<number, number | undefined, number>;
+  reminded_at: Timestamp | null;
+  sign_overdue_at: Timestamp | null;
+  overdue_at: Timestamp | null;
+  listed_at: Timestamp | null;
+  listed_deadline: Timestamp | null;
+  listed_reason: string | null;
+  escalated_at: Timestamp | null;
+  escalation_reason: string | null;
+  extension_request: Json<ExtensionRequest> | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface WorkEventTable {
+  id: Generated<number>;
+  work_order_id: number;
+  problem_id: number;
+  kind: string;
+  from_state: string | null;
+  to_state: string | null;
+  actor_user_id: number | null;
+  actor_label: string;
+  note: ColumnType<string, string | undefined, string>;
+  data: ColumnType<Record<string, unknown>, Record<string, unknown> | string | undefined, Record<string, unknown> | string>;
+  at: Timestamp;
+}
+
+export interface WorkReplyTable {
+  id: Generated<number>;
+  work_order_id: number;
+  content: string;
+  measures: ColumnType<string, string | undefined, string>;
+  basis: ColumnType<string, string | undefined, string>;
+  result: ColumnType<string, string | undefined, string>;
+  replied_by: number | null;
+  replied_at: Timestamp;
+  quality: Json<Record<string, unknown>> | null;
+  review: 'accepted' | 'rejected' | null;
+  review_reason: string | null;
+  reviewed_by: number | null;
+  reviewed_at: Timestamp | null;
+}
+
+export interface FollowUpTable {
+  id: Generated<number>;
+  work_order_id: number;
+  problem_id: number;
+  unit_id: number;
+  satisfaction: Satisfaction;
+  comment: ColumnType<string, string | undefined, string>;
+  method: 'phone' | 'sms' | 'visit' | 'public_page';
+  recorded_by: number | null;
+  at: Timestamp;
+}
+
+export interface NotificationTable {
+  id: Generated<number>;
+  user_id: number;
+  kind: string;
+  title: string;
+  body: ColumnType<string, string | undefined, string>;
+  work_order_id: number | null;
+  dedupe_key: string | null;
+  created_at: Generated<Date>;
+  read_at: Timestamp | null;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  channel: 'sms' | 'wechat' | 'mail';
+  user_id: number | null;
+  subject: string;
+  body: string;
+  dedupe_key: string | null;
+  state: ColumnType<'pending' | 'sent' | 'failed', 'pending' | 'sent' | 'failed' | undefined>;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  sent_at: Timestamp | null;
+  created_at: Generated<Date>;
+}
+
 export interface DB {
   region: RegionTable;
   enforcement_domain: EnforcementDomainTable;
@@ -447,6 +557,12 @@ export interface DB {
   routing_rule: RoutingRuleTable;
   exclusion_term: ExclusionTermTable;
   triage_example: TriageExampleTable;
+  work_order: WorkOrderTable;
+  work_event: WorkEventTable;
+  work_reply: WorkReplyTable;
+  follow_up: FollowUpTable;
+  notification: NotificationTable;
+  outbox: OutboxTable;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -18,7 +18,7 @@ function fieldName(instancePath: string, missing?: unknown): string {
 /** The one error handler: every failure leaves as { code, message, details } and never with a stack trace. */
 export function errorHandler(error: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
-    return reply.status(error.status).send({ code: error.code, message: error.message, details: error.details });
+    return reply.status(error.status).send({ ...error.extra, code: error.code, message: error.message, details: error.details });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const where = (error as { validationContext?: string }).validationContext;

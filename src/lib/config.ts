@@ -25,6 +25,9 @@ const ConfigSchema = z.object({
   ZHD_ATTACHMENTS_PER_PROBLEM: intFrom(9),
   ZHD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
   ZHD_DEMO_SEED: z.enum(['true', 'false']).default('true'),
+  /** Who delivers SMS / WeChat / mail from the outbox: `log` writes them to the log, `webhook` POSTs them to a gateway. */
+  ZHD_OUTBOX_SENDER: z.enum(['log', 'webhook']).default('log'),
+  ZHD_OUTBOX_WEBHOOK_URL: z.url('ZHD_OUTBOX_WEBHOOK_URL 必须是网址').optional(),
 });
 
 export type Config = {
@@ -42,6 +45,7 @@ export type Config = {
   jobPollMs: number;
   attachments: { maxBytes: number; perProblem: number };
   demoSeed: boolean;
+  outbox: { sender: 'log' | 'webhook'; webhookUrl?: string };
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
@@ -51,6 +55,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`配置有误：\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.ZHD_OUTBOX_SENDER === 'webhook' && !e.ZHD_OUTBOX_WEBHOOK_URL) throw new Error('配置有误：\n  ZHD_OUTBOX_WEBHOOK_URL: 使用 webhook 发送时必须设置网关地址');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -66,6 +71,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobPollMs: e.ZHD_JOB_POLL_MS,
     attachments: { maxBytes: e.ZHD_ATTACHMENT_MAX_BYTES, perProblem: e.ZHD_ATTACHMENTS_PER_PROBLEM },
     demoSeed: e.ZHD_DEMO_SEED === 'true',
+    outbox: { sender: e.ZHD_OUTBOX_SENDER, webhookUrl: e.ZHD_OUTBOX_WEBHOOK_URL },
     ...overrides,
   };
 }

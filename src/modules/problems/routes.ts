@@ -201,12 +201,28 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
       .send(a.data);
   });
 
+  const TrackingCode = z.object({ code: z.string().trim().regex(/^[Zz][Dd][0-9A-Za-z]{10}$/, '查询码格式不正确') });
+
   app.get('/public/track/:code', {
     config: { access: 'public', ...publicLimit },
     schema: {
-      tags: ['公众'], summary: '凭查询码查看办理进度',
-      params: z.object({ code: z.string().trim().regex(/^[Zz][Dd][0-9A-Za-z]{10}$/, '查询码格式不正确') }),
-      response: { 200: z.object({ trackingCode: z.string(), title: z.string(), kind: z.string().nullable(), status: Status, reportedAt: z.date(), updatedAt: z.date() }) },
+      tags: ['公众'], summary: '凭查询码查看办理进度、时间线与答复（不含任何人员姓名和电话）',
+      params: TrackingCode,
+      response: { 200: z.object({ trackingCode: z.string(), title: z.string(), kind: z.string().nullable(), status: Status, statusText: z.string(), reportedAt: z.date(), updatedAt: z.date(),
+        deadline: z.date().nullable(), timeline: z.array(z.object({ at: z.date(), text: z.string() })), answer: z.object({ content: z.string(), at: z.date() }).nullable(), rating: z.string().nullable(), canRate: z.boolean() }) },
     },
-  }, async (req) => problems.track(req.params.code));
+  }, async (req) => services.workOrders.track(req.params.code));
+
+  app.post('/public/track/:code/rating', {
+    config: { access: 'public', ...publicLimit },
+    schema: {
+      tags: ['公众'], summary: '对办理结果评价（满意 / 基本满意 / 不满意；不满意将重新办理）',
+      params: TrackingCode,
+      body: z.object({ satisfaction: z.enum(['satisfied', 'basically_satisfied', 'unsatisfied']), comment: z.string().trim().max(500, '意见不超过 500 字').default('') }),
+      response: { 200: Ok },
+    },
+  }, async (req) => {
+    await services.workOrders.rateByCitizen(req.params.code, req.body.satisfaction, req.body.comment, req.ip);
+    return { ok: true as const };
+  });
 };

@@ -159,13 +159,6 @@ export function createProblemsService(ctx: AppContext) {
 
     /** Throws 404 unless the actor may read this problem. */
     assertVisible: async (actor: Actor, id: number) => void (await visible(actor, id)),
-
-    /** What a citizen may see with the tracking code: no names, no numbers, no internal notes. */
-    async track(code: string) {
-      const p = await problemsRepo.byTrackingCode(db, code.trim().toUpperCase());
-      if (!p) throw notFound('该查询码对应的反映');
-      return { trackingCode: p.tracking_code, title: p.title, kind: p.kind_name, status: p.status, reportedAt: p.reported_at, updatedAt: p.updated_at };
-    },
   };
 }
 

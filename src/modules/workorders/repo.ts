@@ -1,0 +1,206 @@
+import { sql } from 'kysely';
+import type { Queryable, Tx } from '../../db/client.ts';
+import type { Insertable } from 'kysely';
+import type { WorkEventTable, WorkOrderState, WorkOrderTable, Satisfaction } from '../../db/types.ts';
+
+export const OPEN_STATES: WorkOrderState[] = ['pending_sign', 'handling'];
+export const ACTIVE_STATES: WorkOrderState[] = ['pending_sign', 'handling', 'replied', 'follow_up'];
+
+const ORDER_COLUMNS = [
+  'work_order.id', 'work_order.problem_id', 'work_order.unit_id', 'unit.name as unit_name', 'unit.path as unit_path', 'work_order.role', 'work_order.lead_order_id',
+  'work_order.previous_order_id', 'work_order.state', 'work_order.urgency', 'work_order.instructions', 'work_order.dispatched_at', 'work_order.sign_deadline',
+  'work_order.signed_at', 'work_order.clock_started_at', 'work_order.deadline', 'work_order.deadline_amount', 'work_order.deadline_unit', 'work_order.deadline_provisional',
+  'work_order.replied_at', 'work_order.closed_at', 'work_order.redo_count', 'work_order.units_passed', 'work_order.reminded_at', 'work_order.sign_overdue_at',
+  'work_order.overdue_at', 'work_order.listed_at', 'work_order.listed_deadline', 'work_order.listed_reason', 'work_order.escalated_at', 'work_order.escalation_reason',
+  'work_order.extension_request', 'work_order.version', 'work_order.updated_at',
+] as const;
+
+export type OrderFilter = {
+  /** The units whose orders the reader may see: ids resolved from the reader's grants, or the whole city. */
+  unitIds: number[] | 'all';
+  unitId?: number;
+  states?: WorkOrderState[];
+  role?: 'lead' | 'assist';
+  /** open orders whose deadline falls before this instant but has not passed `now` */
+  dueBefore?: Date;
+  overdue?: boolean;
+  listed?: boolean;
+  escalated?: boolean;
+  extensionRequested?: boolean;
+  problemId?: number;
+  now: Date;
+  limit: number;
+  offset: number;
+};
+
+export type OrderCounts = Record<'pending_sign' | 'handling' | 'replied' | 'follow_up' | 'due_soon' | 'overdue' | 'listed' | 'escalated' | 'extension', number>;
+
+export const workOrdersRepo = {
+  get(db: Queryable, id: number) {
+    return db.selectFrom('work_order').innerJoin('unit', 'unit.id', 'work_order.unit_id').select(ORDER_COLUMNS).where('work_order.id', '=', id).executeTakeFirst();
+  },
+
+  /** Ids of the units under any of these paths (a unit's grant covers its sub-units). */
+  async unitIdsUnder(db: Queryable, paths: string[]): Promise<number[]> {
+    if (!paths.length) return [];
+    const rows = await db.selectFrom('unit').select('id').where((eb) => eb.or(paths.map((p) => eb('path', 'like', `${p}%`)))).execute();
+    return rows.map((r) => r.id);
+  },
+
+  /** One page of orders, soonest deadline first; `total` only when asked (the tabs already carry their counts). */
+  async list(db: Queryable, f: OrderFilter, withTotal: boolean) {
+    if (f.unitIds !== 'all' && !f.unitIds.length) return { rows: [], total: 0 };
+    let q = db.selectFrom('work_order');
+    if (f.unitIds !== 'all') q = q.where('work_order.unit_id', 'in', f.unitIds);
+    if (f.unitId) q = q.where('work_order.unit_id', '=', f.unitId);
+    if (f.problemId) q = q.where('work_order.problem_id', '=', f.problemId);
+    if (f.states?.length) q = q.where('work_order.state', 'in', f.states);
+    if (f.role) q = q.where('work_order.role', '=', f.role);
+    if (f.dueBefore) q = q.where('work_order.state', 'in', OPEN_STATES).where('work_order.deadline', '>', f.now).where('work_order.deadline', '<=', f.dueBefore);
+    if (f.overdue) q = q.where('work_order.state', 'in', OPEN_STATES).where('work_order.deadline', '<=', f.now);
+    if (f.listed) q = q.where('work_order.listed_at', 'is not', null).where('work_order.state', 'in', ACTIVE_STATES);
+    if (f.escalated) q = q.where('work_order.escalated_at', 'is not', null).where('work_order.state', 'in', ACTIVE_STATES);
+    if (f.extensionRequested) q = q.where('work_order.extension_request', 'is not', null);
+    const [rows, total] = await Promise.all([
+      q.innerJoin('unit', 'unit.id', 'work_order.unit_id')
+        .innerJoin('problem', 'problem.id', 'work_order.problem_id')
+        .select([...ORDER_COLUMNS, 'problem.title', 'problem.tracking_code', 'problem.kind_code', 'problem.domain_code', 'problem.misconduct'])
+        .orderBy('work_order.deadline')
+        .orderBy('work_order.id')
+        .limit(f.limit)
+        .offset(f.offset)
+        .execute(),
+      withTotal ? q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => r.n) : Promise.resolve(null),
+    ]);
+    return { rows, total };
+  },
+
+  /** Open counts per bucket for the inbox tabs and the supervisor's board, each from an index. */
+  async counts(db: Queryable, unitIds: number[] | 'all', now: Date, dueSoon: Date): Promise<OrderCounts> {
+    const zero: OrderCounts = { pending_sign: 0, handling: 0, replied: 0, follow_up: 0, due_soon: 0, overdue: 0, listed: 0, escalated: 0, extension: 0 };
+    if (unitIds !== 'all' && !unitIds.length) return zero;
+    const units = unitIds === 'all' ? sql`true` : sql`unit_id = any(${unitIds}::int[])`;
+    const [states, clock, flags] = await Promise.all([
+      sql<{ state: WorkOrderState; n: number }>`
+        select state, count(*) as n from work_order where state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units} group by state`.execute(db),
+      sql<{ overdue: number; due_soon: number }>`
+        select count(*) filter (where deadline <= ${now}) as overdue, count(*) filter (where deadline > ${now}) as due_soon
+        from work_order where state in ('pending_sign', 'handling') and deadline <= ${dueSoon} and ${units}`.execute(db),
+      sql<{ listed: number; escalated: number; extension: number }>`
+        select (select count(*) from work_order where listed_at is not null and state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units}) as listed,
+               (select count(*) from work_order where escalated_at is not null and state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units}) as escalated,
+               (select count(*) from work_order where extension_request is not null and state in ('pending_sign', 'handling') and ${units}) as extension`.execute(db),
+    ]);
+    for (const r of states.rows) zero[r.state as keyof OrderCounts] = r.n;
+    return { ...zero, ...clock.rows[0]!, ...flags.rows[0]! };
+  },
+
+  insert(tx: Tx, row: Insertable<WorkOrderTable>) {
+    return tx.insertInto('work_order').values(row).returning(['id']).executeTakeFirstOrThrow();
+  },
+
+  /** Applies a change only if nobody changed the order since `version` was read; undefined when someone did. */
+  update(tx: Tx, id: number, version: number, set: Partial<Record<keyof WorkOrderTable, unknown>>) {
+    return tx
+      .updateTable('work_order')
+      .set({ ...(set as object), version: version + 1, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .returning(['id', 'state', 'version'])
+      .executeTakeFirst();
+  },
+
+  insertEvent(tx: Tx, e: Insertable<WorkEventTable>) {
+    return tx.insertInto('work_event').values(e).execute();
+  },
+
+  events(db: Queryable, problemId: number) {
+    return db
+      .selectFrom('work_event')
+      .innerJoin('work_order', 'work_order.id', 'work_event.work_order_id')
+      .innerJoin('unit', 'unit.id', 'work_order.unit_id')
+      .select(['work_event.id', 'work_event.work_order_id', 'work_event.kind', 'work_event.from_state', 'work_event.to_state', 'work_event.actor_label', 'work_event.note', 'work_event.data', 'work_event.at', 'unit.name as unit_name', 'work_order.role'])
+      .where('work_event.problem_id', '=', problemId)
+      .orderBy('work_event.at')
+      .orderBy('work_event.id')
+      .execute();
+  },
+
+  ordersOfProblem(db: Queryable, problemId: number) {
+    return db.selectFrom('work_order').innerJoin('unit', 'unit.id', 'work_order.unit_id').select(ORDER_COLUMNS).where('work_order.problem_id', '=', problemId).orderBy('work_order.id').execute();
+  },
+
+  insertReply(tx: Tx, r: { work_order_id: number; content: string; measures: string; basis: string; result: string; replied_by: number | null; quality: Record<string, unknown> }) {
+    return tx.insertInto('work_reply').values({ ...r, replied_at: new Date(), quality: JSON.stringify(r.quality) }).returning('id').executeTakeFirstOrThrow();
+  },
+
+  replies(db: Queryable, orderIds: number[]) {
+    if (!orderIds.length) return Promise.resolve([]);
+    return db.selectFrom('work_reply').selectAll().where('work_order_id', 'in', orderIds).orderBy('id').execute();
+  },
+
+  latestReply(db: Queryable, orderId: number) {
+    return db.selectFrom('work_reply').selectAll().where('work_order_id', '=', orderId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+  },
+
+  reviewReply(tx: Tx, replyId: number, review: 'accepted' | 'rejected', reason: string | null, by: number | null) {
+    return tx.updateTable('work_reply').set({ review, review_reason: reason, reviewed_by: by, reviewed_at: new Date() }).where('id', '=', replyId).where('review', 'is', null).executeTakeFirst();
+  },
+
+  insertFollowUp(tx: Tx, f: { work_order_id: number; problem_id: number; unit_id: number; satisfaction: Satisfaction; comment: string; method: 'phone' | 'sms' | 'visit' | 'public_page'; recorded_by: number | null }) {
+    return tx.insertInto('follow_up').values({ ...f, at: new Date() }).execute();
+  },
+
+  followUps(db: Queryable, orderIds: number[]) {
+    if (!orderIds.length) return Promise.resolve([]);
+    return db.selectFrom('follow_up').select(['id', 'work_order_id', 'satisfaction', 'comment', 'method', 'at']).where('work_order_id', 'in', orderIds).orderBy('id').execute();
+  },
+
+  setProblemStatus(tx: Tx, problemId: number, status: 'triaged' | 'dispatched' | 'replied' | 'closed') {
+    return tx.updateTable('problem').set({ status, updated_at: new Date() }).where('id', '=', problemId).execute();
+  },
+
+  /** Open assist orders under a lead order. */
+  openAssists(db: Queryable, leadId: number) {
+    return db.selectFrom('work_order').select(['id', 'version', 'state']).where('lead_order_id', '=', leadId).where('state', 'in', OPEN_STATES).execute();
+  },
+
+  /** Active users holding a permission through a grant on this unit or one above it. */
+  async usersWithPermissionOver(db: Queryable, unitPath: string, permission: string) {
+    const r = await sql<{ id: number }>`
+      select distinct u.id
+      from app_user u
+      join role_grant g on g.user_id = u.id
+      join role r on r.code = g.role
+      join unit gu on gu.id = g.unit_id
+      where u.active and ${permission} = any(r.permissions) and ${unitPath} like gu.path || '%'`.execute(db);
+    return r.rows.map((x) => x.id);
+  },
+
+  /** Orders whose deadline was computed on an unpublished year, to recompute when the year is added. */
+  provisional(tx: Tx) {
+    return tx.selectFrom('work_order').select(['id', 'clock_started_at', 'deadline_amount', 'deadline_unit']).where('deadline_provisional', '=', true).where('state', 'in', ACTIVE_STATES).forUpdate().execute();
+  },
+
+  setDeadline(tx: Tx, id: number, deadline: Date, provisional: boolean) {
+    return tx.updateTable('work_order').set({ deadline, deadline_provisional: provisional, version: sql`version + 1`, updated_at: new Date() } as never).where('id', '=', id).execute();
+  },
+
+  /** Locks up to `limit` orders matching a sweep condition that no other sweeper holds; the caller re-checks in its update. */
+  claim(tx: Tx, where: ReturnType<typeof sql>, limit: number) {
+    return sql<{ id: number; problem_id: number; unit_id: number; unit_path: string; unit_name: string; state: WorkOrderState; deadline: Date; redo_count: number; units_passed: number; title: string }>`
+      select o.id, o.problem_id, o.unit_id, u.path as unit_path, u.name as unit_name, o.state, o.deadline, o.redo_count, o.units_passed, p.title
+      from work_order o join unit u on u.id = o.unit_id join problem p on p.id = o.problem_id
+      where ${where}
+      order by o.id
+      limit ${limit}
+      for update of o skip locked`.execute(tx).then((r) => r.rows);
+  },
+
+  async setting(db: Queryable, key: string): Promise<unknown> {
+    const row = await db.selectFrom('app_setting').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value;
+  },
+};
+
+export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;

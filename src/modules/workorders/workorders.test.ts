@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createTestApp, login, type TestApp } from '../../../test/helpers.ts';
+import { makeCity, makeProblem, makeUser } from '../../../test/factories.ts';
+import { formatCityTime } from '../../lib/calendar.ts';
+import type { WorkOrderState } from '../../db/types.ts';
+import { createWorkOrdersService } from './service.ts';
+import { stepsFrom, type Step } from './steps.ts';
+
+let t: TestApp;
+let city: Awaited<ReturnType<typeof makeCity>>;
+let cookies: Record<'dispatcher' | 'supervisor' | 'handlerA' | 'handlerB', string>;
+let users: { supervisor: { id: number }; dispatcher: { id: number } };
+
+before(async () => {
+  t = await createTestApp();
+  city = await makeCity(t.ctx);
+  const supervisor = await makeUser(t.ctx, { unit: city.city, roles: [['supervisor', city.city]] });
+  const dispatcher = await makeUser(t.ctx, { unit: city.city, roles: [['dispatcher', city.city]] });
+  users = { supervisor, dispatcher };
+  cookies = {
+    dispatcher: await login(t.app, dispatcher.username, dispatcher.password),
+    supervisor: await login(t.app, supervisor.username, supervisor.password),
+    handlerA: await login(t.app, city.handlerA.username, city.handlerA.password),
+    handlerB: await login(t.app, city.handlerB.username, city.handlerB.password),
+  };
+});
+after(() => t.close());
+
+type Order = { id: number; state: WorkOrderState; version: number; deadline: string; redo_count: number; units_passed: number; escalated_at: string | null };
+
+async function call(who: keyof typeof cookies, method: 'GET' | 'POST', url: string, payload?: object) {
+  const res = await t.app.inject({ method, url, headers: { cookie: cookies[who] }, ...(payload ? { payload } : {}) });
+  return { status: res.statusCode, body: res.json() };
+}
+
+async function dispatched(o: { unitId?: number; kind?: '投诉' | '咨询'; assist?: number[] } = {}) {
+  const p = await makeProblem(t.ctx, { kind: o.kind });
+  const r = await call('dispatcher', 'POST', `/api/problems/${p.id}/dispatch`, { unitId: o.unitId ?? city.deptA.id, assistUnitIds: o.assist });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return { problem: p, order: r.body.order as Order };
+}
+
+async function stepOk(who: keyof typeof cookies, id: number, path: string, payload: object = {}) {
+  const current = (await call(who, 'GET', `/api/work-orders/${id}`)).body.order as Order;
+  const r = await call(who, 'POST', `/api/work-orders/${id}/${path}`, { version: current.version, ...payload });
+  assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+  return r.body.order as Order;
+}
+
+const REPLY = { content: '经现场检查核实，该超市确有过期食品在售。执法人员已责令其立即下架并立案查处，依据《中华人民共和国食品安全法》第三十四条处以罚款。', measures: '现场检查、责令下架、立案查处', basis: '《中华人民共和国食品安全法》第三十四条', result: '过期食品已全部下架销毁' };
+
+test('one problem from dispatch to 已办结: sign, reply with a quality check, review, follow-up; the timeline has every step', async () => {
+  const { problem, order } = await dispatched({ kind: '咨询' });
+  assert.equal(order.state, 'pending_sign');
+  const inbox = await call('handlerA', 'GET', '/api/work-orders?tab=pending_sign');
+  assert.ok(inbox.body.rows.some((r: { id: number }) => r.id === order.id));
+  assert.ok(inbox.body.counts.pending_sign >= 1);
+  assert.ok(!(await call('handlerB', 'GET', '/api/work-orders?tab=all')).body.rows.some((r: { id: number }) => r.id === order.id), 'another unit does not see the order');
+
+  await stepOk('handlerA', order.id, 'sign');
+  const replied = await stepOk('handlerA', order.id, 'reply', REPLY);
+  assert.equal(replied.state, 'replied');
+  const detail = (await call('supervisor', 'GET', `/api/work-orders/${order.id}`)).body;
+  const quality = detail.replies[0].quality;
+  assert.ok(quality.score >= 60, `a specific reply scores well: ${quality.score}`);
+  assert.ok(quality.elements.measures.length && quality.elements.basis.length);
+  assert.deepEqual(detail.steps.map((s: { step: Step }) => s.step).sort(), ['accept', 'list', 'reject'].sort());
+
+  await stepOk('supervisor', order.id, 'review', { accepted: true });
+  const closed = await stepOk('supervisor', order.id, 'follow-up', { satisfaction: 'satisfied', comment: '处理及时' });
+  assert.equal(closed.state, 'closed');
+  const final = (await call('supervisor', 'GET', `/api/work-orders/${order.id}`)).body;
+  assert.deepEqual(final.events.map((e: { kind: string }) => e.kind), ['dispatched', 'sign', 'reply', 'accept', 'closed']);
+  assert.equal(final.followUps[0].satisfaction, 'satisfied');
+  const p = await t.ctx.db.selectFrom('problem').select('status').where('id', '=', problem.id).executeTakeFirstOrThrow();
+  assert.equal(p.status, 'closed');
+  const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('target_type', '=', 'work_order').where('target_id', '=', String(order.id)).execute();
+  assert.deepEqual(audit.map((a) => a.action), ['workorder.sign', 'workorder.reply', 'workorder.accept', 'workorder.closed']);
+});
+
+test('every state allows exactly its steps; an illegal step answers 409 with the state and the steps allowed', async () => {
+  const expected: Record<WorkOrderState, Step[]> = {
+    pending_sign: ['sign', 'return', 'request_extension', 'transfer', 'list', 'remind'],
+    handling: ['return', 'reply', 'request_extension', 'transfer', 'list', 'remind'],
+    replied: ['accept', 'reject', 'list'],
+    follow_up: ['follow_up', 'list'],
+    closed: [],
+    returned: [],
+    transferred: [],
+  };
+  for (const [state, steps] of Object.entries(expected)) {
+    assert.deepEqual(stepsFrom({ state: state as WorkOrderState, role: 'lead', extension_request: null, listed_at: null }).sort(), [...steps].sort(), state);
+  }
+  assert.deepEqual(stepsFrom({ state: 'handling', role: 'assist', extension_request: null, listed_at: null }).sort(), ['list', 'remind', 'reply', 'return']);
+  assert.ok(stepsFrom({ state: 'handling', role: 'lead', extension_request: { deadline: 'x' }, listed_at: null }).includes('approve_extension'));
+
+  const { order } = await dispatched();
+  const review = await call('supervisor', 'POST', `/api/work-orders/${order.id}/review`, { version: order.version, accepted: true });
+  assert.equal(review.status, 409);
+  assert.equal(review.body.state, 'pending_sign');
+  assert.ok(review.body.allowed.includes('sign'));
+  assert.match(review.body.message, /待签收.*不能审核通过/);
+  const replyFirst = await call('handlerA', 'POST', `/api/work-orders/${order.id}/reply`, { version: order.version, ...REPLY });
+  assert.equal(replyFirst.status, 409);
+  await stepOk('handlerA', order.id, 'sign');
+  const signAgain = await call('handlerA', 'POST', `/api/work-orders/${order.id}/sign`, { version: order.version + 1 });
+  assert.equal(signAgain.status, 409);
+  assert.deepEqual(signAgain.body.state, 'handling');
+});
+
+test('bad input names the problem and changes nothing; another unit gets 403; two at once: one wins, the other 409', async () => {
+  const { order } = await dispatched();
+  const before = (await call('handlerA', 'GET', `/api/work-orders/${order.id}`)).body.order as Order;
+  const foreign = await call('handlerB', 'POST', `/api/work-orders/${order.id}/sign`, { version: before.version });
+  assert.equal(foreign.status, 403);
+  const signed = await stepOk('handlerA', order.id, 'sign');
+
+  const empty = await call('handlerA', 'POST', `/api/work-orders/${order.id}/reply`, { version: signed.version, content: '  ' });
+  assert.equal(empty.status, 400);
+  assert.equal(empty.body.details[0].field, 'content');
+  const early = await call('handlerA', 'POST', `/api/work-orders/${order.id}/extension`, { version: signed.version, deadline: new Date(Date.parse(signed.deadline) - 86_400_000).toISOString(), reason: '需要进一步调查取证' });
+  assert.equal(early.status, 400);
+  assert.equal(early.body.details[0].field, 'deadline');
+  const unchanged = (await call('handlerA', 'GET', `/api/work-orders/${order.id}`)).body;
+  assert.equal(unchanged.order.version, signed.version);
+  assert.equal(unchanged.order.extension_request, null);
+  assert.equal(unchanged.events.length, 2);
+
+  const [a, b] = await Promise.all([
+    call('handlerA', 'POST', `/api/work-orders/${order.id}/reply`, { version: signed.version, ...REPLY }),
+    call('handlerA', 'POST', `/api/work-orders/${order.id}/return`, { version: signed.version, reason: '不属于本单位职责范围' }),
+  ]);
+  assert.deepEqual([a.status, b.status].sort(), [200, 409]);
+  const after = (await call('handlerA', 'GET', `/api/work-orders/${order.id}`)).body;
+  assert.equal(after.events.length, 3, 'exactly one of the two steps was recorded');
+});
+
+test('extension: request with a later date, approve moves the deadline; refuse keeps it', async () => {
+  const { order } = await dispatched();
+  const later = new Date(Date.parse(order.deadline) + 5 * 86_400_000);
+  await stepOk('handlerA', order.id, 'extension', { deadline: later.toISOString(), reason: '需要检测机构出具检验报告' });
+  const approved = await stepOk('supervisor', order.id, 'extension/approve', {});
+  assert.equal(new Date(approved.deadline).getTime(), later.getTime());
+  await stepOk('handlerA', order.id, 'extension', { deadline: new Date(later.getTime() + 86_400_000).toISOString(), reason: '检验报告尚未出具' });
+  const refused = await stepOk('supervisor', order.id, 'extension/refuse', { reason: '请按期办结' });
+  assert.equal(new Date(refused.deadline).getTime(), later.getTime());
+  assert.equal((await call('handlerA', 'POST', `/api/work-orders/${order.id}/extension/approve`, { version: refused.version })).status, 403, 'a unit cannot approve its own extension');
+});
+
+test('return, redispatch and transfer count the units passed; at three units the order is escalated (提级督办)', async () => {
+  const { problem, order } = await dispatched();
+  await stepOk('handlerA', order.id, 'return', { reason: '不属于本单位职责范围' });
+  assert.equal((await t.ctx.db.selectFrom('problem').select('status').where('id', '=', problem.id).executeTakeFirstOrThrow()).status, 'triaged');
+  const again = await call('dispatcher', 'POST', `/api/problems/${problem.id}/dispatch`, { unitId: city.deptB.id });
+  assert.equal(again.status, 200);
+  assert.equal(again.body.order.units_passed, 2);
+  assert.equal(again.body.order.escalated_at, null);
+  const moved = await call('dispatcher', 'POST', `/api/work-orders/${again.body.order.id}/transfer`, { version: again.body.order.version, unitId: city.teamA.id, reason: '属执法大队管辖' });
+  assert.equal(moved.status, 200, JSON.stringify(moved.body));
+  assert.equal(moved.body.order.units_passed, 3);
+  assert.ok(moved.body.order.escalated_at);
+  assert.equal(moved.body.history.length, 2);
+});
+
+test('review rejected and 不满意 restart the clock and raise the redo count; the third redo escalates', async () => {
+  const { order } = await dispatched();
+  await stepOk('handlerA', order.id, 'sign');
+  let o = order;
+  for (let i = 1; i <= 3; i++) {
+    await stepOk('handlerA', order.id, 'reply', REPLY);
+    if (i < 3) o = await stepOk('supervisor', order.id, 'review', { accepted: false, reason: '未说明罚款金额' });
+    else {
+      await stepOk('supervisor', order.id, 'review', { accepted: true });
+      o = await stepOk('supervisor', order.id, 'follow-up', { satisfaction: 'unsatisfied', comment: '超市仍在卖过期食品' });
+    }
+    assert.equal(o.state, 'handling');
+    assert.equal(o.redo_count, i);
+  }
+  assert.ok(o.escalated_at, 'escalated at the third redo');
+  const events = (await call('supervisor', 'GET', `/api/work-orders/${order.id}`)).body.events.map((e: { kind: string }) => e.kind);
+  assert.deepEqual(events.filter((k: string) => ['reject', 'redo', 'escalated'].includes(k)), ['reject', 'reject', 'redo', 'escalated']);
+});
+
+test('reminders at 80% of the time, 签收超时 and 逾期 with a fake clock; two sweepers remind exactly once', async () => {
+  const { order } = await dispatched();
+  const row = await t.ctx.db.selectFrom('work_order').select(['clock_started_at', 'deadline', 'sign_deadline']).where('id', '=', order.id).executeTakeFirstOrThrow();
+  const start = new Date(row.clock_started_at).getTime();
+  const span = new Date(row.deadline).getTime() - start;
+  const at = (ms: number) => () => new Date(ms);
+  const early = await createWorkOrdersService(t.ctx, { now: at(start + span * 0.5) }).sweep();
+  assert.equal(early.reminded, 0);
+  const sweepers = [createWorkOrdersService(t.ctx, { now: at(start + span * 0.85) }), createWorkOrdersService(t.ctx, { now: at(start + span * 0.85) })];
+  const results = await Promise.all([sweepers[0]!.sweep(), sweepers[1]!.sweep(), sweepers[0]!.sweep()]);
+  const kinds = async () => (await t.ctx.db.selectFrom('work_event').select('kind').where('work_order_id', '=', order.id).execute()).map((e) => e.kind);
+  assert.equal((await kinds()).filter((k) => k === 'reminded').length, 1, 'one reminder however many sweepers');
+  assert.ok(results.reduce((n, r) => n + r.reminded, 0) >= 1);
+  assert.equal((await kinds()).filter((k) => k === 'sign_overdue').length, 1, 'not signed within a working day');
+  const notices = await t.ctx.db.selectFrom('notification').select(['user_id', 'kind']).where('work_order_id', '=', order.id).where('kind', '=', 'reminded').execute();
+  assert.deepEqual(notices.map((n) => n.user_id), [city.handlerA.id]);
+  const sms = await t.ctx.db.selectFrom('outbox').select('subject').where('dedupe_key', 'like', `remind:${order.id}:%`).execute();
+  assert.equal(sms.length, 1);
+
+  const overdue = await Promise.all([createWorkOrdersService(t.ctx, { now: at(start + span + 60_000) }).sweep(), createWorkOrdersService(t.ctx, { now: at(start + span + 60_000) }).sweep()]);
+  assert.ok(overdue.reduce((n, r) => n + r.overdue, 0) >= 1);
+  assert.equal((await kinds()).filter((k) => k === 'overdue').length, 1);
+  const supervisorNotice = await t.ctx.db.selectFrom('notification').select('title').where('user_id', '=', users.supervisor.id).where('work_order_id', '=', order.id).where('kind', '=', 'overdue').execute();
+  assert.equal(supervisorNotice.length, 1, 'the supervision office gets the 督办 notice');
+  await t.ctx.db.updateTable('work_order').set({ deadline: new Date(Date.now() - 60_000) }).where('id', '=', order.id).execute();
+  const board = await call('supervisor', 'GET', '/api/work-orders?tab=overdue');
+  assert.ok(board.body.counts.overdue >= 1);
+  assert.ok(board.body.rows.some((r: { id: number }) => r.id === order.id));
+});
+
+test('public tracking: plain-language timeline and the accepted reply, never a name or a number; the citizen rates', async () => {
+  const { problem, order } = await dispatched();
+  await stepOk('handlerA', order.id, 'sign');
+  await stepOk('handlerA', order.id, 'reply', { ...REPLY, content: `${REPLY.content}如有疑问请联系经办人，电话13887654321。` });
+  const code = problem.trackingCode;
+  const before = await t.app.inject({ method: 'GET', url: `/api/public/track/${code}` });
+  assert.equal(before.statusCode, 200);
+  assert.equal(before.json().answer, null, 'a reply is public only after review');
+  await stepOk('supervisor', order.id, 'review', { accepted: true });
+  const res = await t.app.inject({ method: 'GET', url: `/api/public/track/${code}` });
+  const body = res.json();
+  assert.equal(body.canRate, true);
+  assert.match(body.answer.content, /138\*+21/);
+  const text = res.body;
+  for (const secret of ['13887654321', '13912345678', '王小明', '测试人员', city.handlerA.username]) assert.ok(!text.includes(secret), `public page leaks ${secret}`);
+  assert.deepEqual(body.timeline.map((e: { text: string }) => e.text), ['已受理您的反映', '已转交测试市甲局办理', '承办单位已签收，正在办理', '承办单位已答复，正在审核答复质量', '答复已审核通过，请您对办理结果进行评价']);
+
+  const bad = await t.app.inject({ method: 'POST', url: `/api/public/track/${code}/rating`, payload: { satisfaction: '很好' } });
+  assert.equal(bad.statusCode, 400);
+  const rated = await t.app.inject({ method: 'POST', url: `/api/public/track/${code}/rating`, payload: { satisfaction: 'basically_satisfied', comment: '基本解决' } });
+  assert.equal(rated.statusCode, 200, rated.body);
+  const afterRating = (await t.app.inject({ method: 'GET', url: `/api/public/track/${code}` })).json();
+  assert.equal(afterRating.status, 'closed');
+  assert.equal(afterRating.rating, '基本满意');
+  assert.equal((await t.app.inject({ method: 'POST', url: `/api/public/track/${code}/rating`, payload: { satisfaction: 'satisfied' } })).statusCode, 409);
+  assert.equal((await t.app.inject({ method: 'GET', url: '/api/public/track/ZD0000000000' })).statusCode, 404);
+});
+
+test('KPIs per unit with their formulas; the in-app inbox', async () => {
+  const period = formatCityTime(new Date()).slice(0, 7);
+  const r = await call('supervisor', 'GET', `/api/kpi/units?period=${period}`);
+  assert.equal(r.status, 200);
+  const a = r.body.units.find((u: { unit_id: number }) => u.unit_id === city.deptA.id);
+  assert.ok(a.dispatched >= 5);
+  assert.ok(a.closed >= 2);
+  assert.equal(a.satisfaction_rate, Math.round((a.satisfied / a.rated) * 10000) / 10000);
+  assert.ok(a.redone >= 3);
+  assert.match(r.body.definitions.satisfaction_rate.formula, /满意 \+ 基本满意/);
+  assert.equal((await call('supervisor', 'GET', '/api/kpi/units?period=2026-13')).status, 400);
+
+  const inbox = await call('handlerA', 'GET', '/api/notifications');
+  assert.ok(inbox.body.unread > 0);
+  assert.ok(inbox.body.rows.some((n: { kind: string }) => n.kind === 'dispatched'));
+  assert.equal((await call('handlerA', 'POST', '/api/notifications/read', { all: true })).status, 200);
+  assert.equal((await call('handlerA', 'GET', '/api/notifications')).body.unread, 0);
+});
