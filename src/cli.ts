@@ -83,7 +83,7 @@ program
   .action(() =>
     withRuntime('zhd seed demo', async (rt, config) => {
       const r = await seedDemo(rt.ctx);
-      out(`已导入演示城市：${r.units} 个单位，${r.users} 名演示人员，${r.reports} 条示例反映`);
+      out(`已导入演示城市：${r.units} 个单位，${r.users} 名演示人员，${r.reports} 条示例反映，${r.workOrders} 件工单`);
       out(demoLoginHelp(config.port));
     }),
   );

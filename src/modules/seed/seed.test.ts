@@ -5,6 +5,8 @@ import { createTestContext, type TestContext } from '../../../test/helpers.ts';
 import { generateRecords } from './generator.ts';
 import { calendarSets, seedDemoReports } from './reports.ts';
 import { seedDemoCity } from './service.ts';
+import { seedDemoWorkOrders } from './workorders.ts';
+import { createTriageService } from '../triage/service.ts';
 
 let ctx: TestContext;
 before(async () => {
@@ -40,4 +42,20 @@ test('demo reports come in through every channel with the calendar\'s rhythm; ch
   assert.ok(work > off * 1.3, `work ${work} off ${off}`);
   const replied = await ctx.db.selectFrom('problem_source').select((eb) => eb.fn.countAll<number>().as('n')).where('reply', 'is not', null).executeTakeFirstOrThrow();
   assert.ok(replied.n > inserted / 3);
+});
+
+test('demo work orders walk the loop on their own dates: every state is represented and the timeline follows the steps', async () => {
+  const triage = createTriageService(ctx);
+  while ((await triage.triagePending(500)) > 0) {
+    // triage the demo reports first, as `seed demo` does
+  }
+  const { orders } = await seedDemoWorkOrders(ctx, 40);
+  assert.equal(orders, 40);
+  const states = await ctx.db.selectFrom('work_order').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+  const byState = Object.fromEntries(states.map((s) => [s.state, s.n]));
+  for (const s of ['pending_sign', 'handling', 'replied', 'follow_up', 'closed']) assert.ok(byState[s] > 0, `${s}: ${JSON.stringify(byState)}`);
+  const closedWithoutFollowUp = await sql<{ n: number }>`select count(*)::int as n from work_order o where o.state = 'closed' and not exists (select 1 from follow_up f where f.work_order_id = o.id)`.execute(ctx.db);
+  assert.equal(closedWithoutFollowUp.rows[0]!.n, 0);
+  const outOfOrder = await sql<{ n: number }>`select count(*)::int as n from work_event a join work_event b on a.work_order_id = b.work_order_id and a.id < b.id and a.at > b.at`.execute(ctx.db);
+  assert.equal(outOfOrder.rows[0]!.n, 0, 'events are dated in the order they happened');
 });

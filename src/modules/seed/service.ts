@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { hashPassword } from '../auth/password.ts';
 import { orgsRepo } from '../orgs/repo.ts';
 import { seedDemoReports } from './reports.ts';
+import { seedDemoWorkOrders } from './workorders.ts';
 import { createTriageService } from '../triage/service.ts';
 import { CITY, COUNTIES, DEMO_PASSWORD, DEMO_USERS, townshipCode, wuhuUnits } from './wuhu.ts';
 
@@ -62,7 +63,8 @@ export async function seedDemo(ctx: AppContext) {
   while ((await triage.triagePending(500)) > 0) {
     // the demo opens with its reports already triaged and waiting in the queue
   }
-  return { ...city, reports };
+  const workOrders = await seedDemoWorkOrders(ctx);
+  return { ...city, reports, workOrders: workOrders.orders };
 }
 
 export function demoLoginHelp(port: number): string {
