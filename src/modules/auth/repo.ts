@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../../db/client.ts';
 import type { Grant } from './access.ts';
 
@@ -43,8 +44,18 @@ export const authRepo = {
     return db.insertInto('user_session').values({ id: s.id, user_id: s.userId, expires_at: s.expiresAt, ip: s.ip, user_agent: s.userAgent, last_seen_at: new Date() }).execute();
   },
 
-  findSession(db: Queryable, id: string) {
-    return db.selectFrom('user_session').selectAll().where('id', '=', id).executeTakeFirst();
+  /** A session with its active user and the user's grants, in one round trip (every request asks this). */
+  async sessionWithPrincipal(db: Queryable, id: string) {
+    const r = await sql<{ last_seen_at: Date; expires_at: Date; user_id: number; username: string; display_name: string; unit_id: number; must_change_password: boolean; active: boolean; grants: { role: string; unit_id: number; path: string; name: string; permissions: string[] }[] }>`
+      select s.last_seen_at, s.expires_at, u.id as user_id, u.username, u.display_name, u.unit_id, u.must_change_password, u.active,
+             coalesce((select json_agg(json_build_object('role', g.role, 'unit_id', g.unit_id, 'path', un.path, 'name', un.name, 'permissions', r.permissions) order by g.id)
+                       from role_grant g join role r on r.code = g.role join unit un on un.id = g.unit_id
+                       where g.user_id = u.id and un.active), '[]') as grants
+      from user_session s join app_user u on u.id = s.user_id
+      where s.id = ${id}`.execute(db);
+    const row = r.rows[0];
+    if (!row) return undefined;
+    return { ...row, last_seen_at: new Date(row.last_seen_at), expires_at: new Date(row.expires_at), grants: row.grants.map((g) => ({ role: g.role, unitId: g.unit_id, unitPath: g.path, unitName: g.name, permissions: g.permissions })) as Grant[] };
   },
 
   touchSession(db: Queryable, id: string, at: Date) {

@@ -79,7 +79,7 @@ export function createAuthService(ctx: AppContext) {
     /** The principal behind a session cookie, or null when the session is unknown, expired or idle too long. */
     async authenticateSession(token: string): Promise<UserPrincipal | null> {
       const id = sm3Hex(token);
-      const session = await authRepo.findSession(db, id);
+      const session = await authRepo.sessionWithPrincipal(db, id);
       if (!session) return null;
       const now = Date.now();
       const idleLimit = session.last_seen_at.getTime() + config.session.idleMinutes * 60_000;
@@ -87,8 +87,12 @@ export function createAuthService(ctx: AppContext) {
         await authRepo.deleteSession(db, id);
         return null;
       }
+      if (!session.active) return null;
       if (now - session.last_seen_at.getTime() > SESSION_TOUCH_EVERY_MS) await authRepo.touchSession(db, id, new Date(now));
-      return principalFor(session.user_id, id);
+      return {
+        kind: 'user', userId: session.user_id, username: session.username, displayName: session.display_name, unitId: session.unit_id,
+        mustChangePassword: session.must_change_password, sessionId: id, grants: session.grants,
+      };
     },
 
     async authenticateApiKey(key: string): Promise<ApiKeyPrincipal | null> {

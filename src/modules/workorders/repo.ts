@@ -80,19 +80,20 @@ export const workOrdersRepo = {
     const zero: OrderCounts = { pending_sign: 0, handling: 0, replied: 0, follow_up: 0, due_soon: 0, overdue: 0, listed: 0, escalated: 0, extension: 0 };
     if (unitIds !== 'all' && !unitIds.length) return zero;
     const units = unitIds === 'all' ? sql`true` : sql`unit_id = any(${unitIds}::int[])`;
-    const [states, clock, flags] = await Promise.all([
-      sql<{ state: WorkOrderState; n: number }>`
-        select state, count(*) as n from work_order where state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units} group by state`.execute(db),
-      sql<{ overdue: number; due_soon: number }>`
-        select count(*) filter (where deadline <= ${now}) as overdue, count(*) filter (where deadline > ${now}) as due_soon
-        from work_order where state in ('pending_sign', 'handling') and deadline <= ${dueSoon} and ${units}`.execute(db),
-      sql<{ listed: number; escalated: number; extension: number }>`
-        select (select count(*) from work_order where listed_at is not null and state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units}) as listed,
-               (select count(*) from work_order where escalated_at is not null and state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units}) as escalated,
-               (select count(*) from work_order where extension_request is not null and state in ('pending_sign', 'handling') and ${units}) as extension`.execute(db),
-    ]);
-    for (const r of states.rows) zero[r.state as keyof OrderCounts] = r.n;
-    return { ...zero, ...clock.rows[0]!, ...flags.rows[0]! };
+    const active = sql`state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units}`;
+    const open = sql`state in ('pending_sign', 'handling') and ${units}`;
+    // one statement, each figure from its own index: state counts, the deadline range, the partial flag indexes
+    const r = await sql<OrderCounts>`
+      select (select count(*) from work_order where state = 'pending_sign' and ${units}) as pending_sign,
+             (select count(*) from work_order where state = 'handling' and ${units}) as handling,
+             (select count(*) from work_order where state = 'replied' and ${units}) as replied,
+             (select count(*) from work_order where state = 'follow_up' and ${units}) as follow_up,
+             (select count(*) from work_order where ${open} and deadline > ${now} and deadline <= ${dueSoon}) as due_soon,
+             (select count(*) from work_order where ${open} and deadline <= ${now}) as overdue,
+             (select count(*) from work_order where listed_at is not null and ${active}) as listed,
+             (select count(*) from work_order where escalated_at is not null and ${active}) as escalated,
+             (select count(*) from work_order where extension_request is not null and ${open}) as extension`.execute(db);
+    return r.rows[0] ?? zero;
   },
 
   insert(tx: Tx, row: Insertable<WorkOrderTable>) {

@@ -21,6 +21,8 @@ export type ReplyInput = { content: string; measures?: string; basis?: string; r
 export type Tab = 'pending_sign' | 'handling' | 'due_soon' | 'overdue' | 'replied' | 'follow_up' | 'listed' | 'escalated' | 'extension' | 'closed' | 'all';
 
 const SWEEP_BATCH = 200;
+/** Settings are read at most once a minute per instance: a change applies everywhere within a minute. */
+const SETTING_CACHE_MS = 60_000;
 export const SATISFACTION_NAMES: Record<Satisfaction, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意', unrated: '未评价' };
 
 const PERMISSION_OF: Record<StepActor, Permission[]> = {
@@ -39,8 +41,15 @@ function problemStatusOf(state: WorkOrderState): 'triaged' | 'dispatched' | 'rep
 export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Date } = {}) {
   const { db } = ctx;
   const now = opts.now ?? (() => new Date());
+  const settingCache = new Map<string, { value: number; at: number }>();
 
-  const setting = async (key: string, fallback: number, q: Queryable = db) => Number((await workOrdersRepo.setting(q, key)) ?? fallback);
+  const setting = async (key: string, fallback: number, q: Queryable = db) => {
+    const hit = settingCache.get(key);
+    if (hit && Date.now() - hit.at < SETTING_CACHE_MS) return hit.value;
+    const value = Number((await workOrdersRepo.setting(q, key)) ?? fallback);
+    settingCache.set(key, { value, at: Date.now() });
+    return value;
+  };
 
   /** Whether the actor may take a step of this kind on an order of this unit. */
   const mayAct = (actor: Actor, by: StepActor, unitPath: string) => PERMISSION_OF[by].some((p) => canOnUnit(actor.principal, p, unitPath));
