@@ -442,6 +442,7 @@ export interface WorkOrderTable {
   listed_at: Timestamp | null;
   listed_deadline: Timestamp | null;
   listed_reason: string | null;
+  listed_overdue_at: Timestamp | null;
   escalated_at: Timestamp | null;
   escalation_reason: string | null;
   extension_request: Json<ExtensionRequest> | null;

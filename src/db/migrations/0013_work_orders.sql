@@ -31,6 +31,7 @@ CREATE TABLE work_order (
   listed_at            timestamptz,
   listed_deadline      timestamptz,
   listed_reason        text,
+  listed_overdue_at    timestamptz,
   escalated_at         timestamptz,
   escalation_reason    text,
   extension_request    jsonb,

@@ -4,6 +4,8 @@ import type { ProblemStatus } from '../../db/types.ts';
 
 export type ProblemFilter = {
   regionPrefixes: string[] | 'all';
+  /** Also visible: problems with a work order to one of these units (a department sees what it was given). */
+  orderUnitIds?: number[];
   channel?: string;
   kind?: string;
   region?: string;
@@ -30,8 +32,14 @@ export const problemsRepo = {
     let q = db.selectFrom('problem').innerJoin('channel', 'channel.code', 'problem.channel').leftJoin('region', 'region.code', 'problem.region_code');
     if (f.regionPrefixes !== 'all') {
       const prefixes = f.regionPrefixes;
-      if (!prefixes.length) return { rows: [], total: 0 };
-      q = q.where((eb) => eb.or(prefixes.map((p) => eb('problem.region_code', 'like', `${p}%`))));
+      const units = f.orderUnitIds ?? [];
+      if (!prefixes.length && !units.length) return { rows: [], total: 0 };
+      q = q.where((eb) =>
+        eb.or([
+          ...prefixes.map((p) => eb('problem.region_code', 'like', `${p}%`)),
+          ...(units.length ? [eb.exists(eb.selectFrom('work_order').select('work_order.id').whereRef('work_order.problem_id', '=', 'problem.id').where('work_order.unit_id', 'in', units))] : []),
+        ]),
+      );
     }
     if (f.channel) q = q.where('problem.channel', '=', f.channel);
     if (f.kind) q = q.where('problem.kind_code', '=', f.kind);
@@ -141,6 +149,18 @@ export const problemsRepo = {
       .select(['problem.id', 'problem.tracking_code', 'problem.title', 'problem.status', 'problem.reported_at', 'problem.updated_at', 'report_kind.name as kind_name'])
       .where('problem.tracking_code', '=', code)
       .executeTakeFirst();
+  },
+
+  /** Whether one of these units holds (or held) a work order on the problem. */
+  async hasOrderFor(db: Queryable, problemId: number, unitIds: number[]) {
+    if (!unitIds.length) return false;
+    return !!(await db.selectFrom('work_order').select('id').where('problem_id', '=', problemId).where('unit_id', 'in', unitIds).limit(1).executeTakeFirst());
+  },
+
+  /** Units under any of these paths. */
+  async unitIdsUnder(db: Queryable, paths: string[]) {
+    if (!paths.length) return [];
+    return (await db.selectFrom('unit').select('id').where((eb) => eb.or(paths.map((p) => eb('path', 'like', `${p}%`)))).execute()).map((r) => r.id);
   },
 
   /** Region codes of the governments in the user's scope: a district's people see the district's problems. */

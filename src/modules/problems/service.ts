@@ -56,13 +56,17 @@ export function createProblemsService(ctx: AppContext) {
     const p = await problemsRepo.get(db, id);
     if (!p) throw notFound(`问题 ${id} `);
     const scope = await regionScope(actor, permission);
-    if (scope !== 'all' && !scope.some((prefix) => p.region_code?.startsWith(prefix))) throw notFound(`问题 ${id} `);
-    return p;
+    if (scope === 'all' || scope.some((prefix) => p.region_code?.startsWith(prefix))) return p;
+    // a unit sees the problems it was given as work orders, for reading only
+    if (permission === 'problem.read' && (await problemsRepo.hasOrderFor(db, id, await problemsRepo.unitIdsUnder(db, scopePaths(actor.principal, permission))))) return p;
+    throw notFound(`问题 ${id} `);
   }
 
   return {
     async list(actor: Actor, f: Omit<ProblemFilter, 'regionPrefixes'>) {
-      const { rows, total } = await problemsRepo.list(db, { ...f, regionPrefixes: await regionScope(actor, 'problem.read') });
+      const regionPrefixes = await regionScope(actor, 'problem.read');
+      const orderUnitIds = regionPrefixes === 'all' ? [] : await problemsRepo.unitIdsUnder(db, scopePaths(actor.principal, 'problem.read'));
+      const { rows, total } = await problemsRepo.list(db, { ...f, regionPrefixes, orderUnitIds });
       return { rows: rows.map((r) => (r.confidential ? { ...r, reporter_name_mask: CONFIDENTIAL, reporter_phone_mask: null } : r)), total };
     },
 

@@ -11,7 +11,7 @@ const ORDER_COLUMNS = [
   'work_order.previous_order_id', 'work_order.state', 'work_order.urgency', 'work_order.instructions', 'work_order.dispatched_at', 'work_order.sign_deadline',
   'work_order.signed_at', 'work_order.clock_started_at', 'work_order.deadline', 'work_order.deadline_amount', 'work_order.deadline_unit', 'work_order.deadline_provisional',
   'work_order.replied_at', 'work_order.closed_at', 'work_order.redo_count', 'work_order.units_passed', 'work_order.reminded_at', 'work_order.sign_overdue_at',
-  'work_order.overdue_at', 'work_order.listed_at', 'work_order.listed_deadline', 'work_order.listed_reason', 'work_order.escalated_at', 'work_order.escalation_reason',
+  'work_order.overdue_at', 'work_order.listed_at', 'work_order.listed_deadline', 'work_order.listed_reason', 'work_order.listed_overdue_at', 'work_order.escalated_at', 'work_order.escalation_reason',
   'work_order.extension_request', 'work_order.version', 'work_order.updated_at',
 ] as const;
 

@@ -369,10 +369,10 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
      * 提级督办. Rows are claimed with FOR UPDATE SKIP LOCKED and each step re-checks its own flag, so two sweepers
      * never send the same reminder twice.
      */
-    async sweep(): Promise<{ reminded: number; signOverdue: number; overdue: number; escalated: number }> {
+    async sweep(): Promise<{ reminded: number; signOverdue: number; overdue: number; listedOverdue: number; escalated: number }> {
       const at = now();
       const share = await setting('workorder.remind_share', 0.8);
-      const counts = { reminded: 0, signOverdue: 0, overdue: 0, escalated: 0 };
+      const counts = { reminded: 0, signOverdue: 0, overdue: 0, listedOverdue: 0, escalated: 0 };
       const system: Actor = { principal: null, ip: null };
       const run = async (where: ReturnType<typeof sql>, each: (tx: Tx, r: Awaited<ReturnType<typeof workOrdersRepo.claim>>[number]) => Promise<boolean>) => {
         let n = 0;
@@ -406,6 +406,13 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
         await event(tx, system, r, 'overdue', null, null, '已超过办理期限，发出督办通知', { deadline: formatCityTime(new Date(r.deadline)) });
         const users = [...(await handlersOf(tx, r.unit_path)), ...(await supervisorsOf(tx, r.unit_path))];
         await notify(tx, { userIds: users, kind: 'overdue', title: `督办通知：工单已逾期`, body: `${r.unit_name}：${r.title}（期限 ${formatCityTime(new Date(r.deadline)).slice(0, 16).replace('T', ' ')}）。逾期单位须书面说明原因。`, workOrderId: r.id, dedupeKey: `overdue:${r.id}:${r.redo_count}:${new Date(r.deadline).getTime()}`, sms: true });
+        return true;
+      });
+      counts.listedOverdue = await run(sql`o.state in ('pending_sign', 'handling') and o.listed_at is not null and o.listed_overdue_at is null and o.listed_deadline <= ${at}`, async (tx, r) => {
+        await tx.updateTable('work_order').set({ listed_overdue_at: at }).where('id', '=', r.id).execute();
+        await event(tx, system, r, 'listed_overdue', null, null, '挂牌督办期限已到仍未办结');
+        const users = [...(await handlersOf(tx, r.unit_path)), ...(await supervisorsOf(tx, r.unit_path))];
+        await notify(tx, { userIds: users, kind: 'listed_overdue', title: `挂牌督办到期未办结：${r.title}`, body: r.unit_name, workOrderId: r.id, dedupeKey: `listed_overdue:${r.id}`, sms: true });
         return true;
       });
       const redo = await setting('workorder.escalate_redo_count', 3);

@@ -58,6 +58,10 @@ test('one problem from dispatch to 已办结: sign, reply with a quality check, 
   assert.ok(inbox.body.counts.pending_sign >= 1);
   assert.ok(!(await call('handlerB', 'GET', '/api/work-orders?tab=all')).body.rows.some((r: { id: number }) => r.id === order.id), 'another unit does not see the order');
 
+  assert.equal((await call('handlerA', 'GET', `/api/problems/${problem.id}`)).status, 200, 'a unit reads the problems it was given');
+  assert.equal((await call('handlerB', 'GET', `/api/problems/${problem.id}`)).status, 404);
+  assert.ok((await call('handlerA', 'GET', '/api/problems?limit=200')).body.rows.some((r: { id: number }) => r.id === problem.id));
+  assert.ok(!(await call('handlerB', 'GET', '/api/problems?limit=200')).body.rows.some((r: { id: number }) => r.id === problem.id));
   await stepOk('handlerA', order.id, 'sign');
   const replied = await stepOk('handlerA', order.id, 'reply', REPLY);
   assert.equal(replied.state, 'replied');
@@ -209,6 +213,11 @@ test('reminders at 80% of the time, 签收超时 and 逾期 with a fake clock; t
   await t.ctx.db.updateTable('work_order').set({ deadline: new Date(Date.now() - 60_000) }).where('id', '=', order.id).execute();
   const board = await call('supervisor', 'GET', '/api/work-orders?tab=overdue');
   assert.ok(board.body.counts.overdue >= 1);
+
+  await stepOk('supervisor', order.id, 'list', { deadline: new Date(Date.now() + 3_600_000).toISOString(), reason: '群众反复反映，挂牌督办' });
+  assert.equal((await createWorkOrdersService(t.ctx, { now: at(Date.now() + 1_800_000) }).sweep()).listedOverdue, 0);
+  await Promise.all([createWorkOrdersService(t.ctx, { now: at(Date.now() + 7_200_000) }).sweep(), createWorkOrdersService(t.ctx, { now: at(Date.now() + 7_200_000) }).sweep()]);
+  assert.equal((await kinds()).filter((k) => k === 'listed_overdue').length, 1, 'a listed order past its own deadline is flagged once');
   assert.ok(board.body.rows.some((r: { id: number }) => r.id === order.id));
 });
 
