@@ -32,6 +32,8 @@ import { createCalendarService } from './modules/calendar/service.ts';
 import { notificationsRoutes } from './modules/notifications/routes.ts';
 import { createNotificationsService } from './modules/notifications/service.ts';
 import { workOrdersRoutes } from './modules/workorders/routes.ts';
+import { settingsRoutes } from './modules/settings/routes.ts';
+import { createSettingsService } from './modules/settings/service.ts';
 import { createWorkOrdersService } from './modules/workorders/service.ts';
 
 z.config(z.locales.zhCN());
@@ -48,6 +50,7 @@ export function createServices(ctx: AppContext) {
     workOrders,
     calendar: createCalendarService(ctx, { afterYearSaved: (tx, calendar) => workOrders.recomputeProvisional(tx, calendar) }),
     notifications: createNotificationsService(ctx),
+    settings: createSettingsService(ctx),
   };
 }
 
@@ -158,6 +161,7 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
       await api.register(calendarRoutes(services));
       await api.register(workOrdersRoutes(services));
       await api.register(notificationsRoutes(services));
+      await api.register(settingsRoutes(services));
     },
     { prefix: '/api' },
   );

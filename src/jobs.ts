@@ -25,6 +25,7 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
       while ((await triage.triagePending(TRIAGE_BATCH)) === TRIAGE_BATCH) {
         // keep going while whole batches come back
       }
+      await services.workOrders.autoDispatch();
     },
     'triage.retrain': async (payload) => {
       const target = payload.target === 'kind' ? 'kind' : 'domain';

@@ -146,3 +146,6 @@ CREATE INDEX work_order_state_deadline ON work_order (state, deadline);
 CREATE INDEX work_order_listed ON work_order (unit_id) WHERE listed_at IS NOT NULL;
 CREATE INDEX work_order_escalated ON work_order (unit_id) WHERE escalated_at IS NOT NULL;
 CREATE INDEX work_order_extension ON work_order (unit_id) WHERE extension_request IS NOT NULL;
+
+-- 自动派发: above this confidence of a trained model, with a routing rule, a problem is dispatched without waiting
+INSERT INTO app_setting (key, value) VALUES ('triage.auto_dispatch', '{"enabled": true, "minConfidence": 0.95}') ON CONFLICT (key) DO NOTHING;

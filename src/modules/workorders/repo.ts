@@ -198,6 +198,23 @@ export const workOrdersRepo = {
       for update of o skip locked`.execute(tx).then((r) => r.rows);
   },
 
+  /** Triaged problems waiting in the queue that a trained model placed confidently and a rule routes. */
+  async autoDispatchable(db: Queryable, minConfidence: number, limit: number) {
+    const r = await sql<{ id: number; unit_id: number; rule_id: number; confidence: number; domain_label: string }>`
+      select p.id, (p.triage -> 'route' ->> 'unitId')::int as unit_id, (p.triage -> 'route' ->> 'ruleId')::int as rule_id,
+             (p.triage -> 'domain' ->> 'confidence')::float8 as confidence, p.triage -> 'domain' ->> 'label' as domain_label
+      from problem p
+      where p.status = 'new' and p.triaged_at is not null
+        and jsonb_typeof(p.triage -> 'route') = 'object'
+        and p.triage -> 'domain' ->> 'source' = 'model'
+        and (p.triage -> 'domain' ->> 'confidence')::float8 >= ${minConfidence}
+        and cardinality(p.misconduct) = 0
+        and coalesce(jsonb_typeof(p.triage -> 'exclusion'), 'null') = 'null'
+      order by p.id
+      limit ${limit}`.execute(db);
+    return r.rows;
+  },
+
   async setting(db: Queryable, key: string): Promise<unknown> {
     const row = await db.selectFrom('app_setting').select('value').where('key', '=', key).executeTakeFirst();
     return row?.value;

@@ -174,6 +174,32 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     };
   }
 
+  /** The dispatch itself, for a person or the automatic rule: the caller has checked who may do it. */
+  async function dispatchProblem(actor: Actor, problemId: number, input: DispatchInput): Promise<number> {
+    const problem = await problemsRepo.get(db, problemId);
+    if (!problem) throw notFound(`问题 ${problemId} `);
+    if (!['new', 'triaged'].includes(problem.status)) throw conflict(`问题当前状态为“${problem.status}”，不能派发（只有待分拣或已分拣的问题可以派发）`);
+    const lead = await unitOrThrow(input.unitId, 'unitId');
+    const assistIds = [...new Set(input.assistUnitIds ?? [])].filter((x) => x !== lead.id);
+    const assists = await Promise.all(assistIds.map((aid, i) => unitOrThrow(aid, `assistUnitIds[${i}]`)));
+    const previous = (await workOrdersRepo.ordersOfProblem(db, problemId)).filter((x) => x.role === 'lead');
+    const unitsPassed = new Set([...previous.map((x) => x.unit_id), lead.id]).size;
+    const calendar = await loadCalendar(db);
+    const urgency = input.urgency ?? 'normal';
+    const instructions = input.instructions?.trim() ?? '';
+    return db.transaction().execute(async (tx) => {
+      const claimed = await tx.updateTable('problem').set({ status: 'dispatched', updated_at: now() }).where('id', '=', problemId).where('status', 'in', ['new', 'triaged']).executeTakeFirst();
+      if (!Number(claimed.numUpdatedRows)) throw conflict('该问题刚刚已被他人派发或处理，请刷新');
+      const leadId = await createOrder(tx, actor, { problemId, unitId: lead.id, unitPath: lead.path, unitName: lead.name, title: problem.title, role: 'lead', leadOrderId: null, previousOrderId: previous.at(-1)?.id ?? null, urgency, instructions, unitsPassed }, calendar);
+      for (const a of assists) {
+        await createOrder(tx, actor, { problemId, unitId: a.id, unitPath: a.path, unitName: a.name, title: problem.title, role: 'assist', leadOrderId: leadId, previousOrderId: null, urgency, instructions, unitsPassed: 1 }, calendar);
+      }
+      await recordAudit(tx, actor, { action: actor.principal ? 'workorder.dispatch' : 'workorder.auto_dispatch', targetType: 'problem', targetId: problemId, unitId: lead.id, summary: { order: leadId, unit: lead.name, assists: assists.map((a) => a.name), urgency } });
+      await escalateIfDue(tx, [leadId]);
+      return leadId;
+    });
+  }
+
   async function get(actor: Actor, id: number) {
     const o = await load(actor, id);
     const [problem, orders, events] = await Promise.all([problemsRepo.get(db, o.problem_id), workOrdersRepo.ordersOfProblem(db, o.problem_id), workOrdersRepo.events(db, o.problem_id)]);
@@ -226,30 +252,31 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     /** 派发: a lead order (and any 协办 orders) for a triaged problem, deadlines from the policy and the calendar. */
     async dispatch(actor: Actor, problemId: number, input: DispatchInput) {
       if (!hasPermission(actor.principal, 'problem.triage')) throw forbidden('没有派发工单的权限');
-      const problem = await problemsRepo.get(db, problemId);
-      if (!problem) throw notFound(`问题 ${problemId} `);
-      if (!['new', 'triaged'].includes(problem.status)) throw conflict(`问题当前状态为“${problem.status}”，不能派发（只有待分拣或已分拣的问题可以派发）`);
       const lead = await unitOrThrow(input.unitId, 'unitId');
       if (!canOnUnit(actor.principal, 'problem.triage', lead.path)) throw forbidden(`不能向${lead.name}派发工单（不在您的管辖范围内）`);
-      const assistIds = [...new Set(input.assistUnitIds ?? [])].filter((x) => x !== lead.id);
-      const assists = await Promise.all(assistIds.map((aid, i) => unitOrThrow(aid, `assistUnitIds[${i}]`)));
-      const previous = (await workOrdersRepo.ordersOfProblem(db, problemId)).filter((x) => x.role === 'lead');
-      const unitsPassed = new Set([...previous.map((x) => x.unit_id), lead.id]).size;
-      const calendar = await loadCalendar(db);
-      const urgency = input.urgency ?? 'normal';
-      const instructions = input.instructions?.trim() ?? '';
-      const id = await db.transaction().execute(async (tx) => {
-        const claimed = await tx.updateTable('problem').set({ status: 'dispatched', updated_at: now() }).where('id', '=', problemId).where('status', 'in', ['new', 'triaged']).executeTakeFirst();
-        if (!Number(claimed.numUpdatedRows)) throw conflict('该问题刚刚已被他人派发或处理，请刷新');
-        const leadId = await createOrder(tx, actor, { problemId, unitId: lead.id, unitPath: lead.path, unitName: lead.name, title: problem.title, role: 'lead', leadOrderId: null, previousOrderId: previous.at(-1)?.id ?? null, urgency, instructions, unitsPassed }, calendar);
-        for (const a of assists) {
-          await createOrder(tx, actor, { problemId, unitId: a.id, unitPath: a.path, unitName: a.name, title: problem.title, role: 'assist', leadOrderId: leadId, previousOrderId: null, urgency, instructions, unitsPassed: 1 }, calendar);
+      return get(actor, await dispatchProblem(actor, problemId, input));
+    },
+
+    /**
+     * 自动派发: problems a trained model placed with at least the set confidence and a routing rule names a unit for;
+     * misconduct reports and likely redirections always wait for a person. Returns how many were dispatched.
+     */
+    async autoDispatch(limit = 200): Promise<number> {
+      const cfg = (await workOrdersRepo.setting(db, 'triage.auto_dispatch')) as { enabled?: boolean; minConfidence?: number } | undefined;
+      if (!cfg?.enabled || typeof cfg.minConfidence !== 'number') return 0;
+      const candidates = await workOrdersRepo.autoDispatchable(db, cfg.minConfidence, limit);
+      let n = 0;
+      for (const c of candidates) {
+        const note = `自动派发：领域“${c.domain_label}”置信度 ${c.confidence.toFixed(2)}（门槛 ${cfg.minConfidence}），依据路由规则 #${c.rule_id}`;
+        try {
+          await dispatchProblem({ principal: null, ip: null }, c.id, { unitId: c.unit_id, instructions: note });
+          n++;
+        } catch (e) {
+          if (!(e instanceof AppError) || e.status >= 500) throw e;
+          ctx.log.warn({ problemId: c.id, reason: e.message }, '自动派发跳过');
         }
-        await recordAudit(tx, actor, { action: 'workorder.dispatch', targetType: 'problem', targetId: problemId, unitId: lead.id, summary: { order: leadId, unit: lead.name, assists: assists.map((a) => a.name), urgency } });
-        await escalateIfDue(tx, [leadId]);
-        return leadId;
-      });
-      return get(actor, id);
+      }
+      return n;
     },
 
     sign: (actor: Actor, id: number, version: number) =>

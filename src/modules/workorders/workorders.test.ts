@@ -267,3 +267,35 @@ test('KPIs per unit with their formulas; the in-app inbox', async () => {
   assert.equal((await call('handlerA', 'POST', '/api/notifications/read', { all: true })).status, 200);
   assert.equal((await call('handlerA', 'GET', '/api/notifications')).body.unread, 0);
 });
+
+test('自动派发: a confident model with a routing rule dispatches; misconduct, a lexicon guess or a low confidence wait; the admin sets the threshold', async () => {
+  const make = async (o: { confidence: number; source?: 'model' | 'lexicon'; misconduct?: string[] }) => {
+    const p = await makeProblem(t.ctx);
+    const triage = { domain: { code: 'food_drug', label: '食品药品', confidence: o.confidence, evidence: [], source: o.source ?? 'model' }, kind: null, misconduct: [], route: { unitId: city.deptA.id, unitName: '测试市甲局', ruleId: 1 }, exclusion: null };
+    await t.ctx.db.updateTable('problem').set({ triage: JSON.stringify(triage), triaged_at: new Date(), status: 'new', misconduct: o.misconduct ?? [] }).where('id', '=', p.id).execute();
+    return p.id;
+  };
+  const admin = await login(t.app, city.admin.username, city.admin.password);
+  const put = (value: unknown) => t.app.inject({ method: 'PUT', url: '/api/settings/triage.auto_dispatch', headers: { cookie: admin }, payload: { value } });
+  const bad = await put({ enabled: true, minConfidence: 0.2 });
+  assert.equal(bad.statusCode, 400);
+  assert.equal(bad.json().details[0].field, 'value.minConfidence');
+  assert.equal((await put({ enabled: false, minConfidence: 0.95 })).statusCode, 200);
+
+  const confident = await make({ confidence: 0.97 });
+  const unsure = await make({ confidence: 0.9 });
+  const conduct = await make({ confidence: 0.99, misconduct: ['乱罚款'] });
+  const lexicon = await make({ confidence: 0.99, source: 'lexicon' });
+  const service = createWorkOrdersService(t.ctx);
+  assert.equal(await service.autoDispatch(), 0, 'switched off');
+  assert.equal((await put({ enabled: true, minConfidence: 0.95 })).statusCode, 200);
+  await service.autoDispatch();
+  const status = async (id: number) => (await t.ctx.db.selectFrom('problem').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+  assert.equal(await status(confident), 'dispatched');
+  for (const id of [unsure, conduct, lexicon]) assert.equal(await status(id), 'new');
+  const order = await t.ctx.db.selectFrom('work_order').select(['unit_id', 'instructions']).where('problem_id', '=', confident).executeTakeFirstOrThrow();
+  assert.equal(order.unit_id, city.deptA.id);
+  assert.match(order.instructions, /自动派发.*0\.97/);
+  const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('target_type', '=', 'problem').where('target_id', '=', String(confident)).execute();
+  assert.ok(audit.some((a) => a.action === 'workorder.auto_dispatch'));
+});
