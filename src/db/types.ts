@@ -274,7 +274,7 @@ export type TriageResult = {
   /** The party complained about: from the channel's field, or found in the text. */
   target?: { text: string; key: string; source: 'channel' | 'text' } | null;
   /** The unit the routing rules propose. */
-  route?: { unitId: number; unitName: string; ruleId: number } | null;
+  route?: { unitId: number; unitName: string; ruleId: number | null; basis?: string } | null;
 };
 
 export interface ProblemSourceTable {

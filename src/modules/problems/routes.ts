@@ -11,7 +11,7 @@ const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'red
 const Guess = z.object({ code: z.string().nullable(), label: z.string(), confidence: z.number(), evidence: z.array(z.string()), source: z.enum(['model', 'lexicon']) });
 const TriageResult = z.object({ domain: Guess.nullable(), kind: Guess.nullable(), misconduct: z.array(z.object({ category: z.string(), terms: z.array(z.string()) })), duplicates: z.array(z.object({ id: z.number(), similarity: z.number(), merged: z.boolean() })).optional(),
   exclusion: z.object({ category: z.string(), terms: z.array(z.string()) }).nullable().optional(),
-  route: z.object({ unitId: z.number(), unitName: z.string(), ruleId: z.number() }).nullable().optional(),
+  route: z.object({ unitId: z.number(), unitName: z.string(), ruleId: z.number().nullable(), basis: z.string().optional() }).nullable().optional(),
   target: z.object({ text: z.string(), key: z.string(), source: z.enum(['channel', 'text']) }).nullable().optional(),
 });
 const ProblemRow = z.object({

@@ -1,6 +1,20 @@
 import type { Queryable, Tx } from '../../db/client.ts';
 
+import { sql } from 'kysely';
+
 export const routingRepo = {
+  /** Who took each domain's problems in each region as 主办 over the last months, not counting returns and transfers. */
+  async dispatchHistory(db: Queryable, days: number) {
+    const r = await sql<{ domain_code: string; region_code: string; unit_id: number; unit_name: string; n: number }>`
+      select p.domain_code, p.region_code, o.unit_id, u.name as unit_name, count(*)::int as n
+      from work_order o join problem p on p.id = o.problem_id join unit u on u.id = o.unit_id
+      where o.role = 'lead' and o.state not in ('returned', 'transferred') and u.active
+        and o.dispatched_at > now() - make_interval(days => ${days})
+        and p.domain_code is not null and p.region_code is not null
+      group by p.domain_code, p.region_code, o.unit_id, u.name`.execute(db);
+    return r.rows;
+  },
+
   liveRules(db: Queryable) {
     return db
       .selectFrom('routing_rule')

@@ -9,6 +9,7 @@ import { seedDemoCity } from '../seed/service.ts';
 import { DEMO_PASSWORD } from '../seed/wuhu.ts';
 import { createTriageService } from '../triage/service.ts';
 import { routeProposer } from './service.ts';
+import { makeProblem } from '../../../test/factories.ts';
 
 let t: TestApp;
 let admin: string;
@@ -70,4 +71,29 @@ test('triage proposes the unit, and proposes redirecting a matter the city does 
   const p = await t.ctx.db.selectFrom('problem').select(['status', 'redirect_reason']).where('id', '=', appeal.id).executeTakeFirstOrThrow();
   assert.deepEqual(p, { status: 'redirected', redirect_reason: '属行政复议事项，已告知等待复议机关决定' });
   assert.equal((await t.app.inject({ method: 'POST', url: `/api/triage/${appeal.id}/redirect`, headers: { cookie: dispatcher }, payload: { reason: '再次引导一下' } })).statusCode, 409);
+});
+
+test('without a rule, past dispatches teach the unit: one that took most of a domain\'s problems in a region is proposed, never auto-dispatched', async () => {
+  const district = await unitId('鸠江区市场监督管理局');
+  const other = await unitId('芜湖市市场监督管理局');
+  const region = (await t.ctx.db.selectFrom('unit').select('region_code').where('id', '=', district).executeTakeFirstOrThrow()).region_code!;
+  const dispatchTo = async (unit: number) => {
+    const p = await makeProblem(t.ctx);
+    await t.ctx.db.updateTable('problem').set({ domain_code: 'public_health', region_code: region, status: 'triaged' }).where('id', '=', p.id).execute();
+    const r = await t.app.inject({ method: 'POST', url: `/api/problems/${p.id}/dispatch`, headers: { cookie: dispatcher }, payload: { unitId: unit } });
+    assert.equal(r.statusCode, 200, r.body);
+  };
+  for (let i = 0; i < 4; i++) await dispatchTo(district);
+  let propose = await routeProposer(t.ctx.db);
+  assert.equal(propose({ domain: 'public_health', region, kind: null }), null, 'four dispatches are not yet a habit');
+  await dispatchTo(district);
+  propose = await routeProposer(t.ctx.db);
+  const learned = propose({ domain: 'public_health', region, kind: null });
+  assert.equal(learned?.unitId, district);
+  assert.equal(learned?.ruleId, null);
+  assert.match(learned!.basis!, /5 件中 5 件/);
+  await dispatchTo(other);
+  await dispatchTo(other);
+  propose = await routeProposer(t.ctx.db);
+  assert.equal(propose({ domain: 'public_health', region, kind: null }), null, 'five of seven is no longer a clear habit');
 });

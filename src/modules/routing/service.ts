@@ -5,14 +5,33 @@ import { recordAudit } from '../audit/service.ts';
 import { actorUserId, type Actor } from '../auth/access.ts';
 import { routingRepo } from './repo.ts';
 
-export type Route = { unitId: number; unitName: string; ruleId: number };
+export type Route = { unitId: number; unitName: string; ruleId: number | null; basis?: string };
+
+/** What past dispatches teach: a unit that took at least this share of a domain's problems in a region, this often. */
+const HISTORY_DAYS = 180;
+const HISTORY_MIN_COUNT = 5;
+const HISTORY_MIN_SHARE = 0.8;
 
 /**
  * The most specific live rule for a problem: its domain, the longest region code that contains the problem's
  * region (a township's rule beats its district's, which beats a city-wide one), then a kind match; newest wins ties.
+ * Without a rule, the unit that past dispatches show takes such matters (a proposal only: never auto-dispatched).
  */
 export async function routeProposer(db: Queryable): Promise<(p: { domain: string | null; region: string | null; kind: string | null }) => Route | null> {
-  const rules = await routingRepo.liveRules(db);
+  const [rules, history] = await Promise.all([routingRepo.liveRules(db), routingRepo.dispatchHistory(db, HISTORY_DAYS)]);
+  const learned = new Map<string, Route>();
+  const byPlace = new Map<string, typeof history>();
+  for (const h of history) {
+    const key = `${h.domain_code}|${h.region_code}`;
+    byPlace.set(key, [...(byPlace.get(key) ?? []), h]);
+  }
+  for (const [place, units] of byPlace) {
+    const total = units.reduce((a, u) => a + u.n, 0);
+    const top = units.reduce((a, b) => (b.n > a.n ? b : a));
+    if (top.n >= HISTORY_MIN_COUNT && top.n / total >= HISTORY_MIN_SHARE) {
+      learned.set(place, { unitId: top.unit_id, unitName: top.unit_name, ruleId: null, basis: `近 ${HISTORY_DAYS} 天同领域同区域的 ${total} 件中 ${top.n} 件由该单位主办` });
+    }
+  }
   return (p) => {
     let best: (typeof rules)[number] | null = null;
     let bestScore = -1;
@@ -26,7 +45,8 @@ export async function routeProposer(db: Queryable): Promise<(p: { domain: string
         bestScore = score;
       }
     }
-    return best ? { unitId: best.unit_id, unitName: best.unit_name, ruleId: best.id } : null;
+    if (best) return { unitId: best.unit_id, unitName: best.unit_name, ruleId: best.id };
+    return learned.get(`${p.domain}|${p.region}`) ?? null;
   };
 }
 

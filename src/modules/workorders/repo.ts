@@ -205,7 +205,7 @@ export const workOrdersRepo = {
              (p.triage -> 'domain' ->> 'confidence')::float8 as confidence, p.triage -> 'domain' ->> 'label' as domain_label
       from problem p
       where p.status = 'new' and p.triaged_at is not null
-        and jsonb_typeof(p.triage -> 'route') = 'object'
+        and jsonb_typeof(p.triage -> 'route' -> 'ruleId') = 'number'
         and p.triage -> 'domain' ->> 'source' = 'model'
         and (p.triage -> 'domain' ->> 'confidence')::float8 >= ${minConfidence}
         and cardinality(p.misconduct) = 0
