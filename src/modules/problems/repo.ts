@@ -151,6 +151,22 @@ export const problemsRepo = {
       .executeTakeFirst();
   },
 
+  /** The period's problems for hot topics, with the attention their sources drew (likes, reposts, comments, 收藏). */
+  async topicDocs(db: Queryable, f: { from: Date; to: Date; domain?: string; regionPrefixes: string[] | 'all'; limit: number }) {
+    const num = (k: string) => sql`case when r.payload ->> ${k} ~ '^[0-9]{1,9}$' then (r.payload ->> ${k})::int else 0 end`;
+    const scope = f.regionPrefixes === 'all' ? sql`true` : f.regionPrefixes.length ? sql.join(f.regionPrefixes.map((p) => sql`p.region_code like ${`${p}%`}`), sql` or `) : sql`false`;
+    const r = await sql<{ id: number; title: string; body: string; at: Date; attention: number }>`
+      select p.id, p.title, p.body, p.reported_at as at,
+             coalesce((select sum(${num('likes')} + ${num('reposts')} + ${num('comments')} + ${num('favNum')})
+                       from problem_source s join raw_record r on r.id = s.raw_record_id where s.problem_id = p.id), 0)::int as attention
+      from problem p
+      where p.reported_at >= ${f.from} and p.reported_at < ${f.to} and p.status <> 'merged'
+        and (${f.domain ? sql`p.domain_code = ${f.domain}` : sql`true`}) and (${scope})
+      order by p.reported_at desc
+      limit ${f.limit}`.execute(db);
+    return r.rows.map((x) => ({ ...x, at: new Date(x.at) }));
+  },
+
   /** Whether one of these units holds (or held) a work order on the problem. */
   async hasOrderFor(db: Queryable, problemId: number, unitIds: number[]) {
     if (!unitIds.length) return false;

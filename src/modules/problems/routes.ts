@@ -112,6 +112,16 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     },
   }, async (req) => problems.list(actorOf(req), { ...req.query, queue: true }));
 
+  app.get('/triage/hot-topics', {
+    config: { access: 'problem.read' },
+    schema: {
+      tags: ['分拣'], summary: '热点话题：期间内相关问题的聚类，按数量、较上期增长与关注度（点赞、转发、评论、收藏）排序',
+      querystring: z.object({ from: z.coerce.date(), to: z.coerce.date(), domain: z.string().max(30).optional(), limit: z.coerce.number().int().min(1).max(50).default(10) })
+        .refine((q) => q.to > q.from, { message: '结束时间必须晚于开始时间', path: ['to'] }),
+      response: { 200: z.object({ from: z.date(), to: z.date(), problems: z.number(), topics: z.array(z.object({ label: z.string(), terms: z.array(z.string()), count: z.number(), previous: z.number(), growth: z.number().nullable(), attention: z.number(), score: z.number(), problemIds: z.array(z.number()) })) }) },
+    },
+  }, async (req) => problems.hotTopics(actorOf(req), req.query));
+
   app.post('/triage/confirm', {
     config: { access: 'problem.triage' },
     schema: {

@@ -9,11 +9,13 @@ import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
 import { ingest } from '../intake/pipeline.ts';
 import { problemsRepo, type ProblemFilter } from './repo.ts';
+import { hotTopics } from '../triage/hot-topics.ts';
 
 export type PublicReport = { title?: string; content: string; kind?: string; address?: string; region?: string; contactName?: string; contactPhone?: string; confidential?: boolean };
 
 const isRoot = (path: string) => path.split('/').filter(Boolean).length === 1;
 const CONFIDENTIAL = '（保密）';
+const TOPIC_DOCS_MAX = 20_000;
 
 /** Masks every encrypted value of a raw record: numbers keep their ends, names their first character. */
 function maskPayload(value: unknown, cipher: AppContext['cipher'], confidential: boolean): unknown {
@@ -137,6 +139,18 @@ export function createProblemsService(ctx: AppContext) {
     },
 
     merges: (id: number) => problemsRepo.merges(db, id),
+
+    /** 热点话题 of a period in the reader's region, against the period of the same length before it. */
+    async hotTopics(actor: Actor, f: { from: Date; to: Date; domain?: string; limit: number }) {
+      const regionPrefixes = await regionScope(actor, 'problem.read');
+      const span = f.to.getTime() - f.from.getTime();
+      const [period, previous] = await Promise.all([
+        problemsRepo.topicDocs(db, { ...f, regionPrefixes, limit: TOPIC_DOCS_MAX }),
+        problemsRepo.topicDocs(db, { ...f, from: new Date(f.from.getTime() - span), to: f.from, regionPrefixes, limit: TOPIC_DOCS_MAX }),
+      ]);
+      const minSize = Math.max(3, Math.round(period.length / 500));
+      return { from: f.from, to: f.to, problems: period.length, topics: hotTopics(period, previous, { minSize, limit: f.limit }).map((t) => ({ ...t, problemIds: t.problemIds.slice(0, 50) })) };
+    },
 
     /** A matter the city does not handle through dispatch: recorded, with the reason the citizen is pointed elsewhere. */
     async redirect(actor: Actor, id: number, reason: string) {
