@@ -84,10 +84,9 @@ async function reads(page: Page, testId: string, text: string | RegExp) {
 }
 const stateIs = (page: Page, text: string) => reads(page, 'order-state', text);
 
-const T0=Date.now();const lap=(m:string)=>console.error('LAP',m,Date.now()-T0);
 test('one problem from 派发 to 已办结: dispatcher, handler, supervisor and citizen each on their page', { skip }, async () => {
   // 派发: the dispatcher opens the problem, the routing rule's unit is preselected, and dispatching opens the new work order
-  lap('start');const dispatcher = await loginAs('dispatcher');lap('login');
+  const dispatcher = await loginAs('dispatcher');
   await dispatcher.goto(`${base}/problems/${problem.id}`);
   await dispatcher.getByText(TITLE).first().waitFor();
   await button(dispatcher, '派发').click();
@@ -102,11 +101,10 @@ test('one problem from 派发 to 已办结: dispatcher, handler, supervisor and 
   assert.match(await dispatcher.locator('.ant-card').first().innerText(), new RegExp(LEAD_UNIT));
   await dispatcher.close();
 
-  lap('dispatched');
   // 签收 and 答复: the handler finds it in 我的工单 (待签收), with the new-order notice under the bell
   const handler = await loginAs('handler');
   await handler.waitForFunction(() => /通知，[1-9]\d* 条未读/.test(document.querySelector('[data-testid=notification-bell]')?.getAttribute('aria-label') ?? ''));
-  lap('bell');await handler.getByTestId('main-menu').getByText('我的工单').click();
+  await handler.getByTestId('main-menu').getByText('我的工单').click();
   await handler.locator('.ant-table-row').getByText(TITLE).click();
   await handler.waitForURL(new RegExp(`/work-orders/${orderId}$`));
   await stateIs(handler, '待签收');
@@ -123,7 +121,6 @@ test('one problem from 派发 to 已办结: dispatcher, handler, supervisor and 
   await stateIs(handler, '已答复（待审核）');
   await handler.close();
 
-  lap('replied');
   // 审核: the supervisor takes it from the 待审核 queue of the board, sees the quality check and accepts
   const supervisor = await loginAs('supervisor');
   await supervisor.getByTestId('main-menu').getByText('督办看板').click();
@@ -141,7 +138,6 @@ test('one problem from 派发 to 已办结: dispatcher, handler, supervisor and 
   await review.getByRole('button', { name: '提交审核' }).click();
   await stateIs(supervisor, '待回访');
 
-  lap('reviewed');
   // 评价: the citizen opens the tracking page, reads the answer and rates 满意
   const citizen = await browser.newPage();
   await citizen.goto(`${base}/track?code=${problem.trackingCode}`);
@@ -156,7 +152,6 @@ test('one problem from 派发 to 已办结: dispatcher, handler, supervisor and 
   await reads(citizen, 'status-text', '已办结');
   await citizen.close();
 
-  lap('rated');
   // 已办结: the work order page shows the closed order, the rating and every step in the timeline
   await supervisor.reload();
   await stateIs(supervisor, '已办结');

@@ -36,10 +36,15 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   return data as T;
 }
 
+/** A server field path ("holidays.0.from" or "holidays[0].from") as an antd name path (["holidays", 0, "from"]). */
+export function fieldPath(field: string): (string | number)[] {
+  return field.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
 /** Maps an error's field details onto an antd Form. */
-export function formErrors(err: unknown): { name: string[]; errors: string[] }[] {
+export function formErrors(err: unknown): { name: (string | number)[]; errors: string[] }[] {
   if (!(err instanceof ApiError)) return [];
-  return err.details.filter((d) => d.field).map((d) => ({ name: d.field!.split('.'), errors: [d.message] }));
+  return err.details.filter((d) => d.field).map((d) => ({ name: fieldPath(d.field!), errors: [d.message] }));
 }
 
 export type Me = {

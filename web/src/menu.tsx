@@ -1,6 +1,7 @@
-import { ApartmentOutlined, AuditOutlined, CloudUploadOutlined, DatabaseOutlined, FilterOutlined, FormOutlined, HomeOutlined, KeyOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FilterOutlined, FormOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, SettingOutlined, SolutionOutlined, TeamOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
+import { CalendarPage } from './pages/calendar/CalendarPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
 import { ImportsPage } from './pages/imports/ImportsPage.tsx';
@@ -10,15 +11,23 @@ import { StaffEntryPage } from './pages/problems/StaffEntryPage.tsx';
 import { TriageQueuePage } from './pages/triage/TriageQueuePage.tsx';
 import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
 import { UsersPage } from './pages/orgs/UsersPage.tsx';
+import { KpiPage } from './pages/workorders/KpiPage.tsx';
+import { MyWorkOrdersPage } from './pages/workorders/MyWorkOrdersPage.tsx';
+import { SupervisionPage } from './pages/workorders/SupervisionPage.tsx';
+import { WorkOrderPage } from './pages/workorders/WorkOrderPage.tsx';
 
-/** The menu and its access rules, in one place: an entry shows when the user holds its permission somewhere. */
-export type MenuEntry = { key: string; label: string; icon: ReactNode; permission?: string; element?: ReactNode; children?: MenuEntry[]; hidden?: boolean };
+/** The menu and its access rules, in one place: an entry shows when the user holds its permission (or one of them) somewhere. */
+export type MenuEntry = { key: string; label: string; icon: ReactNode; permission?: string | string[]; element?: ReactNode; children?: MenuEntry[]; hidden?: boolean };
 
 export const MENU: MenuEntry[] = [
   { key: '/', label: '工作台', icon: <HomeOutlined />, element: <HomePage /> },
   { key: '/triage', label: '分拣队列', icon: <FilterOutlined />, permission: 'problem.triage', element: <TriageQueuePage /> },
   { key: '/problems', label: '问题库', icon: <DatabaseOutlined />, permission: 'problem.read', element: <ProblemsPage /> },
   { key: '/problems/:id', label: '问题详情', icon: null, permission: 'problem.read', element: <ProblemDetailPage />, hidden: true },
+  { key: '/work-orders', label: '我的工单', icon: <SolutionOutlined />, permission: 'workorder.handle', element: <MyWorkOrdersPage /> },
+  { key: '/work-orders/:id', label: '工单详情', icon: null, permission: ['workorder.handle', 'workorder.supervise', 'problem.triage'], element: <WorkOrderPage />, hidden: true },
+  { key: '/supervision', label: '督办看板', icon: <MonitorOutlined />, permission: 'workorder.supervise', element: <SupervisionPage /> },
+  { key: '/kpi', label: '单位考核', icon: <BarChartOutlined />, permission: ['workorder.supervise', 'report.read'], element: <KpiPage /> },
   { key: '/entry', label: '录入线索', icon: <FormOutlined />, element: <StaffEntryPage /> },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'problem.import', element: <ImportsPage /> },
   {
@@ -30,6 +39,7 @@ export const MENU: MenuEntry[] = [
       { key: '/users', label: '人员与授权', icon: <TeamOutlined />, permission: 'org.read', element: <UsersPage /> },
       { key: '/api-keys', label: '接入密钥', icon: <KeyOutlined />, permission: 'apikey.manage', element: <ApiKeysPage /> },
       { key: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read', element: <AuditPage /> },
+      { key: '/calendar', label: '工作日历与时限', icon: <CalendarOutlined />, permission: 'reference.manage', element: <CalendarPage /> },
     ],
   },
 ];
@@ -37,7 +47,7 @@ export const MENU: MenuEntry[] = [
 export function visibleMenu(can: (p: string) => boolean, entries: MenuEntry[] = MENU): MenuEntry[] {
   return entries
     .map((e) => (e.children ? { ...e, children: visibleMenu(can, e.children) } : e))
-    .filter((e) => (e.children ? e.children.length > 0 : !e.permission || can(e.permission)));
+    .filter((e) => (e.children ? e.children.length > 0 : !e.permission || [e.permission].flat().some(can)));
 }
 
 export function flatRoutes(entries: MenuEntry[]): MenuEntry[] {

@@ -3,6 +3,7 @@ import { Dropdown, Layout, Menu, Typography } from 'antd';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useAuth, useCan } from '../auth.tsx';
 import { visibleMenu, type MenuEntry } from '../menu.tsx';
+import { NotificationBell } from './NotificationBell.tsx';
 
 const toItems = (entries: MenuEntry[]): any[] =>
   entries.filter((e) => !e.hidden).map((e) => ({ key: e.key, label: e.label, icon: e.icon, children: e.children ? toItems(e.children) : undefined }));
@@ -30,18 +31,21 @@ export function AppLayout() {
       <Layout>
         <Layout.Header style={{ background: '#fff', display: 'flex', justifyContent: 'space-between', alignItems: 'center', padding: '0 24px' }}>
           <Typography.Text strong>行政执法监督平台</Typography.Text>
-          <Dropdown
-            menu={{
-              items: [
-                { key: 'pw', icon: <LockOutlined />, label: '修改密码', onClick: () => navigate('/account/password') },
-                { key: 'logout', icon: <LogoutOutlined />, label: '退出登录', onClick: () => void logout().then(() => navigate('/')) },
-              ],
-            }}
-          >
-            <span style={{ cursor: 'pointer' }} data-testid="user-menu">
-              <UserOutlined /> {me?.displayName}
-            </span>
-          </Dropdown>
+          <span style={{ display: 'flex', alignItems: 'center' }}>
+            <NotificationBell />
+            <Dropdown
+              menu={{
+                items: [
+                  { key: 'pw', icon: <LockOutlined />, label: '修改密码', onClick: () => navigate('/account/password') },
+                  { key: 'logout', icon: <LogoutOutlined />, label: '退出登录', onClick: () => void logout().then(() => navigate('/')) },
+                ],
+              }}
+            >
+              <span style={{ cursor: 'pointer' }} data-testid="user-menu">
+                <UserOutlined /> {me?.displayName}
+              </span>
+            </Dropdown>
+          </span>
         </Layout.Header>
         <Layout.Content style={{ margin: 24 }}>
           <Outlet />

@@ -1,15 +1,23 @@
 import { Card, Col, Descriptions, List, Row, Statistic, Tag, Typography } from 'antd';
+import { Link } from 'react-router-dom';
 import { useEffect, useState } from 'react';
 import { api, type Role } from '../../api.ts';
 import { useAuth, useCan } from '../../auth.tsx';
+import type { OrderList } from '../workorders/types.ts';
+
+/** The counts a handler and a supervisor start the day with, each linking to its list. */
+const HANDLER_COUNTS = [['pending_sign', '待签收'], ['handling', '办理中'], ['due_soon', '即将超期'], ['overdue', '已超期']] as const;
+const SUPERVISOR_COUNTS = [['overdue', '已超期'], ['replied', '待审核'], ['follow_up', '待回访'], ['extension', '延期待批']] as const;
 
 export function HomePage() {
   const { me } = useAuth();
   const can = useCan();
   const [roles, setRoles] = useState<Role[]>([]);
   const [counts, setCounts] = useState<{ units?: number; users?: number }>({});
+  const [orders, setOrders] = useState<OrderList['counts'] | null>(null);
   useEffect(() => {
     void api<Role[]>('/roles').then(setRoles);
+    if (can('workorder.handle') || can('workorder.supervise')) void api<OrderList>('/work-orders', { query: { tab: 'all', limit: 1 } }).then((r) => setOrders(r.counts), () => {});
     if (can('org.read')) {
       void api<unknown[]>('/units').then((u) => setCounts((c) => ({ ...c, units: u.length })));
       void api<{ total: number }>('/users', { query: { limit: 1 } }).then((u) => setCounts((c) => ({ ...c, users: u.total })));
@@ -19,6 +27,32 @@ export function HomePage() {
   return (
     <>
       <Typography.Title level={4}>您好，{me?.displayName}</Typography.Title>
+      {orders && (
+        <Row gutter={16} style={{ marginBottom: 16 }}>
+          {can('workorder.handle') && (
+            <Col xs={24} md={12}>
+              <Card title="我的工单" extra={<Link to="/work-orders">进入</Link>}>
+                <Row>
+                  {HANDLER_COUNTS.map(([k, label]) => (
+                    <Col span={6} key={k}><Link to={`/work-orders?tab=${k}`}><Statistic title={label} value={orders[k]} styles={{ content: { color: k === 'overdue' && orders[k] ? '#cf1322' : undefined } }} /></Link></Col>
+                  ))}
+                </Row>
+              </Card>
+            </Col>
+          )}
+          {can('workorder.supervise') && (
+            <Col xs={24} md={12}>
+              <Card title="督办" extra={<Link to="/supervision">督办看板</Link>}>
+                <Row>
+                  {SUPERVISOR_COUNTS.map(([k, label]) => (
+                    <Col span={6} key={k}><Link to={`/supervision?tab=${k}`}><Statistic title={label} value={orders[k]} styles={{ content: { color: k === 'overdue' && orders[k] ? '#cf1322' : undefined } }} /></Link></Col>
+                  ))}
+                </Row>
+              </Card>
+            </Col>
+          )}
+        </Row>
+      )}
       <Row gutter={16}>
         <Col xs={24} md={12}>
           <Card title="我的授权">

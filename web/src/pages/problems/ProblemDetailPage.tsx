@@ -4,6 +4,10 @@ import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError } from '../../api.ts';
 import { useCan } from '../../auth.tsx';
+import { DISPATCHABLE, DispatchModal } from '../workorders/DispatchModal.tsx';
+import { ROLE } from '../workorders/labels.ts';
+import { Deadline, StateTag } from '../workorders/parts.tsx';
+import type { OrderList } from '../workorders/types.ts';
 import { FLAGS, KINDS, STATUS } from './labels.ts';
 
 type Source = {
@@ -17,7 +21,7 @@ type Detail = {
   attachments: { id: number; file_name: string; size_bytes: number }[];
   merges: { id: number; from_problem_id: number; from_title: string; into_problem_id: number; similarity: number; reason: string; merged_at: string; split_at: string | null }[];
   merged_into?: number | null;
-  triage: { duplicates?: { id: number; similarity: number; merged: boolean }[] } | null;
+  triage: { duplicates?: { id: number; similarity: number; merged: boolean }[]; route?: { unitId: number; unitName: string } | null } | null;
 };
 const fmt = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
 
@@ -29,8 +33,14 @@ export function ProblemDetailPage() {
   const [error, setError] = useState<string | null>(null);
   const [contact, setContact] = useState<{ name: string | null; phone: string | null } | null>(null);
   const load = () => api<Detail>(`/problems/${id}`).then(setP, (e) => setError(e instanceof ApiError ? e.message : '加载失败'));
-  useEffect(() => void load(), [id]);
   const can = useCan();
+  const [dispatching, setDispatching] = useState(false);
+  const [orders, setOrders] = useState<OrderList['rows'] | null>(null);
+  const seesOrders = can('problem.triage') || can('workorder.supervise') || can('workorder.handle');
+  useEffect(() => {
+    void load();
+    if (seesOrders) void api<OrderList>('/work-orders', { query: { problemId: id, tab: 'all', limit: 50 } }).then((r) => setOrders(r.rows), () => setOrders([]));
+  }, [id]);
   if (error) return <Alert type="error" showIcon message={error} />;
   if (!p) return <Spin />;
   const reveal = async () => {
@@ -54,7 +64,15 @@ export function ProblemDetailPage() {
   for (const s of p.sources) bySource.set(`${s.channel_name} ${s.external_id}`, [...(bySource.get(`${s.channel_name} ${s.external_id}`) ?? []), s]);
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
-      <Card title={<>{p.title} <Tag color={STATUS[p.status]?.color}>{STATUS[p.status]?.text}</Tag></>} extra={<Button onClick={() => navigate('/problems')}>返回列表</Button>}>
+      <Card
+        title={<>{p.title} <Tag color={STATUS[p.status]?.color}>{STATUS[p.status]?.text}</Tag></>}
+        extra={
+          <Space>
+            {can('problem.triage') && DISPATCHABLE.includes(p.status) && <Button type="primary" onClick={() => setDispatching(true)}>派发</Button>}
+            <Button onClick={() => navigate('/problems')}>返回列表</Button>
+          </Space>
+        }
+      >
         <Descriptions column={{ xs: 1, md: 3 }} size="small" items={[
           { key: 'c', label: '查询码', children: p.tracking_code },
           { key: 't', label: '反映时间', children: fmt(p.reported_at) },
@@ -84,6 +102,20 @@ export function ProblemDetailPage() {
           </Space>
         )}
       </Card>
+      {orders && orders.length > 0 && (
+        <Card title={`工单（${orders.length}）`}>
+          {orders.map((o) => (
+            <div key={o.id} style={{ marginBottom: 8 }}>
+              <Space wrap>
+                <Link to={`/work-orders/${o.id}`}>{ROLE[o.role]}：{o.unit_name}</Link>
+                <StateTag state={o.state} />
+                <span>办理期限</span>
+                <Deadline at={o.deadline} state={o.state} provisional={o.deadline_provisional} />
+              </Space>
+            </div>
+          ))}
+        </Card>
+      )}
       {(p.merges.length > 0 || (p.triage?.duplicates?.length ?? 0) > 0) && (
         <Card title="重复件">
           {p.merges.map((m) => (
@@ -125,6 +157,7 @@ export function ProblemDetailPage() {
           </Row>
         )}
       </Card>
+      {dispatching && <DispatchModal problem={p} onClose={() => setDispatching(false)} />}
     </Space>
   );
 }

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, type Reference } from '../../api.ts';
 import { KINDS } from '../problems/labels.ts';
+import { DispatchModal } from '../workorders/DispatchModal.tsx';
 
 type Guess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' } | null;
 type Row = {
@@ -11,7 +12,7 @@ type Row = {
   misconduct: string[];
   triage: {
     domain: Guess; kind: Guess; misconduct: { category: string; terms: string[] }[]; duplicates?: { id: number; similarity: number; merged: boolean }[];
-    exclusion?: { category: string; terms: string[] } | null; route?: { unitName: string } | null;
+    exclusion?: { category: string; terms: string[] } | null; route?: { unitId: number; unitName: string } | null;
   } | null;
 };
 type Choice = { domain?: string; kind?: string };
@@ -28,6 +29,7 @@ export function TriageQueuePage() {
   const [loading, setLoading] = useState(false);
   const [model, setModel] = useState<{ version: number; macro_f1: number | null } | null>(null);
   const [redirecting, setRedirecting] = useState<Row | null>(null);
+  const [dispatching, setDispatching] = useState<Row | null>(null);
   const [reason, setReason] = useState('');
   useEffect(() => {
     void api<Reference>('/reference').then(setRef);
@@ -141,12 +143,14 @@ export function TriageQueuePage() {
             render: (_, r) => (
               <Space direction="vertical" size={4}>
                 <Button size="small" onClick={() => void confirm([r])}>确认</Button>
+                <Button size="small" type="primary" ghost onClick={() => setDispatching(r)}>派发</Button>
                 <Button size="small" type="link" onClick={() => { setRedirecting(r); setReason(r.triage?.exclusion ? `属${r.triage.exclusion.category}事项，` : ''); }}>引导</Button>
               </Space>
             ),
           },
         ]}
       />
+      {dispatching && <DispatchModal problem={dispatching} onClose={() => setDispatching(null)} />}
       <Modal open={!!redirecting} title={`不予派发：${redirecting?.title ?? ''}`} okText="确认引导" onOk={() => void redirect()} onCancel={() => setRedirecting(null)}>
         <Typography.Paragraph type="secondary">诉讼、仲裁、纪检监察、行政复议、信息公开、信访等事项不派发工单，请写明引导理由（将告知反映人）。</Typography.Paragraph>
         <Input.TextArea rows={3} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
