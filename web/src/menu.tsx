@@ -1,6 +1,7 @@
-import { ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FilterOutlined, FormOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, SettingOutlined, SolutionOutlined, TeamOutlined } from '@ant-design/icons';
+import { ControlOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FilterOutlined, FormOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, SettingOutlined, SolutionOutlined, TeamOutlined } from '@ant-design/icons';
 import type { ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
+import { SettingsPage } from './pages/settings/SettingsPage.tsx';
 import { CalendarPage } from './pages/calendar/CalendarPage.tsx';
 import { AuditPage } from './pages/audit/AuditPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
@@ -26,7 +27,7 @@ export const MENU: MenuEntry[] = [
   { key: '/problems/:id', label: '问题详情', icon: null, permission: 'problem.read', element: <ProblemDetailPage />, hidden: true },
   { key: '/work-orders', label: '我的工单', icon: <SolutionOutlined />, permission: 'workorder.handle', element: <MyWorkOrdersPage /> },
   { key: '/work-orders/:id', label: '工单详情', icon: null, permission: ['workorder.handle', 'workorder.supervise', 'problem.triage'], element: <WorkOrderPage />, hidden: true },
-  { key: '/supervision', label: '督办看板', icon: <MonitorOutlined />, permission: 'workorder.supervise', element: <SupervisionPage /> },
+  { key: '/supervision', label: '督办看板', icon: <MonitorOutlined />, permission: ['workorder.supervise', 'problem.triage'], element: <SupervisionPage /> },
   { key: '/kpi', label: '单位考核', icon: <BarChartOutlined />, permission: ['workorder.supervise', 'report.read'], element: <KpiPage /> },
   { key: '/entry', label: '录入线索', icon: <FormOutlined />, element: <StaffEntryPage /> },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'problem.import', element: <ImportsPage /> },
@@ -40,6 +41,7 @@ export const MENU: MenuEntry[] = [
       { key: '/api-keys', label: '接入密钥', icon: <KeyOutlined />, permission: 'apikey.manage', element: <ApiKeysPage /> },
       { key: '/audit', label: '审计日志', icon: <AuditOutlined />, permission: 'audit.read', element: <AuditPage /> },
       { key: '/calendar', label: '工作日历与时限', icon: <CalendarOutlined />, permission: 'reference.manage', element: <CalendarPage /> },
+      { key: '/settings', label: '运行设置', icon: <ControlOutlined />, permission: 'reference.manage', element: <SettingsPage /> },
     ],
   },
 ];

@@ -93,6 +93,12 @@ test('the calendar page API: years listed for staff, saved by an admin only', as
   assert.equal(ok.statusCode, 200, ok.body);
   const mismatch = await t.app.inject({ method: 'PUT', url: '/api/calendar/years/2029', headers: { cookie: admin }, payload: body });
   assert.equal(mismatch.statusCode, 400);
+  const policies = (await t.app.inject({ method: 'GET', url: '/api/calendar/policies', headers: { cookie: handler } })).json().policies;
+  const consult = policies.find((p: { kind_code: string | null; purpose: string }) => p.kind_code === 'consult' && p.purpose === 'handle');
+  assert.equal((await t.app.inject({ method: 'PUT', url: `/api/calendar/policies/${consult.id}`, headers: { cookie: handler }, payload: { amount: 5, amount_unit: 'working_days' } })).statusCode, 403);
+  const changed = await t.app.inject({ method: 'PUT', url: `/api/calendar/policies/${consult.id}`, headers: { cookie: admin }, payload: { amount: 5, amount_unit: 'working_days' } });
+  assert.equal(changed.json().note, '咨询类 5 个工作日');
+  assert.equal((await t.app.inject({ method: 'PUT', url: `/api/calendar/policies/${consult.id}`, headers: { cookie: admin }, payload: { amount: 0, amount_unit: 'working_days' } })).statusCode, 400);
   const deadline = await t.app.inject({ method: 'GET', url: '/api/calendar/deadline?from=2026-02-13T10:00:00%2B08:00&workingDays=3', headers: { cookie: handler } });
   assert.deepEqual(deadline.json(), { deadline: '2026-02-25T23:59:59+08:00', provisional: false });
 });

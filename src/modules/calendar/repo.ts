@@ -32,7 +32,11 @@ export const calendarRepo = {
     return db.selectFrom('deadline_policy').selectAll().orderBy('purpose').orderBy('urgency').orderBy('kind_code').execute();
   },
 
-  updatePolicy(tx: Tx, id: number, amount: number, unit: 'working_days' | 'hours') {
-    return tx.updateTable('deadline_policy').set({ amount, amount_unit: unit }).where('id', '=', id).returningAll().executeTakeFirst();
+  policy(db: Queryable, id: number) {
+    return db.selectFrom('deadline_policy').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
+  updatePolicy(tx: Tx, id: number, amount: number, unit: 'working_days' | 'hours', note: string) {
+    return tx.updateTable('deadline_policy').set({ amount, amount_unit: unit, note }).where('id', '=', id).returningAll().executeTakeFirst();
   },
 };

@@ -91,9 +91,12 @@ export function createCalendarService(ctx: AppContext, hooks: { afterYearSaved?:
     },
 
     async updatePolicy(actor: Actor, id: number, amount: number, unit: 'working_days' | 'hours') {
+      const current = await calendarRepo.policy(db, id);
+      if (!current) throw new AppError(404, 'NOT_FOUND', `时限规则 ${id} 不存在`);
+      // the note names the rule and states its amount: keep the name, restate the amount
+      const note = `${current.note.replace(/\s*\d+\s*(个工作日|小时)\s*$/, '')} ${amount} ${unit === 'hours' ? '小时' : '个工作日'}`.trim();
       return db.transaction().execute(async (tx) => {
-        const row = await calendarRepo.updatePolicy(tx, id, amount, unit);
-        if (!row) throw new AppError(404, 'NOT_FOUND', `时限规则 ${id} 不存在`);
+        const row = (await calendarRepo.updatePolicy(tx, id, amount, unit, note))!;
         await recordAudit(tx, actor, { action: 'deadline_policy.update', targetType: 'deadline_policy', targetId: id, summary: { amount, unit } });
         return row;
       });

@@ -404,7 +404,7 @@ function elementReasons(e: ReplyQuality['elements']): string[] {
 function boilerplateReasons(f: Findings): string[] {
   const reasons: string[] = [];
   const percent = Math.round(f.boilerplate.ratio * 100);
-  if (f.boilerplate.isBoilerplate) reasons.push(`答复以套话为主（套话约占 ${percent}%），未针对反映的具体问题`);
+  if (f.boilerplate.isBoilerplate) reasons.push(percent >= 20 ? `答复以套话为主（套话约占 ${percent}%），未针对反映的具体问题` : '答复内容空泛，未针对反映的具体问题');
   else if (percent >= 20) reasons.push(`答复中套话约占 ${percent}%`);
   if (!f.specifics.numbers && !f.specifics.names) reasons.push('答复未提及具体的时间、数量或名称');
   return reasons;

@@ -27,13 +27,15 @@ export type OrderFilter = {
   listed?: boolean;
   escalated?: boolean;
   extensionRequested?: boolean;
+  /** returned lead orders whose problem still waits for a new unit */
+  awaitingRedispatch?: boolean;
   problemId?: number;
   now: Date;
   limit: number;
   offset: number;
 };
 
-export type OrderCounts = Record<'pending_sign' | 'handling' | 'replied' | 'follow_up' | 'due_soon' | 'overdue' | 'listed' | 'escalated' | 'extension', number>;
+export type OrderCounts = Record<'pending_sign' | 'handling' | 'replied' | 'follow_up' | 'due_soon' | 'overdue' | 'listed' | 'escalated' | 'extension' | 'returned', number>;
 
 export const workOrdersRepo = {
   get(db: Queryable, id: number) {
@@ -61,6 +63,7 @@ export const workOrdersRepo = {
     if (f.listed) q = q.where('work_order.listed_at', 'is not', null).where('work_order.state', 'in', ACTIVE_STATES);
     if (f.escalated) q = q.where('work_order.escalated_at', 'is not', null).where('work_order.state', 'in', ACTIVE_STATES);
     if (f.extensionRequested) q = q.where('work_order.extension_request', 'is not', null);
+    if (f.awaitingRedispatch) q = q.where('work_order.state', '=', 'returned').where('work_order.role', '=', 'lead').where((eb) => eb.exists(eb.selectFrom('problem as waiting').select('waiting.id').whereRef('waiting.id', '=', 'work_order.problem_id').where('waiting.status', '=', 'triaged')));
     const [rows, total] = await Promise.all([
       q.innerJoin('unit', 'unit.id', 'work_order.unit_id')
         .innerJoin('problem', 'problem.id', 'work_order.problem_id')
@@ -77,7 +80,7 @@ export const workOrdersRepo = {
 
   /** Open counts per bucket for the inbox tabs and the supervisor's board, each from an index. */
   async counts(db: Queryable, unitIds: number[] | 'all', now: Date, dueSoon: Date): Promise<OrderCounts> {
-    const zero: OrderCounts = { pending_sign: 0, handling: 0, replied: 0, follow_up: 0, due_soon: 0, overdue: 0, listed: 0, escalated: 0, extension: 0 };
+    const zero: OrderCounts = { pending_sign: 0, handling: 0, replied: 0, follow_up: 0, due_soon: 0, overdue: 0, listed: 0, escalated: 0, extension: 0, returned: 0 };
     if (unitIds !== 'all' && !unitIds.length) return zero;
     const units = unitIds === 'all' ? sql`true` : sql`unit_id = any(${unitIds}::int[])`;
     const active = sql`state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units}`;
@@ -92,7 +95,9 @@ export const workOrdersRepo = {
              (select count(*) from work_order where ${open} and deadline <= ${now}) as overdue,
              (select count(*) from work_order where listed_at is not null and ${active}) as listed,
              (select count(*) from work_order where escalated_at is not null and ${active}) as escalated,
-             (select count(*) from work_order where extension_request is not null and ${open}) as extension`.execute(db);
+             (select count(*) from work_order where extension_request is not null and ${open}) as extension,
+             (select count(*) from work_order o where state = 'returned' and role = 'lead' and ${units}
+                and exists (select 1 from problem p where p.id = o.problem_id and p.status = 'triaged')) as returned`.execute(db);
     return r.rows[0] ?? zero;
   },
 

@@ -9,7 +9,7 @@ import { KPI_DEFINITIONS } from './kpi.ts';
 const Version = z.object({ version: z.number().int().positive('缺少版本号') });
 const Reason = (what: string, min = 2) => z.string().trim().min(min, `请写明${what}`).max(1000, `${what}不超过 1000 字`);
 const Future = z.coerce.date({ error: '请填写有效的日期时间' });
-const Tab = z.enum(['pending_sign', 'handling', 'due_soon', 'overdue', 'replied', 'follow_up', 'listed', 'escalated', 'extension', 'closed', 'all']);
+const Tab = z.enum(['pending_sign', 'handling', 'due_soon', 'overdue', 'replied', 'follow_up', 'listed', 'escalated', 'extension', 'returned', 'closed', 'all']);
 
 /** Periods as people write them: 2026-10, 2026-Q3, 2026. */
 export function parsePeriod(period: string): { from: Date; to: Date } | null {

@@ -18,7 +18,7 @@ import { STATE_NAMES, STEPS, stepsFrom, type Step, type StepActor } from './step
 
 export type DispatchInput = { unitId: number; assistUnitIds?: number[]; urgency?: 'normal' | 'urgent'; instructions?: string };
 export type ReplyInput = { content: string; measures?: string; basis?: string; result?: string };
-export type Tab = 'pending_sign' | 'handling' | 'due_soon' | 'overdue' | 'replied' | 'follow_up' | 'listed' | 'escalated' | 'extension' | 'closed' | 'all';
+export type Tab = 'pending_sign' | 'handling' | 'due_soon' | 'overdue' | 'replied' | 'follow_up' | 'listed' | 'escalated' | 'extension' | 'returned' | 'closed' | 'all';
 
 const SWEEP_BATCH = 200;
 /** Settings are read at most once a minute per instance: a change applies everywhere within a minute. */
@@ -30,6 +30,13 @@ const PERMISSION_OF: Record<StepActor, Permission[]> = {
   supervisor: ['workorder.supervise'],
   dispatcher: ['problem.triage', 'workorder.supervise'],
 };
+
+/** Whether an open order's deadline has passed or is near, by the city's own 即将超期 setting. */
+function dueOf(o: { state: WorkOrderState; deadline: Date | string }, now: Date, dueSoon: Date): 'overdue' | 'due_soon' | null {
+  if (!OPEN_STATES.includes(o.state)) return null;
+  const deadline = new Date(o.deadline).getTime();
+  return deadline <= now.getTime() ? 'overdue' : deadline <= dueSoon.getTime() ? 'due_soon' : null;
+}
 
 function problemStatusOf(state: WorkOrderState): 'triaged' | 'dispatched' | 'replied' | 'closed' {
   if (state === 'replied' || state === 'follow_up') return 'replied';
@@ -206,8 +213,10 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     const related = orders.filter((x) => x.id === o.id || x.lead_order_id === o.id || x.id === o.lead_order_id);
     const [replies, followUps] = await Promise.all([workOrdersRepo.replies(db, related.map((x) => x.id)), workOrdersRepo.followUps(db, [o.id])]);
     const steps = stepsFrom(o).filter((s) => mayAct(actor, STEPS[s].by, o.unit_path));
+    const at = now();
+    const dueSoon = new Date(at.getTime() + (await setting('workorder.due_soon_hours', 24)) * 3_600_000);
     return {
-      order: o,
+      order: { ...o, due: dueOf(o, at, dueSoon) },
       stateName: STATE_NAMES[o.state],
       steps: steps.map((s) => ({ step: s, name: STEPS[s].name })),
       problem: {
@@ -241,12 +250,13 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
         listed: { listed: true },
         escalated: { escalated: true },
         extension: { extensionRequested: true, states: OPEN_STATES },
+        returned: { awaitingRedispatch: true },
         closed: { states: ['closed'] },
         all: {},
       };
       const counted = f.tab !== 'all' && f.tab !== 'closed' && !f.unitId && !f.problemId;
       const [page, counts] = await Promise.all([workOrdersRepo.list(db, { ...filter, ...byTab[f.tab] }, !counted), workOrdersRepo.counts(db, f.unitId ? (unitIds === 'all' || unitIds.includes(f.unitId) ? [f.unitId] : []) : unitIds, at, dueSoon)]);
-      return { rows: page.rows, total: page.total ?? counts[f.tab as keyof typeof counts], counts };
+      return { rows: page.rows.map((r) => ({ ...r, due: dueOf(r, at, dueSoon) })), total: page.total ?? counts[f.tab as keyof typeof counts], counts };
     },
 
     /** 派发: a lead order (and any 协办 orders) for a triaged problem, deadlines from the policy and the calendar. */

@@ -156,6 +156,9 @@ test('return, redispatch and transfer count the units passed; at three units the
   const { problem, order } = await dispatched();
   await stepOk('handlerA', order.id, 'return', { reason: '不属于本单位职责范围' });
   assert.equal((await t.ctx.db.selectFrom('problem').select('status').where('id', '=', problem.id).executeTakeFirstOrThrow()).status, 'triaged');
+  const waiting = await call('dispatcher', 'GET', '/api/work-orders?tab=returned');
+  assert.ok(waiting.body.rows.some((r: { id: number }) => r.id === order.id), 'the dispatcher sees what waits to be re-dispatched');
+  assert.ok(waiting.body.counts.returned >= 1);
   const again = await call('dispatcher', 'POST', `/api/problems/${problem.id}/dispatch`, { unitId: city.deptB.id });
   assert.equal(again.status, 200);
   assert.equal(again.body.order.units_passed, 2);

@@ -5,6 +5,7 @@ import { Link } from 'react-router-dom';
 import { api, ApiError, type Reference } from '../../api.ts';
 import { KINDS } from '../problems/labels.ts';
 import { DispatchModal } from '../workorders/DispatchModal.tsx';
+import { HotTopicsCard } from './HotTopicsCard.tsx';
 
 type Guess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' } | null;
 type Row = {
@@ -87,6 +88,8 @@ export function TriageQueuePage() {
     </Tooltip>
   );
   return (
+    <>
+      <HotTopicsCard />
     <Card
       title={`分拣队列（${data.total} 条待确认）`}
       extra={
@@ -156,5 +159,6 @@ export function TriageQueuePage() {
         <Input.TextArea rows={3} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
       </Modal>
     </Card>
+    </>
   );
 }

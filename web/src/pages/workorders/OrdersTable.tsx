@@ -34,7 +34,7 @@ export function OrdersTable({ rows, total, loading, offset, pageSize, onPage, sh
         ...(showUnit ? [{ title: '承办单位', dataIndex: 'unit_name', width: 220 }] : []),
         { title: '主办/协办', dataIndex: 'role', width: 96, render: (r: string) => <Tag color={r === 'lead' ? 'red' : 'default'}>{ROLE[r] ?? r}</Tag> },
         { title: '派发时间', dataIndex: 'dispatched_at', width: 150, render: (t: string) => fmt(t) },
-        { title: '办理期限', dataIndex: 'deadline', width: 230, render: (t: string, r) => <Deadline at={t} state={r.state} provisional={r.deadline_provisional} /> },
+        { title: '办理期限', dataIndex: 'deadline', width: 230, render: (t: string, r) => <Deadline at={t} state={r.state} provisional={r.deadline_provisional} due={r.due} /> },
         { title: '状态', dataIndex: 'state', width: 140, render: (s: string) => <StateTag state={s} /> },
       ]}
     />

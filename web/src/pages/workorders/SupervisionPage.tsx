@@ -10,16 +10,17 @@ import type { CountKey, OrderList } from './types.ts';
 /** The board's cards: each a count and the tab of the list it opens. */
 const CARDS: { key: CountKey; title: string; color: string; hint: string }[] = [
   { key: 'overdue', title: '已超期', color: '#cf1322', hint: '超过办理期限仍未答复' },
-  { key: 'due_soon', title: '即将超期', color: '#d46b08', hint: '24 小时内到期' },
+  { key: 'due_soon', title: '即将超期', color: '#d46b08', hint: '临近办理期限' },
   { key: 'listed', title: '挂牌督办', color: '#cf1322', hint: '已挂牌、尚未办结' },
   { key: 'escalated', title: '提级督办', color: '#c41d7f', hint: '重办或流转次数过多' },
   { key: 'extension', title: '延期待批', color: '#d48806', hint: '承办单位申请延期' },
   { key: 'replied', title: '待审核', color: '#531dab', hint: '审核队列：已答复待审核' },
   { key: 'follow_up', title: '待回访', color: '#08979c', hint: '回访队列：审核通过待回访' },
+  { key: 'returned', title: '退回待重派', color: '#595959', hint: '承办单位退回，等待重新派发' },
 ];
 const EMPTY: Record<string, string> = {
   overdue: '没有超期工单', due_soon: '没有即将超期的工单', listed: '没有挂牌督办的工单', escalated: '没有提级督办的工单',
-  extension: '没有待批的延期申请', replied: '审核队列为空', follow_up: '回访队列为空',
+  extension: '没有待批的延期申请', replied: '审核队列为空', follow_up: '回访队列为空', returned: '没有等待重新派发的问题',
 };
 const PAGE = 20;
 

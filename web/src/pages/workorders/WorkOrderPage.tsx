@@ -123,7 +123,7 @@ export function WorkOrderPage() {
           { key: 'disp', label: '派发时间', children: fmt(o.dispatched_at) },
           { key: 'limit', label: '办理时限', children: o.deadline_unit === 'fixed' ? '指定期限' : `${o.deadline_amount} ${DEADLINE_UNIT[o.deadline_unit]}` },
           { key: 'sd', label: '签收期限', children: o.signed_at ? `${fmt(o.sign_deadline)}（已于 ${fmt(o.signed_at)} 签收）` : <Deadline at={o.sign_deadline} state={o.state === 'pending_sign' ? 'pending_sign' : 'closed'} /> },
-          { key: 'dl', label: '办理期限', children: <Deadline at={o.deadline} state={o.state} provisional={o.deadline_provisional} /> },
+          { key: 'dl', label: '办理期限', children: <Deadline at={o.deadline} state={o.state} provisional={o.deadline_provisional} due={o.due} /> },
           { key: 'rep', label: '答复时间', children: fmt(o.replied_at) },
           { key: 'redo', label: '重办次数', children: o.redo_count },
           { key: 'units', label: '流转单位数', children: o.units_passed },

@@ -14,11 +14,12 @@ export function StateTag({ state, text }: { state: string; text?: string }) {
 }
 
 /** The deadline, red when passed and orange when due soon (only while the order is open), with 暂定 when the calendar for its year is missing. */
-export function Deadline({ at, state, provisional }: { at: string; state: string; provisional?: boolean }) {
+export function Deadline({ at, state, provisional, due }: { at: string; state: string; provisional?: boolean; due?: 'overdue' | 'due_soon' | null }) {
   const open = OPEN_STATES.includes(state);
   const left = dayjs(at).diff(dayjs(), 'minute');
-  const overdue = open && left <= 0;
-  const soon = open && !overdue && left <= DUE_SOON_HOURS * 60;
+  // the server says what is due by the city's setting; without it, a day's notice
+  const overdue = due !== undefined ? due === 'overdue' : open && left <= 0;
+  const soon = due !== undefined ? due === 'due_soon' : open && !overdue && left <= DUE_SOON_HOURS * 60;
   const color = overdue ? '#cf1322' : soon ? '#d46b08' : undefined;
   return (
     <Space size={4} wrap>

@@ -7,14 +7,14 @@ export type ExtensionRequest = { deadline: string; reason: string; byLabel: stri
 export type Order = {
   id: number; problem_id: number; unit_id: number; unit_name: string; role: 'lead' | 'assist'; lead_order_id: number | null; previous_order_id: number | null;
   state: WorkOrderState; urgency: 'normal' | 'urgent'; instructions: string; dispatched_at: string; sign_deadline: string; signed_at: string | null;
-  deadline: string; deadline_amount: number; deadline_unit: 'working_days' | 'hours' | 'fixed'; deadline_provisional: boolean; replied_at: string | null; closed_at: string | null;
+  deadline: string; deadline_amount: number; deadline_unit: 'working_days' | 'hours' | 'fixed'; deadline_provisional: boolean; due?: 'overdue' | 'due_soon' | null; replied_at: string | null; closed_at: string | null;
   redo_count: number; units_passed: number; overdue_at: string | null; sign_overdue_at: string | null; listed_at: string | null; listed_deadline: string | null; listed_reason: string | null;
   escalated_at: string | null; escalation_reason: string | null; extension_request: ExtensionRequest | null; version: number; updated_at: string;
 };
 
 export type OrderRow = Order & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
 
-export type CountKey = 'pending_sign' | 'handling' | 'replied' | 'follow_up' | 'due_soon' | 'overdue' | 'listed' | 'escalated' | 'extension';
+export type CountKey = 'pending_sign' | 'handling' | 'replied' | 'follow_up' | 'due_soon' | 'overdue' | 'listed' | 'escalated' | 'extension' | 'returned';
 export type OrderList = { rows: OrderRow[]; total: number; counts: Record<CountKey, number> };
 
 export type KeyPoint = { term: string; kind: 'phrase' | 'place' | 'demand'; addressed: boolean };
