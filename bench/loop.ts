@@ -58,10 +58,12 @@ async function seed(url: string): Promise<{ handlerUnit: number; pendingIds: num
   const handler = await database.db.selectFrom('app_user').select('unit_id').where('username', '=', 'handler').executeTakeFirstOrThrow();
   const t0 = Date.now();
   await sql`
-    insert into problem (tracking_code, channel, title, body, kind_code, domain_code, reported_at, status)
+    insert into problem (tracking_code, channel, title, body, kind_code, domain_code, reported_at, status, triaged_at)
     select 'ZD' || upper(lpad(to_hex(g), 10, '0')), 'hotline12345', '基准测试问题 ' || g, '某商户占道经营、噪音扰民，多次反映，要求查处。编号 ' || g,
            (array['complaint', 'consult', 'report'])[1 + g % 3], (array['food_drug', 'urban_mgmt', 'eco_env'])[1 + g % 3],
-           now() - (g % 120) * interval '1 day', (array['dispatched', 'dispatched', 'dispatched', 'dispatched', 'dispatched', 'dispatched', 'dispatched', 'replied', 'replied', 'closed'])[1 + g % 10]
+           now() - (g % 120) * interval '1 day', (array['dispatched', 'dispatched', 'dispatched', 'dispatched', 'dispatched', 'dispatched', 'dispatched', 'replied', 'replied', 'closed'])[1 + g % 10],
+           -- already triaged, as in a running city: the server's triage job has nothing to catch up on
+           now()
     from generate_series(1, ${PROBLEMS}) g`.execute(database.db);
   await sql`
     with units as (select array_agg(id order by id) as ids from unit where kind = 'department' and id <> ${handler.unit_id})
@@ -74,7 +76,7 @@ async function seed(url: string): Promise<{ handlerUnit: number; pendingIds: num
            case when (p.id / 5) % 10 >= 5 then p.reported_at + interval '3 hours' end,
            p.reported_at + interval '1 hour',
            -- open orders are recent: a few days overdue to two weeks ahead
-           case when (p.id / 5) % 10 < 7 then now() + ((p.id % 20) - 3) * interval '1 day' else p.reported_at + interval '14 days' end, 10, 'working_days',
+           case when (p.id / 5) % 10 < 7 then now() + ((p.id % 20) - 3) * interval '1 day' + (p.id % 1440) * interval '1 minute' else p.reported_at + interval '14 days' end, 10, 'working_days',
            case when (p.id / 5) % 10 >= 7 then p.reported_at + interval '5 days' end,
            case when (p.id / 5) % 10 = 9 then p.reported_at + interval '8 days' end,
            (p.id % 7 = 0)::int,
@@ -84,7 +86,8 @@ async function seed(url: string): Promise<{ handlerUnit: number; pendingIds: num
   await sql`
     insert into work_event (work_order_id, problem_id, kind, to_state, actor_label, at)
     select id, problem_id, 'dispatched', 'pending_sign', '基准测试', dispatched_at from work_order`.execute(database.db);
-  await sql`analyze`.execute(database.db);
+  // as autovacuum would have done in a running city: statistics and the visibility map (index-only counts)
+  await sql`vacuum analyze`.execute(database.db);
   log(`  已生成 ${PROBLEMS} 个问题与工单（${((Date.now() - t0) / 1000).toFixed(1)} 秒）`);
   const mine = await database.db.selectFrom('work_order').select(['id', 'state']).where('unit_id', '=', handler.unit_id).orderBy('id').execute();
   await database.close();

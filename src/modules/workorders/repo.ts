@@ -16,8 +16,8 @@ const ORDER_COLUMNS = [
 ] as const;
 
 export type OrderFilter = {
-  /** The units whose orders the reader may see: ids resolved from the reader's grants, or the whole city. */
-  unitIds: number[] | 'all';
+  /** The units whose orders the reader may see: the unit paths of the reader's grants, or the whole city. */
+  scope: UnitScope;
   unitId?: number;
   states?: WorkOrderState[];
   role?: 'lead' | 'assist';
@@ -37,24 +37,23 @@ export type OrderFilter = {
 
 export type OrderCounts = Record<'pending_sign' | 'handling' | 'replied' | 'follow_up' | 'due_soon' | 'overdue' | 'listed' | 'escalated' | 'extension' | 'returned', number>;
 
+export type UnitScope = 'all' | { paths: string[] };
+
+/** Orders of units under the scope's paths (and of one unit, when asked), as one SQL condition: no extra round trip. */
+function unitCondition(scope: UnitScope, unitId?: number) {
+  const under = scope === 'all' ? sql`true` : sql`unit_id in (select scope_unit.id from unit scope_unit where scope_unit.path like any(${scope.paths.map((p) => `${p}%`)}::text[]))`;
+  return unitId ? sql`(${under} and unit_id = ${unitId})` : under;
+}
+
 export const workOrdersRepo = {
   get(db: Queryable, id: number) {
     return db.selectFrom('work_order').innerJoin('unit', 'unit.id', 'work_order.unit_id').select(ORDER_COLUMNS).where('work_order.id', '=', id).executeTakeFirst();
   },
 
-  /** Ids of the units under any of these paths (a unit's grant covers its sub-units). */
-  async unitIdsUnder(db: Queryable, paths: string[]): Promise<number[]> {
-    if (!paths.length) return [];
-    const rows = await db.selectFrom('unit').select('id').where((eb) => eb.or(paths.map((p) => eb('path', 'like', `${p}%`)))).execute();
-    return rows.map((r) => r.id);
-  },
-
   /** One page of orders, soonest deadline first; `total` only when asked (the tabs already carry their counts). */
   async list(db: Queryable, f: OrderFilter, withTotal: boolean) {
-    if (f.unitIds !== 'all' && !f.unitIds.length) return { rows: [], total: 0 };
-    let q = db.selectFrom('work_order');
-    if (f.unitIds !== 'all') q = q.where('work_order.unit_id', 'in', f.unitIds);
-    if (f.unitId) q = q.where('work_order.unit_id', '=', f.unitId);
+    if (f.scope !== 'all' && !f.scope.paths.length) return { rows: [], total: 0 };
+    let q = db.selectFrom('work_order').where(sql<boolean>`${unitCondition(f.scope, f.unitId)}`);
     if (f.problemId) q = q.where('work_order.problem_id', '=', f.problemId);
     if (f.states?.length) q = q.where('work_order.state', 'in', f.states);
     if (f.role) q = q.where('work_order.role', '=', f.role);
@@ -78,11 +77,39 @@ export const workOrdersRepo = {
     return { rows, total };
   },
 
+  /**
+   * Everything the work-order page shows, in one round trip: the order, its problem, every order on the problem,
+   * the problem's timeline, the replies of this order and of the orders around it, and its follow-ups.
+   */
+  async page(db: Queryable, id: number) {
+    const r = await sql<{ order: AsJson<WorkOrderRow>; problem: PageProblem; orders: PageOrder[]; events: PageEvent[]; replies: Record<string, unknown>[] | null; follow_ups: Record<string, unknown>[] | null }>`
+      with o as (
+        select wo.*, u.name as unit_name, u.path as unit_path from work_order wo join unit u on u.id = wo.unit_id where wo.id = ${id}
+      ), around as (
+        select wo.id from work_order wo, o where wo.id = o.id or wo.lead_order_id = o.id or wo.id = o.lead_order_id
+      )
+      select to_jsonb(o) - 'created_at' as "order",
+        (select to_jsonb(x) from (
+           select p.id, p.tracking_code, p.title, p.body, c.name as channel_name, p.kind_code, p.domain_code, rg.name as region_name, p.address, p.reported_at, p.target_text, p.misconduct
+           from problem p join channel c on c.code = p.channel left join region rg on rg.code = p.region_code where p.id = o.problem_id) x) as problem,
+        (select coalesce(jsonb_agg(x order by x.id), '[]') from (
+           select wo.id, wo.role, wo.state, wo.deadline, wo.dispatched_at, wo.lead_order_id, u.name as unit_name
+           from work_order wo join unit u on u.id = wo.unit_id where wo.problem_id = o.problem_id) x) as orders,
+        (select coalesce(jsonb_agg(x order by x.at, x.id), '[]') from (
+           select e.id, e.work_order_id, e.kind, e.from_state, e.to_state, e.actor_label, e.note, e.data, e.at, u.name as unit_name, wo.role
+           from work_event e join work_order wo on wo.id = e.work_order_id join unit u on u.id = wo.unit_id where e.problem_id = o.problem_id) x) as events,
+        (select coalesce(jsonb_agg(to_jsonb(r) order by r.id), '[]') from work_reply r where r.work_order_id in (select id from around)) as replies,
+        (select coalesce(jsonb_agg(x order by x.id), '[]') from (
+           select f.id, f.work_order_id, f.satisfaction, f.comment, f.method, f.at from follow_up f where f.work_order_id = o.id) x) as follow_ups
+      from o`.execute(db);
+    return r.rows[0];
+  },
+
   /** Open counts per bucket for the inbox tabs and the supervisor's board, each from an index. */
-  async counts(db: Queryable, unitIds: number[] | 'all', now: Date, dueSoon: Date): Promise<OrderCounts> {
+  async counts(db: Queryable, scope: UnitScope, unitId: number | undefined, now: Date, dueSoon: Date): Promise<OrderCounts> {
     const zero: OrderCounts = { pending_sign: 0, handling: 0, replied: 0, follow_up: 0, due_soon: 0, overdue: 0, listed: 0, escalated: 0, extension: 0, returned: 0 };
-    if (unitIds !== 'all' && !unitIds.length) return zero;
-    const units = unitIds === 'all' ? sql`true` : sql`unit_id = any(${unitIds}::int[])`;
+    if (scope !== 'all' && !scope.paths.length) return zero;
+    const units = unitCondition(scope, unitId);
     const active = sql`state in ('pending_sign', 'handling', 'replied', 'follow_up') and ${units}`;
     const open = sql`state in ('pending_sign', 'handling') and ${units}`;
     // one statement, each figure from its own index: state counts, the deadline range, the partial flag indexes
@@ -227,3 +254,8 @@ export const workOrdersRepo = {
 };
 
 export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;
+/** A row as it comes back inside JSON: timestamps as ISO strings. */
+type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type PageProblem = { id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; domain_code: string | null; region_name: string | null; address: string | null; reported_at: string; target_text: string | null; misconduct: string[] };
+type PageOrder = { id: number; role: 'lead' | 'assist'; state: WorkOrderState; deadline: string; dispatched_at: string; lead_order_id: number | null; unit_name: string };
+type PageEvent = { id: number; work_order_id: number; kind: string; from_state: string | null; to_state: string | null; actor_label: string; note: string; data: Record<string, unknown>; at: string; unit_name: string; role: 'lead' | 'assist' };

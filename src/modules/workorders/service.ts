@@ -13,7 +13,7 @@ import { problemsRepo } from '../problems/repo.ts';
 import { unitKpis } from './kpi.ts';
 import { maskNumbers, PUBLIC_STATUS, PUBLIC_STEP_TEXT } from './public.ts';
 import { assessReply } from './reply-quality.ts';
-import { ACTIVE_STATES, OPEN_STATES, workOrdersRepo, type OrderFilter, type WorkOrderRow } from './repo.ts';
+import { ACTIVE_STATES, OPEN_STATES, workOrdersRepo, type OrderFilter, type UnitScope, type WorkOrderRow } from './repo.ts';
 import { STATE_NAMES, STEPS, stepsFrom, type Step, type StepActor } from './steps.ts';
 
 export type DispatchInput = { unitId: number; assistUnitIds?: number[]; urgency?: 'normal' | 'urgent'; instructions?: string };
@@ -67,12 +67,6 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
   function readScope(actor: Actor): string[] {
     const paths = (['workorder.handle', 'workorder.supervise', 'problem.triage'] as Permission[]).flatMap((p) => scopePaths(actor.principal, p));
     return paths.filter((p) => !paths.some((q) => q !== p && p.startsWith(q)));
-  }
-
-  async function load(actor: Actor, id: number): Promise<WorkOrderRow> {
-    const o = await workOrdersRepo.get(db, id);
-    if (!o || !mayRead(actor, o.unit_path)) throw notFound(`工单 ${id} `);
-    return o;
   }
 
   /** Checks who may take the step, from which state, at which version; 403 and 409 say why not. */
@@ -208,26 +202,22 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
   }
 
   async function get(actor: Actor, id: number) {
-    const o = await load(actor, id);
-    const [problem, orders, events] = await Promise.all([problemsRepo.get(db, o.problem_id), workOrdersRepo.ordersOfProblem(db, o.problem_id), workOrdersRepo.events(db, o.problem_id)]);
-    const related = orders.filter((x) => x.id === o.id || x.lead_order_id === o.id || x.id === o.lead_order_id);
-    const [replies, followUps] = await Promise.all([workOrdersRepo.replies(db, related.map((x) => x.id)), workOrdersRepo.followUps(db, [o.id])]);
-    const steps = stepsFrom(o).filter((s) => mayAct(actor, STEPS[s].by, o.unit_path));
+    const page = await workOrdersRepo.page(db, id);
+    if (!page || !mayRead(actor, page.order.unit_path)) throw notFound(`工单 ${id} `);
+    const o = page.order;
+    const steps = stepsFrom({ ...o, listed_at: o.listed_at ? new Date(o.listed_at) : null }).filter((s) => mayAct(actor, STEPS[s].by, o.unit_path));
     const at = now();
     const dueSoon = new Date(at.getTime() + (await setting('workorder.due_soon_hours', 24)) * 3_600_000);
     return {
       order: { ...o, due: dueOf(o, at, dueSoon) },
       stateName: STATE_NAMES[o.state],
       steps: steps.map((s) => ({ step: s, name: STEPS[s].name })),
-      problem: {
-        id: problem!.id, tracking_code: problem!.tracking_code, title: problem!.title, body: problem!.body, channel_name: problem!.channel_name, kind_code: problem!.kind_code,
-        domain_code: problem!.domain_code, region_name: problem!.region_name, address: problem!.address, reported_at: problem!.reported_at, target_text: problem!.target_text, misconduct: problem!.misconduct,
-      },
-      related: related.filter((x) => x.id !== o.id).map((x) => ({ id: x.id, unit_name: x.unit_name, role: x.role, state: x.state, deadline: x.deadline })),
-      history: orders.filter((x) => x.role === 'lead' && x.id !== o.id).map((x) => ({ id: x.id, unit_name: x.unit_name, state: x.state, dispatched_at: x.dispatched_at })),
-      events,
-      replies,
-      followUps,
+      problem: page.problem,
+      related: page.orders.filter((x) => x.id !== o.id && (x.lead_order_id === o.id || x.id === o.lead_order_id)).map((x) => ({ id: x.id, unit_name: x.unit_name, role: x.role, state: x.state, deadline: x.deadline })),
+      history: page.orders.filter((x) => x.role === 'lead' && x.id !== o.id).map((x) => ({ id: x.id, unit_name: x.unit_name, state: x.state, dispatched_at: x.dispatched_at })),
+      events: page.events,
+      replies: page.replies ?? [],
+      followUps: page.follow_ups ?? [],
     };
   }
 
@@ -238,8 +228,8 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       const at = now();
       const dueSoon = new Date(at.getTime() + (await setting('workorder.due_soon_hours', 24)) * 3_600_000);
       const paths = readScope(actor);
-      const unitIds = paths.some((p) => p.split('/').filter(Boolean).length === 1) ? 'all' : await workOrdersRepo.unitIdsUnder(db, paths);
-      const filter: OrderFilter = { unitIds, unitId: f.unitId, problemId: f.problemId, now: at, limit: f.limit, offset: f.offset };
+      const scope: UnitScope = paths.some((p) => p.split('/').filter(Boolean).length === 1) ? 'all' : { paths };
+      const filter: OrderFilter = { scope, unitId: f.unitId, problemId: f.problemId, now: at, limit: f.limit, offset: f.offset };
       const byTab: Record<Tab, Partial<OrderFilter>> = {
         pending_sign: { states: ['pending_sign'] },
         handling: { states: ['handling'] },
@@ -255,7 +245,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
         all: {},
       };
       const counted = f.tab !== 'all' && f.tab !== 'closed' && !f.unitId && !f.problemId;
-      const [page, counts] = await Promise.all([workOrdersRepo.list(db, { ...filter, ...byTab[f.tab] }, !counted), workOrdersRepo.counts(db, f.unitId ? (unitIds === 'all' || unitIds.includes(f.unitId) ? [f.unitId] : []) : unitIds, at, dueSoon)]);
+      const [page, counts] = await Promise.all([workOrdersRepo.list(db, { ...filter, ...byTab[f.tab] }, !counted), workOrdersRepo.counts(db, scope, f.unitId, at, dueSoon)]);
       return { rows: page.rows.map((r) => ({ ...r, due: dueOf(r, at, dueSoon) })), total: page.total ?? counts[f.tab as keyof typeof counts], counts };
     },
 
