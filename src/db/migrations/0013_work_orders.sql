@@ -40,7 +40,7 @@ CREATE TABLE work_order (
   updated_at           timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX work_order_problem ON work_order (problem_id);
-CREATE INDEX work_order_unit_state ON work_order (unit_id, state, deadline);
+CREATE INDEX work_order_unit_state ON work_order (unit_id, state, deadline, id);
 CREATE INDEX work_order_open_deadline ON work_order (deadline) WHERE state IN ('pending_sign', 'handling');
 CREATE INDEX work_order_state ON work_order (state, updated_at DESC);
 CREATE UNIQUE INDEX work_order_one_open_lead ON work_order (problem_id) WHERE role = 'lead' AND state IN ('pending_sign', 'handling', 'replied', 'follow_up');
@@ -142,7 +142,7 @@ INSERT INTO job_schedule (name, cron, kind) VALUES
   ('calendar-next-year', '0 9 * * *', 'calendar.checkNextYear');
 
 -- The board's buckets, each answered from an index
-CREATE INDEX work_order_state_deadline ON work_order (state, deadline);
+CREATE INDEX work_order_state_deadline ON work_order (state, deadline, id);
 CREATE INDEX work_order_listed ON work_order (unit_id) WHERE listed_at IS NOT NULL;
 CREATE INDEX work_order_escalated ON work_order (unit_id) WHERE escalated_at IS NOT NULL;
 CREATE INDEX work_order_extension ON work_order (unit_id) WHERE extension_request IS NOT NULL;

@@ -63,14 +63,16 @@ export const workOrdersRepo = {
     if (f.escalated) q = q.where('work_order.escalated_at', 'is not', null).where('work_order.state', 'in', ACTIVE_STATES);
     if (f.extensionRequested) q = q.where('work_order.extension_request', 'is not', null);
     if (f.awaitingRedispatch) q = q.where('work_order.state', '=', 'returned').where('work_order.role', '=', 'lead').where((eb) => eb.exists(eb.selectFrom('problem as waiting').select('waiting.id').whereRef('waiting.id', '=', 'work_order.problem_id').where('waiting.status', '=', 'triaged')));
+    // the page's ids first, from work_order's own indexes (deadline order, index-only), then their details
+    const pageIds = q.select('work_order.id').orderBy('work_order.deadline').orderBy('work_order.id').limit(f.limit).offset(f.offset);
     const [rows, total] = await Promise.all([
-      q.innerJoin('unit', 'unit.id', 'work_order.unit_id')
+      db.selectFrom('work_order')
+        .innerJoin('unit', 'unit.id', 'work_order.unit_id')
         .innerJoin('problem', 'problem.id', 'work_order.problem_id')
         .select([...ORDER_COLUMNS, 'problem.title', 'problem.tracking_code', 'problem.kind_code', 'problem.domain_code', 'problem.misconduct'])
+        .where('work_order.id', 'in', pageIds)
         .orderBy('work_order.deadline')
         .orderBy('work_order.id')
-        .limit(f.limit)
-        .offset(f.offset)
         .execute(),
       withTotal ? q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => r.n) : Promise.resolve(null),
     ]);

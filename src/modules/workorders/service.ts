@@ -13,7 +13,7 @@ import { problemsRepo } from '../problems/repo.ts';
 import { unitKpis } from './kpi.ts';
 import { maskNumbers, PUBLIC_STATUS, PUBLIC_STEP_TEXT } from './public.ts';
 import { assessReply } from './reply-quality.ts';
-import { ACTIVE_STATES, OPEN_STATES, workOrdersRepo, type OrderFilter, type UnitScope, type WorkOrderRow } from './repo.ts';
+import { ACTIVE_STATES, OPEN_STATES, workOrdersRepo, type OrderCounts, type OrderFilter, type UnitScope, type WorkOrderRow } from './repo.ts';
 import { STATE_NAMES, STEPS, stepsFrom, type Step, type StepActor } from './steps.ts';
 
 export type DispatchInput = { unitId: number; assistUnitIds?: number[]; urgency?: 'normal' | 'urgent'; instructions?: string };
@@ -23,6 +23,8 @@ export type Tab = 'pending_sign' | 'handling' | 'due_soon' | 'overdue' | 'replie
 const SWEEP_BATCH = 200;
 /** Settings are read at most once a minute per instance: a change applies everywhere within a minute. */
 const SETTING_CACHE_MS = 60_000;
+/** Tab counts are recomputed at most every few seconds per scope and instance. */
+const COUNTS_CACHE_MS = 5_000;
 export const SATISFACTION_NAMES: Record<Satisfaction, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意', unrated: '未评价' };
 
 const PERMISSION_OF: Record<StepActor, Permission[]> = {
@@ -49,6 +51,19 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
   const { db } = ctx;
   const now = opts.now ?? (() => new Date());
   const settingCache = new Map<string, { value: number; at: number }>();
+  const countsCache = new Map<string, { at: number; counts: Promise<OrderCounts> }>();
+
+  /** The tab counts of a scope, shared by everyone reading that scope for a few seconds (the lists stay live). */
+  function cachedCounts(scope: UnitScope, unitId: number | undefined, at: Date, dueSoon: Date): Promise<OrderCounts> {
+    const key = JSON.stringify([scope, unitId ?? null]);
+    const hit = countsCache.get(key);
+    if (hit && Date.now() - hit.at < COUNTS_CACHE_MS) return hit.counts;
+    const counts = workOrdersRepo.counts(db, scope, unitId, at, dueSoon);
+    countsCache.set(key, { at: Date.now(), counts });
+    counts.catch(() => countsCache.delete(key));
+    if (countsCache.size > 1000) countsCache.delete(countsCache.keys().next().value!);
+    return counts;
+  }
 
   const setting = async (key: string, fallback: number, q: Queryable = db) => {
     const hit = settingCache.get(key);
@@ -245,7 +260,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
         all: {},
       };
       const counted = f.tab !== 'all' && f.tab !== 'closed' && !f.unitId && !f.problemId;
-      const [page, counts] = await Promise.all([workOrdersRepo.list(db, { ...filter, ...byTab[f.tab] }, !counted), workOrdersRepo.counts(db, scope, f.unitId, at, dueSoon)]);
+      const [page, counts] = await Promise.all([workOrdersRepo.list(db, { ...filter, ...byTab[f.tab] }, !counted), cachedCounts(scope, f.unitId, at, dueSoon)]);
       return { rows: page.rows.map((r) => ({ ...r, due: dueOf(r, at, dueSoon) })), total: page.total ?? counts[f.tab as keyof typeof counts], counts };
     },
 
