@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Ok, Paging } from '../../http/schemas.ts';
-import { forbidden } from '../../lib/errors.ts';
+import { fieldError, forbidden } from '../../lib/errors.ts';
 import type { UserPrincipal } from '../auth/access.ts';
 
 const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'redirected', 'merged']);
@@ -116,11 +116,17 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     config: { access: 'problem.read' },
     schema: {
       tags: ['分拣'], summary: '热点话题：期间内相关问题的聚类，按数量、较上期增长与关注度（点赞、转发、评论、收藏）排序',
-      querystring: z.object({ from: z.coerce.date(), to: z.coerce.date(), domain: z.string().max(30).optional(), limit: z.coerce.number().int().min(1).max(50).default(10) })
-        .refine((q) => q.to > q.from, { message: '结束时间必须晚于开始时间', path: ['to'] }),
+      querystring: z.object({ from: z.coerce.date().optional(), to: z.coerce.date().optional(), domain: z.string().max(30).optional(), limit: z.coerce.number().int().min(1).max(50).default(10) })
+        .refine((q) => !q.from || !q.to || q.to > q.from, { message: '结束时间必须晚于开始时间', path: ['to'] }),
       response: { 200: z.object({ from: z.date(), to: z.date(), problems: z.number(), topics: z.array(z.object({ label: z.string(), terms: z.array(z.string()), count: z.number(), previous: z.number(), growth: z.number().nullable(), attention: z.number(), score: z.number(), problemIds: z.array(z.number()) })) }) },
     },
-  }, async (req) => problems.hotTopics(actorOf(req), req.query));
+  }, async (req) => {
+    // by default the last 30 days
+    const to = req.query.to ?? new Date();
+    const from = req.query.from ?? new Date(to.getTime() - 30 * 86_400_000);
+    if (to <= from) throw fieldError('to', '结束时间必须晚于开始时间');
+    return problems.hotTopics(actorOf(req), { ...req.query, from, to });
+  });
 
   app.post('/triage/confirm', {
     config: { access: 'problem.triage' },
