@@ -252,7 +252,7 @@ function tokensOf(text: string): Token[] {
   return tokens;
 }
 
-/** "A3区潇楚南路" segments as A3/区潇楚/南路: a word jieba made up that starts with 区/县/镇… lost it to the name before. */
+/** "鸠江区某某南路"-like text can segment as 鸠江/区某某/南路: a word jieba made up that starts with 区/县/镇… lost it to the name before. */
 function splitStrayAdminChar(word: string): string[] {
   return word.length >= 3 && /^[区市县省镇乡]/.test(word) && !wordInfo(word).known ? [word[0]!, word.slice(1)] : [word];
 }
