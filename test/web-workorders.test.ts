@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Browser, type Locator, type Page } from 'playwright-core';
 import { buildApp } from '../src/app.ts';
 import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { createProblemsService } from '../src/modules/problems/service.ts';
@@ -11,12 +9,12 @@ import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { DEMO_PASSWORD } from '../src/modules/seed/wuhu.ts';
 import { createTriageService } from '../src/modules/triage/service.ts';
 import { WEB_DIST } from '../src/server.ts';
+import { assertWebBuilt, launchChromium, skipBrowser, submitLogin } from './browser.ts';
 import { createTestContext, type TestContext } from './helpers.ts';
 
 // 督办·反馈 in the browser: one problem from 派发 to 已办结 through the pages, as each person sees it.
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = fs.existsSync(CHROMIUM) ? false : `Debian chromium 不在 ${CHROMIUM}（apt-get install chromium）：跳过浏览器测试`;
+const skip = skipBrowser;
 const LEAD_UNIT = '芜湖市市场监督管理局';
 const TITLE = '超市销售过期食品';
 
@@ -28,7 +26,7 @@ const cleanups: (() => Promise<unknown>)[] = [];
 
 before(async () => {
   if (skip) return;
-  assert.ok(fs.existsSync(path.join(WEB_DIST, 'index.html')), '网页尚未构建：运行 npm run build:web（npm install 时会自动构建）');
+  assertWebBuilt();
   ctx = await createTestContext();
   cleanups.push(() => ctx.close());
   await seedDemoCity(ctx);
@@ -46,10 +44,7 @@ before(async () => {
   const app = await buildApp(ctx, { webDir: WEB_DIST });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
   cleanups.push(() => app.close());
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
   cleanups.push(() => browser.close());
 });
 after(async () => {
@@ -57,11 +52,7 @@ after(async () => {
 });
 
 async function loginAs(username: string, password = DEMO_PASSWORD): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(base);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
+  const page = await submitLogin(browser, base, username, password);
   await page.getByTestId('main-menu').waitFor();
   return page;
 }
