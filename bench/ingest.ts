@@ -58,7 +58,8 @@ async function writeFiles(dir: string, count: number): Promise<{ files: [string,
 
 async function importAll(database: Database, files: [string, string][]): Promise<{ records: number; seconds: number }> {
   await migrate(database.db);
-  const ctx: AppContext = { database, db: database.db, config: loadConfig({ LOG_LEVEL: 'silent' }), cipher: new FieldCipher(KEY), log: pino({ level: 'silent' }) };
+  // the key in the settings too, as in the product (runtime.ts builds the cipher from it): worker threads are given it
+  const ctx: AppContext = { database, db: database.db, config: loadConfig({ LOG_LEVEL: 'silent', ZHD_SM4_KEY: KEY }), cipher: new FieldCipher(KEY), log: pino({ level: 'silent' }) };
   await seedDemoCity(ctx);
   const started = performance.now();
   let records = 0;

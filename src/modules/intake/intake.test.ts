@@ -7,9 +7,11 @@ import iconv from 'iconv-lite';
 import { createTestContext, REPO_ROOT, tempDir, type TestContext } from '../../../test/helpers.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { seedDemoCity } from '../seed/service.ts';
-import { hotline12345 } from './adapters.ts';
-import { FileError, type SourceRow } from './files.ts';
+import stringify from 'safe-stable-stringify';
+import { ADAPTERS, hotline12345 } from './adapters.ts';
+import { FileError, jsonArray, type SourceRow } from './files.ts';
 import { CHUNK, ingest } from './pipeline.ts';
+import { canonicalJson } from './prepare.ts';
 import { importFile } from './service.ts';
 
 const EXAMPLES = path.join(REPO_ROOT, 'docs', 'examples');
@@ -197,4 +199,68 @@ test('a batch left running by a process that died is marked failed by the sweep,
   assert.equal(rows[0]!.state, 'failed');
   assert.match(rows[0]!.error!, /重新导入同一文件即可补齐/);
   assert.equal(rows[1]!.state, 'running');
+});
+
+test('the content hash is computed over the same text as before: canonicalJson is safe-stable-stringify', () => {
+  const odd = ['', 'a"b\\c', '\u0000\u001f\u007f', '\ud800', 'x\udc00y', '😀', '\u2028\u2029', '诉求内容', ' 空 格 '];
+  const samples: unknown[] = [
+    { 工单编号: 'A1', 受理时间: '2026-03-01 09:00', 诉求内容: '内容', z: 1, a: null, m: true },
+    { b: { d: 1, c: [{ y: 2, x: 1 }, null, 'x'] }, a: [3, 2, 1], c: { b: { a: 1 } } },
+    { when: new Date('2026-03-05T02:22:00Z'), n: 1e21, m: -0, nan: Number.NaN, inf: -Infinity, u: undefined },
+    { 10: 'ten', 9: 'nine', a10: 1, a9: 2, A: 3, _: 4 },
+    { toString: 'shadow', constructor: 1, valueOf: { hasOwnProperty: 2 } },
+    JSON.parse('{"__proto__": {"a": 1}, "b": 2}'),
+    Object.assign(Object.create(null), { z: 1, a: { y: 2, b: 1 } }),
+    {},
+  ];
+  for (let i = 0; i < 300; i++) {
+    const row: Record<string, unknown> = {};
+    for (let k = 0; k < 1 + (i % 7); k++) {
+      const key = odd[(i * 7 + k * 3) % odd.length]! + String.fromCharCode(97 + ((i + k) % 26));
+      row[key] = k % 3 === 0 ? odd[(i + k) % odd.length] : k % 3 === 1 ? { [odd[k % odd.length]!]: i, q: [k, odd[i % odd.length]] } : i * k;
+    }
+    samples.push(row);
+  }
+  for (const row of samples) assert.equal(canonicalJson(row as Record<string, unknown>), stringify(row), JSON.stringify(row));
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  assert.equal(canonicalJson(cyclic), stringify(cyclic));
+});
+
+test('rows prepared on worker threads are stored exactly as rows prepared on the importing thread', async () => {
+  const records = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      i === 7
+        ? { orderId: 'WT-BAD', title: '没有时间' }
+        : { orderId: `WT-${i}`, submitTime: `2026-03-${String(1 + (i % 28)).padStart(2, '0')} 10:00`, title: `测试 ${i}`, content: `镜湖区范罗山街道第 ${i} 条测试诉求`, category: i % 2 ? '投诉' : '咨询', location: { address: '镜湖区范罗山街道' }, user: { name: `周${i}`, mobile: `1395530${String(i).padStart(4, '0')}` }, extraField: i },
+    );
+  const opts = { adapter: ADAPTERS.wanshitong!, origin: 'api' as const, actor: SYSTEM_ACTOR, headers: null };
+  const progress: number[] = [];
+  const viaWorkers = await ingest(ctx, { ...opts, rows: jsonArray(records(2500)), workers: 1, onProgress: (p) => progress.push(p.read) });
+  assert.deepEqual([viaWorkers.read, viaWorkers.inserted, viaWorkers.rejected], [2500, 2499, 1]);
+  assert.deepEqual(viaWorkers.errors.map((e) => [e.rowNo, e.field?.split('（')[0]]), [[8, 'time']]);
+  assert.deepEqual(viaWorkers.unknownColumns, ['extraField']);
+  assert.equal(progress.at(-1), 2500);
+  assert.ok(progress.every((n, i) => i === 0 || n >= progress[i - 1]!));
+  // the same records prepared on this thread: the same content hashes, so all repeats
+  const inline = await ingest(ctx, { ...opts, rows: jsonArray(records(2500)), workers: 0 });
+  assert.deepEqual([inline.inserted, inline.changed, inline.repeats, inline.rejected], [0, 0, 2499, 1]);
+  assert.deepEqual(inline.errors, viaWorkers.errors);
+  const raw = await ctx.db.selectFrom('raw_record').select('payload').where('channel', '=', 'wanshitong').where('external_id', '=', 'WT-42').executeTakeFirstOrThrow();
+  const user = (raw.payload as { user: { name: { $sm4: string }; mobile: { $sm4: string } } }).user;
+  assert.deepEqual([ctx.cipher.decrypt(user.name.$sm4), ctx.cipher.decrypt(user.mobile.$sm4)], ['周42', '13955300042']);
+  const p = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id')
+    .select(['reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index', 'region_code', 'kind_code', 'tracking_code'])
+    .where('problem_source.external_id', '=', 'WT-42').executeTakeFirstOrThrow();
+  assert.equal(ctx.cipher.decrypt(p.reporter_phone_enc!), '13955300042');
+  assert.deepEqual([p.reporter_phone_mask, p.reporter_phone_index, p.region_code, p.kind_code], ['139****0042', ctx.cipher.blindIndex('13955300042'), '340202001', 'consult']);
+  assert.match(p.tracking_code, /^ZD[0-9A-HJKMNP-TV-Z]{10}$/);
+  // a changed record through the workers becomes version 2 of the same problem
+  const changed = records(2500);
+  (changed[42] as { title: string }).title = '测试 42（已更新）';
+  const again = await ingest(ctx, { ...opts, rows: jsonArray(changed), workers: 1 });
+  assert.deepEqual([again.inserted, again.changed, again.repeats], [0, 1, 2498]);
+  const versions = await ctx.db.selectFrom('problem_source').select(['version', 'problem_id']).where('channel', '=', 'wanshitong').where('external_id', '=', 'WT-42').orderBy('version').execute();
+  assert.deepEqual(versions.map((v) => v.version), [1, 2]);
+  assert.equal(versions[0]!.problem_id, versions[1]!.problem_id);
 });

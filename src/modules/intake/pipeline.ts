@@ -1,20 +1,28 @@
-import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import stringify from 'safe-stable-stringify';
 import type { AppContext } from '../../context.ts';
-import { maskName, maskPhone } from '../../lib/crypto.ts';
+import { FieldCipher } from '../../lib/crypto.ts';
 import { recordAudit } from '../audit/service.ts';
 import { enqueueJob } from '../jobs/runner.ts';
 import type { Actor } from '../auth/access.ts';
-import { RowError, type CanonicalRecord, type ChannelAdapter, type ProblemDraft } from './adapters.ts';
-import { CANONICAL_FIELDS, headerIndex, normalizeHeader, resolveHeaders, type CanonicalField } from './fields.ts';
+import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
+import { CANONICAL_FIELDS, normalizeHeader, resolveHeaders, type CanonicalField } from './fields.ts';
 import { FileError, type SourceRow } from './files.ts';
-import { PlaceMatcher } from './places.ts';
-import { intakeRepo, type ProblemInsert, type RawInsert, type SourceInsert } from './repo.ts';
+import { defaultWorkers, preparePool, type PrepareSession } from './prepare-pool.ts';
+import { isRejected, Preparer, type PreparedBatch, type PreparedRow, type PrepareSetup } from './prepare.ts';
+import { intakeRepo, type JsonText, type RawInsert, type SourceLinks } from './repo.ts';
+
+export { trackingCode } from './prepare.ts';
 
 export const CHUNK = 1000;
 const MAX_ERRORS_RETURNED = 1000;
-const TRACKING_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** Rows handed to the preparer at a time (to a worker thread: one message each way). */
+const BATCH = 500;
+/** An import that has read this many rows asks for worker threads; smaller ones are prepared on this thread. */
+const WORKERS_AFTER = 4 * CHUNK;
+/** A file at least this large asks for them from its first row (about 2,000 rows of a typical channel). */
+const WORKERS_FILE_BYTES = 1 << 20;
 
 export type RowProblem = { rowNo: number | null; externalId: string | null; field: string | null; message: string };
 export type IngestResult = {
@@ -38,31 +46,45 @@ export type IngestOptions = {
   /** Called once the batch row exists, before any record is stored. */
   onBatch?: (batchId: number) => void;
   onProgress?: (p: { read: number; inserted: number; changed: number; repeats: number; rejected: number }) => void;
+  /** The size of the file being imported, if known: a large file is prepared on worker threads from its first row. */
+  fileBytes?: number;
+  /**
+   * Worker threads preparing rows. By default a large import (a large file, or one that has read WORKERS_AFTER rows)
+   * uses defaultWorkers() of them, preparing rows on this thread until they have started; a number uses that many
+   * from the first row (0: none).
+   */
+  workers?: number;
 };
 
-export function trackingCode(): string {
-  const bytes = crypto.randomBytes(10);
-  return `ZD${[...bytes].map((b) => TRACKING_ALPHABET[b % 32]).join('')}`;
-}
+const KEY_PROBE = 'zhd/intake/key-probe';
+const workerKeys = new WeakMap<object, string | null>();
 
-type Prepared = { rowNo: number; externalId: string; hash: string; payload: string; draft: ProblemDraft; sealed: Map<string, string> };
-
-/** Every leaf of a nested record as [dotted path, value]. */
-function leaves(obj: Record<string, unknown>, prefix = ''): [string, unknown][] {
-  const out: [string, unknown][] = [];
-  for (const [k, v] of Object.entries(obj)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date)) out.push(...leaves(v as Record<string, unknown>, key));
-    else out.push([key, v]);
+/**
+ * The hex key of ctx.cipher, which worker threads need to build the same cipher: the configured key or, in embedded
+ * mode, the one runtime.ts keeps in the data folder; whichever gives the same keyed hashes as ctx.cipher. Null if
+ * neither does: then rows are prepared on this thread with ctx.cipher itself.
+ */
+function cipherKeyHex(ctx: AppContext): string | null {
+  let key = workerKeys.get(ctx.cipher);
+  if (key === undefined) {
+    const expected = ctx.cipher.contentHash(KEY_PROBE);
+    const fits = (k: string | undefined): k is string => !!k && /^[0-9a-fA-F]{32}$/.test(k) && new FieldCipher(k).contentHash(KEY_PROBE) === expected;
+    const embedded = () => {
+      try {
+        return fs.readFileSync(path.join(ctx.config.dataDir, 'secret.key'), 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    };
+    const configured = ctx.config.sm4KeyHex;
+    key = fits(configured) ? configured : null;
+    if (!key) {
+      const k = embedded();
+      if (fits(k)) key = k;
+    }
+    workerKeys.set(ctx.cipher, key);
   }
-  return out;
-}
-
-function setPath(obj: Record<string, unknown>, dotted: string, value: unknown) {
-  const parts = dotted.split('.');
-  let node = obj;
-  for (const p of parts.slice(0, -1)) node = node[p] as Record<string, unknown>;
-  node[parts[parts.length - 1]!] = value;
+  return key;
 }
 
 /**
@@ -72,8 +94,7 @@ function setPath(obj: Record<string, unknown>, dotted: string, value: unknown) {
  */
 export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<IngestResult> {
   const { adapter, actor } = opts;
-  const { db, cipher } = ctx;
-  const specIndex = headerIndex(adapter.specs);
+  const { db } = ctx;
   let tabular: Map<string, CanonicalField> | null = null;
   let unknownColumns: string[] = [];
   if (opts.headers) {
@@ -85,112 +106,49 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     tabular = r.mapping;
     unknownColumns = r.unknown;
   }
-  const saved = new Map(Object.entries(opts.savedMapping ?? {}).map(([h, f]) => [normalizeHeader(h), f as CanonicalField]));
-  const unknownKeys = new Set<string>();
-  const keyCache = new Map<string, CanonicalField | null>();
-  const fieldOfKey = (key: string): CanonicalField | null => {
-    if (tabular) return tabular.get(key) ?? null;
-    let f = keyCache.get(key);
-    if (f === undefined) {
-      const n = normalizeHeader(key);
-      f = saved.get(n) ?? specIndex.get(n) ?? null;
-      if (!f) unknownKeys.add(key);
-      keyCache.set(key, f);
-    }
-    return f;
-  };
-
   const [regions, units] = await Promise.all([intakeRepo.regionNames(db), intakeRepo.unitNames(db)]);
-  const places = new PlaceMatcher(regions, units.map((u) => u.name));
+  const setup: PrepareSetup = {
+    channel: adapter.channel,
+    tabular: tabular ? [...tabular] : null,
+    saved: Object.entries(opts.savedMapping ?? {}).map(([h, f]) => [normalizeHeader(h), f as CanonicalField]),
+    regions,
+    units: units.map((u) => u.name),
+  };
+  const preparer = new Preparer(setup, ctx.cipher, adapter);
+  // worker threads build their own adapter and cipher: only for the registered adapters and a key they can be given
+  const keyHex = opts.workers === 0 || ADAPTERS[adapter.channel] !== adapter ? null : cipherKeyHex(ctx);
   const userId = actor.principal?.kind === 'user' ? actor.principal.userId : null;
   const apiKeyId = actor.principal?.kind === 'apiKey' ? actor.principal.keyId : null;
   const { id: batchId } = await intakeRepo.createBatch(db, { channel: adapter.channel, origin: opts.origin, fileName: opts.fileName ?? null, createdBy: userId, apiKeyId });
   opts.onBatch?.(batchId);
   const totals = { read: 0, inserted: 0, changed: 0, repeats: 0, rejected: 0 };
   const errors: RowProblem[] = [];
+  const unknownKeys = new Set<string>();
 
-  function prepare(src: { rowNo: number; row: Record<string, unknown> }): Prepared {
-    const rec: CanonicalRecord = {};
-    const personalPaths: [string, unknown][] = [];
-    for (const [key, value] of leaves(src.row)) {
-      const field = fieldOfKey(key);
-      if (!field || field === 'extra') continue;
-      if (rec[field] === undefined || rec[field] === null || rec[field] === '') rec[field] = value;
-      if (adapter.personal.includes(field) && value !== null && value !== undefined && value !== '') personalPaths.push([key, value]);
+  /** A prepared row and the buffer its texts are in. */
+  type Ready = PreparedRow & { data: Buffer };
+  type Text = 'at' | 'problemAt' | 'sourceAt' | 'end';
+  const onPostgres = ctx.database.kind === 'postgres';
+  /** One of each row's texts (from `from` to `to`), as a JSON array: bytes for PostgreSQL, a string for PGlite. */
+  const jsonArray = (rows: Ready[], from: Text, to: Text): JsonText => {
+    let size = 2 + Math.max(0, rows.length - 1);
+    for (const r of rows) size += r[to] - r[from];
+    const out = Buffer.allocUnsafe(size);
+    out[0] = 0x5b; // [
+    let at = 1;
+    for (let i = 0; i < rows.length; i++) {
+      if (i) out[at++] = 0x2c; // ,
+      const r = rows[i]!;
+      at += r.data.copy(out, at, r[from], r[to]);
     }
-    const draft = adapter.toDraft(rec);
-    const canonical = stringify(src.row) ?? '{}';
-    const hash = cipher.contentHash(canonical);
-    const stored = personalPaths.length ? (JSON.parse(canonical) as Record<string, unknown>) : src.row;
-    // one ciphertext per personal value, shared by the raw record and the problem
-    const sealed = new Map<string, string>();
-    const seal = (plain: string) => {
-      let c = sealed.get(plain);
-      if (!c) sealed.set(plain, (c = cipher.encrypt(plain)));
-      return c;
-    };
-    for (const [path, value] of personalPaths) setPath(stored, path, { $sm4: seal(String(value).replace(/\s+/g, ' ').trim()) });
-    if (draft.reporterName) seal(draft.reporterName);
-    if (draft.reporterPhone) seal(draft.reporterPhone);
-    return { rowNo: src.rowNo, externalId: draft.externalId ?? `h:${hash.slice(0, 32)}`, hash, payload: JSON.stringify(stored), draft, sealed };
-  }
-
-  function toProblem(p: Prepared): ProblemInsert {
-    const d = p.draft;
-    let regionCode = places.region(d.regionText, d.address);
-    const flags: string[] = [];
-    // nothing more specific than the city in the fields (mailboxes, social posts, 人民网's "芜湖市"): look in the text
-    if (!regionCode || regionCode.endsWith('00')) {
-      const fromText = places.region(null, `${d.title} ${d.body}`);
-      if (fromText && fromText !== regionCode) {
-        regionCode = fromText;
-        flags.push('region_from_text');
-      }
-    }
-    if ((d.regionText || d.address) && !regionCode) flags.push('region_unmatched');
-    if (d.unitText && !places.knowsUnit(d.unitText)) flags.push('unit_unmatched');
-    if (!d.kindCode) flags.push('kind_unknown');
-    return {
-      tracking_code: trackingCode(),
-      channel: adapter.channel,
-      title: d.title,
-      body: d.body,
-      kind_code: d.kindCode,
-      kind_text: d.kindText,
-      reported_at: d.reportedAt,
-      address: d.address,
-      region_text: d.regionText,
-      region_code: regionCode,
-      target_text: d.targetText,
-      unit_text: d.unitText,
-      reporter_name_enc: d.reporterName ? p.sealed.get(d.reporterName)! : null,
-      reporter_name_mask: maskName(d.reporterName),
-      reporter_phone_enc: d.reporterPhone ? p.sealed.get(d.reporterPhone)! : null,
-      reporter_phone_mask: maskPhone(d.reporterPhone),
-      reporter_phone_index: d.reporterPhone ? cipher.blindIndex(d.reporterPhone) : null,
-      confidential: d.confidential,
-      flags,
-    };
-  }
-
-  const sourceOf = (p: Prepared, problemId: number, rawId: number, version: number, reason: 'origin' | 'version'): SourceInsert => ({
-    problem_id: problemId,
-    raw_record_id: rawId,
-    channel: adapter.channel,
-    external_id: p.externalId,
-    version,
-    link_reason: reason,
-    source_state: p.draft.source.state,
-    handled_by: p.draft.source.handledBy,
-    reply: p.draft.source.reply,
-    replied_at: p.draft.source.repliedAt,
-    satisfaction: p.draft.source.satisfaction,
-  });
+    out[at] = 0x5d; // ]
+    return onPostgres ? out : out.toString('utf8');
+  };
 
   /** Stores one chunk in one transaction. Returns the items that must wait for the next chunk (a second version of a record in the same chunk). */
-  async function store(items: Prepared[], read: number, rejected: number): Promise<Prepared[]> {
-    const seen = new Map<string, Prepared>();
-    const later: Prepared[] = [];
+  async function store(items: Ready[], read: number, rejected: number): Promise<Ready[]> {
+    const seen = new Map<string, Ready>();
+    const later: Ready[] = [];
     let repeats = 0;
     for (const p of items) {
       const first = seen.get(p.externalId);
@@ -208,31 +166,36 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
         e.hashes.add(k.content_hash);
         byId.set(k.external_id, e);
       }
-      const fresh: Prepared[] = [];
-      const changed: { p: Prepared; version: number }[] = [];
+      const fresh: Ready[] = [];
+      const changed: { p: Ready; version: number }[] = [];
       for (const p of batch) {
         const k = byId.get(p.externalId);
         if (!k) fresh.push(p);
         else if (k.hashes.has(p.hash)) repeats++;
         else changed.push({ p, version: k.max + 1 });
       }
+      const toStore = [...fresh, ...changed.map(({ p }) => p)];
       const raws: RawInsert[] = [
-        ...fresh.map((p) => ({ channel: adapter.channel, external_id: p.externalId, version: 1, content_hash: p.hash, payload: p.payload, batch_id: batchId })),
-        ...changed.map(({ p, version }) => ({ channel: adapter.channel, external_id: p.externalId, version, content_hash: p.hash, payload: p.payload, batch_id: batchId })),
+        ...fresh.map((p) => ({ external_id: p.externalId, version: 1, content_hash: p.hash })),
+        ...changed.map(({ p, version }) => ({ external_id: p.externalId, version, content_hash: p.hash })),
       ];
-      const inserted = await intakeRepo.insertRaw(tx, raws);
+      const inserted = await intakeRepo.insertRaw(tx, adapter.channel, batchId, raws, jsonArray(toStore, 'at', 'problemAt'));
       const rawIdOf = new Map(inserted.map((r) => [`${r.external_id}#${r.version}`, r.id]));
       // a record stored meanwhile by a concurrent import is a repeat, not an error
       const freshStored = fresh.filter((p) => rawIdOf.has(`${p.externalId}#1`));
       const changedStored = changed.filter(({ p, version }) => rawIdOf.has(`${p.externalId}#${version}`));
       repeats += fresh.length - freshStored.length + changed.length - changedStored.length;
 
-      const drafts = freshStored.map(toProblem);
-      const problemIdOf = new Map((await intakeRepo.insertProblems(tx, drafts)).map((r) => [r.tracking_code, r.id]));
-      const sources: SourceInsert[] = freshStored.map((p, i) => sourceOf(p, problemIdOf.get(drafts[i]!.tracking_code)!, rawIdOf.get(`${p.externalId}#1`)!, 1, 'origin'));
+      const problemIdOf = new Map((await intakeRepo.insertProblems(tx, adapter.channel, freshStored.length, jsonArray(freshStored, 'problemAt', 'sourceAt'))).map((r) => [r.tracking_code, r.id]));
       const owners = new Map((await intakeRepo.problemsOfRecords(tx, adapter.channel, changedStored.map(({ p }) => p.externalId))).map((o) => [o.external_id, o.problem_id]));
-      for (const { p, version } of changedStored) sources.push(sourceOf(p, owners.get(p.externalId)!, rawIdOf.get(`${p.externalId}#${version}`)!, version, 'version'));
-      await intakeRepo.insertSources(tx, sources);
+      const linked = [...freshStored, ...changedStored.map(({ p }) => p)];
+      const links: SourceLinks = {
+        problem_id: [...freshStored.map((p) => problemIdOf.get(p.trackingCode)!), ...changedStored.map(({ p }) => owners.get(p.externalId)!)],
+        raw_record_id: [...freshStored.map((p) => rawIdOf.get(`${p.externalId}#1`)!), ...changedStored.map(({ p, version }) => rawIdOf.get(`${p.externalId}#${version}`)!)],
+        version: [...freshStored.map(() => 1), ...changedStored.map(({ version }) => version)],
+        link_reason: [...freshStored.map(() => 'origin' as const), ...changedStored.map(() => 'version' as const)],
+      };
+      await intakeRepo.insertSources(tx, adapter.channel, links, jsonArray(linked, 'sourceAt', 'end'));
       await intakeRepo.touchProblems(tx, [...new Set(changedStored.map(({ p }) => owners.get(p.externalId)!))]);
       const c = { read, inserted: freshStored.length, changed: changedStored.length, repeats, rejected };
       await intakeRepo.addToBatch(tx, batchId, c);
@@ -248,7 +211,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
 
   // Chunks are written in lanes: the next chunk is read and prepared while the last is written, and on PostgreSQL
   // two lanes write at once. A record always goes to the same lane, so its versions stay in order.
-  type Lane = { pending: Prepared[]; writing: Promise<Prepared[]> };
+  type Lane = { pending: Ready[]; writing: Promise<Ready[]> };
   const lanes: Lane[] = Array.from({ length: ctx.database.kind === 'postgres' ? 2 : 1 }, () => ({ pending: [], writing: Promise.resolve([]) }));
   const laneOf = (externalId: string): Lane => lanes[lanes.length === 1 ? 0 : crc32(externalId) % lanes.length]!;
   let unflushedRead = 0;
@@ -262,28 +225,59 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     unflushedRead = unflushedRejected = 0;
   };
   const allErrors: RowProblem[] = [];
-  const reject = (e: RowProblem) => {
-    unflushedRejected++;
-    if (errors.length < MAX_ERRORS_RETURNED) errors.push(e);
-    allErrors.push(e);
+  /** A prepared batch, row by row in the order read: into its lane, or reported. */
+  const consume = async (b: PreparedBatch) => {
+    const data = Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength);
+    for (const item of b.items) {
+      unflushedRead++;
+      if (isRejected(item)) {
+        const e: RowProblem = { rowNo: item.rowNo, externalId: null, field: item.field, message: item.message };
+        unflushedRejected++;
+        if (errors.length < MAX_ERRORS_RETURNED) errors.push(e);
+        allErrors.push(e);
+      } else {
+        const ready = item as Ready;
+        ready.data = data;
+        const lane = laneOf(ready.externalId);
+        lane.pending.push(ready);
+        if (lane.pending.length >= CHUNK) await flush(lane);
+      }
+    }
+    for (const k of b.unknownKeys) unknownKeys.add(k);
+  };
+
+  // Rows are prepared in batches, on this thread or on worker threads; results are taken in the order read.
+  let session: PrepareSession | null = null;
+  const prepared: Promise<PreparedBatch>[] = [];
+  let batch: SourceRow[] = [];
+  let read = 0;
+  const submit = async () => {
+    const rows = batch;
+    batch = [];
+    if (!rows.length) return;
+    if (keyHex && !session && (opts.workers || (opts.fileBytes ?? 0) >= WORKERS_FILE_BYTES || read >= WORKERS_AFTER)) {
+      session = preparePool.open(opts.workers ?? defaultWorkers(), setup, keyHex);
+      if (opts.workers) await session.whenReady().catch(() => {}); // threads that cannot start: prepared here
+    }
+    if (session?.ready) {
+      const p = session.run(rows);
+      p.catch(() => {}); // awaited below, unless the import fails first
+      prepared.push(p);
+      while (prepared.length > session.capacity) await consume(await prepared.shift()!);
+    } else {
+      while (prepared.length) await consume(await prepared.shift()!);
+      await consume(preparer.run(rows));
+    }
   };
   const settle = () => Promise.all(lanes.map((l) => l.writing.catch(() => []))).then(() => {});
   try {
     for await (const src of opts.rows) {
-      unflushedRead++;
-      if ('error' in src) reject({ rowNo: src.rowNo, externalId: null, field: null, message: src.error });
-      else {
-        try {
-          const p = prepare(src);
-          const lane = laneOf(p.externalId);
-          lane.pending.push(p);
-          if (lane.pending.length >= CHUNK) await flush(lane);
-        } catch (e) {
-          if (!(e instanceof RowError)) throw e;
-          reject({ rowNo: src.rowNo, externalId: null, field: e.field ? `${e.field}（${CANONICAL_FIELDS[e.field as CanonicalField] ?? e.field}）` : null, message: e.message });
-        }
-      }
+      read++;
+      batch.push(src);
+      if (batch.length >= (session ? BATCH : 1)) await submit();
     }
+    await submit();
+    while (prepared.length) await consume(await prepared.shift()!);
     for (const lane of lanes) await flush(lane);
     for (const lane of lanes) {
       for (let carried = await lane.writing; carried.length; carried = await lane.writing) lane.writing = store(carried, 0, 0);
@@ -296,6 +290,8 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     await settle(); // let chunks already being written finish (or roll back) first
     await intakeRepo.finishBatch(db, batchId, 'failed', (e as Error).message.slice(0, 1000));
     throw e;
+  } finally {
+    (session as PrepareSession | null)?.close();
   }
   if (!tabular) unknownColumns = [...unknownKeys];
   return { batchId, ...totals, errors, unknownColumns };

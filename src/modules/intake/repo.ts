@@ -1,17 +1,15 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 
-export type RawInsert = { channel: string; external_id: string; version: number; content_hash: string; payload: string; batch_id: number | null };
-export type ProblemInsert = {
-  tracking_code: string; channel: string; title: string; body: string; kind_code: string | null; kind_text: string | null;
-  reported_at: Date; address: string | null; region_text: string | null; region_code: string | null; target_text: string | null; unit_text: string | null;
-  reporter_name_enc: string | null; reporter_name_mask: string | null; reporter_phone_enc: string | null; reporter_phone_mask: string | null; reporter_phone_index: string | null;
-  confidential: boolean; flags: string[];
-};
-export type SourceInsert = {
-  problem_id: number; raw_record_id: number; channel: string; external_id: string; version: number; link_reason: 'origin' | 'version' | 'merged';
-  source_state: string | null; handled_by: string | null; reply: string | null; replied_at: Date | null; satisfaction: string | null;
-};
+/** A raw record to store (its payload goes separately, in a JSON array of all the chunk's payloads). */
+export type RawInsert = { external_id: string; version: number; content_hash: string };
+/** problem_source's ids for each source (the rest goes in a JSON array of objects). */
+export type SourceLinks = { problem_id: number[]; raw_record_id: number[]; version: number[]; link_reason: ('origin' | 'version')[] };
+/**
+ * A JSON text: UTF-8 bytes for PostgreSQL (a Buffer parameter is sent in binary format, which for json is the text
+ * itself: nothing to encode or escape on the way), a string for PGlite.
+ */
+export type JsonText = Buffer | string;
 
 export const intakeRepo = {
   createBatch(db: Queryable, b: { channel: string; origin: 'cli' | 'api' | 'web' | 'form' | 'seed'; fileName: string | null; createdBy: number | null; apiKeyId: number | null }) {
@@ -48,75 +46,77 @@ export const intakeRepo = {
     return db.insertInto('import_error').values(errors.map((e) => ({ ...e, batch_id: batchId }))).execute();
   },
 
+  // Looking up a chunk's records probes the index once per record (a lateral subquery behind OFFSET 0, which the planner
+  // cannot turn into anything else). A plain `external_id = any(…)` is planned from table statistics, which a bulk
+  // import outruns: with none yet, PostgreSQL read every record of the channel for each chunk.
+
   /** Every stored version of these records: which content is known, and the highest version. */
-  knownVersions(db: Queryable, channel: string, externalIds: string[]) {
-    if (!externalIds.length) return Promise.resolve([]);
-    return db
-      .selectFrom('raw_record')
-      .select(['external_id', 'version', 'content_hash'])
-      .where('channel', '=', channel)
-      .where('external_id', 'in', externalIds)
-      .execute();
+  async knownVersions(db: Queryable, channel: string, externalIds: string[]) {
+    if (!externalIds.length) return [];
+    const { rows } = await sql<{ external_id: string; version: number; content_hash: string }>`
+      select i.external_id, r.version, r.content_hash
+      from unnest(${externalIds}::text[]) as i (external_id)
+      cross join lateral (select version, content_hash from raw_record where channel = ${channel} and external_id = i.external_id offset 0) as r`.execute(db);
+    return rows;
   },
 
-  // Bulk inserts pass one array per column through unnest(): a handful of parameters instead of thousands.
-  async insertRaw(tx: Tx, rows: RawInsert[]) {
+  // Bulk inserts pass a chunk's rows in a few parameters: arrays through unnest(), and the texts prepared for each row
+  // (prepare.ts) as they are, so that nothing is converted value by value on the way.
+
+  /** payloads: a JSON array of the records, in the order of rows. */
+  async insertRaw(tx: Tx, channel: string, batchId: number, rows: RawInsert[], payloads: JsonText) {
     if (!rows.length) return [];
-    const col = <K extends keyof RawInsert>(k: K) => rows.map((r) => r[k]);
     const { rows: out } = await sql<{ id: number; external_id: string; version: number }>`
       insert into raw_record (channel, external_id, version, content_hash, payload, batch_id)
-      select t.channel, t.external_id, t.version, t.content_hash, p.payload, t.batch_id
-      from unnest(${col('channel')}::text[], ${col('external_id')}::text[], ${col('version')}::int[],
-                  ${col('content_hash')}::text[], ${col('batch_id')}::bigint[]) with ordinality as t (channel, external_id, version, content_hash, batch_id, n)
-      join jsonb_array_elements(${`[${col('payload').join(',')}]`}::jsonb) with ordinality as p (payload, n) using (n)
+      select ${channel}::text, t.external_id, t.version, t.content_hash, p.payload::jsonb, ${batchId}::bigint
+      from unnest(${rows.map((r) => r.external_id)}::text[], ${rows.map((r) => r.version)}::int[], ${rows.map((r) => r.content_hash)}::text[])
+             with ordinality as t (external_id, version, content_hash, n)
+      join json_array_elements(${payloads}::json) with ordinality as p (payload, n) using (n)
       on conflict do nothing
       returning id, external_id, version`.execute(tx);
     return out;
   },
 
-  async insertProblems(tx: Tx, rows: ProblemInsert[]) {
-    if (!rows.length) return [];
-    const col = <K extends keyof ProblemInsert>(k: K) => rows.map((r) => r[k]);
+  /** problems: a JSON array of objects with the problem's columns but channel. */
+  async insertProblems(tx: Tx, channel: string, count: number, problems: JsonText) {
+    if (!count) return [];
     const { rows: out } = await sql<{ id: number; tracking_code: string }>`
       insert into problem (tracking_code, channel, title, body, kind_code, kind_text, reported_at, address, region_text, region_code,
                            target_text, unit_text, reporter_name_enc, reporter_name_mask, reporter_phone_enc, reporter_phone_mask,
                            reporter_phone_index, confidential, flags)
-      select t.tracking_code, t.channel, t.title, t.body, t.kind_code, t.kind_text, t.reported_at, t.address, t.region_text, t.region_code,
-             t.target_text, t.unit_text, t.name_enc, t.name_mask, t.phone_enc, t.phone_mask, t.phone_index, t.confidential, t.flags::text[]
-      from unnest(${col('tracking_code')}::text[], ${col('channel')}::text[], ${col('title')}::text[], ${col('body')}::text[],
-                  ${col('kind_code')}::text[], ${col('kind_text')}::text[], ${rows.map((r) => r.reported_at.toISOString())}::timestamptz[],
-                  ${col('address')}::text[], ${col('region_text')}::text[], ${col('region_code')}::text[], ${col('target_text')}::text[],
-                  ${col('unit_text')}::text[], ${col('reporter_name_enc')}::text[], ${col('reporter_name_mask')}::text[],
-                  ${col('reporter_phone_enc')}::text[], ${col('reporter_phone_mask')}::text[], ${col('reporter_phone_index')}::text[],
-                  ${col('confidential')}::boolean[], ${rows.map((r) => `{${r.flags.join(',')}}`)}::text[])
-        with ordinality as t (tracking_code, channel, title, body, kind_code, kind_text, reported_at, address, region_text, region_code,
-                              target_text, unit_text, name_enc, name_mask, phone_enc, phone_mask, phone_index, confidential, flags, n)
-      order by t.n
+      select t.tracking_code, ${channel}::text, t.title, t.body, t.kind_code, t.kind_text, t.reported_at, t.address, t.region_text, t.region_code,
+             t.target_text, t.unit_text, t.reporter_name_enc, t.reporter_name_mask, t.reporter_phone_enc, t.reporter_phone_mask,
+             t.reporter_phone_index, t.confidential, t.flags
+      from json_to_recordset(${problems}::json) as t (
+             tracking_code text, title text, body text, kind_code text, kind_text text, reported_at timestamptz, address text,
+             region_text text, region_code text, target_text text, unit_text text, reporter_name_enc text, reporter_name_mask text,
+             reporter_phone_enc text, reporter_phone_mask text, reporter_phone_index text, confidential boolean, flags text[])
       returning id, tracking_code`.execute(tx);
     return out;
   },
 
-  async insertSources(tx: Tx, rows: SourceInsert[]) {
-    if (!rows.length) return;
-    const col = <K extends keyof SourceInsert>(k: K) => rows.map((r) => r[k]);
+  /** sources: a JSON array of objects with external_id and the channel's handling columns, in the order of links. */
+  async insertSources(tx: Tx, channel: string, links: SourceLinks, sources: JsonText) {
+    if (!links.problem_id.length) return;
     await sql`
       insert into problem_source (problem_id, raw_record_id, channel, external_id, version, link_reason, source_state, handled_by, reply, replied_at, satisfaction)
-      select * from unnest(${col('problem_id')}::bigint[], ${col('raw_record_id')}::bigint[], ${col('channel')}::text[], ${col('external_id')}::text[],
-                           ${col('version')}::int[], ${col('link_reason')}::text[], ${col('source_state')}::text[], ${col('handled_by')}::text[],
-                           ${col('reply')}::text[], ${rows.map((r) => r.replied_at?.toISOString() ?? null)}::timestamptz[], ${col('satisfaction')}::text[])`.execute(tx);
+      select a.problem_id, a.raw_record_id, ${channel}::text, s.external_id, a.version, a.link_reason, s.source_state, s.handled_by, s.reply, s.replied_at, s.satisfaction
+      from unnest(${links.problem_id}::bigint[], ${links.raw_record_id}::bigint[], ${links.version}::int[], ${links.link_reason}::text[])
+             with ordinality as a (problem_id, raw_record_id, version, link_reason, n)
+      join rows from (json_to_recordset(${sources}::json) as (
+             external_id text, source_state text, handled_by text, reply text, replied_at timestamptz, satisfaction text))
+           with ordinality as s (external_id, source_state, handled_by, reply, replied_at, satisfaction, n) using (n)`.execute(tx);
   },
 
-  problemsOfRecords(db: Queryable, channel: string, externalIds: string[]) {
-    if (!externalIds.length) return Promise.resolve([]);
-    return db
-      .selectFrom('problem_source')
-      .select(['external_id', 'problem_id'])
-      .distinctOn('external_id')
-      .where('channel', '=', channel)
-      .where('external_id', 'in', externalIds)
-      .orderBy('external_id')
-      .orderBy('version')
-      .execute();
+  /** The problem each record was first linked to. */
+  async problemsOfRecords(db: Queryable, channel: string, externalIds: string[]) {
+    if (!externalIds.length) return [];
+    const { rows } = await sql<{ external_id: string; problem_id: number }>`
+      select i.external_id, s.problem_id
+      from unnest(${externalIds}::text[]) as i (external_id)
+      cross join lateral (select problem_id from problem_source
+                          where channel = ${channel} and external_id = i.external_id order by version limit 1 offset 0) as s`.execute(db);
+    return rows;
   },
 
   touchProblems(tx: Tx, ids: number[]) {

@@ -1,0 +1,332 @@
+import crypto from 'node:crypto';
+import stringify from 'safe-stable-stringify';
+import { maskName, maskPhone } from '../../lib/crypto.ts';
+import { ADAPTERS, RowError, type CanonicalRecord, type ChannelAdapter } from './adapters.ts';
+import { CANONICAL_FIELDS, headerIndex, normalizeHeader, type CanonicalField } from './fields.ts';
+import type { SourceRow } from './files.ts';
+import { PlaceMatcher, type RegionRow } from './places.ts';
+
+/**
+ * The per-row half of the intake pipeline, with no database: map a row onto the channel's fields, normalize it,
+ * hash it, encrypt its personal numbers and match its places, producing text ready for the database. Runs on the
+ * main thread, or in worker threads (prepare-worker.ts) for large imports: everything here is synchronous and its
+ * inputs and outputs are plain data.
+ */
+
+/** What a preparer needs besides the rows; plain data, so that it can be sent to a worker. */
+export type PrepareSetup = {
+  channel: string;
+  /** Tabular files: each header → its field. Null for records (JSON), whose keys are matched one by one. */
+  tabular: [string, CanonicalField][] | null;
+  /** A saved column mapping for records: normalized key → field. */
+  saved: [string, CanonicalField][];
+  regions: RegionRow[];
+  units: string[];
+};
+
+/** The operations of FieldCipher that preparing uses. */
+export type Sealer = { encrypt(plain: string): string; contentHash(data: string): string; blindIndex(value: string): string };
+
+/**
+ * A row ready for the database. Its texts for the database are UTF-8 JSON in the batch's buffer (PreparedBatch.data):
+ * the stored record from `at`, the problem's columns (without channel, used if the record is new) from `problemAt`,
+ * and problem_source's columns (external_id and what the channel said about its handling) from `sourceAt` to `end`.
+ */
+export type PreparedRow = {
+  rowNo: number;
+  externalId: string;
+  hash: string;
+  trackingCode: string;
+  at: number;
+  problemAt: number;
+  sourceAt: number;
+  end: number;
+};
+export type RejectedRow = { rowNo: number; field: string | null; message: string };
+/** Rows in the order read, and one buffer with their texts (sent between threads as it is, not copied). */
+export type PreparedBatch = { items: (PreparedRow | RejectedRow)[]; data: Uint8Array; unknownKeys: string[] };
+
+export const isRejected = (item: PreparedRow | RejectedRow): item is RejectedRow => 'message' in item;
+
+const TRACKING_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+/** Random bytes for tracking codes from a pool refilled 64 KB at a time, not a system call per code. */
+const CODE_POOL = Buffer.alloc(65_536);
+let codeOffset = CODE_POOL.length;
+
+/** ZD + 10 random characters from a 32-letter alphabet (no I, L, O, U). */
+export function trackingCode(): string {
+  if (codeOffset + 10 > CODE_POOL.length) {
+    crypto.randomFillSync(CODE_POOL);
+    codeOffset = 0;
+  }
+  let code = 'ZD';
+  for (let i = 0; i < 10; i++) code += TRACKING_ALPHABET[CODE_POOL[codeOffset + i]! & 31];
+  codeOffset += 10;
+  return code;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Date) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+};
+
+/**
+ * Adds every object key under `v` (nested objects and objects in arrays) to `into`. False if something in it is not
+ * plain JSON-like data (class instances, "__proto__" keys, cycles or very deep nesting): the caller then falls back to
+ * the general stable stringify.
+ */
+function collectKeys(v: unknown, into: Set<string>, depth = 0): boolean {
+  if (v === null || typeof v !== 'object' || v instanceof Date) return true;
+  if (depth > 32) return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!collectKeys(x, into, depth + 1)) return false;
+    return true;
+  }
+  if (!isPlainObject(v)) return false;
+  for (const k in v) {
+    if (k === '__proto__') return false;
+    into.add(k);
+    const x = v[k];
+    if (x !== null && typeof x === 'object' && !collectKeys(x, into, depth + 1)) return false;
+  }
+  return true;
+}
+
+let lastKeys: string[] = [];
+let lastSorted: string[] = [];
+
+/**
+ * The row as JSON with the keys of every object sorted: the text its content hash is computed over. The same text as
+ * safe-stable-stringify (the hash of a record must never change between versions of the platform), produced by the
+ * native JSON.stringify with the sorted key list as its property list.
+ */
+export function canonicalJson(row: Record<string, unknown>): string {
+  let flat = isPlainObject(row);
+  let keys: string[] = [];
+  if (flat) {
+    keys = Object.keys(row);
+    for (const k of keys) {
+      const v = row[k];
+      if (k === '__proto__' || (v !== null && typeof v === 'object' && !(v instanceof Date))) {
+        flat = false;
+        break;
+      }
+    }
+  }
+  let sorted: string[];
+  if (flat) {
+    // CSV rows, and most records, have the keys of the row before them
+    let same = keys.length === lastKeys.length;
+    for (let i = 0; same && i < keys.length; i++) same = keys[i] === lastKeys[i];
+    if (!same) {
+      lastKeys = keys;
+      lastSorted = [...keys].sort();
+    }
+    sorted = lastSorted;
+  } else {
+    const all = new Set<string>();
+    if (!collectKeys(row, all)) return stringify(row) ?? '{}';
+    sorted = [...all].sort();
+  }
+  try {
+    return JSON.stringify(row, sorted);
+  } catch {
+    return stringify(row) ?? '{}'; // cycles, BigInt: what safe-stable-stringify writes for them
+  }
+}
+
+/** A copy of `obj` with the value at `path` replaced; objects along the path are copied, the rest shared. */
+function replaced(obj: Record<string, unknown>, path: string[], at: number, value: unknown): Record<string, unknown> {
+  const copy = { ...obj };
+  const key = path[at]!;
+  copy[key] = at === path.length - 1 ? value : replaced(copy[key] as Record<string, unknown>, path, at + 1, value);
+  return copy;
+}
+
+const WS = /\s+/g;
+const REGION_CACHE_MAX = 50_000;
+
+/** Prepares rows for one import: one per import and thread (it caches key lookups and place matches). */
+export class Preparer {
+  readonly #adapter: ChannelAdapter;
+  readonly #cipher: Sealer;
+  readonly #places: PlaceMatcher;
+  readonly #personal: Set<CanonicalField>;
+  /** Tabular files: the header mapping, fixed. Records: each key's field (or null) once looked up. */
+  readonly #keyField: Map<string, CanonicalField | null>;
+  readonly #tabular: boolean;
+  readonly #saved: Map<string, CanonicalField>;
+  readonly #specIndex: Map<string, CanonicalField>;
+  readonly #regionCache = new Map<string, string | null>();
+
+  constructor(setup: PrepareSetup, cipher: Sealer, adapter: ChannelAdapter | undefined = ADAPTERS[setup.channel]) {
+    if (!adapter) throw new Error(`渠道“${setup.channel}”没有适配器`);
+    this.#adapter = adapter;
+    this.#cipher = cipher;
+    this.#places = new PlaceMatcher(setup.regions, setup.units);
+    this.#personal = new Set(adapter.personal);
+    this.#tabular = setup.tabular !== null;
+    this.#keyField = new Map(setup.tabular ?? []);
+    this.#saved = new Map(setup.saved);
+    this.#specIndex = headerIndex(adapter.specs);
+  }
+
+  #fieldOf(key: string, unknown: Set<string>): CanonicalField | null {
+    let f = this.#keyField.get(key);
+    if (f === undefined) {
+      if (this.#tabular) f = null; // a column not understood: reported from the headers
+      else {
+        const n = normalizeHeader(key);
+        f = this.#saved.get(n) ?? this.#specIndex.get(n) ?? null;
+      }
+      this.#keyField.set(key, f);
+    }
+    if (f === null && !this.#tabular) unknown.add(key);
+    return f;
+  }
+
+  /** Rows in, in order: each becomes a prepared row or a rejection (row number, field, reason). */
+  run(rows: SourceRow[]): PreparedBatch {
+    const items: (PreparedRow | RejectedRow)[] = [];
+    const unknown = new Set<string>();
+    const out = new TextSink(rows.length * 2048);
+    for (const src of rows) {
+      if ('error' in src) {
+        items.push({ rowNo: src.rowNo, field: null, message: src.error });
+        continue;
+      }
+      try {
+        items.push(this.#prepare(src.rowNo, src.row, unknown, out));
+      } catch (e) {
+        if (!(e instanceof RowError)) throw e;
+        items.push({ rowNo: src.rowNo, field: e.field ? `${e.field}（${CANONICAL_FIELDS[e.field as CanonicalField] ?? e.field}）` : null, message: e.message });
+      }
+    }
+    return { items, data: out.done(), unknownKeys: [...unknown] };
+  }
+
+  #prepare(rowNo: number, row: Record<string, unknown>, unknown: Set<string>, out: TextSink): PreparedRow {
+    const rec: CanonicalRecord = {};
+    const personal: [string[], unknown][] = [];
+    const visit = (obj: Record<string, unknown>, prefix: string, path: string[]) => {
+      for (const k of Object.keys(obj)) {
+        const value = obj[k];
+        const key = prefix ? `${prefix}.${k}` : k;
+        if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+          visit(value as Record<string, unknown>, key, [...path, k]);
+          continue;
+        }
+        const field = this.#fieldOf(key, unknown);
+        if (!field || field === 'extra') continue;
+        const had = rec[field];
+        if (had === undefined || had === null || had === '') rec[field] = value;
+        if (this.#personal.has(field) && value !== null && value !== undefined && value !== '') personal.push([[...path, k], value]);
+      }
+    };
+    visit(row, '', []);
+    const d = this.#adapter.toDraft(rec);
+    const cipher = this.#cipher;
+    const hash = cipher.contentHash(canonicalJson(row));
+
+    // one ciphertext per personal value, shared by the raw record and the problem
+    const sealed = new Map<string, string>();
+    const seal = (plain: string) => {
+      let c = sealed.get(plain);
+      if (!c) sealed.set(plain, (c = cipher.encrypt(plain)));
+      return c;
+    };
+    let stored = row;
+    for (const [path, value] of personal) stored = replaced(stored, path, 0, { $sm4: seal(String(value).replace(WS, ' ').trim()) });
+
+    let regionCode = this.#region(d.regionText, d.address);
+    const flags: string[] = [];
+    // nothing more specific than the city in the fields (mailboxes, social posts, 人民网's "芜湖市"): look in the text
+    if (!regionCode || regionCode.endsWith('00')) {
+      const fromText = this.#places.region(null, `${d.title} ${d.body}`);
+      if (fromText && fromText !== regionCode) {
+        regionCode = fromText;
+        flags.push('region_from_text');
+      }
+    }
+    if ((d.regionText || d.address) && !regionCode) flags.push('region_unmatched');
+    if (d.unitText && !this.#places.knowsUnit(d.unitText)) flags.push('unit_unmatched');
+    if (!d.kindCode) flags.push('kind_unknown');
+
+    const externalId = d.externalId ?? `h:${hash.slice(0, 32)}`;
+    const code = trackingCode();
+    const problem = JSON.stringify({
+      tracking_code: code,
+      title: d.title,
+      body: d.body,
+      kind_code: d.kindCode,
+      kind_text: d.kindText,
+      reported_at: d.reportedAt,
+      address: d.address,
+      region_text: d.regionText,
+      region_code: regionCode,
+      target_text: d.targetText,
+      unit_text: d.unitText,
+      reporter_name_enc: d.reporterName ? seal(d.reporterName) : null,
+      reporter_name_mask: maskName(d.reporterName),
+      reporter_phone_enc: d.reporterPhone ? seal(d.reporterPhone) : null,
+      reporter_phone_mask: maskPhone(d.reporterPhone),
+      reporter_phone_index: d.reporterPhone ? cipher.blindIndex(d.reporterPhone) : null,
+      confidential: d.confidential,
+      flags,
+    });
+    const source = JSON.stringify({
+      external_id: externalId,
+      source_state: d.source.state,
+      handled_by: d.source.handledBy,
+      reply: d.source.reply,
+      replied_at: d.source.repliedAt,
+      satisfaction: d.source.satisfaction,
+    });
+    const at = out.length;
+    const problemAt = out.write(JSON.stringify(stored));
+    const sourceAt = out.write(problem);
+    const end = out.write(source);
+    return { rowNo, externalId, hash, trackingCode: code, at, problemAt, sourceAt, end };
+  }
+
+  /** Place matching by the district and address fields, which repeat from record to record. */
+  #region(regionText: string | null, address: string | null): string | null {
+    const key = `${regionText ?? ''}\u0000${address ?? ''}`;
+    let code = this.#regionCache.get(key);
+    if (code === undefined) {
+      if (this.#regionCache.size >= REGION_CACHE_MAX) this.#regionCache.clear();
+      code = this.#places.region(regionText, address);
+      this.#regionCache.set(key, code);
+    }
+    return code;
+  }
+}
+
+/** UTF-8 text appended to one growing buffer. */
+class TextSink {
+  #buf: Uint8Array;
+  #len = 0;
+  readonly #encoder = new TextEncoder();
+  constructor(capacity: number) {
+    this.#buf = new Uint8Array(capacity);
+  }
+  get length() {
+    return this.#len;
+  }
+  /** Appends the text; returns the length after it. */
+  write(text: string): number {
+    const need = this.#len + text.length * 3; // a UTF-16 unit is at most 3 bytes of UTF-8
+    if (need > this.#buf.length) {
+      const grown = new Uint8Array(Math.max(need, this.#buf.length * 2));
+      grown.set(this.#buf.subarray(0, this.#len));
+      this.#buf = grown;
+    }
+    this.#len += this.#encoder.encodeInto(text, this.#buf.subarray(this.#len)).written;
+    return this.#len;
+  }
+  /** The text written: a view at the start of a buffer of its own (which can be transferred to another thread). */
+  done(): Uint8Array {
+    return this.#buf.subarray(0, this.#len);
+  }
+}
