@@ -67,9 +67,4 @@ export const notificationsRepo = {
   userName(db: Queryable, id: number) {
     return db.selectFrom('app_user').select(['username', 'display_name', 'phone_enc']).where('id', '=', id).executeTakeFirst();
   },
-
-  async setting(db: Queryable, key: string) {
-    const row = await db.selectFrom('app_setting').select('value').where('key', '=', key).executeTakeFirst();
-    return row?.value;
-  },
 };

@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
+import { settingsRepo } from '../settings/repo.ts';
 import { notificationsRepo } from './repo.ts';
 import { senderFromConfig, type Sender } from './senders.ts';
 
@@ -34,7 +35,7 @@ export function createNotificationsService(ctx: AppContext, sender: Sender = sen
      * message twice; a failure waits 1, 2, 4… minutes, and after the last attempt the message is marked failed.
      */
     async deliver(now = new Date()): Promise<{ sent: number; failed: number }> {
-      const maxAttempts = Number((await notificationsRepo.setting(db, 'outbox.max_attempts')) ?? 8);
+      const maxAttempts = Number((await settingsRepo.get(db, 'outbox.max_attempts')) ?? 8);
       let sent = 0;
       let failed = 0;
       for (;;) {

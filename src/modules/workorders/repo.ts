@@ -248,11 +248,6 @@ export const workOrdersRepo = {
       limit ${limit}`.execute(db);
     return r.rows;
   },
-
-  async setting(db: Queryable, key: string): Promise<unknown> {
-    const row = await db.selectFrom('app_setting').select('value').where('key', '=', key).executeTakeFirst();
-    return row?.value;
-  },
 };
 
 export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;

@@ -10,6 +10,7 @@ import { deadlineRules, loadCalendar } from '../calendar/service.ts';
 import { notify } from '../notifications/service.ts';
 import { orgsRepo } from '../orgs/repo.ts';
 import { problemsRepo } from '../problems/repo.ts';
+import { settingsRepo } from '../settings/repo.ts';
 import { unitKpis } from './kpi.ts';
 import { maskNumbers, PUBLIC_STATUS, PUBLIC_STEP_TEXT } from './public.ts';
 import { assessReply } from './reply-quality.ts';
@@ -68,7 +69,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
   const setting = async (key: string, fallback: number, q: Queryable = db) => {
     const hit = settingCache.get(key);
     if (hit && Date.now() - hit.at < SETTING_CACHE_MS) return hit.value;
-    const value = Number((await workOrdersRepo.setting(q, key)) ?? fallback);
+    const value = Number((await settingsRepo.get(q, key)) ?? fallback);
     settingCache.set(key, { value, at: Date.now() });
     return value;
   };
@@ -277,7 +278,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
      * misconduct reports and likely redirections always wait for a person. Returns how many were dispatched.
      */
     async autoDispatch(limit = 200): Promise<number> {
-      const cfg = (await workOrdersRepo.setting(db, 'triage.auto_dispatch')) as { enabled?: boolean; minConfidence?: number } | undefined;
+      const cfg = (await settingsRepo.get(db, 'triage.auto_dispatch')) as { enabled?: boolean; minConfidence?: number } | undefined;
       if (!cfg?.enabled || typeof cfg.minConfidence !== 'number') return 0;
       const candidates = await workOrdersRepo.autoDispatchable(db, cfg.minConfidence, limit);
       let n = 0;
