@@ -35,6 +35,12 @@ import { workOrdersRoutes } from './modules/workorders/routes.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
 import { createSettingsService } from './modules/settings/service.ts';
 import { createWorkOrdersService } from './modules/workorders/service.ts';
+import { searchRoutes } from './modules/search/routes.ts';
+import { analyticsRoutes } from './modules/analytics/routes.ts';
+import { reportsRoutes } from './modules/reports/routes.ts';
+import { createReportsService } from './modules/reports/service.ts';
+import { createAnalyticsService } from './modules/analytics/service.ts';
+import { createSearchService } from './modules/search/service.ts';
 
 z.config(z.locales.zhCN());
 
@@ -42,10 +48,15 @@ export type Services = ReturnType<typeof createServices>;
 
 export function createServices(ctx: AppContext) {
   const workOrders = createWorkOrdersService(ctx);
+  const problems = createProblemsService(ctx);
+  const analytics = createAnalyticsService(ctx, problems);
   return {
     auth: createAuthService(ctx),
     orgs: createOrgsService(ctx),
-    problems: createProblemsService(ctx),
+    problems,
+    search: createSearchService(ctx, problems),
+    analytics,
+    reports: createReportsService(ctx, { analytics, problems }),
     attachments: createAttachmentsService(ctx),
     workOrders,
     calendar: createCalendarService(ctx, { afterYearSaved: (tx, calendar) => workOrders.recomputeProvisional(tx, calendar) }),
@@ -162,6 +173,9 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
       await api.register(workOrdersRoutes(services));
       await api.register(notificationsRoutes(services));
       await api.register(settingsRoutes(services));
+      await api.register(searchRoutes(services));
+      await api.register(analyticsRoutes(services));
+      await api.register(reportsRoutes(services));
     },
     { prefix: '/api' },
   );

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { backupDatabase, restoreDatabase } from './db/backup.ts';
@@ -13,6 +14,8 @@ import { SYSTEM_ACTOR } from './modules/auth/access.ts';
 import { demoLoginHelp, seedDemo } from './modules/seed/service.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import { serve } from './server.ts';
+import { createServices } from './app.ts';
+import { PERIOD_PATTERN } from './lib/period.ts';
 import { parseCityTime } from './lib/time.ts';
 import { formatCityTime } from './lib/calendar.ts';
 import { loadCalendar } from './modules/calendar/service.ts';
@@ -175,6 +178,28 @@ program
         out(formatCityTime(d.at));
         if (d.provisional) err('（暂定：期限跨入尚未录入节假日安排的年份，按周一至周五计算）');
       }
+    }),
+  );
+
+program
+  .command('report')
+  .description('生成分析报告（Word 公文，可另存 Excel 表格）：月报 2026-10、季报 2026-Q3、年报 2026')
+  .requiredOption('--period <period>', '期间：2026-10、2026-Q3 或 2026')
+  .option('--out <file>', 'Word 文件路径（默认：<期间>-分析报告.docx）')
+  .option('--xlsx <file>', '同时写出表格（Excel）')
+  .option('--json', '输出一行 JSON')
+  .action((o: { period: string; out?: string; xlsx?: string; json?: boolean }) =>
+    withRuntime('zhd report', async (rt) => {
+      if (!PERIOD_PATTERN.test(o.period)) throw new AppError(400, 'VALIDATION', `--period 格式不正确：${o.period}（应为 2026-10、2026-Q3 或 2026）`);
+      const services = createServices(rt.ctx);
+      if (!o.json) err(`正在生成 ${o.period} 分析报告（统计、图表、排版）…`);
+      const r = await services.reports.generate(SYSTEM_ACTOR, o.period);
+      const docx = path.resolve(o.out ?? `${o.period}-分析报告.docx`);
+      fs.writeFileSync(docx, r.docx);
+      const xlsx = o.xlsx ? path.resolve(o.xlsx) : null;
+      if (xlsx) fs.writeFileSync(xlsx, r.xlsx);
+      if (o.json) out(JSON.stringify({ id: r.id, period: r.period, title: r.title, docx, xlsx, problems: r.summary.problems }));
+      else out(`${r.title}\n已写出 ${docx}${xlsx ? ` 与 ${xlsx}` : ''}（期内反映问题 ${r.summary.problems} 件）`);
     }),
   );
 

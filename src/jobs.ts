@@ -26,6 +26,16 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
         // keep going while whole batches come back
       }
       await services.workOrders.autoDispatch();
+      await services.search.indexPending();
+    },
+    'search.index': async () => {
+      await services.search.indexPending();
+    },
+    'stats.refresh': async () => {
+      await services.analytics.refresh();
+    },
+    'report.monthly': async () => {
+      await services.reports.monthlyIfDue();
     },
     'triage.retrain': async (payload) => {
       const target = payload.target === 'kind' ? 'kind' : 'domain';

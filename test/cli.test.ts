@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import fs from 'node:fs';
+import JSZip from 'jszip';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { childEnv, createPgDatabase, onPostgres, REPO_ROOT, TEST_SM4_KEY, tempDir } from './helpers.ts';
@@ -33,6 +35,19 @@ test('migrate, seed demo, back up, restore, verify: every command on the configu
   const again = await zhd('seed', 'demo').then(() => null, (e: { code: number; stderr: string }) => e);
   assert.equal(again?.code, 1);
   assert.match(again!.stderr, /只能导入空数据库/);
+
+  // the analysis report of the current month from the command line: a Word document that opens, with its charts
+  const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+  const docx = path.join(tempDir(), 'r.docx');
+  const report = JSON.parse((await zhd('report', '--period', month, '--out', docx, '--json')).stdout);
+  assert.equal(report.docx, docx);
+  assert.ok(report.problems > 0, 'the demo city has reports this month');
+  const zip = await JSZip.loadAsync(fs.readFileSync(docx));
+  assert.match(await zip.file('word/document.xml')!.async('string'), new RegExp(`${Number(month.slice(5))}月分析报告`));
+  assert.ok(Object.keys(zip.files).filter((f) => f.startsWith('word/media/')).length >= 3, 'charts are embedded');
+  const badPeriod = await zhd('report', '--period', '2026-13').then(() => null, (e: { code: number; stderr: string }) => e);
+  assert.equal(badPeriod?.code, 1);
+  assert.match(badPeriod!.stderr, /--period 格式不正确/);
 
   const file = path.join(tempDir(), 'b.zhd.gz');
   assert.match((await zhd('db', 'backup', file)).stdout, /备份完成/);

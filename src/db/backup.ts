@@ -21,6 +21,9 @@ const ROW_ORDER: Record<string, string> = {
   unit: 'length(path), id',
 };
 
+/** Rollups and their work list are derived: not backed up; a restore marks every restored day for recomputation. */
+const isDerived = (table: string) => table.startsWith('stat_');
+
 type Header = { format: string; version: 1; createdAt: string; migrations: string[]; tables: Record<string, number> };
 
 const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -46,7 +49,7 @@ export async function tablesInDependencyOrder(db: Db): Promise<string[]> {
 }
 
 export async function backupDatabase(db: Db, file: string, onProgress: (table: string, rows: number) => void = () => {}): Promise<Header> {
-  const tables = await tablesInDependencyOrder(db);
+  const tables = (await tablesInDependencyOrder(db)).filter((t) => !isDerived(t));
   const counts: Record<string, number> = {};
   for (const t of tables) counts[t] = (await sql<{ n: number }>`select count(*) as n from ${sql.table(t)}`.execute(db)).rows[0]!.n;
   const migrations = (await db.selectFrom('schema_migration').select('name').orderBy('name').execute()).map((r) => r.name);

@@ -261,6 +261,8 @@ export interface ProblemTable {
   minhash: ColumnType<number[] | null, number[] | null | undefined, number[] | null>;
   redirect_reason: ColumnType<string | null, string | null | undefined, string | null>;
   target_key: ColumnType<string | null, string | null | undefined, string | null>;
+  /** jieba tokens with positions; null until the search.index job has indexed the problem. */
+  search_tsv: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type TriageGuess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' };
@@ -564,6 +566,67 @@ export interface DB {
   follow_up: FollowUpTable;
   notification: NotificationTable;
   outbox: OutboxTable;
+  stat_problem_day: StatProblemDayTable;
+  stat_misconduct_day: StatMisconductDayTable;
+  stat_order_day: StatOrderDayTable;
+  stat_dirty_day: StatDirtyDayTable;
+  analysis_report: AnalysisReportTable;
+}
+
+/** Rollup tables: days are city (Asia/Shanghai) days, as 'YYYY-MM-DD' strings. */
+type Day = ColumnType<string, string, string>;
+
+export interface StatProblemDayTable {
+  day: Day;
+  region_code: string | null;
+  channel: string;
+  domain_code: string | null;
+  kind_code: string | null;
+  status: string;
+  misconduct: boolean;
+  n: number;
+}
+
+export interface StatMisconductDayTable {
+  day: Day;
+  region_code: string | null;
+  category: string;
+  n: number;
+}
+
+export interface StatOrderDayTable {
+  day: Day;
+  unit_id: number;
+  region_code: string | null;
+  domain_code: string | null;
+  dispatched: number;
+  signed_on_time: number;
+  closed: number;
+  closed_on_time: number;
+  rated: number;
+  satisfied: number;
+  unsatisfied: number;
+  redone: number;
+  overdue: number;
+}
+
+export interface StatDirtyDayTable {
+  id: Generated<number>;
+  day: Day;
+}
+
+export type PeriodKind = 'month' | 'quarter' | 'year';
+
+export interface AnalysisReportTable {
+  id: Generated<number>;
+  period: string;
+  period_kind: PeriodKind;
+  title: string;
+  docx: Buffer;
+  xlsx: Buffer;
+  summary: Json;
+  generated_by: number | null;
+  generated_at: Generated<Date>;
 }
 
 export type Unit = Selectable<UnitTable>;

@@ -37,7 +37,8 @@ export function setUserDictionary(words: string[]): void {
   jieba = null;
 }
 
-function segmenter(): Jieba {
+/** The shared jieba instance with the city's user dictionary. */
+export function segmenter(): Jieba {
   if (!jieba) {
     jieba = Jieba.withDict(dict);
     if (userWords.length) jieba.loadDict(Buffer.from(userWords.map((w) => `${w} 100000 n`).join('\n')));

@@ -123,7 +123,7 @@ export const intakeRepo = {
     if (!ids.length) return Promise.resolve();
     return tx
       .updateTable('problem')
-      .set({ updated_at: new Date(), source_count: sql`(select count(*) from problem_source s where s.problem_id = problem.id)` as never })
+      .set({ updated_at: new Date(), source_count: sql`(select count(*) from problem_source s where s.problem_id = problem.id)` as never, search_tsv: null })
       .where('id', 'in', ids)
       .execute();
   },

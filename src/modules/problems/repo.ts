@@ -110,7 +110,7 @@ export const problemsRepo = {
   recount(tx: Tx, ids: number[]) {
     return tx
       .updateTable('problem')
-      .set({ source_count: sql`(select count(*) from problem_source s where s.problem_id = problem.id)` as never })
+      .set({ source_count: sql`(select count(*) from problem_source s where s.problem_id = problem.id)` as never, search_tsv: null })
       .where('id', 'in', ids)
       .execute();
   },

@@ -3,13 +3,15 @@ import type { AppContext } from '../../context.ts';
 import { maskName, maskPhone } from '../../lib/crypto.ts';
 import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorUserId, hasPermission, scopePaths, type Actor, type Permission } from '../auth/access.ts';
+import { actorUserId, hasPermission, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
 import type { Tx } from '../../db/client.ts';
 import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
 import { ingest } from '../intake/pipeline.ts';
 import { problemsRepo, type ProblemFilter } from './repo.ts';
 import { hotTopics } from '../triage/hot-topics.ts';
+
+export type ProblemScope = { regionPrefixes: string[] | 'all'; orderUnitIds: number[] };
 
 export type PublicReport = { title?: string; content: string; kind?: string; address?: string; region?: string; contactName?: string; contactPhone?: string; confidential?: boolean };
 
@@ -48,6 +50,8 @@ export function createProblemsService(ctx: AppContext) {
 
   /** Root-scope holders see the whole city; a district or township government's people see their region. */
   async function regionScope(actor: Actor, permission: Permission): Promise<string[] | 'all'> {
+    // the scheduler and the command line act for the whole city (a public request has its own actor, never this one)
+    if (actor === SYSTEM_ACTOR) return 'all';
     const paths = scopePaths(actor.principal, permission);
     if (paths.some(isRoot)) return 'all';
     const regions = await problemsRepo.governmentRegions(db, paths);
@@ -64,11 +68,19 @@ export function createProblemsService(ctx: AppContext) {
     throw notFound(`问题 ${id} `);
   }
 
+  /** What the actor may read: the regions of its governments, and the problems given to its units as work orders. */
+  async function readScope(actor: Actor): Promise<ProblemScope> {
+    const regionPrefixes = await regionScope(actor, 'problem.read');
+    const orderUnitIds = regionPrefixes === 'all' ? [] : await problemsRepo.unitIdsUnder(db, scopePaths(actor.principal, 'problem.read'));
+    return { regionPrefixes, orderUnitIds };
+  }
+
   return {
+    readScope,
+    regionScope,
+
     async list(actor: Actor, f: Omit<ProblemFilter, 'regionPrefixes'>) {
-      const regionPrefixes = await regionScope(actor, 'problem.read');
-      const orderUnitIds = regionPrefixes === 'all' ? [] : await problemsRepo.unitIdsUnder(db, scopePaths(actor.principal, 'problem.read'));
-      const { rows, total } = await problemsRepo.list(db, { ...f, regionPrefixes, orderUnitIds });
+      const { rows, total } = await problemsRepo.list(db, { ...f, ...(await readScope(actor)) });
       return { rows: rows.map((r) => (r.confidential ? { ...r, reporter_name_mask: CONFIDENTIAL, reporter_phone_mask: null } : r)), total };
     },
 

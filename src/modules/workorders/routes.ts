@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
+import { parsePeriod, PERIOD_PATTERN } from '../../lib/period.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Paging } from '../../http/schemas.ts';
 import { KPI_DEFINITIONS } from './kpi.ts';
@@ -12,17 +13,6 @@ const Future = z.coerce.date({ error: '请填写有效的日期时间' });
 const Tab = z.enum(['pending_sign', 'handling', 'due_soon', 'overdue', 'replied', 'follow_up', 'listed', 'escalated', 'extension', 'returned', 'closed', 'all']);
 
 /** Periods as people write them: 2026-10, 2026-Q3, 2026. */
-export function parsePeriod(period: string): { from: Date; to: Date } | null {
-  const m = /^(\d{4})(?:-(?:(\d{2})|Q([1-4])))?$/.exec(period);
-  if (!m) return null;
-  const y = Number(m[1]);
-  const month = m[2] ? Number(m[2]) : m[3] ? (Number(m[3]) - 1) * 3 + 1 : 1;
-  const months = m[2] ? 1 : m[3] ? 3 : 12;
-  if (month < 1 || month > 12) return null;
-  const start = (yy: number, mm: number) => new Date(`${yy + Math.floor((mm - 1) / 12)}-${String(((mm - 1) % 12) + 1).padStart(2, '0')}-01T00:00:00+08:00`);
-  return { from: start(y, month), to: start(y, month + months) };
-}
-
 export const workOrdersRoutes = (services: Services): FastifyPluginAsync => async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { workOrders } = services;
@@ -74,10 +64,10 @@ export const workOrdersRoutes = (services: Services): FastifyPluginAsync => asyn
     config: { access: 'user' },
     schema: {
       tags, summary: '单位考核指标（按时签收率、按时办结率、满意率、重办率、超期数），附计算公式',
-      querystring: z.object({ period: z.string().regex(/^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$/, '期间格式：2026-10、2026-Q3 或 2026') }),
+      querystring: z.object({ period: z.string().regex(PERIOD_PATTERN, '期间格式：2026-10、2026-Q3 或 2026') }),
     },
   }, async (req) => {
-    const { from, to } = parsePeriod(req.query.period)!;
+    const { start: from, end: to } = parsePeriod(req.query.period)!;
     return { period: req.query.period, from, to, definitions: KPI_DEFINITIONS, units: await workOrders.kpis(actorOf(req), from, to) };
   });
 };

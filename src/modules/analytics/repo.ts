@@ -1,0 +1,172 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Queryable, Tx } from '../../db/client.ts';
+
+/** Days are city days 'YYYY-MM-DD'; a range is [from, to] inclusive. */
+export type DayRange = { from: string; to: string };
+/** Region prefixes the reader may see, or the whole city (which also sees problems without a region). */
+export type RegionScope = string[] | 'all';
+
+const STATS_REFRESH_LOCK = 7_160_001;
+/** Days recomputed per transaction. */
+const REFRESH_CHUNK = 200;
+
+/** The city day d as a [start, end) range of instants; every rollup query below joins the days this way. */
+const dayStart = (d: RawBuilder<unknown>) => sql`(${d}::timestamp at time zone 'Asia/Shanghai')`;
+const dayEnd = (d: RawBuilder<unknown>) => sql`((${d} + 1)::timestamp at time zone 'Asia/Shanghai')`;
+
+function regionWhere(column: string, scope: RegionScope) {
+  if (scope === 'all') return sql`true`;
+  if (!scope.length) return sql`false`;
+  return sql.join(scope.map((p) => sql`${sql.ref(column)} like ${`${p}%`}`), sql` or `);
+}
+
+export type ProblemCube = { region_code: string | null; channel: string; domain_code: string | null; kind_code: string | null; status: string; misconduct: boolean; n: number };
+export type OrderCube = {
+  unit_id: number; dispatched: number; signed_on_time: number; closed: number; closed_on_time: number; rated: number; satisfied: number; unsatisfied: number; redone: number; overdue: number;
+};
+
+export const analyticsRepo = {
+  /**
+   * Takes the days marked dirty and recomputes their rollups, a chunk per transaction. One instance at a time (the
+   * others return 0 and leave it to the one at work). Returns the number of days recomputed.
+   */
+  async refresh(db: Queryable, maxDays = Number.POSITIVE_INFINITY): Promise<number> {
+    let done = 0;
+    while (done < maxDays) {
+      const n = await db.transaction().execute(async (tx) => {
+        const { rows: [lock] } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${STATS_REFRESH_LOCK}) as ok`.execute(tx);
+        if (!lock?.ok) return -1;
+        const { rows } = await sql<{ day: string }>`
+          with taken as (
+            delete from stat_dirty_day where day in (select distinct day from stat_dirty_day order by day limit ${Math.min(REFRESH_CHUNK, maxDays - done)})
+            returning day)
+          select distinct day from taken order by day`.execute(tx);
+        if (rows.length) await recompute(tx, rows.map((r) => r.day));
+        return rows.length;
+      });
+      if (n <= 0) break;
+      done += n;
+    }
+    return done;
+  },
+
+  dirtyDays(db: Queryable) {
+    return sql<{ n: number }>`select count(distinct day) as n from stat_dirty_day`.execute(db).then((r) => r.rows[0]!.n);
+  },
+
+  /** The problem rollup rows of a range, summed over days unless byDay. */
+  async problems(db: Queryable, range: DayRange, scope: RegionScope) {
+    const { rows } = await sql<ProblemCube>`
+      select region_code, channel, domain_code, kind_code, status, misconduct, sum(n)::int as n
+      from stat_problem_day
+      where day between ${range.from}::date and ${range.to}::date and status <> 'merged' and (${regionWhere('region_code', scope)})
+      group by region_code, channel, domain_code, kind_code, status, misconduct`.execute(db);
+    return rows;
+  },
+
+  /** Problems per day or per month of a range. */
+  async trend(db: Queryable, range: DayRange, scope: RegionScope, unit: 'day' | 'month') {
+    const bucket = unit === 'day' ? sql`to_char(day, 'YYYY-MM-DD')` : sql`to_char(day, 'YYYY-MM')`;
+    const { rows } = await sql<{ bucket: string; n: number }>`
+      select ${bucket} as bucket, sum(n)::int as n from stat_problem_day
+      where day between ${range.from}::date and ${range.to}::date and status <> 'merged' and (${regionWhere('region_code', scope)})
+      group by 1 order by 1`.execute(db);
+    return rows;
+  },
+
+  async misconduct(db: Queryable, range: DayRange, scope: RegionScope) {
+    const { rows } = await sql<{ category: string; n: number }>`
+      select category, sum(n)::int as n from stat_misconduct_day
+      where day between ${range.from}::date and ${range.to}::date and (${regionWhere('region_code', scope)})
+      group by category order by n desc, category`.execute(db);
+    return rows;
+  },
+
+  /** Work-order figures of a range per unit (each counted on the day its event happened). */
+  async orders(db: Queryable, range: DayRange, scope: RegionScope) {
+    const { rows } = await sql<OrderCube>`
+      select unit_id, sum(dispatched)::int as dispatched, sum(signed_on_time)::int as signed_on_time, sum(closed)::int as closed,
+             sum(closed_on_time)::int as closed_on_time, sum(rated)::int as rated, sum(satisfied)::int as satisfied,
+             sum(unsatisfied)::int as unsatisfied, sum(redone)::int as redone, sum(overdue)::int as overdue
+      from stat_order_day
+      where day between ${range.from}::date and ${range.to}::date and (${regionWhere('region_code', scope)})
+      group by unit_id`.execute(db);
+    return rows;
+  },
+
+  /** Orders open right now that are overdue, listed or escalated: the live part of the dashboard, from partial indexes. */
+  async openFlags(db: Queryable, scope: RegionScope) {
+    const { rows } = await sql<{ overdue: number; listed: number; escalated: number }>`
+      select count(*) filter (where o.overdue_at is not null)::int as overdue,
+             count(*) filter (where o.listed_at is not null)::int as listed,
+             count(*) filter (where o.escalated_at is not null)::int as escalated
+      from work_order o join problem p on p.id = o.problem_id
+      where o.state in ('pending_sign', 'handling', 'replied', 'follow_up')
+        and (o.overdue_at is not null or o.listed_at is not null or o.escalated_at is not null)
+        and (${regionWhere('p.region_code', scope)})`.execute(db);
+    return rows[0]!;
+  },
+
+  names(db: Queryable) {
+    return Promise.all([
+      db.selectFrom('channel').select(['code', 'name']).execute(),
+      db.selectFrom('enforcement_domain').select(['code', 'name']).orderBy('sort').execute(),
+      db.selectFrom('report_kind').select(['code', 'name']).orderBy('sort').execute(),
+      db.selectFrom('region').select(['code', 'name', 'level', 'parent_code']).execute(),
+      db.selectFrom('unit').select(['id', 'name', 'path']).execute(),
+    ]).then(([channels, domains, kinds, regions, units]) => ({ channels, domains, kinds, regions, units }));
+  },
+
+  /** A few problems of a range with misconduct flags, newest first, for a report's examples. */
+  misconductExamples(db: Queryable, range: DayRange, scope: RegionScope, limit: number) {
+    return sql<{ id: number; tracking_code: string; title: string; body: string; misconduct: string[]; region_code: string | null; reported_at: Date }>`
+      select id, tracking_code, title, body, misconduct, region_code, reported_at from problem
+      where reported_at >= ${dayStart(sql`${range.from}::date`)} and reported_at < ${dayEnd(sql`${range.to}::date`)}
+        and cardinality(misconduct) > 0 and status <> 'merged' and (${regionWhere('region_code', scope)})
+      order by reported_at desc limit ${limit}`.execute(db).then((r) => r.rows);
+  },
+};
+
+/** Recomputes every rollup row of these days from the source tables. */
+async function recompute(tx: Tx, days: string[]) {
+  const d = sql`d.day`;
+  await sql`delete from stat_problem_day where day = any(${days}::date[])`.execute(tx);
+  await sql`delete from stat_misconduct_day where day = any(${days}::date[])`.execute(tx);
+  await sql`delete from stat_order_day where day = any(${days}::date[])`.execute(tx);
+  await sql`
+    insert into stat_problem_day (day, region_code, channel, domain_code, kind_code, status, misconduct, n)
+    select d.day, p.region_code, p.channel, p.domain_code, p.kind_code, p.status, cardinality(p.misconduct) > 0, count(*)
+    from unnest(${days}::date[]) as d (day)
+    join problem p on p.reported_at >= ${dayStart(d)} and p.reported_at < ${dayEnd(d)}
+    group by 1, 2, 3, 4, 5, 6, 7`.execute(tx);
+  await sql`
+    insert into stat_misconduct_day (day, region_code, category, n)
+    select d.day, p.region_code, c.category, count(*)
+    from unnest(${days}::date[]) as d (day)
+    join problem p on p.reported_at >= ${dayStart(d)} and p.reported_at < ${dayEnd(d)} and p.status <> 'merged'
+    cross join lateral unnest(p.misconduct) as c (category)
+    group by 1, 2, 3`.execute(tx);
+  await sql`
+    insert into stat_order_day (day, unit_id, region_code, domain_code, dispatched, signed_on_time, closed, closed_on_time, rated, satisfied, unsatisfied, redone, overdue)
+    select e.day, e.unit_id, p.region_code, p.domain_code,
+           sum(e.dispatched), sum(e.signed_on_time), sum(e.closed), sum(e.closed_on_time), sum(e.rated), sum(e.satisfied), sum(e.unsatisfied), sum(e.redone), sum(e.overdue)
+    from (
+      select d.day, o.unit_id, o.problem_id, 1 as dispatched, (o.signed_at is not null and o.signed_at <= o.sign_deadline)::int as signed_on_time,
+             0 as closed, 0 as closed_on_time, 0 as rated, 0 as satisfied, 0 as unsatisfied, 0 as redone, 0 as overdue
+      from unnest(${days}::date[]) as d (day) join work_order o on o.dispatched_at >= ${dayStart(d)} and o.dispatched_at < ${dayEnd(d)}
+      union all
+      select d.day, o.unit_id, o.problem_id, 0, 0, 1, (o.replied_at <= o.deadline)::int, 0, 0, 0, 0, 0
+      from unnest(${days}::date[]) as d (day) join work_order o on o.closed_at >= ${dayStart(d)} and o.closed_at < ${dayEnd(d)}
+      where o.role = 'lead' and o.state = 'closed'
+      union all
+      select d.day, f.unit_id, f.problem_id, 0, 0, 0, 0, (f.satisfaction <> 'unrated')::int,
+             (f.satisfaction in ('satisfied', 'basically_satisfied'))::int, (f.satisfaction = 'unsatisfied')::int, 0, 0
+      from unnest(${days}::date[]) as d (day) join follow_up f on f.at >= ${dayStart(d)} and f.at < ${dayEnd(d)}
+      union all
+      select d.day, o.unit_id, o.problem_id, 0, 0, 0, 0, 0, 0, 0, (w.kind in ('reject', 'redo'))::int, (w.kind = 'overdue')::int
+      from unnest(${days}::date[]) as d (day) join work_event w on w.at >= ${dayStart(d)} and w.at < ${dayEnd(d)} and w.kind in ('reject', 'redo', 'overdue')
+      join work_order o on o.id = w.work_order_id
+    ) as e
+    join problem p on p.id = e.problem_id
+    group by 1, 2, 3, 4`.execute(tx);
+}

@@ -1,0 +1,162 @@
+import type { AppContext } from '../../context.ts';
+import { cityDay } from '../../lib/calendar.ts';
+import type { Actor } from '../auth/access.ts';
+import type { ProblemsService } from '../problems/service.ts';
+import { KPI_DEFINITIONS } from '../workorders/kpi.ts';
+import { analyticsRepo, type DayRange, type OrderCube, type ProblemCube, type RegionScope } from './repo.ts';
+
+/** Days the dashboard brings up to date itself before answering; a bigger backlog is the refresh job's. */
+const INLINE_REFRESH_DAYS = 62;
+const DAY_MS = 86_400_000;
+
+const rate = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10000) / 10000 : null);
+
+/** 综合得分, with its formula shown beside it like every KPI. */
+export const RANKING_DEFINITIONS = {
+  ...KPI_DEFINITIONS,
+  score: { name: '综合得分', formula: '按时签收率 × 20 + 按时办结率 × 40 + 满意率 × 40 − 重办率 × 20（无数据的指标按满分计，得分 0–100）' },
+} as const;
+
+export type UnitRank = OrderCube & {
+  unit_name: string;
+  sign_on_time_rate: number | null;
+  close_on_time_rate: number | null;
+  satisfaction_rate: number | null;
+  redo_rate: number | null;
+  score: number;
+  rank: number;
+};
+
+function rankUnits(rows: OrderCube[], unitNames: Map<number, string>): UnitRank[] {
+  const scored = rows.map((r) => {
+    const k = {
+      sign_on_time_rate: rate(r.signed_on_time, r.dispatched),
+      close_on_time_rate: rate(r.closed_on_time, r.closed),
+      satisfaction_rate: rate(r.satisfied, r.rated),
+      redo_rate: rate(r.redone, r.closed),
+    };
+    const score = Math.max(0, (k.sign_on_time_rate ?? 1) * 20 + (k.close_on_time_rate ?? 1) * 40 + (k.satisfaction_rate ?? 1) * 40 - Math.min(1, k.redo_rate ?? 0) * 20);
+    return { ...r, ...k, unit_name: unitNames.get(r.unit_id) ?? `单位 ${r.unit_id}`, score: Math.round(score * 10) / 10, rank: 0 };
+  });
+  scored.sort((a, b) => b.score - a.score || b.closed - a.closed || a.unit_name.localeCompare(b.unit_name, 'zh'));
+  scored.forEach((r, i) => (r.rank = i > 0 && r.score === scored[i - 1]!.score ? scored[i - 1]!.rank : i + 1));
+  return scored;
+}
+
+/** Days of a range, shifted: the same-length range before it, and the same days a year before. */
+function shiftRange(range: DayRange, how: 'previous' | 'lastYear'): DayRange {
+  const from = Date.parse(`${range.from}T00:00:00Z`);
+  const to = Date.parse(`${range.to}T00:00:00Z`);
+  if (how === 'previous') {
+    const days = Math.round((to - from) / DAY_MS) + 1;
+    return { from: new Date(from - days * DAY_MS).toISOString().slice(0, 10), to: new Date(from - DAY_MS).toISOString().slice(0, 10) };
+  }
+  const back = (d: string) => `${Number(d.slice(0, 4)) - 1}${d.slice(4) === '-02-29' ? '-02-28' : d.slice(4)}`;
+  return { from: back(range.from), to: back(range.to) };
+}
+
+function group<K extends string | null>(cube: ProblemCube[], key: (c: ProblemCube) => K) {
+  const m = new Map<K, number>();
+  for (const c of cube) m.set(key(c), (m.get(key(c)) ?? 0) + c.n);
+  return m;
+}
+
+export function createAnalyticsService(ctx: AppContext, problems: ProblemsService) {
+  const { db } = ctx;
+
+  const scopeOf = (actor: Actor): Promise<RegionScope> => problems.regionScope(actor, 'report.read');
+
+  return {
+    refresh: (maxDays?: number) => analyticsRepo.refresh(db, maxDays),
+
+    /**
+     * The city (or the reader's region) over a range of days: totals against the previous range and the same range a
+     * year before, the trend, breakdowns, work-order rates, misconduct flags and the orders overdue or listed now.
+     * `previous` and `lastYear` can be given (a report compares whole months, quarters and years).
+     */
+    async dashboard(actor: Actor, range: DayRange, compare: { previous?: DayRange; lastYear?: DayRange } = {}) {
+      await analyticsRepo.refresh(db, INLINE_REFRESH_DAYS);
+      const scope = await scopeOf(actor);
+      const previous = compare.previous ?? shiftRange(range, 'previous');
+      const lastYear = compare.lastYear ?? shiftRange(range, 'lastYear');
+      const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / DAY_MS) + 1;
+      const [cube, prevCube, yearCube, trend, misconduct, orders, open, names] = await Promise.all([
+        analyticsRepo.problems(db, range, scope),
+        analyticsRepo.problems(db, previous, scope),
+        analyticsRepo.problems(db, lastYear, scope),
+        analyticsRepo.trend(db, range, scope, days <= 92 ? 'day' : 'month'),
+        analyticsRepo.misconduct(db, range, scope),
+        analyticsRepo.orders(db, range, scope),
+        analyticsRepo.openFlags(db, scope),
+        analyticsRepo.names(db),
+      ]);
+      const sum = (c: ProblemCube[]) => c.reduce((s, r) => s + r.n, 0);
+      const nameOf = (list: { code: string; name: string }[]) => new Map(list.map((x) => [x.code, x.name]));
+      const channelNames = nameOf(names.channels);
+      const domainNames = nameOf(names.domains);
+      const kindNames = nameOf(names.kinds);
+      const regions = new Map(names.regions.map((r) => [r.code, r]));
+      // townships count under their district or county
+      const districtOf = (code: string | null) => {
+        let r = code ? regions.get(code) : undefined;
+        while (r && r.level === 'township' && r.parent_code) r = regions.get(r.parent_code);
+        return r?.code ?? null;
+      };
+      const breakdown = (m: Map<string | null, number>, label: (code: string | null) => string) =>
+        [...m].map(([code, n]) => ({ code, name: label(code), n })).sort((a, b) => b.n - a.n);
+      const orderTotals = orders.reduce(
+        (t, o) => {
+          for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += o[k];
+          return t;
+        },
+        { dispatched: 0, signed_on_time: 0, closed: 0, closed_on_time: 0, rated: 0, satisfied: 0, unsatisfied: 0, redone: 0, overdue: 0 },
+      );
+      const total = sum(cube);
+      return {
+        range, previous, lastYear,
+        totals: {
+          problems: total,
+          previous: sum(prevCube),
+          lastYear: sum(yearCube),
+          misconduct: cube.filter((c) => c.misconduct).reduce((s, c) => s + c.n, 0),
+          redirected: cube.filter((c) => c.status === 'redirected').reduce((s, c) => s + c.n, 0),
+          ...orderTotals,
+          sign_on_time_rate: rate(orderTotals.signed_on_time, orderTotals.dispatched),
+          close_on_time_rate: rate(orderTotals.closed_on_time, orderTotals.closed),
+          satisfaction_rate: rate(orderTotals.satisfied, orderTotals.rated),
+          redo_rate: rate(orderTotals.redone, orderTotals.closed),
+          open,
+        },
+        trend: { unit: days <= 92 ? ('day' as const) : ('month' as const), points: trend },
+        byChannel: breakdown(group(cube, (c) => c.channel), (c) => channelNames.get(c!) ?? c!),
+        byDomain: breakdown(group(cube, (c) => c.domain_code), (c) => (c ? domainNames.get(c) ?? c : '未分类')),
+        byKind: breakdown(group(cube, (c) => c.kind_code), (c) => (c ? kindNames.get(c) ?? c : '未识别')),
+        byRegion: breakdown(group(cube, (c) => districtOf(c.region_code)), (c) => (c ? regions.get(c)?.name ?? c : '未识别区域')),
+        byStatus: breakdown(group(cube, (c) => c.status), (c) => c!),
+        previousByDomain: breakdown(group(prevCube, (c) => c.domain_code), (c) => (c ? domainNames.get(c) ?? c : '未分类')),
+        misconduct,
+        units: rankUnits(orders, new Map(names.units.map((u) => [u.id, u.name]))),
+        definitions: RANKING_DEFINITIONS,
+      };
+    },
+
+    /** 考核评议: each unit's KPIs over the range, ranked by the composite score, with every formula. */
+    async unitRanking(actor: Actor, range: DayRange) {
+      await analyticsRepo.refresh(db, INLINE_REFRESH_DAYS);
+      const [orders, names] = await Promise.all([analyticsRepo.orders(db, range, await scopeOf(actor)), analyticsRepo.names(db)]);
+      return { range, definitions: RANKING_DEFINITIONS, units: rankUnits(orders, new Map(names.units.map((u) => [u.id, u.name]))) };
+    },
+
+    async misconductExamples(actor: Actor, range: DayRange, limit: number) {
+      return analyticsRepo.misconductExamples(db, range, await scopeOf(actor), limit);
+    },
+
+    /** This month up to today, the dashboard's default. */
+    defaultRange(now = new Date()): DayRange {
+      const today = cityDay(now);
+      return { from: `${today.slice(0, 7)}-01`, to: today };
+    },
+  };
+}
+
+export type AnalyticsService = ReturnType<typeof createAnalyticsService>;

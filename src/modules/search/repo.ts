@@ -1,0 +1,150 @@
+import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import type { Queryable, Tx } from '../../db/client.ts';
+import type { DB as Database, ProblemStatus } from '../../db/types.ts';
+import type { ProblemScope } from '../problems/service.ts';
+
+export type SearchFilter = {
+  tsquery?: string | null;
+  trackingCode?: string | null;
+  channel?: string;
+  kind?: string;
+  domain?: string;
+  region?: string;
+  unitId?: number;
+  status?: ProblemStatus;
+  /** 'any' for every misconduct flag, or one category */
+  misconduct?: string;
+  overdue?: boolean;
+  listed?: boolean;
+  escalated?: boolean;
+  satisfaction?: 'satisfied' | 'basically_satisfied' | 'unsatisfied' | 'unrated';
+  from?: Date;
+  to?: Date;
+  /** the words were only punctuation: nothing matches rather than everything */
+  matchNothing?: boolean;
+};
+
+/** An exact count stops here; beyond it the page says "more than". */
+export const COUNT_CAP = 10_000;
+/** Relevance ranks the newest matches, not all of them: ranking every match of a common word costs seconds. */
+export const RANK_WINDOW = 2_000;
+
+type Q = SelectQueryBuilder<Database, 'problem', object>;
+
+const orderExists = (eb: ExpressionBuilder<Database, 'problem'>, where: (q: SelectQueryBuilder<Database, 'work_order', object>) => SelectQueryBuilder<Database, 'work_order', object>) =>
+  eb.exists(where(eb.selectFrom('work_order').select('work_order.id').whereRef('work_order.problem_id', '=', 'problem.id')));
+
+function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null {
+  if (f.matchNothing) return null;
+  let q = db.selectFrom('problem') as Q;
+  if (scope.regionPrefixes !== 'all') {
+    const prefixes = scope.regionPrefixes;
+    if (!prefixes.length && !scope.orderUnitIds.length) return null;
+    q = q.where((eb) => eb.or([
+      ...prefixes.map((p) => eb('problem.region_code', 'like', `${p}%`)),
+      ...(scope.orderUnitIds.length ? [orderExists(eb, (o) => o.where('work_order.unit_id', 'in', scope.orderUnitIds))] : []),
+    ]));
+  }
+  if (f.tsquery || f.trackingCode) {
+    q = q.where((eb) => eb.or([
+      ...(f.tsquery ? [eb(sql`problem.search_tsv`, '@@', sql`${f.tsquery}::tsquery`)] : []),
+      ...(f.trackingCode ? [eb('problem.tracking_code', '=', f.trackingCode)] : []),
+    ]));
+  }
+  if (f.channel) q = q.where('problem.channel', '=', f.channel);
+  if (f.kind) q = q.where('problem.kind_code', '=', f.kind);
+  if (f.domain) q = q.where('problem.domain_code', '=', f.domain);
+  if (f.region) q = q.where('problem.region_code', 'like', `${f.region}%`);
+  q = f.status ? q.where('problem.status', '=', f.status) : q.where('problem.status', '!=', 'merged');
+  if (f.misconduct === 'any') q = q.where(sql<boolean>`cardinality(problem.misconduct) > 0`);
+  else if (f.misconduct) q = q.where(sql<boolean>`${f.misconduct} = any(problem.misconduct)`);
+  if (f.unitId) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.unit_id', '=', f.unitId!)));
+  if (f.overdue) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.overdue_at', 'is not', null)));
+  if (f.listed) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.listed_at', 'is not', null)));
+  if (f.escalated) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.escalated_at', 'is not', null)));
+  if (f.satisfaction) q = q.where((eb) => eb.exists(eb.selectFrom('follow_up').select('follow_up.id').whereRef('follow_up.problem_id', '=', 'problem.id').where('follow_up.satisfaction', '=', f.satisfaction!)));
+  if (f.from) q = q.where('problem.reported_at', '>=', f.from);
+  if (f.to) q = q.where('problem.reported_at', '<', f.to);
+  return q;
+}
+
+function withColumns(q: Q) {
+  return q
+    .innerJoin('channel', 'channel.code', 'problem.channel')
+    .leftJoin('region', 'region.code', 'problem.region_code')
+    .leftJoin('report_kind', 'report_kind.code', 'problem.kind_code')
+    .leftJoin('enforcement_domain', 'enforcement_domain.code', 'problem.domain_code')
+    .select([
+      'problem.id', 'problem.tracking_code', 'problem.channel', 'channel.name as channel_name', 'problem.title', 'problem.body', 'problem.kind_code',
+      'report_kind.name as kind_name', 'problem.domain_code', 'enforcement_domain.name as domain_name', 'problem.reported_at', 'problem.region_code',
+      'region.name as region_name', 'problem.address', 'problem.target_text', 'problem.status', 'problem.misconduct', 'problem.source_count', 'problem.confidential',
+      'problem.reporter_name_mask', 'problem.reporter_phone_mask',
+    ])
+    .select(sql<{ unit: string; state: string; deadline: string; overdue: boolean; listed: boolean } | null>`(
+      select jsonb_build_object('unit', u.name, 'state', o.state, 'deadline', o.deadline, 'overdue', o.overdue_at is not null, 'listed', o.listed_at is not null)
+      from work_order o join unit u on u.id = o.unit_id
+      where o.problem_id = problem.id and o.role = 'lead' order by o.id desc limit 1)`.as('lead_order'))
+    .select(sql<string | null>`(select f.satisfaction from follow_up f where f.problem_id = problem.id order by f.id desc limit 1)`.as('satisfaction'));
+}
+
+export type SearchRow = Awaited<ReturnType<ReturnType<typeof withColumns>['execute']>>[number];
+
+export const searchRepo = {
+  async page(db: Queryable, scope: ProblemScope, f: SearchFilter, p: { sort: 'time' | 'relevance'; limit: number; offset: number }) {
+    const base = filtered(db, scope, f);
+    if (!base) return { rows: [] as SearchRow[], total: 0, capped: false };
+    const count = db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    let rows: Promise<SearchRow[]>;
+    if (p.sort === 'relevance' && f.tsquery) {
+      const newest = base.select(['problem.id', sql<number>`ts_rank_cd(problem.search_tsv, ${f.tsquery}::tsquery)`.as('rank')]).orderBy('problem.reported_at', 'desc').limit(RANK_WINDOW);
+      rows = withColumns(db.selectFrom('problem') as Q)
+        .innerJoin(newest.as('ranked'), 'ranked.id', 'problem.id')
+        .orderBy('ranked.rank', 'desc').orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc')
+        .limit(p.limit).offset(p.offset).execute();
+    } else {
+      rows = withColumns(base).orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(p.limit).offset(p.offset).execute();
+    }
+    const [r, c] = await Promise.all([rows, count]);
+    return { rows: r, total: Math.min(c.n, COUNT_CAP), capped: c.n > COUNT_CAP };
+  },
+
+  /** Newest first, for export. */
+  async rows(db: Queryable, scope: ProblemScope, f: SearchFilter, limit: number, offset: number) {
+    const base = filtered(db, scope, f);
+    if (!base) return [];
+    return withColumns(base).orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(limit).offset(offset).execute();
+  },
+
+  /** The replies of these problems: what the channels carried back and what units answered here. */
+  async replies(db: Queryable, problemIds: number[]) {
+    if (!problemIds.length) return [];
+    const { rows } = await sql<{ problem_id: number; text: string }>`
+      select problem_id, reply as text from problem_source where problem_id = any(${problemIds}::bigint[]) and reply is not null
+      union all
+      select o.problem_id, r.content from work_reply r join work_order o on o.id = r.work_order_id where o.problem_id = any(${problemIds}::bigint[])`.execute(db);
+    return rows;
+  },
+
+  /** Problems waiting to be indexed, locked for this transaction (several instances share the work). */
+  async claimPending(tx: Tx, limit: number) {
+    const { rows } = await sql<{ id: number; title: string; body: string; target_text: string | null; address: string | null; replies: string | null }>`
+      select p.id, p.title, p.body, p.target_text, p.address,
+             (select string_agg(t, ' ') from (
+                select s.reply as t from problem_source s where s.problem_id = p.id and s.reply is not null
+                union all
+                select r.content from work_reply r join work_order o on o.id = r.work_order_id where o.problem_id = p.id) as x) as replies
+      from problem p where p.search_tsv is null order by p.id limit ${limit} for update of p skip locked`.execute(tx);
+    return rows;
+  },
+
+  async setVectors(tx: Tx, ids: number[], vectors: string[]) {
+    if (!ids.length) return;
+    await sql`
+      update problem p set search_tsv = v.tsv::tsvector
+      from unnest(${ids}::bigint[], ${vectors}::text[]) as v (id, tsv) where p.id = v.id`.execute(tx);
+  },
+
+  pendingCount(db: Queryable) {
+    return db.selectFrom('problem').select((eb) => eb.fn.countAll<number>().as('n')).where('search_tsv', 'is', null).executeTakeFirstOrThrow();
+  },
+};

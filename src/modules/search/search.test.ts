@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import ExcelJS from 'exceljs';
+import { createTestApp, login, type TestApp } from '../../../test/helpers.ts';
+import { SYSTEM_ACTOR } from '../auth/access.ts';
+import { createProblemsService } from '../problems/service.ts';
+import { seedDemoCity } from '../seed/service.ts';
+import { DEMO_PASSWORD } from '../seed/wuhu.ts';
+import { createSearchService } from './service.ts';
+
+let t: TestApp;
+let indexer: ReturnType<typeof createSearchService>;
+const cookie: Record<string, string> = {};
+const ids: Record<string, number> = {};
+const codes: Record<string, string> = {};
+
+/** Hand-written reports: who would search for what, and what they must not get. */
+const REPORTS = {
+  fine: { title: '城管队员乱罚款', content: '我在鸠江区湾里街道路口摆摊，城管执法人员乱罚款，也没有出示执法证件。', region: '鸠江区', contactName: '王小明', contactPhone: '13912345678' },
+  ticket: { title: '罚单金额有误', content: '镜湖区交警开具的罚单金额与现场告知的不一致，要求核实更正。', region: '镜湖区', contactName: '李华', contactPhone: '13800001111' },
+  smoke: { title: '餐馆油烟扰民', content: '弋江区白马街道一家餐馆油烟直排，严重影响楼上居民生活，请有关部门处理。', region: '弋江区', contactName: '赵六', contactPhone: '13700002222', confidential: true },
+  stall: { title: '夜市占道经营', content: '镜湖区某路段夜市占道经营，堵塞交通，噪音很大。', region: '镜湖区' },
+};
+
+async function search(who: string, filters: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+  const r = await t.app.inject({ method: 'POST', url: '/api/search', headers: { cookie: cookie[who]! }, payload: { filters, ...extra } });
+  assert.equal(r.statusCode, 200, r.body);
+  return r.json() as { total: number; capped: boolean; rows: { id: number; title: string; titleHits: [number, number][]; snippet: { text: string; hits: [number, number][] }; snippetFrom: string; reporter: { name: string | null; phone: string | null } }[] };
+}
+const found = async (who: string, filters: Record<string, unknown>) => (await search(who, filters)).rows.map((r) => r.id).sort();
+const only = (...keys: (keyof typeof REPORTS)[]) => keys.map((k) => ids[k]!).sort();
+
+async function api(who: string, method: 'GET' | 'POST', url: string, payload?: object) {
+  const r = await t.app.inject({ method, url, headers: { cookie: cookie[who]! }, ...(payload ? { payload } : {}) });
+  assert.ok(r.statusCode < 300, `${url}: ${r.body}`);
+  return r.json();
+}
+
+before(async () => {
+  t = await createTestApp();
+  await seedDemoCity(t.ctx);
+  for (const who of ['admin', 'dispatcher', 'handler', 'jjadmin']) cookie[who] = await login(t.app, who, DEMO_PASSWORD);
+  const problems = createProblemsService(t.ctx);
+  indexer = createSearchService(t.ctx, problems);
+  for (const [key, report] of Object.entries(REPORTS)) {
+    const created = await problems.submitForm('web_form', { ...report, kind: '投诉' }, SYSTEM_ACTOR);
+    ids[key] = created.id;
+    codes[key] = created.trackingCode;
+  }
+  assert.ok((await indexer.indexPending()) >= 4);
+});
+after(() => t.close());
+
+test('a word finds the reports that contain it as a word: 乱罚款 is not every 罚, 执法 finds 执法人员', async () => {
+  assert.deepEqual(await found('admin', { q: '乱罚款' }), only('fine'));
+  assert.deepEqual(await found('admin', { q: '罚款' }), only('fine'));
+  assert.ok(!(await found('admin', { q: '罚' })).includes(ids.fine!), '罚 alone does not find 乱罚款');
+  assert.deepEqual(await found('admin', { q: '执法' }), only('fine'));
+  assert.deepEqual(await found('admin', { q: '罚单' }), only('ticket'));
+});
+
+test('words separated by spaces must all occur; a quoted phrase must occur as written; -word excludes', async () => {
+  assert.deepEqual(await found('admin', { q: '餐馆 扰民' }), only('smoke'));
+  assert.deepEqual(await found('admin', { q: '餐馆 罚款' }), []);
+  assert.deepEqual(await found('admin', { q: '"油烟直排"' }), only('smoke'));
+  assert.deepEqual(await found('admin', { q: '"直排油烟"' }), []);
+  assert.deepEqual(await found('admin', { q: '镜湖区' }), only('ticket', 'stall'));
+  assert.deepEqual(await found('admin', { q: '镜湖区 -夜市' }), only('ticket'));
+  assert.deepEqual(await found('admin', { q: codes.stall }), only('stall'), 'a tracking code finds its report');
+  assert.deepEqual(await found('admin', { q: '，。！' }), [], 'punctuation alone finds nothing');
+});
+
+test('filters narrow the words: region, kind, time; matches are highlighted in the title and a snippet', async () => {
+  assert.deepEqual(await found('admin', { q: '经营', region: '340202' }), only('stall'));
+  assert.deepEqual(await found('admin', { region: '340209' }), only('smoke'));
+  assert.deepEqual(await found('admin', { q: '罚单', from: new Date(Date.now() + 86_400_000).toISOString() }), []);
+  assert.deepEqual(await found('admin', { q: '罚单', channel: 'hotline12345' }), []);
+  const r = await search('admin', { q: '乱罚款' });
+  const row = r.rows[0]!;
+  assert.deepEqual(row.titleHits, [[4, 7]]);
+  const [s, e] = row.snippet.hits[0]!;
+  assert.equal(row.snippet.text.slice(s, e), '乱罚款');
+  const bad = await t.app.inject({ method: 'POST', url: '/api/search', headers: { cookie: cookie.admin! }, payload: { filters: { region: '镜湖' } } });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /区域代码/);
+});
+
+test('a unit finds only what was dispatched to it, a district only its region; replies are searched too', async () => {
+  assert.deepEqual(await found('handler', { q: '油烟' }), [], 'the market regulator was given nothing yet');
+  const units = await api('admin', 'GET', '/api/units');
+  const scjg = (units.rows ?? units).find((u: { name: string }) => u.name === '芜湖市市场监督管理局');
+  const { order } = await api('dispatcher', 'POST', `/api/problems/${ids.smoke}/dispatch`, { unitId: scjg.id });
+  assert.deepEqual(await found('handler', { q: '油烟' }), only('smoke'));
+  assert.deepEqual(await found('handler', { q: '罚款' }), [], 'nor what went to others');
+  assert.deepEqual(await found('jjadmin', {}), only('fine'), '鸠江区 sees its own region');
+
+  const signed = await api('handler', 'POST', `/api/work-orders/${order.id}/sign`, { version: order.version });
+  await api('handler', 'POST', `/api/work-orders/${order.id}/reply`, { version: signed.order.version, content: '经现场检查，该餐馆未安装油烟净化设施，已责令限期整改并安装净化器。', measures: '现场检查、责令整改', basis: '《大气污染防治法》第八十一条', result: '已安装油烟净化器' });
+  assert.deepEqual(await found('admin', { q: '净化器' }), [], 'not before the index job has run');
+  await indexer.indexPending();
+  const r = await search('admin', { q: '净化器' });
+  assert.deepEqual(r.rows.map((x) => x.id), [ids.smoke]);
+  assert.equal(r.rows[0]!.snippetFrom, 'reply');
+  assert.ok(r.rows[0]!.snippet.text.includes('净化器'));
+  assert.deepEqual(r.rows[0]!.reporter, { name: '（保密）', phone: null }, 'a 保密 report never shows its reporter');
+});
+
+test('export writes the matches to XLSX with contacts masked, and is audited', async () => {
+  const res = await t.app.inject({ method: 'POST', url: '/api/search/export', headers: { cookie: cookie.admin! }, payload: { filters: { q: '镜湖区' } } });
+  assert.equal(res.statusCode, 200, res.body);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
+  const sheet = book.worksheets[0]!;
+  const header = (sheet.getRow(1).values as unknown[]).slice(1);
+  assert.deepEqual(header.slice(0, 3), ['查询码', '反映时间', '渠道']);
+  const rows = sheet.getSheetValues().slice(2).filter(Boolean) as unknown[][];
+  assert.equal(rows.length, 2);
+  const phoneCol = header.indexOf('联系电话') + 1;
+  const phones = rows.map((r) => r[phoneCol]);
+  assert.ok(phones.includes('138****1111'), `masked: ${phones.join(',')}`);
+  assert.ok(!JSON.stringify(rows).includes('13800001111'), 'no number in clear');
+  const audit = await t.ctx.db.selectFrom('audit_log').select(['action', 'summary']).where('action', '=', 'search.export').execute();
+  assert.equal(audit.length, 1);
+  assert.equal((audit[0]!.summary as { rows: number }).rows, 2);
+});

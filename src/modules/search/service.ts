@@ -1,0 +1,127 @@
+import { PassThrough } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { AppContext } from '../../context.ts';
+import { formatCityTime } from '../../lib/calendar.ts';
+import { recordAudit } from '../audit/service.ts';
+import type { Actor } from '../auth/access.ts';
+import type { ProblemsService } from '../problems/service.ts';
+import { parseQuery, highlight, snippet, tsvectorOf, type Highlighted } from './tokens.ts';
+import { searchRepo, type SearchFilter, type SearchRow } from './repo.ts';
+
+export type SearchInput = Omit<SearchFilter, 'tsquery' | 'trackingCode'> & { q?: string };
+
+const CONFIDENTIAL = '（保密）';
+export const EXPORT_MAX = 10_000;
+const INDEX_BATCH = 500;
+
+const STATUS_NAMES: Record<string, string> = { new: '待分拣', triaged: '已分拣', dispatched: '办理中', replied: '已答复', closed: '已办结', redirected: '已引导', merged: '已合并' };
+const SATISFACTION_NAMES: Record<string, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意', unrated: '未评价' };
+
+/** Contacts as everyone sees them in lists and exports: masked, and nothing at all for a 保密 report. */
+function masked(r: SearchRow) {
+  return r.confidential ? { name: CONFIDENTIAL, phone: null } : { name: r.reporter_name_mask, phone: r.reporter_phone_mask };
+}
+
+export function createSearchService(ctx: AppContext, problems: ProblemsService) {
+  const { db } = ctx;
+
+  function filterOf(input: SearchInput): { filter: SearchFilter; words: string[] } {
+    const { q, ...rest } = input;
+    if (!q?.trim()) return { filter: rest, words: [] };
+    const parsed = parseQuery(q);
+    // a query of punctuation alone matches nothing rather than everything
+    return { filter: { ...rest, tsquery: parsed.tsquery, trackingCode: parsed.trackingCode, matchNothing: !parsed.tsquery && !parsed.trackingCode }, words: parsed.words };
+  }
+
+  return {
+    /** One page of matches with highlighted title and a snippet from the body or a reply. */
+    async search(actor: Actor, input: SearchInput, page: { sort: 'time' | 'relevance'; limit: number; offset: number }) {
+      const { filter, words } = filterOf(input);
+      const scope = await problems.readScope(actor);
+      const { rows, total, capped } = await searchRepo.page(db, scope, filter, page);
+      const replies = words.length ? await searchRepo.replies(db, rows.map((r) => r.id)) : [];
+      return {
+        total,
+        capped,
+        words,
+        rows: rows.map(({ body, reporter_name_mask: _n, reporter_phone_mask: _p, ...r }) => {
+          const fromBody = snippet(body, words);
+          let fromReply: Highlighted | null = null;
+          if (!fromBody) for (const reply of replies) if (reply.problem_id === r.id && (fromReply = snippet(reply.text, words))) break;
+          return {
+            ...r,
+            reporter: masked({ ...r, body, reporter_name_mask: _n, reporter_phone_mask: _p }),
+            titleHits: highlight(r.title, words),
+            snippet: fromBody ?? fromReply ?? { text: body.slice(0, 120) + (body.length > 120 ? '…' : ''), hits: [] },
+            snippetFrom: fromBody ? ('body' as const) : fromReply ? ('reply' as const) : ('body' as const),
+          };
+        }),
+      };
+    },
+
+    /**
+     * The matches as an XLSX workbook, newest first, at most EXPORT_MAX rows; contacts masked as on screen (an export
+     * never carries a number in clear). The export itself is audited with its filter and size.
+     */
+    async exportXlsx(actor: Actor, input: SearchInput) {
+      const { filter } = filterOf(input);
+      const scope = await problems.readScope(actor);
+      const first = await searchRepo.rows(db, scope, filter, 1000, 0);
+      const stream = new PassThrough();
+      const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true });
+      const sheet = book.addWorksheet('查询结果', { views: [{ state: 'frozen', ySplit: 1 }] });
+      sheet.columns = [
+        { header: '查询码', key: 'code', width: 22 }, { header: '反映时间', key: 'at', width: 18 }, { header: '渠道', key: 'channel', width: 12 },
+        { header: '类型', key: 'kind', width: 8 }, { header: '领域', key: 'domain', width: 16 }, { header: '区域', key: 'region', width: 12 },
+        { header: '标题', key: 'title', width: 40 }, { header: '内容', key: 'body', width: 80 }, { header: '反映对象', key: 'target', width: 20 },
+        { header: '状态', key: 'status', width: 10 }, { header: '承办单位', key: 'unit', width: 20 }, { header: '是否逾期', key: 'overdue', width: 10 },
+        { header: '满意度', key: 'satisfaction', width: 10 }, { header: '执法作风', key: 'misconduct', width: 20 },
+        { header: '反映人', key: 'name', width: 10 }, { header: '联系电话', key: 'phone', width: 16 },
+      ];
+      sheet.getRow(1).font = { bold: true };
+      sheet.getRow(1).commit();
+      let written = 0;
+      const write = (rows: SearchRow[]) => {
+        for (const r of rows) {
+          const contact = masked(r);
+          sheet.addRow({
+            code: r.tracking_code, at: formatCityTime(r.reported_at), channel: r.channel_name, kind: r.kind_name ?? '', domain: r.domain_name ?? '',
+            region: r.region_name ?? '', title: r.title, body: r.body, target: r.target_text ?? '', status: STATUS_NAMES[r.status] ?? r.status,
+            unit: r.lead_order?.unit ?? '', overdue: r.lead_order?.overdue ? '是' : '', satisfaction: r.satisfaction ? SATISFACTION_NAMES[r.satisfaction] : '',
+            misconduct: r.misconduct.join('、'), name: contact.name ?? '', phone: contact.phone ?? '',
+          }).commit();
+          written++;
+        }
+      };
+      const done = (async () => {
+        write(first);
+        for (let offset = first.length; first.length === 1000 && written < EXPORT_MAX; offset += 1000) {
+          const more = await searchRepo.rows(db, scope, filter, Math.min(1000, EXPORT_MAX - written), offset);
+          write(more);
+          if (more.length < 1000) break;
+        }
+        sheet.commit();
+        await book.commit();
+        await db.transaction().execute((tx) => recordAudit(tx, actor, { action: 'search.export', targetType: 'problem', targetId: null, summary: { filter: { ...input }, rows: written } }));
+      })();
+      done.catch((err) => stream.destroy(err as Error));
+      return stream;
+    },
+
+    /** Indexes problems waiting for it (new, replied, changed); returns how many. Safe from any number of instances. */
+    async indexPending(batch = INDEX_BATCH): Promise<number> {
+      let total = 0;
+      for (;;) {
+        const n = await db.transaction().execute(async (tx) => {
+          const rows = await searchRepo.claimPending(tx, batch);
+          await searchRepo.setVectors(tx, rows.map((r) => r.id), rows.map((r) => tsvectorOf([r.title, r.body, r.target_text, r.address, r.replies])));
+          return rows.length;
+        });
+        total += n;
+        if (n < batch) return total;
+      }
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;
