@@ -17,6 +17,8 @@ export type SearchFilter = {
   overdue?: boolean;
   listed?: boolean;
   escalated?: boolean;
+  /** with overdue / listed / escalated: only orders still open (the dashboard's "now" figures) */
+  openOnly?: boolean;
   satisfaction?: 'satisfied' | 'basically_satisfied' | 'unsatisfied' | 'unrated';
   from?: Date;
   to?: Date;
@@ -28,6 +30,8 @@ export type SearchFilter = {
 export const COUNT_CAP = 10_000;
 /** Relevance ranks the newest matches, not all of them: ranking every match of a common word costs seconds. */
 export const RANK_WINDOW = 2_000;
+
+const OPEN_STATES = ['pending_sign', 'handling', 'replied', 'follow_up'] as const;
 
 type Q = SelectQueryBuilder<Database, 'problem', object>;
 
@@ -59,9 +63,14 @@ function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null
   if (f.misconduct === 'any') q = q.where(sql<boolean>`cardinality(problem.misconduct) > 0`);
   else if (f.misconduct) q = q.where(sql<boolean>`${f.misconduct} = any(problem.misconduct)`);
   if (f.unitId) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.unit_id', '=', f.unitId!)));
-  if (f.overdue) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.overdue_at', 'is not', null)));
-  if (f.listed) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.listed_at', 'is not', null)));
-  if (f.escalated) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.escalated_at', 'is not', null)));
+  const flagged = (column: 'overdue_at' | 'listed_at' | 'escalated_at') => (eb: ExpressionBuilder<Database, 'problem'>) =>
+    orderExists(eb, (o) => {
+      const withFlag = o.where(`work_order.${column}`, 'is not', null);
+      return f.openOnly ? withFlag.where('work_order.state', 'in', OPEN_STATES) : withFlag;
+    });
+  if (f.overdue) q = q.where(flagged('overdue_at'));
+  if (f.listed) q = q.where(flagged('listed_at'));
+  if (f.escalated) q = q.where(flagged('escalated_at'));
   if (f.satisfaction) q = q.where((eb) => eb.exists(eb.selectFrom('follow_up').select('follow_up.id').whereRef('follow_up.problem_id', '=', 'problem.id').where('follow_up.satisfaction', '=', f.satisfaction!)));
   if (f.from) q = q.where('problem.reported_at', '>=', f.from);
   if (f.to) q = q.where('problem.reported_at', '<', f.to);

@@ -21,6 +21,7 @@ export const SearchFilters = z.object({
   overdue: z.boolean().optional(),
   listed: z.boolean().optional(),
   escalated: z.boolean().optional(),
+  openOnly: z.boolean().optional(),
   satisfaction: z.enum(['satisfied', 'basically_satisfied', 'unsatisfied', 'unrated']).optional(),
   from: z.coerce.date({ message: '开始时间格式不正确' }).optional(),
   to: z.coerce.date({ message: '结束时间格式不正确' }).optional(),

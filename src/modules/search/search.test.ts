@@ -123,3 +123,14 @@ test('export writes the matches to XLSX with contacts masked, and is audited', a
   assert.equal(audit.length, 1);
   assert.equal((audit[0]!.summary as { rows: number }).rows, 2);
 });
+
+test('overdue, listed and escalated filters: ever, or only on orders still open (the dashboard\'s figures of now)', async () => {
+  const order = await t.ctx.db.selectFrom('work_order').select(['id', 'state']).where('problem_id', '=', ids.smoke!).executeTakeFirstOrThrow();
+  await t.ctx.db.updateTable('work_order').set({ overdue_at: new Date() }).where('id', '=', order.id).execute();
+  assert.deepEqual(await found('admin', { overdue: true }), only('smoke'));
+  assert.deepEqual(await found('admin', { overdue: true, openOnly: true }), only('smoke'));
+  assert.deepEqual(await found('admin', { listed: true }), []);
+  await t.ctx.db.updateTable('work_order').set({ state: 'closed', closed_at: new Date() }).where('id', '=', order.id).execute();
+  assert.deepEqual(await found('admin', { overdue: true }), only('smoke'), 'it was overdue');
+  assert.deepEqual(await found('admin', { overdue: true, openOnly: true }), [], 'but is no longer open');
+});
