@@ -15,13 +15,15 @@ import { LoginPage } from './pages/login/LoginPage.tsx';
 
 dayjs.locale('zh-cn');
 
+const isPublicPath = (pathname: string, page: string) => pathname === page || pathname.startsWith(`${page}/`);
+
 function Root() {
   const { me, loading } = useAuth();
   const can = useCan();
   const location = useLocation();
-  // the citizen's pages need no login
-  if (location.pathname.startsWith('/report')) return <PublicReportPage />;
-  if (location.pathname.startsWith('/track')) return <TrackPage />;
+  // the citizen's pages need no login (/reports is the staff's 分析报告)
+  if (isPublicPath(location.pathname, '/report')) return <PublicReportPage />;
+  if (isPublicPath(location.pathname, '/track')) return <TrackPage />;
   if (loading) return <Spin fullscreen tip="加载中…" />;
   if (!me) return (
     <Routes>

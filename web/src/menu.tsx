@@ -1,5 +1,6 @@
-import { ControlOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FilterOutlined, FormOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, SettingOutlined, SolutionOutlined, TeamOutlined } from '@ant-design/icons';
-import type { ReactNode } from 'react';
+import { ControlOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FileTextOutlined, FilterOutlined, FormOutlined, FundOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, SettingOutlined, SolutionOutlined, TeamOutlined } from '@ant-design/icons';
+import { Spin } from 'antd';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
 import { SettingsPage } from './pages/settings/SettingsPage.tsx';
 import { CalendarPage } from './pages/calendar/CalendarPage.tsx';
@@ -8,6 +9,7 @@ import { HomePage } from './pages/home/HomePage.tsx';
 import { ImportsPage } from './pages/imports/ImportsPage.tsx';
 import { ProblemDetailPage } from './pages/problems/ProblemDetailPage.tsx';
 import { ProblemsPage } from './pages/problems/ProblemsPage.tsx';
+import { ReportsPage } from './pages/reports/ReportsPage.tsx';
 import { StaffEntryPage } from './pages/problems/StaffEntryPage.tsx';
 import { TriageQueuePage } from './pages/triage/TriageQueuePage.tsx';
 import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
@@ -17,11 +19,16 @@ import { MyWorkOrdersPage } from './pages/workorders/MyWorkOrdersPage.tsx';
 import { SupervisionPage } from './pages/workorders/SupervisionPage.tsx';
 import { WorkOrderPage } from './pages/workorders/WorkOrderPage.tsx';
 
+// the dashboard brings ECharts: loaded when first opened, in its own chunk
+const DashboardPage = lazy(() => import('./pages/analytics/DashboardPage.tsx').then((m) => ({ default: m.DashboardPage })));
+const loading = <Spin style={{ display: 'block', margin: 48 }} />;
+
 /** The menu and its access rules, in one place: an entry shows when the user holds its permission (or one of them) somewhere. */
 export type MenuEntry = { key: string; label: string; icon: ReactNode; permission?: string | string[]; element?: ReactNode; children?: MenuEntry[]; hidden?: boolean };
 
 export const MENU: MenuEntry[] = [
   { key: '/', label: '工作台', icon: <HomeOutlined />, element: <HomePage /> },
+  { key: '/dashboard', label: '全局态势', icon: <FundOutlined />, permission: 'report.read', element: <Suspense fallback={loading}><DashboardPage /></Suspense> },
   { key: '/triage', label: '分拣队列', icon: <FilterOutlined />, permission: 'problem.triage', element: <TriageQueuePage /> },
   { key: '/problems', label: '问题库', icon: <DatabaseOutlined />, permission: 'problem.read', element: <ProblemsPage /> },
   { key: '/problems/:id', label: '问题详情', icon: null, permission: 'problem.read', element: <ProblemDetailPage />, hidden: true },
@@ -29,6 +36,7 @@ export const MENU: MenuEntry[] = [
   { key: '/work-orders/:id', label: '工单详情', icon: null, permission: ['workorder.handle', 'workorder.supervise', 'problem.triage'], element: <WorkOrderPage />, hidden: true },
   { key: '/supervision', label: '督办看板', icon: <MonitorOutlined />, permission: ['workorder.supervise', 'problem.triage'], element: <SupervisionPage /> },
   { key: '/kpi', label: '单位考核', icon: <BarChartOutlined />, permission: ['workorder.supervise', 'report.read'], element: <KpiPage /> },
+  { key: '/reports', label: '分析报告', icon: <FileTextOutlined />, permission: 'report.read', element: <ReportsPage /> },
   { key: '/entry', label: '录入线索', icon: <FormOutlined />, element: <StaffEntryPage /> },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'problem.import', element: <ImportsPage /> },
   {

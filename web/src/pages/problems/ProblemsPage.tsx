@@ -1,72 +1,104 @@
-import { Card, DatePicker, Input, Select, Space, Table, Tag, TreeSelect } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useNavigate } from 'react-router-dom';
-import { api, type Reference } from '../../api.ts';
-import { FLAGS, KINDS, STATUS } from './labels.ts';
+import { DownloadOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Input, Segmented, Space, Tooltip, Typography } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import { api, ApiError } from '../../api.ts';
+import { downloadFile } from '../../download.ts';
+import { SearchFilterBar } from './SearchFilterBar.tsx';
+import { PAGE_SIZE, SearchResults, type SearchAnswer } from './SearchResults.tsx';
+import { mayShowInUrl, readSearch, writeSearch, type SearchFilters, type SearchSort, type SearchState } from './searchQuery.ts';
+import { useSearchLists } from './useSearchLists.ts';
 
-type Row = {
-  id: number; tracking_code: string; channel_name: string; title: string; kind_code: string | null; kind_text: string | null; reported_at: string;
-  region_name: string | null; region_text: string | null; status: string; flags: string[]; source_count: number; reporter_name_mask: string | null; reporter_phone_mask: string | null;
-};
-type Region = { code: string; name: string; parent_code: string | null };
-type Filter = { channel?: string; kind?: string; region?: string; status?: string; from?: string; to?: string; q?: string; offset: number };
+const SYNTAX_HINT = '空格分隔的词须同时出现；"引号"内为短语；-词 表示排除；也可输入查询码';
+const EXPORT_MAX = 10_000;
 
-export function ProblemsPage() {
-  const navigate = useNavigate();
-  const [ref, setRef] = useState<Reference | null>(null);
-  const [regions, setRegions] = useState<Region[]>([]);
-  const [filter, setFilter] = useState<Filter>({ offset: 0 });
-  const [data, setData] = useState<{ rows: Row[]; total: number }>({ rows: [], total: 0 });
+/** One page of results for these filters; a newer request wins over a slower older one. */
+function useSearch(filters: SearchFilters, sort: SearchSort, page: number) {
+  const [data, setData] = useState<SearchAnswer | null>(null);
   const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const body = JSON.stringify({ filters, sort, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   useEffect(() => {
-    void api<Reference>('/reference').then(setRef);
-    void api<Region[]>('/regions').then(setRegions).catch(() => setRegions([]));
-  }, []);
-  const load = useCallback(async () => {
+    let live = true;
     setLoading(true);
+    setError(null);
+    api<SearchAnswer>('/search', { body: JSON.parse(body) })
+      .then((r) => live && setData(r), (e) => live && setError(e instanceof ApiError ? e.message : '检索失败'))
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [body]);
+  return { data, loading, error };
+}
+
+/** 问题库: full-text search with filters; the filters live in the URL, the dashboard links here. */
+export function ProblemsPage() {
+  const { message } = App.useApp();
+  const [params, setParams] = useSearchParams();
+  // words that look like a phone number are kept here instead of in the URL
+  const [privateQ, setPrivateQ] = useState<string>();
+  const state = useMemo(() => readSearch(params), [params]);
+  const filters = useMemo(() => ({ ...state.filters, q: state.filters.q ?? privateQ }), [state.filters, privateQ]);
+  const [typed, setTyped] = useState(filters.q ?? '');
+  useEffect(() => setTyped(filters.q ?? ''), [filters.q]);
+  const lists = useSearchLists();
+  const { data, loading, error } = useSearch(filters, state.sort, state.page);
+  const [exporting, setExporting] = useState(false);
+
+  const go = (next: Partial<SearchState>) => setParams(writeSearch({ ...state, page: 1, ...next }));
+  const setFilters = (patch: Partial<SearchFilters>) => go({ filters: { ...state.filters, ...patch } });
+  const submitWords = (raw: string) => {
+    const q = raw.trim() || undefined;
+    const hidden = q !== undefined && !mayShowInUrl(q);
+    setPrivateQ(hidden ? q : undefined);
+    go({ filters: { ...state.filters, q: hidden ? undefined : q }, sort: q ? state.sort : 'time' });
+  };
+  const clearFilters = () => go({ filters: { q: state.filters.q }, sort: state.sort });
+
+  async function exportResults() {
+    setExporting(true);
     try {
-      setData(await api('/problems', { query: { ...filter, limit: 20 } }));
+      await downloadFile('/search/export', { body: { filters }, fallbackName: '问题检索.xlsx' });
+      message.success(`已导出：最多 ${EXPORT_MAX} 条（最新的在前），联系方式已打码`);
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : '导出失败');
     } finally {
-      setLoading(false);
+      setExporting(false);
     }
-  }, [filter]);
-  useEffect(() => void load(), [load]);
-  const regionTree = useMemo(() => {
-    const node = (r: Region): any => ({ value: r.code, title: r.name, children: regions.filter((c) => c.parent_code === r.code).map(node) });
-    return regions.filter((r) => !r.parent_code || !regions.some((p) => p.code === r.parent_code)).map(node);
-  }, [regions]);
-  const set = (patch: Partial<Filter>) => setFilter((f) => ({ ...f, ...patch, offset: 0 }));
+  }
+
+  const total = data ? (data.capped ? `${data.total}+` : String(data.total)) : '…';
   return (
     <Card title="问题库">
-      <Space wrap style={{ marginBottom: 16 }}>
-        <Input.Search placeholder="标题、内容或查询码" allowClear style={{ width: 240 }} onSearch={(q) => set({ q: q || undefined })} />
-        <Select placeholder="渠道" allowClear style={{ width: 170 }} options={ref?.channels.map((c) => ({ value: c.code, label: c.name }))} onChange={(channel) => set({ channel })} />
-        <Select placeholder="类型" allowClear style={{ width: 100 }} options={Object.entries(KINDS).map(([value, label]) => ({ value, label }))} onChange={(kind) => set({ kind })} />
-        <TreeSelect placeholder="区域" allowClear style={{ width: 180 }} treeData={regionTree} onChange={(region) => set({ region })} />
-        <Select placeholder="状态" allowClear style={{ width: 100 }} options={Object.entries(STATUS).map(([value, s]) => ({ value, label: s.text }))} onChange={(status) => set({ status })} />
-        <DatePicker.RangePicker onChange={(v) => {
-          const r = v as [Dayjs | null, Dayjs | null] | null;
-          set({ from: r?.[0]?.startOf('day').toISOString(), to: r?.[1]?.endOf('day').toISOString() });
-        }} />
-      </Space>
-      <Table<Row>
-        rowKey="id"
-        loading={loading}
-        dataSource={data.rows}
-        onRow={(r) => ({ onClick: () => navigate(`/problems/${r.id}`), style: { cursor: 'pointer' } })}
-        pagination={{ total: data.total, pageSize: 20, current: filter.offset / 20 + 1, showSizeChanger: false, onChange: (p) => setFilter((f) => ({ ...f, offset: (p - 1) * 20 })), showTotal: (t) => `共 ${t} 条` }}
-        columns={[
-          { title: '反映时间', dataIndex: 'reported_at', width: 150, render: (t) => dayjs(t).format('YYYY-MM-DD HH:mm') },
-          { title: '标题', dataIndex: 'title', ellipsis: true, render: (t, r) => <>{t}{r.flags.map((f) => <Tag key={f} color="orange" style={{ marginLeft: 4 }}>{FLAGS[f] ?? f}</Tag>)}</> },
-          { title: '渠道', dataIndex: 'channel_name', width: 150 },
-          { title: '类型', dataIndex: 'kind_code', width: 70, render: (k, r) => (k ? KINDS[k] : r.kind_text ?? '—') },
-          { title: '区域', key: 'region', width: 120, render: (_, r) => r.region_name ?? r.region_text ?? '—' },
-          { title: '状态', dataIndex: 'status', width: 80, render: (s) => <Tag color={STATUS[s]?.color}>{STATUS[s]?.text ?? s}</Tag> },
-          { title: '来源', dataIndex: 'source_count', width: 60 },
-          { title: '反映人', key: 'who', width: 140, render: (_, r) => [r.reporter_name_mask, r.reporter_phone_mask].filter(Boolean).join(' ') || '—' },
-        ]}
+      <Input.Search
+        placeholder="输入检索词，如：乱罚款 镜湖区"
+        aria-label="检索词"
+        allowClear
+        enterButton="检索"
+        value={typed}
+        onChange={(e) => setTyped(e.target.value)}
+        onSearch={submitWords}
+        style={{ maxWidth: 560 }}
+        data-testid="search-input"
       />
+      <Typography.Paragraph type="secondary" style={{ margin: '4px 0 12px', fontSize: 12 }}>{SYNTAX_HINT}</Typography.Paragraph>
+      <SearchFilterBar filters={state.filters} lists={lists} onChange={setFilters} onClear={clearFilters} />
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }} wrap>
+        <Typography.Text data-testid="search-total">共 {total} 条</Typography.Text>
+        <Space>
+          <Segmented<SearchSort>
+            value={filters.q ? state.sort : 'time'}
+            onChange={(sort) => go({ sort, page: 1 })}
+            options={[{ value: 'time', label: '按时间' }, { value: 'relevance', label: '按相关度', disabled: !filters.q }]}
+          />
+          <Tooltip title={`导出当前条件下最新的至多 ${EXPORT_MAX} 条，联系方式打码，导出记入审计`}>
+            <Button icon={<DownloadOutlined />} loading={exporting} disabled={!data?.total} onClick={() => void exportResults()}>导出 Excel</Button>
+          </Tooltip>
+        </Space>
+      </Space>
+      <SearchResults data={data} loading={loading} page={state.page} onPage={(page) => go({ page })} />
     </Card>
   );
 }
