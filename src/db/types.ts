@@ -567,8 +567,9 @@ export interface DB {
   notification: NotificationTable;
   outbox: OutboxTable;
   stat_problem_day: StatProblemDayTable;
-  stat_misconduct_day: StatMisconductDayTable;
+  stat_problem_month: StatProblemMonthTable;
   stat_order_day: StatOrderDayTable;
+  stat_order_month: StatOrderMonthTable;
   stat_dirty_day: StatDirtyDayTable;
   analysis_report: AnalysisReportTable;
 }
@@ -579,26 +580,22 @@ type Day = ColumnType<string, string, string>;
 export interface StatProblemDayTable {
   day: Day;
   region_code: string | null;
-  channel: string;
-  domain_code: string | null;
-  kind_code: string | null;
-  status: string;
-  misconduct: boolean;
+  dim: string;
+  value: string | null;
   n: number;
 }
 
-export interface StatMisconductDayTable {
-  day: Day;
+export interface StatProblemMonthTable {
+  month: Day;
   region_code: string | null;
-  category: string;
+  dim: string;
+  value: string | null;
   n: number;
 }
 
-export interface StatOrderDayTable {
-  day: Day;
+type OrderCounts = {
   unit_id: number;
   region_code: string | null;
-  domain_code: string | null;
   dispatched: number;
   signed_on_time: number;
   closed: number;
@@ -608,7 +605,9 @@ export interface StatOrderDayTable {
   unsatisfied: number;
   redone: number;
   overdue: number;
-}
+};
+export type StatOrderDayTable = OrderCounts & { day: Day };
+export type StatOrderMonthTable = OrderCounts & { month: Day };
 
 export interface StatDirtyDayTable {
   id: Generated<number>;

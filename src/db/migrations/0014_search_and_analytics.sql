@@ -15,33 +15,36 @@ CREATE INDEX follow_up_at ON follow_up (at);
 CREATE INDEX work_event_kpi ON work_event (at) WHERE kind IN ('reject', 'redo', 'overdue');
 CREATE INDEX work_order_flags ON work_order (problem_id) WHERE overdue_at IS NOT NULL OR listed_at IS NOT NULL OR escalated_at IS NOT NULL;
 
--- 统计 rollups, one row per city day and dimensions. Days are Asia/Shanghai calendar days.
+-- 统计 rollups per city day (Asia/Shanghai) and, summed from the days, per month; a long range reads whole months
+-- from the month table and only its partial months from the day table. One row per region and value of one
+-- dimension at a time (dimensions crossed would be nearly as many rows as problems):
+--   status      every status, merged included (totals leave merged out)
+--   channel, domain, kind, flagged ('yes' for a problem with any misconduct flag), misconduct (one row per category)
+--               problems that are not merged duplicates
 CREATE TABLE stat_problem_day (
-  day          date NOT NULL,
-  region_code  text,
-  channel      text NOT NULL,
-  domain_code  text,
-  kind_code    text,
-  status       text NOT NULL,
-  misconduct   boolean NOT NULL,
-  n            integer NOT NULL
-);
-CREATE INDEX stat_problem_day_day ON stat_problem_day (day);
-
-CREATE TABLE stat_misconduct_day (
   day         date NOT NULL,
   region_code text,
-  category    text NOT NULL,
+  dim         text NOT NULL,
+  value       text,
   n           integer NOT NULL
 );
-CREATE INDEX stat_misconduct_day_day ON stat_misconduct_day (day);
+CREATE INDEX stat_problem_day_dim ON stat_problem_day (dim, day);
+CREATE INDEX stat_problem_day_day ON stat_problem_day (day);
 
--- Work-order figures, each counted on the day its event happened (as the unit KPIs define them).
+CREATE TABLE stat_problem_month (
+  month       date NOT NULL,
+  region_code text,
+  dim         text NOT NULL,
+  value       text,
+  n           integer NOT NULL
+);
+CREATE INDEX stat_problem_month_dim ON stat_problem_month (dim, month);
+
+-- Work-order figures per unit and region, each counted on the day its event happened (as the unit KPIs define them).
 CREATE TABLE stat_order_day (
   day            date NOT NULL,
   unit_id        integer NOT NULL,
   region_code    text,
-  domain_code    text,
   dispatched     integer NOT NULL DEFAULT 0,
   signed_on_time integer NOT NULL DEFAULT 0,
   closed         integer NOT NULL DEFAULT 0,
@@ -53,6 +56,10 @@ CREATE TABLE stat_order_day (
   overdue        integer NOT NULL DEFAULT 0
 );
 CREATE INDEX stat_order_day_day ON stat_order_day (day);
+
+CREATE TABLE stat_order_month (LIKE stat_order_day);
+ALTER TABLE stat_order_month RENAME COLUMN day TO month;
+CREATE INDEX stat_order_month_month ON stat_order_month (month);
 
 -- Days whose rollups must be recomputed. Append-only without a unique key, so writers never wait on each other;
 -- the refresher takes the distinct days and deletes what it took.

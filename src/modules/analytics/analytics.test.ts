@@ -9,6 +9,7 @@ import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { createProblemsService } from '../problems/service.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import { DEMO_PASSWORD } from '../seed/wuhu.ts';
+import { splitRange } from './repo.ts';
 
 let t: TestApp;
 const cookie: Record<string, string> = {};
@@ -140,4 +141,14 @@ test('the October report is a Word document whose figures equal the dashboard\'s
   assert.equal(xlsx.status, 200);
   const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('action', 'in', ['report.generate', 'report.download']).execute();
   assert.equal(audit.length, 3);
+});
+
+test('a long range reads whole months from the month rollups and only its partial months day by day', () => {
+  assert.deepEqual(splitRange({ from: '2026-10-01', to: '2026-10-31' }), { days: [], months: { from: '2026-10-01', to: '2026-10-01' } });
+  assert.deepEqual(splitRange({ from: '2026-10-05', to: '2026-10-20' }), { days: [{ from: '2026-10-05', to: '2026-10-20' }], months: null });
+  assert.deepEqual(splitRange({ from: '2025-11-26', to: '2026-11-25' }), {
+    days: [{ from: '2025-11-26', to: '2025-11-30' }, { from: '2026-11-01', to: '2026-11-25' }],
+    months: { from: '2025-12-01', to: '2026-10-01' },
+  });
+  assert.deepEqual(splitRange({ from: '2026-01-15', to: '2026-02-28' }), { days: [{ from: '2026-01-15', to: '2026-01-31' }], months: { from: '2026-02-01', to: '2026-02-01' } });
 });

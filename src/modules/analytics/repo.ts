@@ -20,7 +20,32 @@ function regionWhere(column: string, scope: RegionScope) {
   return sql.join(scope.map((p) => sql`${sql.ref(column)} like ${`${p}%`}`), sql` or `);
 }
 
-export type ProblemCube = { region_code: string | null; channel: string; domain_code: string | null; kind_code: string | null; status: string; misconduct: boolean; n: number };
+const ORDER_COLUMNS = ['unit_id', 'region_code', 'dispatched', 'signed_on_time', 'closed', 'closed_on_time', 'rated', 'satisfied', 'unsatisfied', 'redone', 'overdue'] as const;
+
+const DAY_MS = 86_400_000;
+const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+const monthStart = (day: string) => `${day.slice(0, 7)}-01`;
+const nextMonth = (day: string) => {
+  const [y, m] = day.split('-').map(Number) as [number, number];
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+};
+
+/** A range as the whole months inside it (read from the month tables) and the days before and after them. */
+export function splitRange(range: DayRange): { days: DayRange[]; months: DayRange | null } {
+  const firstFull = range.from === monthStart(range.from) ? range.from : nextMonth(range.from);
+  const afterLastFull = monthStart(addDays(range.to, 1));
+  if (firstFull >= afterLastFull) return { days: [range], months: null };
+  const days: DayRange[] = [];
+  if (range.from < firstFull) days.push({ from: range.from, to: addDays(firstFull, -1) });
+  if (afterLastFull <= range.to) days.push({ from: afterLastFull, to: range.to });
+  return { days, months: { from: firstFull, to: monthStart(addDays(afterLastFull, -1)) } };
+}
+
+const dayIn = (ranges: DayRange[]) =>
+  ranges.length ? sql`(${sql.join(ranges.map((r) => sql`day between ${r.from}::date and ${r.to}::date`), sql` or `)})` : sql`false`;
+const monthIn = (r: DayRange | null) => (r ? sql`month between ${r.from}::date and ${r.to}::date` : sql`false`);
+
+export type CubeRow = { dim: 'status' | 'channel' | 'domain' | 'kind' | 'flagged' | 'misconduct'; value: string | null; region_code: string | null; n: number };
 export type OrderCube = {
   unit_id: number; dispatched: number; signed_on_time: number; closed: number; closed_on_time: number; rated: number; satisfied: number; unsatisfied: number; redone: number; overdue: number;
 };
@@ -54,42 +79,49 @@ export const analyticsRepo = {
     return sql<{ n: number }>`select count(distinct day) as n from stat_dirty_day`.execute(db).then((r) => r.rows[0]!.n);
   },
 
-  /** The problem rollup rows of a range, summed over days unless byDay. */
-  async problems(db: Queryable, range: DayRange, scope: RegionScope) {
-    const { rows } = await sql<ProblemCube>`
-      select region_code, channel, domain_code, kind_code, status, misconduct, sum(n)::int as n
-      from stat_problem_day
-      where day between ${range.from}::date and ${range.to}::date and status <> 'merged' and (${regionWhere('region_code', scope)})
-      group by region_code, channel, domain_code, kind_code, status, misconduct`.execute(db);
+  /** Every dimension's figures over a range, per region: [{ dim, value, region_code, n }]. */
+  async cube(db: Queryable, range: DayRange, scope: RegionScope) {
+    const parts = splitRange(range);
+    const { rows } = await sql<CubeRow>`
+      select dim, value, region_code, sum(n)::int as n from (
+        select dim, value, region_code, n from stat_problem_day where ${dayIn(parts.days)}
+        union all
+        select dim, value, region_code, n from stat_problem_month where ${monthIn(parts.months)}
+      ) as c
+      where ${regionWhere('region_code', scope)}
+      group by dim, value, region_code`.execute(db);
     return rows;
   },
 
-  /** Problems per day or per month of a range. */
+  /** Problems (merged duplicates left out) per day or per month of a range. */
   async trend(db: Queryable, range: DayRange, scope: RegionScope, unit: 'day' | 'month') {
-    const bucket = unit === 'day' ? sql`to_char(day, 'YYYY-MM-DD')` : sql`to_char(day, 'YYYY-MM')`;
+    const parts = unit === 'day' ? { days: [range], months: null } : splitRange(range);
     const { rows } = await sql<{ bucket: string; n: number }>`
-      select ${bucket} as bucket, sum(n)::int as n from stat_problem_day
-      where day between ${range.from}::date and ${range.to}::date and status <> 'merged' and (${regionWhere('region_code', scope)})
-      group by 1 order by 1`.execute(db);
-    return rows;
-  },
-
-  async misconduct(db: Queryable, range: DayRange, scope: RegionScope) {
-    const { rows } = await sql<{ category: string; n: number }>`
-      select category, sum(n)::int as n from stat_misconduct_day
-      where day between ${range.from}::date and ${range.to}::date and (${regionWhere('region_code', scope)})
-      group by category order by n desc, category`.execute(db);
+      select bucket, sum(n)::int as n from (
+        select to_char(day, ${unit === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'}) as bucket, n, region_code from stat_problem_day
+        where dim = 'status' and value <> 'merged' and ${dayIn(parts.days)}
+        union all
+        select to_char(month, 'YYYY-MM'), n, region_code from stat_problem_month
+        where dim = 'status' and value <> 'merged' and ${monthIn(parts.months)}
+      ) as t
+      where ${regionWhere('region_code', scope)}
+      group by bucket order by bucket`.execute(db);
     return rows;
   },
 
   /** Work-order figures of a range per unit (each counted on the day its event happened). */
   async orders(db: Queryable, range: DayRange, scope: RegionScope) {
+    const parts = splitRange(range);
     const { rows } = await sql<OrderCube>`
       select unit_id, sum(dispatched)::int as dispatched, sum(signed_on_time)::int as signed_on_time, sum(closed)::int as closed,
              sum(closed_on_time)::int as closed_on_time, sum(rated)::int as rated, sum(satisfied)::int as satisfied,
              sum(unsatisfied)::int as unsatisfied, sum(redone)::int as redone, sum(overdue)::int as overdue
-      from stat_order_day
-      where day between ${range.from}::date and ${range.to}::date and (${regionWhere('region_code', scope)})
+      from (
+        select ${sql.join(ORDER_COLUMNS.map((c) => sql.ref(c)))} from stat_order_day where ${dayIn(parts.days)}
+        union all
+        select ${sql.join(ORDER_COLUMNS.map((c) => sql.ref(c)))} from stat_order_month where ${monthIn(parts.months)}
+      ) as o
+      where ${regionWhere('region_code', scope)}
       group by unit_id`.execute(db);
     return rows;
   },
@@ -127,28 +159,27 @@ export const analyticsRepo = {
   },
 };
 
-/** Recomputes every rollup row of these days from the source tables. */
+/** Recomputes every rollup row of these days from the source tables, then the months they fall in. */
 async function recompute(tx: Tx, days: string[]) {
   const d = sql`d.day`;
   await sql`delete from stat_problem_day where day = any(${days}::date[])`.execute(tx);
-  await sql`delete from stat_misconduct_day where day = any(${days}::date[])`.execute(tx);
   await sql`delete from stat_order_day where day = any(${days}::date[])`.execute(tx);
   await sql`
-    insert into stat_problem_day (day, region_code, channel, domain_code, kind_code, status, misconduct, n)
-    select d.day, p.region_code, p.channel, p.domain_code, p.kind_code, p.status, cardinality(p.misconduct) > 0, count(*)
-    from unnest(${days}::date[]) as d (day)
-    join problem p on p.reported_at >= ${dayStart(d)} and p.reported_at < ${dayEnd(d)}
-    group by 1, 2, 3, 4, 5, 6, 7`.execute(tx);
+    insert into stat_problem_day (day, region_code, dim, value, n)
+    with p as (
+      select d.day, p.region_code, p.status, p.channel, p.domain_code, p.kind_code, p.misconduct
+      from unnest(${days}::date[]) as d (day)
+      join problem p on p.reported_at >= ${dayStart(d)} and p.reported_at < ${dayEnd(d)}
+    ), live as (select * from p where status <> 'merged')
+    select day, region_code, 'status', status, count(*) from p group by 1, 2, 4
+    union all select day, region_code, 'channel', channel, count(*) from live group by 1, 2, 4
+    union all select day, region_code, 'domain', domain_code, count(*) from live group by 1, 2, 4
+    union all select day, region_code, 'kind', kind_code, count(*) from live group by 1, 2, 4
+    union all select day, region_code, 'flagged', 'yes', count(*) from live where cardinality(misconduct) > 0 group by 1, 2
+    union all select day, region_code, 'misconduct', c.category, count(*) from live cross join lateral unnest(live.misconduct) as c (category) group by 1, 2, 4`.execute(tx);
   await sql`
-    insert into stat_misconduct_day (day, region_code, category, n)
-    select d.day, p.region_code, c.category, count(*)
-    from unnest(${days}::date[]) as d (day)
-    join problem p on p.reported_at >= ${dayStart(d)} and p.reported_at < ${dayEnd(d)} and p.status <> 'merged'
-    cross join lateral unnest(p.misconduct) as c (category)
-    group by 1, 2, 3`.execute(tx);
-  await sql`
-    insert into stat_order_day (day, unit_id, region_code, domain_code, dispatched, signed_on_time, closed, closed_on_time, rated, satisfied, unsatisfied, redone, overdue)
-    select e.day, e.unit_id, p.region_code, p.domain_code,
+    insert into stat_order_day (day, unit_id, region_code, dispatched, signed_on_time, closed, closed_on_time, rated, satisfied, unsatisfied, redone, overdue)
+    select e.day, e.unit_id, p.region_code,
            sum(e.dispatched), sum(e.signed_on_time), sum(e.closed), sum(e.closed_on_time), sum(e.rated), sum(e.satisfied), sum(e.unsatisfied), sum(e.redone), sum(e.overdue)
     from (
       select d.day, o.unit_id, o.problem_id, 1 as dispatched, (o.signed_at is not null and o.signed_at <= o.sign_deadline)::int as signed_on_time,
@@ -168,5 +199,22 @@ async function recompute(tx: Tx, days: string[]) {
       join work_order o on o.id = w.work_order_id
     ) as e
     join problem p on p.id = e.problem_id
+    group by 1, 2, 3`.execute(tx);
+
+  const months = [...new Set(days.map(monthStart))];
+  await sql`delete from stat_problem_month where month = any(${months}::date[])`.execute(tx);
+  await sql`delete from stat_order_month where month = any(${months}::date[])`.execute(tx);
+  await sql`
+    insert into stat_problem_month (month, region_code, dim, value, n)
+    select m.month, s.region_code, s.dim, s.value, sum(s.n)
+    from unnest(${months}::date[]) as m (month)
+    join stat_problem_day s on s.day >= m.month and s.day < (m.month + interval '1 month')
     group by 1, 2, 3, 4`.execute(tx);
+  await sql`
+    insert into stat_order_month (month, unit_id, region_code, dispatched, signed_on_time, closed, closed_on_time, rated, satisfied, unsatisfied, redone, overdue)
+    select m.month, s.unit_id, s.region_code, sum(s.dispatched), sum(s.signed_on_time), sum(s.closed), sum(s.closed_on_time), sum(s.rated),
+           sum(s.satisfied), sum(s.unsatisfied), sum(s.redone), sum(s.overdue)
+    from unnest(${months}::date[]) as m (month)
+    join stat_order_day s on s.day >= m.month and s.day < (m.month + interval '1 month')
+    group by 1, 2, 3`.execute(tx);
 }

@@ -3,7 +3,7 @@ import { cityDay } from '../../lib/calendar.ts';
 import type { Actor } from '../auth/access.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import { KPI_DEFINITIONS } from '../workorders/kpi.ts';
-import { analyticsRepo, type DayRange, type OrderCube, type ProblemCube, type RegionScope } from './repo.ts';
+import { analyticsRepo, type CubeRow, type DayRange, type OrderCube, type RegionScope } from './repo.ts';
 
 /** Days the dashboard brings up to date itself before answering; a bigger backlog is the refresh job's. */
 const INLINE_REFRESH_DAYS = 62;
@@ -55,11 +55,13 @@ function shiftRange(range: DayRange, how: 'previous' | 'lastYear'): DayRange {
   return { from: back(range.from), to: back(range.to) };
 }
 
-function group<K extends string | null>(cube: ProblemCube[], key: (c: ProblemCube) => K) {
-  const m = new Map<K, number>();
-  for (const c of cube) m.set(key(c), (m.get(key(c)) ?? 0) + c.n);
+/** One dimension of the cube summed by a key of its rows (merged duplicates left out of the status totals). */
+function group(cube: CubeRow[], dim: CubeRow['dim'], key: (r: CubeRow) => string | null = (r) => r.value) {
+  const m = new Map<string | null, number>();
+  for (const r of cube) if (r.dim === dim && !(dim === 'status' && r.value === 'merged')) m.set(key(r), (m.get(key(r)) ?? 0) + r.n);
   return m;
 }
+const total = (m: Map<string | null, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 export function createAnalyticsService(ctx: AppContext, problems: ProblemsService) {
   const { db } = ctx;
@@ -80,17 +82,15 @@ export function createAnalyticsService(ctx: AppContext, problems: ProblemsServic
       const previous = compare.previous ?? shiftRange(range, 'previous');
       const lastYear = compare.lastYear ?? shiftRange(range, 'lastYear');
       const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / DAY_MS) + 1;
-      const [cube, prevCube, yearCube, trend, misconduct, orders, open, names] = await Promise.all([
-        analyticsRepo.problems(db, range, scope),
-        analyticsRepo.problems(db, previous, scope),
-        analyticsRepo.problems(db, lastYear, scope),
+      const [cube, prevCube, yearCube, trend, orders, open, names] = await Promise.all([
+        analyticsRepo.cube(db, range, scope),
+        analyticsRepo.cube(db, previous, scope),
+        analyticsRepo.cube(db, lastYear, scope),
         analyticsRepo.trend(db, range, scope, days <= 92 ? 'day' : 'month'),
-        analyticsRepo.misconduct(db, range, scope),
         analyticsRepo.orders(db, range, scope),
         analyticsRepo.openFlags(db, scope),
         analyticsRepo.names(db),
       ]);
-      const sum = (c: ProblemCube[]) => c.reduce((s, r) => s + r.n, 0);
       const nameOf = (list: { code: string; name: string }[]) => new Map(list.map((x) => [x.code, x.name]));
       const channelNames = nameOf(names.channels);
       const domainNames = nameOf(names.domains);
@@ -104,6 +104,7 @@ export function createAnalyticsService(ctx: AppContext, problems: ProblemsServic
       };
       const breakdown = (m: Map<string | null, number>, label: (code: string | null) => string) =>
         [...m].map(([code, n]) => ({ code, name: label(code), n })).sort((a, b) => b.n - a.n);
+      const domainLabel = (c: string | null) => (c ? domainNames.get(c) ?? c : '未分类');
       const orderTotals = orders.reduce(
         (t, o) => {
           for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += o[k];
@@ -111,15 +112,15 @@ export function createAnalyticsService(ctx: AppContext, problems: ProblemsServic
         },
         { dispatched: 0, signed_on_time: 0, closed: 0, closed_on_time: 0, rated: 0, satisfied: 0, unsatisfied: 0, redone: 0, overdue: 0 },
       );
-      const total = sum(cube);
+      const statuses = group(cube, 'status');
       return {
         range, previous, lastYear,
         totals: {
-          problems: total,
-          previous: sum(prevCube),
-          lastYear: sum(yearCube),
-          misconduct: cube.filter((c) => c.misconduct).reduce((s, c) => s + c.n, 0),
-          redirected: cube.filter((c) => c.status === 'redirected').reduce((s, c) => s + c.n, 0),
+          problems: total(statuses),
+          previous: total(group(prevCube, 'status')),
+          lastYear: total(group(yearCube, 'status')),
+          misconduct: total(group(cube, 'flagged')),
+          redirected: statuses.get('redirected') ?? 0,
           ...orderTotals,
           sign_on_time_rate: rate(orderTotals.signed_on_time, orderTotals.dispatched),
           close_on_time_rate: rate(orderTotals.closed_on_time, orderTotals.closed),
@@ -128,13 +129,13 @@ export function createAnalyticsService(ctx: AppContext, problems: ProblemsServic
           open,
         },
         trend: { unit: days <= 92 ? ('day' as const) : ('month' as const), points: trend },
-        byChannel: breakdown(group(cube, (c) => c.channel), (c) => channelNames.get(c!) ?? c!),
-        byDomain: breakdown(group(cube, (c) => c.domain_code), (c) => (c ? domainNames.get(c) ?? c : '未分类')),
-        byKind: breakdown(group(cube, (c) => c.kind_code), (c) => (c ? kindNames.get(c) ?? c : '未识别')),
-        byRegion: breakdown(group(cube, (c) => districtOf(c.region_code)), (c) => (c ? regions.get(c)?.name ?? c : '未识别区域')),
-        byStatus: breakdown(group(cube, (c) => c.status), (c) => c!),
-        previousByDomain: breakdown(group(prevCube, (c) => c.domain_code), (c) => (c ? domainNames.get(c) ?? c : '未分类')),
-        misconduct,
+        byChannel: breakdown(group(cube, 'channel'), (c) => channelNames.get(c!) ?? c!),
+        byDomain: breakdown(group(cube, 'domain'), domainLabel),
+        byKind: breakdown(group(cube, 'kind'), (c) => (c ? kindNames.get(c) ?? c : '未识别')),
+        byRegion: breakdown(group(cube, 'status', (r) => districtOf(r.region_code)), (c) => (c ? regions.get(c)?.name ?? c : '未识别区域')),
+        byStatus: breakdown(statuses, (c) => c!),
+        previousByDomain: breakdown(group(prevCube, 'domain'), domainLabel),
+        misconduct: [...group(cube, 'misconduct')].map(([category, n]) => ({ category: category!, n })).sort((a, b) => b.n - a.n || a.category.localeCompare(b.category, 'zh')),
         units: rankUnits(orders, new Map(names.units.map((u) => [u.id, u.name]))),
         definitions: RANKING_DEFINITIONS,
       };
