@@ -114,6 +114,8 @@ test('who sees what: a district leader sees the district, a handler no dashboard
   assert.deepEqual(jj.byRegion.map((r: { name: string }) => r.name), ['鸠江区']);
   assert.equal((await api('handler', 'GET', '/api/analytics/dashboard')).status, 403);
   assert.equal((await api('jjLeader', 'POST', '/api/reports', { period: '2026-10' })).status, 403);
+  const list = await ok('jjLeader', 'GET', '/api/reports');
+  assert.deepEqual([list.rows.length, list.notice], [0, '分析报告为全市报告，仅限市级“查看分析报告”权限的人员生成和下载']);
 });
 
 test('the October report is a Word document whose figures equal the dashboard\'s, with charts, listed and downloadable', async () => {

@@ -32,14 +32,16 @@ export const reportsRoutes = (services: Services): FastifyPluginAsync => async (
     return r;
   });
 
-  app.get('/reports/:id/:format', {
-    config: { access: 'report.read' },
-    schema: { tags, summary: '下载报告：docx（Word）或 xlsx（表格）', params: IdParam.extend({ format: z.enum(['docx', 'xlsx']) }) },
-  }, async (req, reply) => {
-    const f = await reports.file(actorOf(req), req.params.id, req.params.format);
-    return reply
-      .header('content-type', CONTENT_TYPES[req.params.format])
-      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
-      .send(f.data);
-  });
+  for (const format of ['docx', 'xlsx'] as const) {
+    app.get(`/reports/:id/${format}`, {
+      config: { access: 'report.read' },
+      schema: { tags, summary: format === 'docx' ? '下载报告（Word 公文）' : '下载报告的表格（Excel）', params: IdParam },
+    }, async (req, reply) => {
+      const f = await reports.file(actorOf(req), req.params.id, format);
+      return reply
+        .header('content-type', CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
+        .send(f.data);
+    });
+  }
 };

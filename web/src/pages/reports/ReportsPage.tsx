@@ -10,7 +10,7 @@ import { percent } from '../analytics/types.ts';
 
 type Summary = { problems?: number; closed?: number; close_on_time_rate?: number | null; satisfaction_rate?: number | null; misconduct?: number };
 type Report = { id: number; period: string; period_kind: Granularity; title: string; summary: Summary | null; generated_at: string; generated_by_name: string | null };
-type ReportList = { rows: Report[]; total: number };
+type ReportList = { rows: Report[]; total: number; notice: string | null };
 
 const PAGE_SIZE = 20;
 const KIND_NAMES: Record<Granularity, string> = { month: '月报', quarter: '季报', year: '年报' };
@@ -95,6 +95,7 @@ export function ReportsPage() {
       }
     >
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+      {list?.notice && <Alert type="warning" showIcon title={list.notice} style={{ marginBottom: 16 }} />}
       {generating && <Alert type="info" showIcon title={`正在按当前数据生成 ${period} 的报告（Word 公文与 Excel 表格），约需数秒，请稍候…`} style={{ marginBottom: 16 }} />}
       <Typography.Paragraph type="secondary">报告按生成时的数据计算，可重复生成；每月第一个工作日自动生成上月月报。</Typography.Paragraph>
       <Table<Report>
