@@ -227,6 +227,7 @@ async function runOn(database: Database, count: number, pool: ReturnType<typeof 
   };
   log(`载入 ${count} 条问题…`);
   const load = await loadProblems(ctx, count, pool, ref);
+  if (process.env.ZHD_BENCH_LOAD_ONLY) return { problems: count, load };
   log(`载入完成 ${JSON.stringify(load)}；运行 200 条查询…`);
   const services = createServices(ctx);
   const times = new Map<string, number[]>();
@@ -247,6 +248,8 @@ log(`文本来源：${pool.source}（${pool.titles.length} 个标题、${pool.se
 const result: Record<string, unknown> = {};
 const base = process.env.DATABASE_URL;
 if (base) {
+  // ZHD_BENCH_KEEP_DB=1 keeps the database afterwards (for EXPLAIN); its name is printed
+  const keep = !!process.env.ZHD_BENCH_KEEP_DB;
   const name = `zhd_bench_search_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
@@ -259,7 +262,8 @@ if (base) {
     result.postgres = await runOn(database, PG_PROBLEMS, pool);
     await database.close();
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
+    if (keep) log(`保留数据库 ${name}`);
+    else await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   }
 } else {

@@ -7,6 +7,7 @@ ALTER TABLE problem ADD COLUMN search_tsv tsvector;
 CREATE INDEX problem_search ON problem USING gin (search_tsv);
 CREATE INDEX problem_search_pending ON problem (id) WHERE search_tsv IS NULL;
 CREATE INDEX problem_domain ON problem (domain_code, reported_at DESC);
+CREATE INDEX problem_misconduct ON problem (reported_at DESC) WHERE cardinality(misconduct) > 0;
 CREATE INDEX follow_up_problem ON follow_up (problem_id);
 -- the rollups recompute a day from these
 CREATE INDEX work_order_dispatched ON work_order (dispatched_at);
@@ -14,6 +15,8 @@ CREATE INDEX work_order_closed ON work_order (closed_at) WHERE closed_at IS NOT 
 CREATE INDEX follow_up_at ON follow_up (at);
 CREATE INDEX work_event_kpi ON work_event (at) WHERE kind IN ('reject', 'redo', 'overdue');
 CREATE INDEX work_order_flags ON work_order (problem_id) WHERE overdue_at IS NOT NULL OR listed_at IS NOT NULL OR escalated_at IS NOT NULL;
+CREATE INDEX work_order_open_flags ON work_order (problem_id) WHERE state IN ('pending_sign', 'handling', 'replied', 'follow_up')
+  AND (overdue_at IS NOT NULL OR listed_at IS NOT NULL OR escalated_at IS NOT NULL);
 
 -- 统计 rollups per city day (Asia/Shanghai) and, summed from the days, per month; a long range reads whole months
 -- from the month table and only its partial months from the day table. One row per region and value of one

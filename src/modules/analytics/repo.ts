@@ -132,10 +132,10 @@ export const analyticsRepo = {
       select count(*) filter (where o.overdue_at is not null)::int as overdue,
              count(*) filter (where o.listed_at is not null)::int as listed,
              count(*) filter (where o.escalated_at is not null)::int as escalated
-      from work_order o join problem p on p.id = o.problem_id
+      from work_order o
       where o.state in ('pending_sign', 'handling', 'replied', 'follow_up')
         and (o.overdue_at is not null or o.listed_at is not null or o.escalated_at is not null)
-        and (${regionWhere('p.region_code', scope)})`.execute(db);
+        and ${scope === 'all' ? sql`true` : sql`exists (select 1 from problem p where p.id = o.problem_id and (${regionWhere('p.region_code', scope)}))`}`.execute(db);
     return rows[0]!;
   },
 

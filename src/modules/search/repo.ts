@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { DB as Database, ProblemStatus } from '../../db/types.ts';
 import type { ProblemScope } from '../problems/service.ts';
@@ -26,8 +26,11 @@ export type SearchFilter = {
   matchNothing?: boolean;
 };
 
-/** An exact count stops here; beyond it the page says "more than". */
-export const COUNT_CAP = 10_000;
+/**
+ * An exact count stops here (counting every match of a common word costs hundreds of milliseconds at a million
+ * problems); beyond it the total is the planner's estimate, shown as approximate.
+ */
+export const COUNT_CAP = 1_000;
 /** Relevance ranks the newest matches, not all of them: ranking every match of a common word costs seconds. */
 export const RANK_WINDOW = 2_000;
 
@@ -96,6 +99,15 @@ function withColumns(q: Q) {
     .select(sql<string | null>`(select f.satisfaction from follow_up f where f.problem_id = problem.id order by f.id desc limit 1)`.as('satisfaction'));
 }
 
+/** The planner's estimate of the rows a query returns (from EXPLAIN, not executed). */
+async function estimate(db: Queryable, q: Q): Promise<number> {
+  const compiled = q.select(sql`1`.as('one')).compile();
+  const r = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${compiled.sql}`, [...compiled.parameters]));
+  const plan = r.rows[0]?.['QUERY PLAN'];
+  const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as { Plan: { 'Plan Rows': number } }[];
+  return Math.round(parsed[0]?.Plan['Plan Rows'] ?? 0);
+}
+
 export type SearchRow = Awaited<ReturnType<ReturnType<typeof withColumns>['execute']>>[number];
 
 export const searchRepo = {
@@ -114,7 +126,14 @@ export const searchRepo = {
       rows = withColumns(base).orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(p.limit).offset(p.offset).execute();
     }
     const [r, c] = await Promise.all([rows, count]);
-    return { rows: r, total: Math.min(c.n, COUNT_CAP), capped: c.n > COUNT_CAP };
+    if (c.n <= COUNT_CAP) return { rows: r, total: c.n, capped: false };
+    return { rows: r, total: Math.max(COUNT_CAP + 1, await estimate(db, base)), capped: true };
+  },
+
+  /** The planner's estimate of the matches, as shown beyond the exact count. */
+  estimate(db: Queryable, scope: ProblemScope, f: SearchFilter) {
+    const base = filtered(db, scope, f);
+    return base ? estimate(db, base) : Promise.resolve(0);
   },
 
   /** Newest first, for export. */

@@ -49,12 +49,12 @@ export const searchRoutes = (services: Services): FastifyPluginAsync => async (r
     config: { access: 'problem.read' },
     schema: {
       tags,
-      summary: `问题检索：中文分词全文（空格分隔的词须同时出现，引号内为短语，-词 为排除）与筛选；计数超过 ${COUNT_CAP} 时显示“${COUNT_CAP}+”，按相关度排序时在最新 ${RANK_WINDOW} 条匹配中排序`,
+      summary: `问题检索：中文分词全文（空格分隔的词须同时出现，引号内为短语，-词 为排除）与筛选；计数超过 ${COUNT_CAP} 时为估计值（capped），按相关度排序时在最新 ${RANK_WINDOW} 条匹配中排序`,
       body: z.object({
         filters: SearchFilters,
         sort: z.enum(['time', 'relevance']).default('time'),
         limit: z.number().int().min(1).max(100).default(20),
-        offset: z.number().int().min(0).max(COUNT_CAP).default(0),
+        offset: z.number().int().min(0).max(10_000, '最多翻到第 10000 条').default(0),
       }),
       response: { 200: z.object({ total: z.number(), capped: z.boolean(), words: z.array(z.string()), rows: z.array(SearchRow) }) },
     },

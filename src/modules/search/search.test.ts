@@ -7,6 +7,7 @@ import { createProblemsService } from '../problems/service.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import { DEMO_PASSWORD } from '../seed/wuhu.ts';
 import { createSearchService } from './service.ts';
+import { searchRepo } from './repo.ts';
 
 let t: TestApp;
 let indexer: ReturnType<typeof createSearchService>;
@@ -133,4 +134,9 @@ test('overdue, listed and escalated filters: ever, or only on orders still open 
   await t.ctx.db.updateTable('work_order').set({ state: 'closed', closed_at: new Date() }).where('id', '=', order.id).execute();
   assert.deepEqual(await found('admin', { overdue: true }), only('smoke'), 'it was overdue');
   assert.deepEqual(await found('admin', { overdue: true, openOnly: true }), [], 'but is no longer open');
+});
+
+test('beyond the exact count the total is the planner\'s estimate: a number, on either database', async () => {
+  const n = await searchRepo.estimate(t.ctx.db, { regionPrefixes: 'all', orderUnitIds: [] }, { tsquery: "'镜湖区'" });
+  assert.ok(Number.isInteger(n) && n >= 1, String(n));
 });

@@ -68,7 +68,7 @@ export function ProblemsPage() {
     }
   }
 
-  const total = data ? (data.capped ? `${data.total}+` : String(data.total)) : '…';
+  const totalText = !data ? '共 … 条' : data.capped ? `约 ${data.total.toLocaleString('zh-CN')} 条（超过 1000 条时为估计值）` : `共 ${data.total} 条`;
   return (
     <Card title="问题库">
       <Input.Search
@@ -86,7 +86,7 @@ export function ProblemsPage() {
       <SearchFilterBar filters={state.filters} lists={lists} onChange={setFilters} onClear={clearFilters} />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
       <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }} wrap>
-        <Typography.Text data-testid="search-total">共 {total} 条</Typography.Text>
+        <Typography.Text data-testid="search-total">{totalText}</Typography.Text>
         <Space>
           <Segmented<SearchSort>
             value={filters.q ? state.sort : 'time'}

@@ -15,6 +15,8 @@ export type SearchRow = {
   snippet: { text: string; hits: Hits };
   snippetFrom: 'body' | 'reply';
 };
+const MAX_RESULTS = 10_000;
+
 export type SearchAnswer = { total: number; capped: boolean; words: string[]; rows: SearchRow[] };
 
 export const PAGE_SIZE = 20;
@@ -57,8 +59,9 @@ export function SearchResults({ data, loading, page, onPage }: { data: SearchAns
       locale={{ emptyText: '没有符合条件的问题' }}
       onRow={(r) => ({ onClick: () => navigate(`/problems/${r.id}`), style: { cursor: 'pointer' } })}
       pagination={{
-        total: data?.total ?? 0, pageSize: PAGE_SIZE, current: page, showSizeChanger: false, onChange: onPage,
-        showTotal: () => (data?.capped ? `共 ${data.total}+ 条` : `共 ${data?.total ?? 0} 条`),
+        // pages reach the 10,000th match at most; beyond the exact count the total is the database's estimate
+        total: Math.min(data?.total ?? 0, MAX_RESULTS), pageSize: PAGE_SIZE, current: page, showSizeChanger: false, onChange: onPage,
+        showTotal: () => (data?.capped ? `约 ${data.total.toLocaleString('zh-CN')} 条（估计）` : `共 ${data?.total ?? 0} 条`),
       }}
       columns={[
         { title: '反映时间', dataIndex: 'reported_at', width: 140, render: (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm') },
