@@ -38,6 +38,8 @@ import { createWorkOrdersService } from './modules/workorders/service.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { reportsRoutes } from './modules/reports/routes.ts';
+import { riskRoutes } from './modules/risk/routes.ts';
+import { createRiskService } from './modules/risk/service.ts';
 import { createReportsService } from './modules/reports/service.ts';
 import { createAnalyticsService } from './modules/analytics/service.ts';
 import { createSearchService } from './modules/search/service.ts';
@@ -57,6 +59,7 @@ export function createServices(ctx: AppContext) {
     search: createSearchService(ctx, problems),
     analytics,
     reports: createReportsService(ctx, { analytics, problems }),
+    risk: createRiskService(ctx, { problems, workOrders }),
     attachments: createAttachmentsService(ctx),
     workOrders,
     calendar: createCalendarService(ctx, { afterYearSaved: (tx, calendar) => workOrders.recomputeProvisional(tx, calendar) }),
@@ -176,6 +179,7 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
       await api.register(searchRoutes(services));
       await api.register(analyticsRoutes(services));
       await api.register(reportsRoutes(services));
+      await api.register(riskRoutes(services));
     },
     { prefix: '/api' },
   );

@@ -22,17 +22,25 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
     },
     'triage.pending': async () => {
       const triage = createTriageService(ctx);
-      while ((await triage.triagePending(TRIAGE_BATCH)) === TRIAGE_BATCH) {
-        // keep going while whole batches come back
-      }
+      let triaged = 0;
+      for (let n = TRIAGE_BATCH; n === TRIAGE_BATCH; triaged += n) n = await triage.triagePending(TRIAGE_BATCH);
       await services.workOrders.autoDispatch();
       await services.search.indexPending();
+      if (triaged > 0) {
+        // what was just imported counts in the rollups, and the risk rules see it
+        await services.analytics.refresh();
+        await services.risk.detect();
+      }
     },
     'search.index': async () => {
       await services.search.indexPending();
     },
     'stats.refresh': async () => {
       await services.analytics.refresh();
+    },
+    'risk.detect': async () => {
+      await services.analytics.refresh();
+      await services.risk.detect();
     },
     'report.monthly': async () => {
       await services.reports.monthlyIfDue();

@@ -572,6 +572,66 @@ export interface DB {
   stat_order_month: StatOrderMonthTable;
   stat_dirty_day: StatDirtyDayTable;
   analysis_report: AnalysisReportTable;
+  risk_rule: RiskRuleTable;
+  warning: WarningTable;
+  warning_event: WarningEventTable;
+}
+
+export type RiskSignalKind = 'volume' | 'misconduct' | 'target' | 'overdue_rate' | 'unsatisfied_rate' | 'redo';
+export type WarningLevel = 'blue' | 'yellow' | 'orange' | 'red';
+export type WarningState = 'new' | 'assessed' | 'dispatched' | 'resolved' | 'dismissed';
+
+export interface RiskRuleTable {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  signal: RiskSignalKind;
+  params: Json;
+  active: ColumnType<boolean, boolean | undefined, boolean>;
+  version: ColumnType<number, number | undefined, number>;
+  replaced_by: ColumnType<number | null, number | null | undefined, number | null>;
+  note: ColumnType<string, string | undefined, string>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface WarningTable {
+  id: Generated<number>;
+  rule_id: number;
+  rule_code: string;
+  level: WarningLevel;
+  scope_kind: 'domain_region' | 'target' | 'unit';
+  scope_key: string;
+  domain_code: string | null;
+  region_code: string | null;
+  unit_id: number | null;
+  target_key: string | null;
+  title: string;
+  score: number;
+  evidence: Json;
+  state: ColumnType<WarningState, WarningState | undefined, WarningState>;
+  started_on: Day;
+  raised_on: Day;
+  last_seen_on: Day;
+  problem_id: ColumnType<number | null, number | null | undefined, number | null>;
+  work_order_id: ColumnType<number | null, number | null | undefined, number | null>;
+  closing_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface WarningEventTable {
+  id: Generated<number>;
+  warning_id: number;
+  kind: string;
+  from_state: string | null;
+  to_state: string | null;
+  actor_user_id: number | null;
+  actor_label: string;
+  note: ColumnType<string, string | undefined, string>;
+  data: ColumnType<Record<string, unknown>, string | undefined, string>;
+  at: Generated<Date>;
 }
 
 /** Rollup tables: days are city (Asia/Shanghai) days, as 'YYYY-MM-DD' strings. */

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
+import { createTestApp, login, type TestApp } from '../../../test/helpers.ts';
+import { makeUser } from '../../../test/factories.ts';
+import { cityDay } from '../../lib/calendar.ts';
+import { createAnalyticsService } from '../analytics/service.ts';
+import { createProblemsService } from '../problems/service.ts';
+import { seedDemoCity } from '../seed/service.ts';
+import { DEMO_PASSWORD } from '../seed/wuhu.ts';
+import { createWorkOrdersService } from '../workorders/service.ts';
+import { createRiskService } from './service.ts';
+
+let t: TestApp;
+let risk: ReturnType<typeof createRiskService>;
+let analytics: ReturnType<typeof createAnalyticsService>;
+const cookie: Record<string, string> = {};
+const today = cityDay(new Date());
+const DAY_MS = 86_400_000;
+
+/** Problems reported on a city day (history for the signals), straight into the table like an import would leave them. */
+async function reportedOn(day: string, n: number, o: { domain?: string; region?: string; target?: string }) {
+  if (!n) return;
+  await sql`
+    insert into problem (tracking_code, channel, title, body, reported_at, region_code, domain_code, status, target_key, target_text, triaged_at)
+    select ${`R${randomBytes(4).toString('hex')}`} || g, 'hotline12345', '测试反映', '测试内容', ${`${day}T10:00:00+08:00`}::timestamptz + (g || ' minutes')::interval,
+           ${o.region ?? '340202'}, ${o.domain ?? 'urban_mgmt'}, 'triaged', ${o.target ?? null}, ${o.target ? `${o.target}烧烤店` : null}, now()
+    from generate_series(1, ${n}) as g`.execute(t.ctx.db);
+}
+const daysAgo = (n: number) => new Date(Date.parse(`${today}T12:00:00+08:00`) - n * DAY_MS + 8 * 3_600_000).toISOString().slice(0, 10);
+
+async function api(who: string, method: 'GET' | 'POST', url: string, payload?: object) {
+  const r = await t.app.inject({ method, url, headers: { cookie: cookie[who]! }, ...(payload ? { payload } : {}) });
+  return { status: r.statusCode, body: r.json() };
+}
+
+before(async () => {
+  t = await createTestApp();
+  await seedDemoCity(t.ctx);
+  const problems = createProblemsService(t.ctx);
+  analytics = createAnalyticsService(t.ctx, problems);
+  risk = createRiskService(t.ctx, { problems, workOrders: createWorkOrdersService(t.ctx) });
+  for (const who of ['supervisor', 'handler', 'leader']) cookie[who] = await login(t.app, who, DEMO_PASSWORD);
+  const cgj = await t.ctx.db.selectFrom('unit').select('id').where('name', '=', '镜湖区城市管理局').executeTakeFirstOrThrow();
+  const cgjHandler = await makeUser(t.ctx, { unit: cgj, roles: [['handler', cgj]] });
+  cookie.cgjHandler = await login(t.app, cgjHandler.username, cgjHandler.password);
+  // 镜湖区 城市管理: about 4 a day for nine weeks (fewer at weekends), then 18 a day for the last three days
+  for (let i = 65; i >= 0; i--) {
+    const day = daysAgo(i);
+    const weekend = [0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay());
+    await reportedOn(day, i < 3 ? 18 : weekend ? 2 : 4, {});
+    // a quiet, steady 弋江区 series that must not alarm
+    await reportedOn(day, weekend ? 1 : 2, { region: '340209', domain: 'food_drug' });
+  }
+  // a shop never complained about before, six times this week
+  for (let i = 0; i < 6; i++) await reportedOn(daysAgo(i), 1, { target: 'shop-haozailai', region: '340207', domain: 'eco_env' });
+  await analytics.refresh();
+});
+after(() => t.close());
+
+const openWarnings = () => t.ctx.db.selectFrom('warning').selectAll().where('state', 'in', ['new', 'assessed', 'dispatched']).execute();
+
+test('a spike in one domain and district and a target complained about again and again become warnings with their evidence; a steady series does not', async () => {
+  const r = await risk.detect(today);
+  assert.ok(r.raised >= 2, JSON.stringify(r));
+  const warnings = await openWarnings();
+  const spike = warnings.find((w) => w.rule_code === 'volume_spike');
+  assert.ok(spike, 'volume warning');
+  assert.equal(spike.scope_key, 'urban_mgmt|340202');
+  assert.match(spike.title, /镜湖区城市管理领域反映量异常上升/);
+  const ev = spike.evidence as { observed: number; expected: number; pValue: number; series: unknown[] };
+  assert.equal(ev.observed, 54);
+  assert.ok(ev.expected < 20 && ev.pValue < 1e-5, JSON.stringify(ev));
+  assert.ok(['yellow', 'orange', 'red'].includes(spike.level));
+  const shop = warnings.find((w) => w.rule_code === 'target_repeat');
+  assert.ok(shop, 'target warning');
+  assert.equal(shop.target_key, 'shop-haozailai');
+  assert.match(shop.title, /被投诉 6 次/);
+  assert.equal((shop.evidence as { problemIds: number[] }).problemIds.length, 6);
+  assert.ok(!warnings.some((w) => w.scope_key === 'food_drug|340209'), 'the steady series is quiet');
+});
+
+test('the same event is not raised twice: a second run refreshes the open warning', async () => {
+  const before = (await openWarnings()).length;
+  const r = await risk.detect(today);
+  assert.equal(r.raised, 0);
+  assert.ok(r.refreshed >= 2);
+  assert.equal((await openWarnings()).length, before);
+});
+
+test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inbox) → 已化解 with a reason; wrong steps answer 409', async () => {
+  const spike = (await openWarnings()).find((w) => w.rule_code === 'volume_spike')!;
+  const listed = await api('leader', 'GET', '/api/risk/warnings?state=open');
+  assert.ok(listed.body.rows.some((w: { id: number }) => w.id === spike.id), 'the leader sees the city');
+  assert.equal((await api('handler', 'GET', '/api/risk/warnings')).body.total, 0, 'a unit sees nothing that is not its own');
+  assert.equal((await api('handler', 'POST', `/api/risk/warnings/${spike.id}/assess`, { version: 1, note: '需要研判一下' })).status, 403);
+
+  const early = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/resolve`, { version: 1, reason: '已经处理好了' });
+  assert.equal(early.status, 409);
+  assert.deepEqual(early.body.allowed, ['assess', 'dispatch', 'dismiss']);
+  const assessed = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/assess`, { version: 1, note: '镜湖区占道经营集中，需城管部门专项整治' });
+  assert.equal(assessed.status, 200, JSON.stringify(assessed.body));
+  const unit = await t.ctx.db.selectFrom('unit').select('id').where('name', '=', '镜湖区城市管理局').executeTakeFirstOrThrow();
+  const dispatched = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/dispatch`, { version: assessed.body.version, unitId: unit.id, instructions: '开展占道经营专项整治，十个工作日内报送结果' });
+  assert.equal(dispatched.status, 200, JSON.stringify(dispatched.body));
+  const w = (await api('supervisor', 'GET', `/api/risk/warnings/${spike.id}`)).body;
+  assert.equal(w.state, 'dispatched');
+  const order = await t.ctx.db.selectFrom('work_order').select(['unit_id', 'state', 'deadline']).where('id', '=', w.work_order_id).executeTakeFirstOrThrow();
+  assert.deepEqual([order.unit_id, order.state], [unit.id, 'pending_sign']);
+  const unitList = await api('cgjHandler', 'GET', '/api/risk/warnings');
+  assert.ok(unitList.body.rows.some((x: { id: number }) => x.id === spike.id), 'the unit given the work order sees the warning');
+  const short = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/resolve`, { version: w.version, reason: '好' });
+  assert.equal(short.status, 400);
+  const resolved = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/resolve`, { version: w.version, reason: '专项整治后占道经营明显减少' });
+  assert.equal(resolved.status, 200);
+  const events = (await api('supervisor', 'GET', `/api/risk/warnings/${spike.id}`)).body.events.map((e: { kind: string }) => e.kind);
+  assert.deepEqual(events, ['raise', 'assess', 'dispatch', 'resolve']);
+  // the signal is still high today, but a closed warning is not raised again within the cooling days
+  await risk.detect(today);
+  assert.ok(!(await openWarnings()).some((x) => x.rule_code === 'volume_spike' && x.scope_key === 'urban_mgmt|340202'));
+});

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from '../../app.ts';
+import { actorOf } from '../../http/actor.ts';
+import { IdParam, Paging } from '../../http/schemas.ts';
+
+const Version = z.number().int().positive('缺少版本号');
+const Reason = (what: string) => z.string().trim().min(4, `请写明${what}（至少 4 个字）`).max(1000);
+
+export const riskRoutes = (services: Services): FastifyPluginAsync => async (root) => {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { risk } = services;
+  const tags = ['风险预警'];
+
+  app.get('/risk/warnings', {
+    config: { access: 'user' },
+    schema: {
+      tags, summary: '预警列表（红、橙、黄、蓝依次在前）：督办与领导看全市，单位看本单位的和交办给本单位的',
+      querystring: Paging.extend({
+        state: z.enum(['open', 'new', 'assessed', 'dispatched', 'resolved', 'dismissed']).optional(),
+        level: z.enum(['blue', 'yellow', 'orange', 'red']).optional(),
+        domain: z.string().max(30).optional(),
+      }),
+    },
+  }, async (req) => risk.list(actorOf(req), req.query));
+
+  app.get('/risk/warnings/:id', {
+    config: { access: 'user' },
+    schema: { tags, summary: '预警详情：证据（序列、统计量、相关问题）与处置记录', params: IdParam },
+  }, async (req) => risk.get(actorOf(req), req.params.id));
+
+  app.post('/risk/warnings/:id/assess', {
+    config: { access: 'workorder.supervise' },
+    schema: { tags, summary: '研判', params: IdParam, body: z.object({ version: Version, note: Reason('研判意见') }) },
+  }, async (req) => risk.assess(actorOf(req), req.params.id, req.body.version, req.body.note));
+
+  app.post('/risk/warnings/:id/dispatch', {
+    config: { access: 'workorder.supervise' },
+    schema: {
+      tags, summary: '交办：生成督办工单派给责任单位，按工单闭环办理', params: IdParam,
+      body: z.object({ version: Version, unitId: z.number().int().positive('请选择责任单位'), instructions: z.string().trim().max(1000).default('') }),
+    },
+  }, async (req) => risk.dispatch(actorOf(req), req.params.id, req.body.version, req.body));
+
+  app.post('/risk/warnings/:id/resolve', {
+    config: { access: 'workorder.supervise' },
+    schema: { tags, summary: '已化解（写明依据）', params: IdParam, body: z.object({ version: Version, reason: Reason('化解情况') }) },
+  }, async (req) => risk.resolve(actorOf(req), req.params.id, req.body.version, req.body.reason));
+
+  app.post('/risk/warnings/:id/dismiss', {
+    config: { access: 'workorder.supervise' },
+    schema: { tags, summary: '已排除（写明理由，如数据重复、季节性正常波动）', params: IdParam, body: z.object({ version: Version, reason: Reason('排除理由') }) },
+  }, async (req) => risk.dismiss(actorOf(req), req.params.id, req.body.version, req.body.reason));
+
+  app.get('/risk/rules', {
+    config: { access: 'report.read' },
+    schema: { tags, summary: '预警规则（阈值与窗口，可由管理员修改，保留历史）' },
+  }, async () => ({ rules: await risk.rules() }));
+
+  app.post('/risk/detect', {
+    config: { access: 'workorder.supervise' },
+    schema: { tags, summary: '立即运行一次风险研判（平时每小时自动运行，导入后也会运行）', body: z.object({}).default({}) },
+  }, async () => risk.detect());
+};
