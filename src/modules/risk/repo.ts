@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { WarningLevel, WarningState } from '../../db/types.ts';
+import type { RiskData } from './evaluate.ts';
 
 export type DailySeries = { key: string; domain_code: string | null; region_code: string; day: string; n: number };
-export type UnitWindow = { unit_id: number; dispatched: number; overdue: number; rated: number; unsatisfied: number; redone: number; closed: number };
 
 export const OPEN_STATES: WarningState[] = ['new', 'assessed', 'dispatched'];
 
@@ -27,39 +27,28 @@ export const riskRepo = {
     return rows;
   },
 
-  /** Targets complained about at least minCount times in the window, with their count before it. */
-  async targetCounts(db: Queryable, o: { historyStart: Date; windowStart: Date; end: Date; minCount: number }) {
-    const { rows } = await sql<{ target_key: string; target_text: string; recent: number; history: number; problem_ids: number[]; domain_code: string | null; region_code: string | null; first_at: Date }>`
-      select target_key, max(target_text) as target_text,
-             count(*) filter (where reported_at >= ${o.windowStart})::int as recent,
-             count(*) filter (where reported_at < ${o.windowStart})::int as history,
-             (array_agg(id order by reported_at desc) filter (where reported_at >= ${o.windowStart}))[1:20] as problem_ids,
-             mode() within group (order by domain_code) as domain_code,
-             mode() within group (order by left(region_code, 6)) as region_code,
-             min(reported_at) filter (where reported_at >= ${o.windowStart}) as first_at
+  /** Complaints per target and day, with the problems behind them. */
+  async targetDays(db: Queryable, from: string, to: string) {
+    const { rows } = await sql<{ target_key: string; day: string; n: number; text: string; domain_code: string | null; region_code: string | null; ids: number[] }>`
+      select target_key, to_char(zhd_city_day(reported_at), 'YYYY-MM-DD') as day, count(*)::int as n, max(target_text) as text,
+             mode() within group (order by domain_code) as domain_code, mode() within group (order by left(region_code, 6)) as region_code,
+             (array_agg(id order by id desc))[1:20] as ids
       from problem
-      where target_key is not null and status <> 'merged' and reported_at >= ${o.historyStart} and reported_at < ${o.end}
-      group by target_key
-      having count(*) filter (where reported_at >= ${o.windowStart}) >= ${o.minCount}`.execute(db);
+      where target_key is not null and status <> 'merged'
+        and reported_at >= (${from}::date::timestamp at time zone 'Asia/Shanghai') and reported_at < ((${to}::date + 1)::timestamp at time zone 'Asia/Shanghai')
+      group by target_key, 2`.execute(db);
     return rows;
   },
 
-  /** Each unit's work-order figures in the recent window and in the baseline before it. */
-  async unitWindows(db: Queryable, o: { baselineStart: string; windowStart: string; end: string }) {
-    const { rows } = await sql<{ unit_id: number; unit_name: string; recent: UnitWindow; baseline: UnitWindow }>`
-      select s.unit_id, u.name as unit_name,
-             jsonb_build_object('dispatched', sum(dispatched) filter (where day >= ${o.windowStart}::date), 'overdue', sum(overdue) filter (where day >= ${o.windowStart}::date),
-               'rated', sum(rated) filter (where day >= ${o.windowStart}::date), 'unsatisfied', sum(unsatisfied) filter (where day >= ${o.windowStart}::date),
-               'redone', sum(redone) filter (where day >= ${o.windowStart}::date), 'closed', sum(closed) filter (where day >= ${o.windowStart}::date)) as recent,
-             jsonb_build_object('dispatched', sum(dispatched) filter (where day < ${o.windowStart}::date), 'overdue', sum(overdue) filter (where day < ${o.windowStart}::date),
-               'rated', sum(rated) filter (where day < ${o.windowStart}::date), 'unsatisfied', sum(unsatisfied) filter (where day < ${o.windowStart}::date),
-               'redone', sum(redone) filter (where day < ${o.windowStart}::date), 'closed', sum(closed) filter (where day < ${o.windowStart}::date)) as baseline
+  /** Each unit's work-order figures per day (from the rollups). */
+  async unitDays(db: Queryable, from: string, to: string) {
+    const { rows } = await sql<{ unit_id: number; unit_name: string; day: string; dispatched: number; overdue: number; rated: number; unsatisfied: number; redone: number; closed: number }>`
+      select s.unit_id, u.name as unit_name, to_char(s.day, 'YYYY-MM-DD') as day, sum(dispatched)::int as dispatched, sum(overdue)::int as overdue,
+             sum(rated)::int as rated, sum(unsatisfied)::int as unsatisfied, sum(redone)::int as redone, sum(closed)::int as closed
       from stat_order_day s join unit u on u.id = s.unit_id
-      where s.day between ${o.baselineStart}::date and ${o.end}::date
-      group by s.unit_id, u.name`.execute(db);
-    const zero = (w: Partial<Record<keyof UnitWindow, number | null>>) =>
-      Object.fromEntries(Object.entries(w).map(([k, v]) => [k, Number(v ?? 0)])) as UnitWindow;
-    return rows.map((r) => ({ ...r, recent: zero(r.recent), baseline: zero(r.baseline) }));
+      where s.day between ${from}::date and ${to}::date
+      group by s.unit_id, u.name, s.day`.execute(db);
+    return rows;
   },
 
   openWarning(tx: Queryable, ruleCode: string, scopeKey: string) {
@@ -135,3 +124,35 @@ export const riskRepo = {
     ]).then(([rows, c]) => ({ rows, total: c.n }));
   },
 };
+
+/** Everything the rules read for the days [from, to], loaded once. */
+export async function loadRiskData(db: Queryable, from: string, to: string): Promise<RiskData> {
+  const [domainRows, flaggedRows, targetRows, unitRows] = await Promise.all([
+    riskRepo.domainDistrictSeries(db, 'domain', from, to),
+    riskRepo.domainDistrictSeries(db, 'flagged', from, to),
+    riskRepo.targetDays(db, from, to),
+    riskRepo.unitDays(db, from, to),
+  ]);
+  const data: RiskData = { from, to, domainSeries: new Map(), flaggedSeries: new Map(), targets: new Map(), units: new Map() };
+  for (const r of domainRows) {
+    const s = data.domainSeries.get(r.key) ?? { domain: r.domain_code!, region: r.region_code, days: [] };
+    s.days.push({ day: r.day, n: r.n });
+    data.domainSeries.set(r.key, s);
+  }
+  for (const r of flaggedRows) {
+    const s = data.flaggedSeries.get(r.key) ?? { region: r.region_code, days: [] };
+    s.days.push({ day: r.day, n: r.n });
+    data.flaggedSeries.set(r.key, s);
+  }
+  for (const r of targetRows) {
+    const t = data.targets.get(r.target_key) ?? { text: r.text, domain: r.domain_code, region: r.region_code, days: new Map() };
+    t.days.set(r.day, { n: r.n, ids: r.ids });
+    data.targets.set(r.target_key, t);
+  }
+  for (const r of unitRows) {
+    const u = data.units.get(r.unit_id) ?? { name: r.unit_name, days: new Map() };
+    u.days.set(r.day, { dispatched: r.dispatched, overdue: r.overdue, rated: r.rated, unsatisfied: r.unsatisfied, redone: r.redone, closed: r.closed });
+    data.units.set(r.unit_id, u);
+  }
+  return data;
+}

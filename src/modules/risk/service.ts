@@ -9,20 +9,16 @@ import { loadCalendar } from '../calendar/service.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import type { WorkOrdersService } from '../workorders/service.ts';
 import { settingsRepo } from '../settings/repo.ts';
-import { OPEN_STATES, riskRepo } from './repo.ts';
-import { countSurgeSignal, describeSignal, LEVEL_NAMES, LEVELS, levelOf, normalizeP, rateSignal, volumeSignal, type DailyCount, type Level, type Signal } from './signals.ts';
+import { loadRiskData, OPEN_STATES, riskRepo } from './repo.ts';
+import { LEVEL_NAMES, LEVELS, normalizeP, type Level } from './signals.ts';
+import { addDays, evaluateRule, lookback, type Evaluated, type Names, type Rule } from './evaluate.ts';
 
 const DETECT_LOCK = 7_160_002;
 const DAY_MS = 86_400_000;
-const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-const dayStart = (day: string) => new Date(`${day}T00:00:00+08:00`);
 const higher = (a: Level, b: Level) => (LEVELS.indexOf(a) >= LEVELS.indexOf(b) ? a : b);
 
 /** A signal that crossed a level, ready to become (or refresh) a warning. */
-type Candidate = {
-  ruleId: number; ruleCode: string; level: Level; scopeKind: 'domain_region' | 'target' | 'unit'; scopeKey: string;
-  domain: string | null; region: string | null; unitId: number | null; targetKey: string | null; title: string; startedOn: string; signal: Signal; evidence: Record<string, unknown>;
-};
+type Candidate = Evaluated & { level: Level };
 
 /** The steps of a warning's life: which states each may start from. */
 const STEPS: Record<'assess' | 'dispatch' | 'resolve' | 'dismiss', { from: WarningState[]; to: WarningState; name: string }> = {
@@ -34,90 +30,25 @@ const STEPS: Record<'assess' | 'dispatch' | 'resolve' | 'dismiss', { from: Warni
 
 export function createRiskService(ctx: AppContext, deps: { problems: ProblemsService; workOrders: WorkOrdersService }) {
   const { db } = ctx;
-  const num = (params: unknown, key: string, fallback: number) => {
-    const v = (params as Record<string, unknown>)[key];
-    return typeof v === 'number' && Number.isFinite(v) ? v : fallback;
-  };
-
-  /** Every signal of the rules as of the end of `asOf` (a city day), as candidates for warnings. */
-  async function candidates(asOf: string): Promise<Candidate[]> {
-    const [rules, calendar, names] = await Promise.all([riskRepo.currentRules(db), loadCalendar(db), db.selectFrom('enforcement_domain').select(['code', 'name']).execute()]);
-    const regions = new Map((await db.selectFrom('region').select(['code', 'name']).execute()).map((r) => [r.code, r.name]));
-    const domainName = new Map(names.map((d) => [d.code, d.name]));
-    const isWorkday = (d: string) => calendar.isWorkday(d);
-    const out: Candidate[] = [];
-    for (const rule of rules.filter((r) => r.active)) {
-      const p = rule.params;
-      if (rule.signal === 'volume' || rule.signal === 'misconduct') {
-        const window = num(p, 'windowDays', 3);
-        const baseline = num(p, 'baselineDays', 56);
-        const from = addDays(asOf, -(window + baseline - 1));
-        const rows = await riskRepo.domainDistrictSeries(db, rule.signal === 'volume' ? 'domain' : 'flagged', from, asOf);
-        const series = new Map<string, { domain: string | null; region: string; days: DailyCount[] }>();
-        for (const r of rows) {
-          const s = series.get(r.key) ?? { domain: r.domain_code, region: r.region_code, days: [] };
-          s.days.push({ day: r.day, n: r.n });
-          series.set(r.key, s);
-        }
-        for (const [key, s] of series) {
-          const signal = volumeSignal(s.days, { window, baselineDays: baseline, asOf, from, isWorkday });
-          const level = signal.observed >= num(p, 'minCount', 5) ? levelOf(signal.pValue, signal.ratio) : null;
-          if (!level) continue;
-          const where = regions.get(s.region) ?? s.region;
-          const what = rule.signal === 'volume' ? `${domainName.get(s.domain!) ?? s.domain}领域反映量` : '执法作风问题';
-          out.push({
-            ruleId: rule.id, ruleCode: rule.code, level, scopeKind: 'domain_region', scopeKey: key, domain: s.domain, region: s.region, unitId: null, targetKey: null,
-            title: `${where}${what}异常上升：${describeSignal(signal, `近${window}天`)}`, startedOn: addDays(asOf, -(window - 1)), signal,
-            evidence: { series: signal.days, observed: signal.observed, expected: signal.expected, ratio: signal.ratio, z: signal.z, pValue: signal.pValue, method: signal.method },
-          });
-        }
-      } else if (rule.signal === 'target') {
-        const window = num(p, 'windowDays', 14);
-        const history = num(p, 'historyDays', 180);
-        const end = dayStart(addDays(asOf, 1));
-        const rows = await riskRepo.targetCounts(db, { historyStart: new Date(end.getTime() - (window + history) * DAY_MS), windowStart: new Date(end.getTime() - window * DAY_MS), end, minCount: num(p, 'minCount', 4) });
-        for (const t of rows) {
-          const signal = countSurgeSignal({ recent: t.recent, recentDays: window, history: t.history, historyDays: history });
-          const level = levelOf(signal.pValue, signal.ratio);
-          if (!level) continue;
-          out.push({
-            ruleId: rule.id, ruleCode: rule.code, level, scopeKind: 'target', scopeKey: t.target_key, domain: t.domain_code, region: t.region_code, unitId: null, targetKey: t.target_key,
-            title: `${t.target_text}近${window}天被投诉 ${t.recent} 次（此前 ${history} 天 ${t.history} 次）`, startedOn: cityDay(new Date(t.first_at)), signal,
-            evidence: { recent: t.recent, history: t.history, ratio: signal.ratio, pValue: signal.pValue, problemIds: t.problem_ids, target: t.target_text },
-          });
-        }
-      } else {
-        const window = num(p, 'windowDays', 30);
-        const baseline = num(p, 'baselineDays', 180);
-        const units = await riskRepo.unitWindows(db, { baselineStart: addDays(asOf, -(window + baseline - 1)), windowStart: addDays(asOf, -(window - 1)), end: asOf });
-        for (const u of units) {
-          let signal: Signal;
-          let what: string;
-          if (rule.signal === 'redo') {
-            if (u.recent.redone < num(p, 'minCount', 3)) continue;
-            signal = countSurgeSignal({ recent: u.recent.redone, recentDays: window, history: u.baseline.redone, historyDays: baseline });
-            what = `重办 ${u.recent.redone} 次`;
-          } else {
-            const [events, trials, baseEvents, baseTrials] = rule.signal === 'overdue_rate'
-              ? [u.recent.overdue, u.recent.dispatched, u.baseline.overdue, u.baseline.dispatched]
-              : [u.recent.unsatisfied, u.recent.rated, u.baseline.unsatisfied, u.baseline.rated];
-            if (trials < num(p, 'minTrials', 10)) continue;
-            const r = rateSignal({ recentEvents: events, recentTrials: trials, baselineEvents: baseEvents, baselineTrials: baseTrials });
-            signal = r;
-            what = `${rule.signal === 'overdue_rate' ? '逾期率' : '不满意率'} ${(r.recentRate * 100).toFixed(0)}%（此前 ${(r.baselineRate * 100).toFixed(0)}%）`;
-          }
-          const level = levelOf(signal.pValue, signal.ratio);
-          if (!level) continue;
-          out.push({
-            ruleId: rule.id, ruleCode: rule.code, level, scopeKind: 'unit', scopeKey: String(u.unit_id), domain: null, region: null, unitId: u.unit_id, targetKey: null,
-            title: `${u.unit_name}近${window}天${what}`, startedOn: addDays(asOf, -(window - 1)), signal,
-            evidence: { recent: u.recent, baseline: u.baseline, ratio: signal.ratio, pValue: signal.pValue },
-          });
-        }
-      }
-    }
-    return out;
+  async function names(): Promise<Names> {
+    const [calendar, regions, domains] = await Promise.all([
+      loadCalendar(db),
+      db.selectFrom('region').select(['code', 'name']).execute(),
+      db.selectFrom('enforcement_domain').select(['code', 'name']).execute(),
+    ]);
+    const regionName = new Map(regions.map((r) => [r.code, r.name]));
+    const domainName = new Map(domains.map((d) => [d.code, d.name]));
+    return { region: (c) => regionName.get(c) ?? c, domain: (c) => domainName.get(c) ?? c, isWorkday: (d) => calendar.isWorkday(d) };
   }
+
+  /** Every active rule's signals as of the end of `asOf` (a city day); those with a level are candidates for warnings. */
+  async function evaluate(asOf: string, only?: Rule[]): Promise<Evaluated[]> {
+    const rules = (only ?? (await riskRepo.currentRules(db))).filter((r) => r.active) as Rule[];
+    const data = await loadRiskData(db, addDays(asOf, -lookback(rules)), asOf);
+    const n = await names();
+    return rules.flatMap((r) => evaluateRule(data, r, asOf, n));
+  }
+  const candidates = async (asOf: string) => (await evaluate(asOf)).filter((e): e is Candidate => e.level !== null);
 
   /** Turns candidates into warnings: a new one per event, an ongoing one refreshed (never raised twice). */
   async function record(asOf: string, found: Candidate[]) {
