@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
-import type { WarningLevel, WarningState } from '../../db/types.ts';
+import type { RiskSignalKind, WarningLevel, WarningState } from '../../db/types.ts';
 import type { RiskData } from './evaluate.ts';
 
 export type DailySeries = { key: string; domain_code: string | null; region_code: string; day: string; n: number };
@@ -10,6 +10,16 @@ export const OPEN_STATES: WarningState[] = ['new', 'assessed', 'dispatched'];
 export const riskRepo = {
   currentRules(db: Queryable) {
     return db.selectFrom('risk_rule').selectAll().where('replaced_by', 'is', null).orderBy('id').execute();
+  },
+
+  /** The rule's next version becomes current; the old one points to it (and stays in the history). */
+  async replaceRule(tx: Tx, old: { id: number; code: string; name: string; signal: RiskSignalKind; version: number }, next: { params: object; active: boolean; note: string; created_by: number | null }) {
+    // the old row leaves the "current" index first (pointing at itself for a moment), then at its successor
+    await tx.updateTable('risk_rule').set({ replaced_by: old.id }).where('id', '=', old.id).execute();
+    const row = await tx.insertInto('risk_rule').values({ code: old.code, name: old.name, signal: old.signal, params: JSON.stringify(next.params), active: next.active, version: old.version + 1, note: next.note, created_by: next.created_by })
+      .returningAll().executeTakeFirstOrThrow();
+    await tx.updateTable('risk_rule').set({ replaced_by: row.id }).where('id', '=', old.id).execute();
+    return row;
   },
 
   async ruleHistory(db: Queryable, code: string) {
@@ -156,3 +166,76 @@ export async function loadRiskData(db: Queryable, from: string, to: string): Pro
   }
   return data;
 }
+
+/** Figures of the last days per enforcement domain and per unit, for the risk scores. */
+export const scoreRepo = {
+  async domainFigures(db: Queryable, since: Date) {
+    const { rows } = await sql<{ domain_code: string; misconduct: number; dispatched: number; overdue: number; rated: number; unsatisfied: number; redone: number }>`
+      with m as (
+        select domain_code, count(*)::int as n from problem
+        where reported_at >= ${since} and cardinality(misconduct) > 0 and status <> 'merged' and domain_code is not null group by 1
+      ), o as (
+        select p.domain_code, count(*)::int as dispatched, count(*) filter (where o.overdue_at is not null)::int as overdue
+        from work_order o join problem p on p.id = o.problem_id where o.dispatched_at >= ${since} and p.domain_code is not null group by 1
+      ), f as (
+        select p.domain_code, count(*) filter (where f.satisfaction <> 'unrated')::int as rated, count(*) filter (where f.satisfaction = 'unsatisfied')::int as unsatisfied
+        from follow_up f join problem p on p.id = f.problem_id where f.at >= ${since} and p.domain_code is not null group by 1
+      ), r as (
+        select p.domain_code, count(*)::int as redone from work_event w join problem p on p.id = w.problem_id
+        where w.at >= ${since} and w.kind in ('reject', 'redo') and p.domain_code is not null group by 1
+      )
+      select d.code as domain_code, coalesce(m.n, 0) as misconduct, coalesce(o.dispatched, 0) as dispatched, coalesce(o.overdue, 0) as overdue,
+             coalesce(f.rated, 0) as rated, coalesce(f.unsatisfied, 0) as unsatisfied, coalesce(r.redone, 0) as redone
+      from enforcement_domain d left join m on m.domain_code = d.code left join o on o.domain_code = d.code
+      left join f on f.domain_code = d.code left join r on r.domain_code = d.code
+      where d.active order by d.sort`.execute(db);
+    return rows;
+  },
+
+  async unitMisconduct(db: Queryable, since: Date) {
+    const { rows } = await sql<{ unit_id: number; n: number }>`
+      select o.unit_id, count(distinct p.id)::int as n from work_order o join problem p on p.id = o.problem_id
+      where o.dispatched_at >= ${since} and cardinality(p.misconduct) > 0 group by 1`.execute(db);
+    return rows;
+  },
+
+  async openByRegion(db: Queryable) {
+    const { rows } = await sql<{ region: string; level: WarningLevel; n: number }>`
+      select left(region_code, 6) as region, level, count(*)::int as n from warning
+      where state in ('new', 'assessed', 'dispatched') and region_code is not null group by 1, 2`.execute(db);
+    return rows;
+  },
+
+  async openByDomain(db: Queryable) {
+    const { rows } = await sql<{ domain_code: string; n: number }>`
+      select domain_code, count(*)::int as n from warning where state in ('new', 'assessed', 'dispatched') and domain_code is not null group by 1`.execute(db);
+    return rows;
+  },
+
+  async domainTrend(db: Queryable, domain: string, from: string, to: string) {
+    const { rows } = await sql<{ day: string; n: number }>`
+      select to_char(day, 'YYYY-MM-DD') as day, sum(n)::int as n from stat_problem_day
+      where dim = 'domain' and value = ${domain} and day between ${from}::date and ${to}::date group by day order by day`.execute(db);
+    return rows;
+  },
+
+  async topTargets(db: Queryable, domain: string, since: Date, limit: number) {
+    const { rows } = await sql<{ target: string; n: number }>`
+      select max(target_text) as target, count(*)::int as n from problem
+      where domain_code = ${domain} and target_key is not null and reported_at >= ${since} and status <> 'merged'
+      group by target_key order by n desc limit ${limit}`.execute(db);
+    return rows;
+  },
+
+  async topUnits(db: Queryable, domain: string, since: Date, limit: number) {
+    const { rows } = await sql<{ unit_id: number; unit_name: string; n: number; overdue_rate: number | null; unsatisfied_rate: number | null }>`
+      select o.unit_id, u.name as unit_name, count(*)::int as n,
+             round(count(*) filter (where o.overdue_at is not null)::numeric / nullif(count(*), 0), 4)::float8 as overdue_rate,
+             (select round(count(*) filter (where f.satisfaction = 'unsatisfied')::numeric / nullif(count(*) filter (where f.satisfaction <> 'unrated'), 0), 4)::float8
+                from follow_up f join problem p2 on p2.id = f.problem_id where f.unit_id = o.unit_id and p2.domain_code = ${domain} and f.at >= ${since}) as unsatisfied_rate
+      from work_order o join problem p on p.id = o.problem_id join unit u on u.id = o.unit_id
+      where p.domain_code = ${domain} and o.dispatched_at >= ${since}
+      group by o.unit_id, u.name order by n desc limit ${limit}`.execute(db);
+    return rows;
+  },
+};

@@ -120,3 +120,33 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
   await risk.detect(today);
   assert.ok(!(await openWarnings()).some((x) => x.rule_code === 'volume_spike' && x.scope_key === 'urban_mgmt|340202'));
 });
+
+test('scores show every signal\'s points; the domain page suggests actions; a rule edit is a new version; the backtest replays the rule', async () => {
+  const overview = (await api('leader', 'GET', '/api/risk/overview')).body;
+  const urban = overview.domains.find((d: { code: string }) => d.code === 'urban_mgmt');
+  const sum = urban.contributions.reduce((a: number, c: { points: number }) => a + c.points, 0);
+  assert.ok(Math.abs(sum - urban.score) < 0.2, `${sum} vs ${urban.score}`);
+  assert.ok(urban.contributions.find((c: { key: string }) => c.key === 'volume').value > 0.5, 'the spike counts');
+  assert.ok(urban.score > overview.domains.find((d: { code: string }) => d.code === 'food_drug').score);
+  assert.equal(overview.regions[0].name, '镜湖区');
+
+  const page = (await api('leader', 'GET', '/api/risk/domains/urban_mgmt')).body;
+  assert.equal(page.topRegions[0].name, '镜湖区');
+  assert.ok(page.summary.suggestions.some((s: { action: string }) => s.action === '专项整治'), JSON.stringify(page.summary));
+  assert.ok(page.trend.length >= 60);
+
+  const admin = await login(t.app, 'admin', DEMO_PASSWORD);
+  const bad = await t.app.inject({ method: 'PUT', url: '/api/risk/rules/volume_spike', headers: { cookie: admin }, payload: { params: { windowDays: 0, baselineDays: 56, minCount: 5 }, active: true } });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /windowDays/);
+  const edited = await t.app.inject({ method: 'PUT', url: '/api/risk/rules/volume_spike', headers: { cookie: admin }, payload: { params: { windowDays: 3, baselineDays: 56, minCount: 30 }, active: true, note: '大区提高起报件数' } });
+  assert.equal(edited.statusCode, 200, edited.body);
+  assert.equal(edited.json().version, 2);
+  const history = (await api('leader', 'GET', '/api/risk/rules/volume_spike/history')).body.versions;
+  assert.deepEqual(history.map((v: { version: number }) => v.version), [2, 1]);
+
+  const replay = (await api('leader', 'POST', '/api/risk/rules/volume_spike/backtest', { months: 3 })).body;
+  assert.deepEqual(replay.warnings.map((w: { scopeKey: string }) => w.scopeKey), ['urban_mgmt|340202'], 'one event, one warning');
+  const stricter = (await api('leader', 'POST', '/api/risk/rules/volume_spike/backtest', { months: 3, params: { windowDays: 3, baselineDays: 56, minCount: 100 } })).body;
+  assert.equal(stricter.warnings.length, 0, 'with 100 as the minimum it would have said nothing');
+});

@@ -58,6 +58,37 @@ export const riskRoutes = (services: Services): FastifyPluginAsync => async (roo
     schema: { tags, summary: '预警规则（阈值与窗口，可由管理员修改，保留历史）' },
   }, async () => ({ rules: await risk.rules() }));
 
+  app.put('/risk/rules/:code', {
+    config: { access: 'reference.manage' },
+    schema: {
+      tags, summary: '修改预警规则（生成新版本，旧版本留在历史中）', params: z.object({ code: z.string().max(50) }),
+      body: z.object({ params: z.record(z.string(), z.number()), active: z.boolean(), note: z.string().trim().max(500).default('') }),
+    },
+  }, async (req) => risk.updateRule(actorOf(req), req.params.code, req.body));
+
+  app.get('/risk/rules/:code/history', {
+    config: { access: 'report.read' },
+    schema: { tags, summary: '预警规则的历史版本', params: z.object({ code: z.string().max(50) }) },
+  }, async (req) => ({ versions: await risk.ruleHistory(req.params.code) }));
+
+  app.post('/risk/rules/:code/backtest', {
+    config: { access: 'report.read' },
+    schema: {
+      tags, summary: '回测：这条规则（或给出的参数）在过去若干个月会发出哪些预警', params: z.object({ code: z.string().max(50) }),
+      body: z.object({ months: z.number().int().min(1).max(24).default(12), params: z.record(z.string(), z.number()).optional() }),
+    },
+  }, async (req) => risk.backtestRule(req.params.code, req.body));
+
+  app.get('/risk/overview', {
+    config: { access: 'report.read' },
+    schema: { tags, summary: '全域感知：各区域、领域、单位的风险评分（每项信号的权重与得分）' },
+  }, async () => risk.overview());
+
+  app.get('/risk/domains/:code', {
+    config: { access: 'report.read' },
+    schema: { tags, summary: '领域风险页与决策辅助：走势、重点对象、区域、单位、热点、在办预警与建议措施', params: z.object({ code: z.string().max(30) }) },
+  }, async (req) => risk.domainPage(actorOf(req), req.params.code));
+
   app.post('/risk/detect', {
     config: { access: 'workorder.supervise' },
     schema: { tags, summary: '立即运行一次风险研判（平时每小时自动运行，导入后也会运行）', body: z.object({}).default({}) },

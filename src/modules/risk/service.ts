@@ -1,17 +1,18 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import { cityDay } from '../../lib/calendar.ts';
-import { AppError, forbidden, notFound } from '../../lib/errors.ts';
-import type { WarningLevel, WarningState } from '../../db/types.ts';
+import { z } from 'zod';
+import { AppError, fieldError, forbidden, notFound } from '../../lib/errors.ts';
+import type { RiskSignalKind, WarningLevel, WarningState } from '../../db/types.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorLabel, actorUserId, hasPermission, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { loadCalendar } from '../calendar/service.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import type { WorkOrdersService } from '../workorders/service.ts';
 import { settingsRepo } from '../settings/repo.ts';
-import { loadRiskData, OPEN_STATES, riskRepo } from './repo.ts';
-import { LEVEL_NAMES, LEVELS, normalizeP, type Level } from './signals.ts';
-import { addDays, evaluateRule, lookback, type Evaluated, type Names, type Rule } from './evaluate.ts';
+import { loadRiskData, OPEN_STATES, riskRepo, scoreRepo } from './repo.ts';
+import { LEVEL_NAMES, LEVELS, normalizeCount, normalizeP, normalizeRate, riskScore, type Level } from './signals.ts';
+import { addDays, backtest, evaluateRule, lookback, type Evaluated, type Names, type Rule } from './evaluate.ts';
 
 const DETECT_LOCK = 7_160_002;
 const DAY_MS = 86_400_000;
@@ -30,6 +31,11 @@ const STEPS: Record<'assess' | 'dispatch' | 'resolve' | 'dismiss', { from: Warni
 
 export function createRiskService(ctx: AppContext, deps: { problems: ProblemsService; workOrders: WorkOrdersService }) {
   const { db } = ctx;
+  async function riskWeights() {
+    const w = (await settingsRepo.get(db, 'risk.weights')) as Record<string, number> | undefined;
+    return { volume: 30, misconduct: 25, targets: 15, overdue_rate: 15, unsatisfied_rate: 10, redo: 5, ...w };
+  }
+
   async function names(): Promise<Names> {
     const [calendar, regions, domains] = await Promise.all([
       loadCalendar(db),
@@ -152,7 +158,140 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
     dismiss: (actor: Actor, id: number, version: number, reason: string) => step(actor, id, version, 'dismiss', reason, { closing_reason: reason }),
 
     rules: () => riskRepo.currentRules(db),
+    ruleHistory: (code: string) => riskRepo.ruleHistory(db, code),
+
+    /** An edit is a new version of the rule; the old one stays in the history (open warnings keep theirs). */
+    async updateRule(actor: Actor, code: string, input: { params: Record<string, unknown>; active: boolean; note: string }) {
+      const current = (await riskRepo.currentRules(db)).find((r) => r.code === code);
+      if (!current) throw notFound(`预警规则 ${code} `);
+      const params = validateParams(current.signal, input.params);
+      return db.transaction().execute(async (tx) => {
+        const row = await riskRepo.replaceRule(tx, current, { params, active: input.active, note: input.note, created_by: actorUserId(actor) });
+        await recordAudit(tx, actor, { action: 'risk.rule_update', targetType: 'risk_rule', targetId: row.id, summary: { code, version: row.version, params, active: input.active, was: current.params } });
+        return row;
+      });
+    },
+
+    /** “This rule over the past months would have raised these warnings”, with other parameters if given. */
+    async backtestRule(code: string, o: { months: number; params?: Record<string, unknown> }, today = cityDay(new Date())) {
+      const current = (await riskRepo.currentRules(db)).find((r) => r.code === code);
+      if (!current) throw notFound(`预警规则 ${code} `);
+      const rule = { ...current, active: true, params: o.params ? validateParams(current.signal, o.params) : current.params } as Rule;
+      const from = addDays(today, -Math.round(o.months * 30.44));
+      const data = await loadRiskData(db, addDays(from, -lookback([rule])), today);
+      const reraise = Number((await settingsRepo.get(db, 'risk.reraise_days')) ?? 7);
+      const warnings = backtest(data, rule, from, today, await names(), reraise);
+      const perMonth = new Map<string, number>();
+      for (let d = from; d <= today; d = addDays(d, 28)) perMonth.set(d.slice(0, 7), 0);
+      for (const w of warnings) perMonth.set(w.raisedOn.slice(0, 7), (perMonth.get(w.raisedOn.slice(0, 7)) ?? 0) + 1);
+      return { rule: { code: rule.code, name: rule.name, params: rule.params }, from, to: today, warnings, perMonth: [...perMonth].sort().map(([month, n]) => ({ month, n })) };
+    },
+
+    /** 全域感知: every domain's, district's and unit's risk score with the points of each signal. */
+    async overview(today = cityDay(new Date())) {
+      const since = new Date(Date.parse(`${today}T00:00:00+08:00`) - 29 * DAY_MS);
+      const weights = await riskWeights();
+      const [signals, domains, unitMisconduct, openRegion, openDomain, n] = await Promise.all([
+        evaluate(today), scoreRepo.domainFigures(db, since), scoreRepo.unitMisconduct(db, since), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), names(),
+      ]);
+      const maxP = (xs: Evaluated[]) => xs.reduce((m, e) => Math.max(m, normalizeP(e.signal.pValue)), 0);
+      const domainRows = domains.map((d) => {
+        const own = signals.filter((e) => e.domain === d.domain_code);
+        const score = riskScore([
+          { key: 'volume', value: maxP(own.filter((e) => e.signalKind === 'volume')), weight: weights.volume },
+          { key: 'misconduct', value: normalizeCount(d.misconduct, 20), weight: weights.misconduct },
+          { key: 'targets', value: normalizeCount(own.filter((e) => e.signalKind === 'target' && e.level).length, 5), weight: weights.targets },
+          { key: 'overdue_rate', value: normalizeRate(d.dispatched ? d.overdue / d.dispatched : 0), weight: weights.overdue_rate },
+          { key: 'unsatisfied_rate', value: normalizeRate(d.rated ? d.unsatisfied / d.rated : 0), weight: weights.unsatisfied_rate },
+          { key: 'redo', value: normalizeCount(d.redone, 20), weight: weights.redo },
+        ]);
+        return { code: d.domain_code, name: n.domain(d.domain_code), ...score, open: openDomain.find((o) => o.domain_code === d.domain_code)?.n ?? 0 };
+      });
+      const regionCodes = [...new Set(signals.filter((e) => e.scopeKind === 'domain_region').map((e) => e.region!))];
+      const regions = regionCodes.map((code) => {
+        const own = signals.filter((e) => e.region === code && e.scopeKind === 'domain_region');
+        const score = riskScore([
+          { key: 'volume', value: maxP(own.filter((e) => e.signalKind === 'volume')), weight: weights.volume },
+          { key: 'misconduct', value: maxP(own.filter((e) => e.signalKind === 'misconduct')), weight: weights.misconduct },
+        ]);
+        const levels = { red: 0, orange: 0, yellow: 0, blue: 0 };
+        for (const o of openRegion.filter((r) => r.region === code)) levels[o.level] += o.n;
+        return { code, name: n.region(code), score: score.score, contributions: score.contributions, open: Object.values(levels).reduce((a, b) => a + b, 0), levels };
+      }).sort((a, b) => b.score - a.score);
+      const unitSignals = signals.filter((e) => e.scopeKind === 'unit');
+      const unitIds = [...new Set(unitSignals.map((e) => e.unitId!))];
+      const units = unitIds.map((id) => {
+        const of = (kind: string) => unitSignals.find((e) => e.unitId === id && e.signalKind === kind);
+        const rateOf = (kind: string) => ((of(kind)?.signal as { recentRate?: number } | undefined)?.recentRate ?? 0);
+        const redo = of('redo')?.evidence as { recent?: { redone: number } } | undefined;
+        const score = riskScore([
+          { key: 'misconduct', value: normalizeCount(unitMisconduct.find((m) => m.unit_id === id)?.n ?? 0, 10), weight: weights.misconduct },
+          { key: 'overdue_rate', value: normalizeRate(rateOf('overdue_rate')), weight: weights.overdue_rate },
+          { key: 'unsatisfied_rate', value: normalizeRate(rateOf('unsatisfied_rate')), weight: weights.unsatisfied_rate },
+          { key: 'redo', value: normalizeCount(redo?.recent?.redone ?? 0, 10), weight: weights.redo },
+        ]);
+        return { unit_id: id, unit_name: unitSignals.find((e) => e.unitId === id)!.title.split('近')[0]!, ...score };
+      }).sort((a, b) => b.score - a.score);
+      return { asOf: today, weights, regions, domains: domainRows.sort((a, b) => b.score - a.score), units };
+    },
+
+    /** A domain's risk page and the leader's summary: what is rising, where, the likely causes, what to do. */
+    async domainPage(actor: Actor, code: string, today = cityDay(new Date())) {
+      const overview = await this.overview(today);
+      const d = overview.domains.find((x) => x.code === code);
+      if (!d) throw notFound(`执法领域 ${code} `);
+      const since = new Date(Date.parse(`${today}T00:00:00+08:00`) - 29 * DAY_MS);
+      const [signals, trend, topTargets, topUnits, topics, warnings] = await Promise.all([
+        evaluate(today, (await riskRepo.currentRules(db)).filter((r) => r.signal === 'volume') as Rule[]),
+        scoreRepo.domainTrend(db, code, addDays(today, -179), today),
+        scoreRepo.topTargets(db, code, since, 10),
+        scoreRepo.topUnits(db, code, since, 10),
+        deps.problems.hotTopics(actor, { from: since, to: new Date(), domain: code, limit: 5 }),
+        riskRepo.list(db, { state: 'open', domain: code, unitPaths: null, limit: 50, offset: 0 }),
+      ]);
+      const own = signals.filter((e) => e.domain === code).sort((a, b) => a.signal.pValue - b.signal.pValue);
+      const topRegions = own.map((e) => ({ code: e.region!, name: overview.regions.find((r) => r.code === e.region)?.name ?? e.region!, n: e.signal.observed, ratio: Math.round(e.signal.ratio * 100) / 100, pValue: e.signal.pValue, level: e.level }));
+      const rising = own.filter((e) => e.level || (e.signal.ratio >= 1.5 && e.signal.pValue < 0.01));
+      const strained = topUnits.filter((u) => u.n >= 5 && ((u.overdue_rate ?? 0) >= 0.3 || (u.unsatisfied_rate ?? 0) >= 0.3));
+      const misconduct = d.contributions.find((c) => c.key === 'misconduct')!.value * 20;
+      const suggestions: { action: '专项整治' | '约谈' | '案卷抽查' | '持续关注'; reason: string }[] = [];
+      if (rising.some((e) => e.level && e.level !== 'blue') || rising.length >= 2) suggestions.push({ action: '专项整治', reason: `${rising.map((e) => topRegions.find((r) => r.code === e.region)?.name).join('、')}反映量明显高于常态` });
+      for (const u of strained) suggestions.push({ action: '约谈', reason: `${u.unit_name}近 30 天逾期率 ${pct(u.overdue_rate)}、不满意率 ${pct(u.unsatisfied_rate)}` });
+      if (misconduct >= 3) suggestions.push({ action: '案卷抽查', reason: `近 30 天执法作风问题 ${Math.round(misconduct)} 件` });
+      if (!suggestions.length) suggestions.push({ action: '持续关注', reason: '各项信号在常态范围内' });
+      return {
+        code, name: d.name, score: d.score, contributions: d.contributions, trend, topTargets, topRegions, topUnits,
+        phrases: topics.topics.map((t) => ({ label: t.label, terms: t.terms, count: t.count })),
+        warnings: warnings.rows,
+        summary: {
+          rising: rising.map((e) => e.title),
+          causes: [...topics.topics.slice(0, 3).map((t) => `热点：${t.label}（${t.count} 件）`), ...topTargets.slice(0, 3).filter((t) => t.n >= 3).map((t) => `被反复投诉：${t.target}（${t.n} 次）`)],
+          suggestions,
+        },
+      };
+    },
   };
+}
+
+const pct = (r: number | null) => (r == null ? '—' : `${Math.round(r * 100)}%`);
+
+const PARAM_SCHEMAS = {
+  volume: z.object({ windowDays: z.number().int().min(1).max(14), baselineDays: z.number().int().min(14).max(365), minCount: z.number().int().min(1).max(10_000) }),
+  misconduct: z.object({ windowDays: z.number().int().min(1).max(30), baselineDays: z.number().int().min(14).max(365), minCount: z.number().int().min(1).max(10_000) }),
+  target: z.object({ windowDays: z.number().int().min(1).max(90), historyDays: z.number().int().min(7).max(730), minCount: z.number().int().min(2).max(10_000) }),
+  overdue_rate: z.object({ windowDays: z.number().int().min(7).max(180), baselineDays: z.number().int().min(30).max(730), minTrials: z.number().int().min(1).max(100_000) }),
+  unsatisfied_rate: z.object({ windowDays: z.number().int().min(7).max(180), baselineDays: z.number().int().min(30).max(730), minTrials: z.number().int().min(1).max(100_000) }),
+  redo: z.object({ windowDays: z.number().int().min(7).max(180), baselineDays: z.number().int().min(30).max(730), minCount: z.number().int().min(1).max(10_000) }),
+} as const;
+
+/** A rule's parameters checked against its kind of signal; a wrong one is named in the error. */
+function validateParams(signal: RiskSignalKind, params: Record<string, unknown>): Record<string, number> {
+  const r = PARAM_SCHEMAS[signal].safeParse(params);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw fieldError(`params.${issue.path.join('.')}`, `参数 ${issue.path.join('.')} 不合要求：${issue.message}`);
+  }
+  return r.data;
 }
 
 export const STATE_NAMES: Record<WarningState, string> = { new: '新预警', assessed: '已研判', dispatched: '已交办', resolved: '已化解', dismissed: '已排除' };
