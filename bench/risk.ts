@@ -164,6 +164,11 @@ async function run(database: Database) {
     delays.push(Math.round((Date.parse(first.raisedOn) - Date.parse(e.start)) / 86_400_000));
   }
   const falseAlarms = warnings.filter((w) => !events.some((e) => matches(w, e)));
+  // ZHD_BENCH_VERBOSE=1 lists the false alarms and the events missed, to tune the rules
+  if (process.env.ZHD_BENCH_VERBOSE) {
+    for (const w of falseAlarms) log(`误报 ${w.raisedOn} ${w.level} ${w.title}`);
+    for (const e of events.filter((x) => !warnings.some((w) => matches(w, x)))) log(`漏报 ${e.kind} ${e.scopeKey} ${e.start}–${e.end} ×${e.factor.toFixed(2)}`);
+  }
   const months = (Date.parse(LAST) - Date.parse(DETECT_FROM)) / 86_400_000 / 30.44;
   delays.sort((a, b) => a - b);
   const byRule = Object.fromEntries(rules.map((r) => [r.code, { warnings: warnings.filter((w) => w.rule === r.signal).length, false_alarms: falseAlarms.filter((w) => w.rule === r.signal).length }]));

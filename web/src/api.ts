@@ -2,7 +2,7 @@
 export type ApiErrorDetail = { field?: string; row?: number; message: string };
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly details: ApiErrorDetail[] = []) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly details: ApiErrorDetail[] = [], readonly extra: Record<string, unknown> = {}) {
     super(message);
   }
 }
@@ -29,7 +29,9 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const text = await res.text();
   const data = text ? JSON.parse(text) : null;
   if (!res.ok) {
-    const err = new ApiError(res.status, data?.code ?? 'ERROR', data?.message ?? `请求失败（${res.status}）`, data?.details ?? []);
+    // beside code, message and details the server may send more to act on (a 409's state and the steps allowed)
+    const { code, message, details, ...extra } = data && typeof data === 'object' ? data : ({} as Record<string, any>);
+    const err = new ApiError(res.status, code ?? 'ERROR', message ?? `请求失败（${res.status}）`, details ?? [], extra);
     if (res.status === 401 && path !== '/auth/login') unauthorizedListeners.forEach((l) => l(err));
     throw err;
   }

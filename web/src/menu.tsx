@@ -1,4 +1,4 @@
-import { ControlOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FileTextOutlined, FilterOutlined, FormOutlined, FundOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, SettingOutlined, SolutionOutlined, TeamOutlined } from '@ant-design/icons';
+import { AlertOutlined, ControlOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FileTextOutlined, FilterOutlined, FormOutlined, FundOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, RadarChartOutlined, SettingOutlined, SolutionOutlined, TeamOutlined, ToolOutlined, WarningOutlined } from '@ant-design/icons';
 import { Spin } from 'antd';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
@@ -14,6 +14,7 @@ import { StaffEntryPage } from './pages/problems/StaffEntryPage.tsx';
 import { TriageQueuePage } from './pages/triage/TriageQueuePage.tsx';
 import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
 import { UsersPage } from './pages/orgs/UsersPage.tsx';
+import { WarningsPage } from './pages/risk/WarningsPage.tsx';
 import { KpiPage } from './pages/workorders/KpiPage.tsx';
 import { MyWorkOrdersPage } from './pages/workorders/MyWorkOrdersPage.tsx';
 import { SupervisionPage } from './pages/workorders/SupervisionPage.tsx';
@@ -21,7 +22,17 @@ import { WorkOrderPage } from './pages/workorders/WorkOrderPage.tsx';
 
 // the dashboard brings ECharts: loaded when first opened, in its own chunk
 const DashboardPage = lazy(() => import('./pages/analytics/DashboardPage.tsx').then((m) => ({ default: m.DashboardPage })));
+// the risk pages draw with ECharts too: each in its own chunk, sharing the chart code with the dashboard
+const RiskOverviewPage = lazy(() => import('./pages/risk/RiskOverviewPage.tsx').then((m) => ({ default: m.RiskOverviewPage })));
+const WarningPage = lazy(() => import('./pages/risk/WarningPage.tsx').then((m) => ({ default: m.WarningPage })));
+const DomainRiskPage = lazy(() => import('./pages/risk/DomainRiskPage.tsx').then((m) => ({ default: m.DomainRiskPage })));
+const RulesPage = lazy(() => import('./pages/risk/RulesPage.tsx').then((m) => ({ default: m.RulesPage })));
 const loading = <Spin style={{ display: 'block', margin: 48 }} />;
+const lazyPage = (page: ReactNode) => <Suspense fallback={loading}>{page}</Suspense>;
+
+/** Who sees what of 风险预警: the city's picture with report.read (as the API asks), the list also for supervisors and units (their own warnings). */
+const RISK_READ = ['report.read'];
+const RISK_LIST = ['report.read', 'workorder.supervise', 'workorder.handle'];
 
 /** The menu and its access rules, in one place: an entry shows when the user holds its permission (or one of them) somewhere. */
 export type MenuEntry = { key: string; label: string; icon: ReactNode; permission?: string | string[]; element?: ReactNode; children?: MenuEntry[]; hidden?: boolean };
@@ -36,6 +47,18 @@ export const MENU: MenuEntry[] = [
   { key: '/work-orders/:id', label: '工单详情', icon: null, permission: ['workorder.handle', 'workorder.supervise', 'problem.triage'], element: <WorkOrderPage />, hidden: true },
   { key: '/supervision', label: '督办看板', icon: <MonitorOutlined />, permission: ['workorder.supervise', 'problem.triage'], element: <SupervisionPage /> },
   { key: '/kpi', label: '单位考核', icon: <BarChartOutlined />, permission: ['workorder.supervise', 'report.read'], element: <KpiPage /> },
+  {
+    key: 'risk',
+    label: '风险预警',
+    icon: <AlertOutlined />,
+    children: [
+      { key: '/risk', label: '风险总览', icon: <RadarChartOutlined />, permission: RISK_READ, element: lazyPage(<RiskOverviewPage />) },
+      { key: '/risk/warnings', label: '预警列表', icon: <WarningOutlined />, permission: RISK_LIST, element: <WarningsPage /> },
+      { key: '/risk/warnings/:id', label: '预警详情', icon: null, permission: RISK_LIST, element: lazyPage(<WarningPage />), hidden: true },
+      { key: '/risk/domains/:code', label: '领域风险', icon: null, permission: RISK_READ, element: lazyPage(<DomainRiskPage />), hidden: true },
+      { key: '/risk/rules', label: '预警规则', icon: <ToolOutlined />, permission: ['report.read', 'reference.manage'], element: lazyPage(<RulesPage />) },
+    ],
+  },
   { key: '/reports', label: '分析报告', icon: <FileTextOutlined />, permission: 'report.read', element: <ReportsPage /> },
   { key: '/entry', label: '录入线索', icon: <FormOutlined />, element: <StaffEntryPage /> },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'problem.import', element: <ImportsPage /> },

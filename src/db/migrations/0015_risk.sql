@@ -66,7 +66,7 @@ CREATE INDEX warning_event_warning ON warning_event (warning_id, id);
 INSERT INTO risk_rule (code, name, signal, params, note) VALUES
   ('volume_spike', '领域·区域反映量异常上升', 'volume', '{"windowDays": 3, "baselineDays": 56, "minCount": 5}', '近 3 天与自身前 8 周比较（考虑星期、节假日），负二项检验'),
   ('misconduct_surge', '执法作风问题集中出现', 'misconduct', '{"windowDays": 7, "baselineDays": 84, "minCount": 3}', '区域内近 7 天执法作风问题与自身前 12 周比较'),
-  ('target_repeat', '同一对象被反复投诉', 'target', '{"windowDays": 14, "historyDays": 180, "minCount": 4}', '近 14 天同一被反映对象的投诉数与其此前 180 天比较'),
+  ('target_repeat', '同一对象被反复投诉', 'target', '{"windowDays": 14, "historyDays": 180, "minCount": 5}', '近 14 天同一被反映对象的投诉数与其此前 180 天比较'),
   ('unit_overdue_rate', '单位逾期率上升', 'overdue_rate', '{"windowDays": 7, "baselineDays": 90, "minTrials": 10}', '近 7 天逾期次数 ÷ 派发数，与本单位此前 90 天比较'),
   ('unit_unsatisfied_rate', '单位不满意率上升', 'unsatisfied_rate', '{"windowDays": 14, "baselineDays": 90, "minTrials": 10}', '近 14 天不满意 ÷ 已评价回访，与本单位此前 90 天比较'),
   ('unit_redo', '单位重办次数上升', 'redo', '{"windowDays": 14, "baselineDays": 90, "minCount": 3}', '近 14 天发回重办次数与本单位此前 90 天比较');

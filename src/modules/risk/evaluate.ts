@@ -12,6 +12,8 @@ export type UnitDay = { dispatched: number; overdue: number; rated: number; unsa
 export type RiskData = {
   from: string;
   to: string;
+  /** the first day the city has any problem: history before it is not zero, it is unknown */
+  dataStart: string;
   /** domain|district → daily problems; district → daily problems with a misconduct flag */
   domainSeries: Map<string, { domain: string; region: string; days: DailyCount[] }>;
   flaggedSeries: Map<string, { region: string; days: DailyCount[] }>;
@@ -24,11 +26,15 @@ export type Names = { region: (code: string) => string; domain: (code: string) =
 /** One scope's signal for one rule on one day; `level` null when it crossed no threshold. */
 export type Evaluated = {
   ruleId: number; ruleCode: string; signalKind: RiskSignalKind; level: Level | null; scopeKind: 'domain_region' | 'target' | 'unit'; scopeKey: string;
+  /** the region's, target's or unit's name */
+  scopeName: string;
   domain: string | null; region: string | null; unitId: number | null; targetKey: string | null; title: string; startedOn: string; signal: Signal;
   evidence: Record<string, unknown>;
 };
 
 const DAY_MS = 86_400_000;
+/** The number of scopes the level thresholds are calibrated for (signals.ts: about 200 series checked daily). */
+const FAMILY = 200;
 export const addDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 export const num = (params: Record<string, unknown>, key: string, fallback: number) => {
   const v = params[key];
@@ -64,20 +70,26 @@ export function evaluateRule(data: RiskData, rule: Rule, asOf: string, names: Na
       const level = signal.observed >= num(p, 'minCount', 5) ? levelOf(signal.pValue, signal.ratio) : null;
       const what = rule.signal === 'volume' ? `${names.domain(s.domain!)}领域反映量` : '执法作风问题';
       out.push({
-        ...base, level, scopeKind: 'domain_region', scopeKey: key, domain: s.domain, region: s.region, unitId: null, targetKey: null,
+        ...base, level, scopeKind: 'domain_region', scopeKey: key, scopeName: names.region(s.region), domain: s.domain, region: s.region, unitId: null, targetKey: null,
         title: `${names.region(s.region)}${what}异常上升：${describeSignal(signal, `近${window}天`)}`, startedOn: addDays(asOf, -(window - 1)), signal,
-        evidence: { series: signal.days, observed: signal.observed, expected: signal.expected, ratio: signal.ratio, z: signal.z, pValue: signal.pValue, method: signal.method },
+        // four weeks before the window (observed only) and the window with what was expected, for the chart
+        evidence: { series: [...s.days.filter((x) => x.day >= addDays(asOf, -(window + 27)) && x.day < addDays(asOf, -(window - 1))).map((x) => ({ day: x.day, observed: x.n, expected: null })), ...signal.days], observed: signal.observed, expected: signal.expected, ratio: signal.ratio, z: signal.z, pValue: signal.pValue, method: signal.method },
       });
     }
   } else if (rule.signal === 'target') {
     const window = num(p, 'windowDays', 14);
-    const history = num(p, 'historyDays', 180);
     const windowStart = addDays(asOf, -(window - 1));
+    // history only as far back as the city's data goes
+    const history = Math.max(1, Math.min(num(p, 'historyDays', 180), Math.round((Date.parse(windowStart) - Date.parse(data.dataStart)) / DAY_MS)));
+    // thousands of shops are watched at once: the p-value is scaled to a family of FAMILY scopes, like the other rules'
+    const watched = [...data.targets.values()].filter((t) => [...t.days.keys()].some((d) => d >= addDays(windowStart, -history) && d <= asOf)).length;
+    const family = Math.max(1, watched / FAMILY);
     for (const [key, t] of data.targets) {
       const recent = sumDays(t.days, windowStart, asOf, (x) => x.n);
       if (recent < num(p, 'minCount', 4)) continue;
       const before = sumDays(t.days, addDays(windowStart, -history), addDays(windowStart, -1), (x) => x.n);
-      const signal = countSurgeSignal({ recent, recentDays: window, history: before, historyDays: history });
+      const raw = countSurgeSignal({ recent, recentDays: window, history: before, historyDays: history });
+      const signal = { ...raw, pValue: Math.min(1, raw.pValue * family) };
       let first = asOf;
       const ids: number[] = [];
       for (let d = windowStart; d <= asOf; d = addDays(d, 1)) {
@@ -87,9 +99,9 @@ export function evaluateRule(data: RiskData, rule: Rule, asOf: string, names: Na
         ids.push(...x.ids);
       }
       out.push({
-        ...base, level: levelOf(signal.pValue, signal.ratio), scopeKind: 'target', scopeKey: key, domain: t.domain, region: t.region, unitId: null, targetKey: key,
+        ...base, level: levelOf(signal.pValue, signal.ratio), scopeKind: 'target', scopeKey: key, scopeName: t.text, domain: t.domain, region: t.region, unitId: null, targetKey: key,
         title: `${t.text}近${window}天被投诉 ${recent} 次（此前 ${history} 天 ${before} 次）`, startedOn: first, signal,
-        evidence: { recent, history: before, ratio: signal.ratio, pValue: signal.pValue, problemIds: ids.slice(0, 20), target: t.text },
+        evidence: { recent, history: before, historyDays: history, ratio: signal.ratio, pValue: signal.pValue, rawPValue: raw.pValue, watchedTargets: watched, problemIds: ids.slice(0, 20), target: t.text },
       });
     }
   } else {
@@ -120,7 +132,7 @@ export function evaluateRule(data: RiskData, rule: Rule, asOf: string, names: Na
         what = `${overdue ? '逾期率' : '不满意率'} ${(r.recentRate * 100).toFixed(0)}%（此前 ${(r.baselineRate * 100).toFixed(0)}%）`;
       }
       out.push({
-        ...base, level: levelOf(signal.pValue, signal.ratio), scopeKind: 'unit', scopeKey: String(unitId), domain: null, region: null, unitId, targetKey: null,
+        ...base, level: levelOf(signal.pValue, signal.ratio), scopeKind: 'unit', scopeKey: String(unitId), scopeName: u.name, domain: null, region: null, unitId, targetKey: null,
         title: `${u.name}近${window}天${what}`, startedOn: windowStart, signal, evidence: { recent, baseline: before, ratio: signal.ratio, pValue: signal.pValue },
       });
     }

@@ -107,7 +107,7 @@ export const riskRepo = {
   },
 
   /** unitPaths null: the whole city. Otherwise the warnings about those units or dispatched to them. */
-  list(db: Queryable, f: { state?: WarningState | 'open'; level?: WarningLevel; domain?: string; unitPaths: string[] | null; limit: number; offset: number }) {
+  list(db: Queryable, f: { state?: WarningState | 'open'; level?: WarningLevel; domain?: string; region?: string; unitPaths: string[] | null; limit: number; offset: number }) {
     let q = db.selectFrom('warning')
       .leftJoin('unit', 'unit.id', 'warning.unit_id')
       .leftJoin('region', 'region.code', 'warning.region_code')
@@ -116,6 +116,7 @@ export const riskRepo = {
     else if (f.state) q = q.where('warning.state', '=', f.state);
     if (f.level) q = q.where('warning.level', '=', f.level);
     if (f.domain) q = q.where('warning.domain_code', '=', f.domain);
+    if (f.region) q = q.where('warning.region_code', 'like', `${f.region}%`);
     if (f.unitPaths) {
       const paths = f.unitPaths;
       if (!paths.length) return Promise.resolve({ rows: [], total: 0 });
@@ -143,7 +144,8 @@ export async function loadRiskData(db: Queryable, from: string, to: string): Pro
     riskRepo.targetDays(db, from, to),
     riskRepo.unitDays(db, from, to),
   ]);
-  const data: RiskData = { from, to, domainSeries: new Map(), flaggedSeries: new Map(), targets: new Map(), units: new Map() };
+  const first = await sql<{ day: string | null }>`select to_char(zhd_city_day(min(reported_at)), 'YYYY-MM-DD') as day from problem`.execute(db);
+  const data: RiskData = { from, to, dataStart: first.rows[0]?.day ?? from, domainSeries: new Map(), flaggedSeries: new Map(), targets: new Map(), units: new Map() };
   for (const r of domainRows) {
     const s = data.domainSeries.get(r.key) ?? { domain: r.domain_code!, region: r.region_code, days: [] };
     s.days.push({ day: r.day, n: r.n });

@@ -21,6 +21,7 @@ export const riskRoutes = (services: Services): FastifyPluginAsync => async (roo
         state: z.enum(['open', 'new', 'assessed', 'dispatched', 'resolved', 'dismissed']).optional(),
         level: z.enum(['blue', 'yellow', 'orange', 'red']).optional(),
         domain: z.string().max(30).optional(),
+        region: z.string().regex(/^\d{2,12}$/, '区域代码应为数字').optional(),
       }),
     },
   }, async (req) => risk.list(actorOf(req), req.query));
@@ -54,9 +55,9 @@ export const riskRoutes = (services: Services): FastifyPluginAsync => async (roo
   }, async (req) => risk.dismiss(actorOf(req), req.params.id, req.body.version, req.body.reason));
 
   app.get('/risk/rules', {
-    config: { access: 'report.read' },
+    config: { access: 'user' },
     schema: { tags, summary: '预警规则（阈值与窗口，可由管理员修改，保留历史）' },
-  }, async () => ({ rules: await risk.rules() }));
+  }, async (req) => ({ rules: await risk.rules(actorOf(req)) }));
 
   app.put('/risk/rules/:code', {
     config: { access: 'reference.manage' },
@@ -67,9 +68,9 @@ export const riskRoutes = (services: Services): FastifyPluginAsync => async (roo
   }, async (req) => risk.updateRule(actorOf(req), req.params.code, req.body));
 
   app.get('/risk/rules/:code/history', {
-    config: { access: 'report.read' },
+    config: { access: 'user' },
     schema: { tags, summary: '预警规则的历史版本', params: z.object({ code: z.string().max(50) }) },
-  }, async (req) => ({ versions: await risk.ruleHistory(req.params.code) }));
+  }, async (req) => ({ versions: await risk.ruleHistory(actorOf(req), req.params.code) }));
 
   app.post('/risk/rules/:code/backtest', {
     config: { access: 'report.read' },

@@ -99,6 +99,9 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
     }
     throw notFound(`预警 ${id} `);
   }
+  const assertMayReadRules = (actor: Actor) => {
+    if (!hasPermission(actor.principal, 'report.read') && !hasPermission(actor.principal, 'reference.manage')) throw forbidden('没有查看预警规则的权限');
+  };
   const cityWide = (actor: Actor) => actor === SYSTEM_ACTOR || (['report.read', 'workorder.supervise'] as const).some((perm) => scopePaths(actor.principal, perm).some((p) => p.split('/').filter(Boolean).length === 1));
 
   async function step(actor: Actor, id: number, version: number, name: keyof typeof STEPS, note: string, set: { problem_id?: number; work_order_id?: number; closing_reason?: string } = {}) {
@@ -130,7 +133,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
 
     candidates,
 
-    async list(actor: Actor, f: { state?: WarningState | 'open'; level?: WarningLevel; domain?: string; limit: number; offset: number }) {
+    async list(actor: Actor, f: { state?: WarningState | 'open'; level?: WarningLevel; domain?: string; region?: string; limit: number; offset: number }) {
       return riskRepo.list(db, { ...f, unitPaths: cityWide(actor) ? null : scopePaths(actor.principal, 'workorder.handle') });
     },
 
@@ -157,8 +160,15 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
     resolve: (actor: Actor, id: number, version: number, reason: string) => step(actor, id, version, 'resolve', reason, { closing_reason: reason }),
     dismiss: (actor: Actor, id: number, version: number, reason: string) => step(actor, id, version, 'dismiss', reason, { closing_reason: reason }),
 
-    rules: () => riskRepo.currentRules(db),
-    ruleHistory: (code: string) => riskRepo.ruleHistory(db, code),
+    /** The rules are read by those who read the analysis and by the admins who edit them. */
+    rules(actor: Actor) {
+      assertMayReadRules(actor);
+      return riskRepo.currentRules(db);
+    },
+    ruleHistory(actor: Actor, code: string) {
+      assertMayReadRules(actor);
+      return riskRepo.ruleHistory(db, code);
+    },
 
     /** An edit is a new version of the rule; the old one stays in the history (open warnings keep theirs). */
     async updateRule(actor: Actor, code: string, input: { params: Record<string, unknown>; active: boolean; note: string }) {
@@ -230,7 +240,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
           { key: 'unsatisfied_rate', value: normalizeRate(rateOf('unsatisfied_rate')), weight: weights.unsatisfied_rate },
           { key: 'redo', value: normalizeCount(redo?.recent?.redone ?? 0, 10), weight: weights.redo },
         ]);
-        return { unit_id: id, unit_name: unitSignals.find((e) => e.unitId === id)!.title.split('近')[0]!, ...score };
+        return { unit_id: id, unit_name: unitSignals.find((e) => e.unitId === id)!.scopeName, ...score };
       }).sort((a, b) => b.score - a.score);
       return { asOf: today, weights, regions, domains: domainRows.sort((a, b) => b.score - a.score), units };
     },
@@ -275,13 +285,14 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
 
 const pct = (r: number | null) => (r == null ? '—' : `${Math.round(r * 100)}%`);
 
+const whole = (min: number, max: number) => z.number({ message: '应为数字' }).int('应为整数').min(min, `不小于 ${min}`).max(max, `不大于 ${max}`);
 const PARAM_SCHEMAS = {
-  volume: z.object({ windowDays: z.number().int().min(1).max(14), baselineDays: z.number().int().min(14).max(365), minCount: z.number().int().min(1).max(10_000) }),
-  misconduct: z.object({ windowDays: z.number().int().min(1).max(30), baselineDays: z.number().int().min(14).max(365), minCount: z.number().int().min(1).max(10_000) }),
-  target: z.object({ windowDays: z.number().int().min(1).max(90), historyDays: z.number().int().min(7).max(730), minCount: z.number().int().min(2).max(10_000) }),
-  overdue_rate: z.object({ windowDays: z.number().int().min(7).max(180), baselineDays: z.number().int().min(30).max(730), minTrials: z.number().int().min(1).max(100_000) }),
-  unsatisfied_rate: z.object({ windowDays: z.number().int().min(7).max(180), baselineDays: z.number().int().min(30).max(730), minTrials: z.number().int().min(1).max(100_000) }),
-  redo: z.object({ windowDays: z.number().int().min(7).max(180), baselineDays: z.number().int().min(30).max(730), minCount: z.number().int().min(1).max(10_000) }),
+  volume: z.object({ windowDays: whole(1, 14), baselineDays: whole(14, 365), minCount: whole(1, 10_000) }),
+  misconduct: z.object({ windowDays: whole(1, 30), baselineDays: whole(14, 365), minCount: whole(1, 10_000) }),
+  target: z.object({ windowDays: whole(1, 90), historyDays: whole(7, 730), minCount: whole(2, 10_000) }),
+  overdue_rate: z.object({ windowDays: whole(3, 180), baselineDays: whole(30, 730), minTrials: whole(1, 100_000) }),
+  unsatisfied_rate: z.object({ windowDays: whole(3, 180), baselineDays: whole(30, 730), minTrials: whole(1, 100_000) }),
+  redo: z.object({ windowDays: whole(3, 180), baselineDays: whole(30, 730), minCount: whole(1, 10_000) }),
 } as const;
 
 /** A rule's parameters checked against its kind of signal; a wrong one is named in the error. */

@@ -8,6 +8,13 @@ import { NotificationBell } from './NotificationBell.tsx';
 const toItems = (entries: MenuEntry[]): any[] =>
   entries.filter((e) => !e.hidden).map((e) => ({ key: e.key, label: e.label, icon: e.icon, children: e.children ? toItems(e.children) : undefined }));
 
+/** The menu entry a page belongs to: the longest shown key the path starts with (/risk/warnings/7 → /risk/warnings, /problems/7 → /problems). */
+function selectedKey(entries: MenuEntry[], pathname: string): string {
+  const keys = entries.flatMap(function shown(e): string[] { return e.hidden ? [] : e.children ? e.children.flatMap(shown) : [e.key]; });
+  const match = keys.filter((k) => k.startsWith('/') && (pathname === k || (k !== '/' && pathname.startsWith(`${k}/`))));
+  return match.sort((a, b) => b.length - a.length)[0] ?? '/' + (pathname.split('/')[1] ?? '');
+}
+
 export function AppLayout() {
   const { me, logout } = useAuth();
   const can = useCan();
@@ -21,7 +28,7 @@ export function AppLayout() {
         <Menu
           theme="dark"
           mode="inline"
-          selectedKeys={['/' + (location.pathname.split('/')[1] ?? '')]}
+          selectedKeys={[selectedKey(menu, location.pathname)]}
           defaultOpenKeys={menu.filter((m) => m.children).map((m) => m.key)}
           items={toItems(menu)}
           onClick={({ key }) => navigate(key)}

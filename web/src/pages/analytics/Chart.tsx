@@ -1,17 +1,18 @@
-import { BarChart, LineChart, PieChart, type BarSeriesOption, type LineSeriesOption, type PieSeriesOption } from 'echarts/charts';
+import { BarChart, LineChart, PieChart, TreemapChart, type BarSeriesOption, type LineSeriesOption, type PieSeriesOption, type TreemapSeriesOption } from 'echarts/charts';
 import {
-  GridComponent, LegendComponent, TitleComponent, TooltipComponent,
-  type GridComponentOption, type LegendComponentOption, type TitleComponentOption, type TooltipComponentOption,
+  GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TitleComponent, TooltipComponent,
+  type GridComponentOption, type LegendComponentOption, type MarkAreaComponentOption, type MarkLineComponentOption, type TitleComponentOption, type TooltipComponentOption,
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
-// only the pieces the dashboard draws, not the whole library
-echarts.use([LineChart, BarChart, PieChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, CanvasRenderer]);
+// only the pieces the dashboard and the risk pages draw, not the whole library
+echarts.use([LineChart, BarChart, PieChart, TreemapChart, GridComponent, TooltipComponent, LegendComponent, TitleComponent, MarkAreaComponent, MarkLineComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.ComposeOption<
-  LineSeriesOption | BarSeriesOption | PieSeriesOption | GridComponentOption | TooltipComponentOption | LegendComponentOption | TitleComponentOption
+  | LineSeriesOption | BarSeriesOption | PieSeriesOption | TreemapSeriesOption
+  | GridComponentOption | TooltipComponentOption | LegendComponentOption | TitleComponentOption | MarkAreaComponentOption | MarkLineComponentOption
 >;
 /** What a click on a bar, a slice or a point says. */
 export type ChartClick = { seriesIndex: number; dataIndex: number; name: string };
