@@ -102,6 +102,9 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
   const assessed = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/assess`, { version: 1, note: '镜湖区占道经营集中，需城管部门专项整治' });
   assert.equal(assessed.status, 200, JSON.stringify(assessed.body));
   const unit = await t.ctx.db.selectFrom('unit').select('id').where('name', '=', '镜湖区城市管理局').executeTakeFirstOrThrow();
+  const stale = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/dispatch`, { version: 1, unitId: unit.id, instructions: '开展占道经营专项整治' });
+  assert.equal(stale.status, 409, 'a stale page creates no work order');
+  assert.equal((await t.ctx.db.selectFrom('work_order').select('id').where('unit_id', '=', unit.id).execute()).length, 0);
   const dispatched = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/dispatch`, { version: assessed.body.version, unitId: unit.id, instructions: '开展占道经营专项整治，十个工作日内报送结果' });
   assert.equal(dispatched.status, 200, JSON.stringify(dispatched.body));
   const w = (await api('supervisor', 'GET', `/api/risk/warnings/${spike.id}`)).body;

@@ -148,6 +148,8 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
     async dispatch(actor: Actor, id: number, version: number, input: { unitId: number; instructions: string }) {
       const w = await visible(actor, id);
       if (!STEPS.dispatch.from.includes(w.state)) throw new AppError(409, 'CONFLICT', `预警当前状态为“${STATE_NAMES[w.state]}”，不能交办`);
+      // a stale page is refused before anything is created (the order and the warning's step are not one transaction)
+      if (w.version !== version) throw new AppError(409, 'CONFLICT', '预警已被他人更新，请刷新后再交办', [], { state: w.state });
       const problem = await deps.problems.submitForm('staff', {
         title: `风险预警交办：${w.title}`.slice(0, 100),
         content: `${LEVEL_NAMES[w.level]}（预警编号 ${w.id}）：${w.title}。请核查原因、采取措施并答复。${input.instructions ? `督办要求：${input.instructions}` : ''}`,
