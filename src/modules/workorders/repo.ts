@@ -165,11 +165,13 @@ export const workOrdersRepo = {
     return db.selectFrom('work_order').innerJoin('unit', 'unit.id', 'work_order.unit_id').select(ORDER_COLUMNS).where('work_order.problem_id', '=', problemId).orderBy('work_order.id').execute();
   },
 
-  async insertReply(tx: Tx, r: { work_order_id: number; content: string; measures: string; basis: string; result: string; replied_by: number | null; quality: Record<string, unknown> }) {
-    const row = await tx.insertInto('work_reply').values({ ...r, replied_at: new Date(), quality: JSON.stringify(r.quality) }).returning('id').executeTakeFirstOrThrow();
-    // the reply's words become searchable with the problem
-    await sql`update problem set search_tsv = null where id = (select problem_id from work_order where id = ${r.work_order_id})`.execute(tx);
-    return row;
+  insertReply(tx: Tx, r: { work_order_id: number; content: string; measures: string; basis: string; result: string; replied_by: number | null; quality: Record<string, unknown> }) {
+    return tx.insertInto('work_reply').values({ ...r, replied_at: new Date(), quality: JSON.stringify(r.quality) }).returning('id').executeTakeFirstOrThrow();
+  },
+
+  /** The problem is indexed again for search (its replies changed). */
+  reindexProblem(tx: Tx, problemId: number) {
+    return tx.updateTable('problem').set({ search_tsv: null }).where('id', '=', problemId).execute();
   },
 
   replies(db: Queryable, orderIds: number[]) {

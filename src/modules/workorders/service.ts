@@ -175,6 +175,8 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       await event(tx, actor, o, r.kind ?? s, o.state, to, r.note ?? '', r.data ?? {});
       if (ACTIVE_STATES.includes(to)) await escalateIfDue(tx, [o.id]);
       if (o.role === 'lead' && to !== o.state) await workOrdersRepo.setProblemStatus(tx, o.problem_id, problemStatusOf(to));
+      // the problem row is locked after the order's, in every step, so that two steps at once never deadlock
+      if (s === 'reply') await workOrdersRepo.reindexProblem(tx, o.problem_id);
       await recordAudit(tx, actor, { action: `workorder.${r.kind ?? s}`, targetType: 'work_order', targetId: o.id, unitId: o.unit_id, summary: { from: o.state, to, note: r.note ?? '', ...(r.data ?? {}) } });
     });
     return get(actor, id);
