@@ -113,9 +113,21 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
   assert.deepEqual([order.unit_id, order.state], [unit.id, 'pending_sign']);
   const unitList = await api('cgjHandler', 'GET', '/api/risk/warnings');
   assert.ok(unitList.body.rows.some((x: { id: number }) => x.id === spike.id), 'the unit given the work order sees the warning');
+  // the unit handles the work order through the whole loop: sign, reply, review, follow-up → 已办结
+  const step = async (who: string, path: string, payload: object) => {
+    const current = (await api(who, 'GET', `/api/work-orders/${w.work_order_id}`)).body.order;
+    const r = await api(who, 'POST', `/api/work-orders/${w.work_order_id}/${path}`, { version: current.version, ...payload });
+    assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.body)}`);
+    return r.body.order;
+  };
+  await step('cgjHandler', 'sign', {});
+  await step('cgjHandler', 'reply', { content: '已在镜湖区开展占道经营专项整治，清理占道摊点 37 处，设置疏导点两处，并建立每日巡查制度。', measures: '专项整治、每日巡查', basis: '《城市市容和环境卫生管理条例》', result: '占道经营明显减少' });
+  await step('supervisor', 'review', { accepted: true });
+  const closed = await step('supervisor', 'follow-up', { satisfaction: 'satisfied', comment: '整治效果明显' });
+  assert.equal(closed.state, 'closed');
   const short = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/resolve`, { version: w.version, reason: '好' });
   assert.equal(short.status, 400);
-  const resolved = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/resolve`, { version: w.version, reason: '专项整治后占道经营明显减少' });
+  const resolved = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/resolve`, { version: w.version, reason: '交办工单已办结，群众满意，专项整治后占道经营明显减少' });
   assert.equal(resolved.status, 200);
   const events = (await api('supervisor', 'GET', `/api/risk/warnings/${spike.id}`)).body.events.map((e: { kind: string }) => e.kind);
   assert.deepEqual(events, ['raise', 'assess', 'dispatch', 'resolve']);
