@@ -8,14 +8,13 @@
  * and dropped. ZHD_BENCH_PROBLEMS, ZHD_BENCH_SECONDS and ZHD_BENCH_CONNECTIONS change the size.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { openPostgres } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { createScratchDatabase } from '../src/db/scratch.ts';
 import { loadConfig } from '../src/lib/config.ts';
 import { FieldCipher } from '../src/lib/crypto.ts';
 import { DEMO_PASSWORD } from '../src/modules/seed/wuhu.ts';
@@ -29,25 +28,7 @@ const PORT = 39_000 + Math.floor(Math.random() * 1000);
 const BASE = `http://127.0.0.1:${PORT}`;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function createDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const server = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
-  const name = `zhd_bench_loop_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: server });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
-}
+const createDatabase = () => createScratchDatabase(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres', 'zhd_bench_loop');
 
 /** Problems and one lead order each, spread over the departments; a fifth belong to the demo handler's unit. */
 async function seed(url: string): Promise<{ handlerUnit: number; pendingIds: number[]; orderIds: number[] }> {

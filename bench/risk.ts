@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import { sql } from 'kysely';
 import type { AppContext } from '../src/context.ts';
 import { openPglite, openPostgres, type Database } from '../src/db/client.ts';
+import { createScratchDatabase } from '../src/db/scratch.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { loadConfig } from '../src/lib/config.ts';
 import { FieldCipher } from '../src/lib/crypto.ts';
@@ -25,7 +25,8 @@ import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { COUNTIES } from '../src/modules/seed/wuhu.ts';
 import { addDays, backtest, lookback, type Rule } from '../src/modules/risk/evaluate.ts';
 import { loadRiskData, riskRepo } from '../src/modules/risk/repo.ts';
-import { mulberry32, poissonSample } from '../src/modules/risk/series.ts';
+import { mulberry32 } from '../src/lib/random.ts';
+import { poissonSample } from '../src/modules/risk/series.ts';
 
 const KEY = 'fedcba9876543210fedcba9876543210';
 const FIRST = '2025-11-26';
@@ -187,19 +188,13 @@ async function run(database: Database) {
 const base = process.env.DATABASE_URL;
 let result: Record<string, unknown>;
 if (base) {
-  const name = `zhd_bench_risk_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(base, 'zhd_bench_risk');
   try {
-    const database = await openPostgres(url.toString(), 4);
+    const database = await openPostgres(scratch.url, 4);
     result = { database: 'postgres', ...(await run(database)) };
     await database.close();
   } finally {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 } else {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhd-bench-risk-'));

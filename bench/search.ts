@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createScratchDatabase } from '../src/db/scratch.ts';
 import pino from 'pino';
 import { sql } from 'kysely';
 import type { AppContext } from '../src/context.ts';
@@ -25,6 +25,7 @@ import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { SCENARIOS, SHOPS, COMPANIES, ROADS } from '../src/modules/seed/scenarios.ts';
 import { tsvectorOf } from '../src/modules/search/tokens.ts';
+import { mulberry32 } from '../src/lib/random.ts';
 import type { SearchInput } from '../src/modules/search/service.ts';
 
 const PG_PROBLEMS = Number(process.env.ZHD_BENCH_PG_PROBLEMS ?? 1_000_000);
@@ -35,16 +36,6 @@ const END = Date.parse('2026-11-25T23:00:00+08:00');
 const SPAN_DAYS = 730;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Titles and sentences to recombine. */
 function textPool(): { titles: string[]; sentences: string[]; source: string } {
@@ -249,22 +240,15 @@ const result: Record<string, unknown> = {};
 const base = process.env.DATABASE_URL;
 if (base) {
   // ZHD_BENCH_KEEP_DB=1 keeps the database afterwards (for EXPLAIN); its name is printed
-  const keep = !!process.env.ZHD_BENCH_KEEP_DB;
-  const name = `zhd_bench_search_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: base });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchDatabase(base, 'zhd_bench_search');
   try {
     log('PostgreSQL…');
-    const database = await openPostgres(url.toString(), 4);
+    const database = await openPostgres(scratch.url, 4);
     result.postgres = await runOn(database, PG_PROBLEMS, pool);
     await database.close();
   } finally {
-    if (keep) log(`保留数据库 ${name}`);
-    else await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    if (process.env.ZHD_BENCH_KEEP_DB) log(`保留数据库 ${scratch.name}`);
+    else await scratch.drop();
   }
 } else {
   result.postgres = null;

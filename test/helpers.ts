@@ -1,14 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import type { AppContext } from '../src/context.ts';
 import { openPglite, openPostgres, type Database } from '../src/db/client.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { createScratchDatabase } from '../src/db/scratch.ts';
 import { loadConfig, type Config } from '../src/lib/config.ts';
 import { FieldCipher } from '../src/lib/crypto.ts';
 import { sharedDataDir } from './shared-data.ts';
@@ -23,23 +22,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 }
 
 /** A fresh, empty database on the test server, and the function that drops it. */
-export async function createPgDatabase(prefix = 'zhd_t'): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_PG_URL });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: TEST_PG_URL });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+export function createPgDatabase(prefix = 'zhd_t'): Promise<{ url: string; drop: () => Promise<void> }> {
+  return createScratchDatabase(TEST_PG_URL, prefix);
 }
 
 export type TestContext = AppContext & { close(): Promise<void>; url: string | null };

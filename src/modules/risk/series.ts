@@ -1,19 +1,9 @@
+import { mulberry32 } from '../../lib/random.ts';
+
 /**
  * Seeded daily series for testing and calibrating the risk signals: Poisson counts with the city's rhythm
  * (weekends ~55% of weekdays, holidays low, summer +25%, Jan–Feb −15%), optional day-to-day noise and injected surges.
  */
-
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Poisson draw (Knuth's product method, in chunks of λ ≤ 30 so that e^-λ never underflows). */
 export function poissonSample(rnd: () => number, lambda: number): number {

@@ -24,7 +24,8 @@ import {
   volumeSignal,
   type DailyCount,
 } from './signals.ts';
-import { addDays, citySeason, mulberry32, simulateSeries, weekdayOf, workdayRule } from './series.ts';
+import { mulberry32 } from '../../lib/random.ts';
+import { addDays, citySeason, simulateSeries, weekdayOf, workdayRule } from './series.ts';
 
 const close = (actual: number, expected: number, rel = 1e-9, what = '') =>
   assert.ok(Math.abs(actual - expected) <= rel * Math.abs(expected), `${what} ${actual} ≠ ${expected} (rel ${rel})`);

@@ -1,3 +1,4 @@
+import { mulberry32 } from '../../lib/random.ts';
 import { COUNTIES, CITY_DEPARTMENTS } from './wuhu.ts';
 import { COMPANIES, FILL, ROADS, SCENARIOS, SHOPS, type Scenario } from './scenarios.ts';
 
@@ -18,16 +19,6 @@ const CLOSINGS = ['', '', '现场有照片可以提供。', '附近的住户都�
 const SATISFACTION = ['满意', '满意', '满意', '基本满意', '基本满意', '不满意'];
 const DOMAIN_UNIT: Record<string, string> = Object.fromEntries(CITY_DEPARTMENTS.flatMap((d) => d.domains.map((dom) => [dom, d.name])));
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const shanghaiDay = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
