@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { WEB_DIST } from '../src/server.ts';
+import { buildApp } from '../src/app.ts';
+import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { DEMO_PASSWORD } from '../src/modules/seed/wuhu.ts';
+import { createTestContext, type TestContext } from './helpers.ts';
 
 /** Browser tests drive Debian's chromium (installed by .ci/run); playwright's own download does not work here. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -29,4 +32,31 @@ export async function submitLogin(browser: Browser, base: string, username: stri
   await page.getByLabel('密码').fill(password);
   await page.getByRole('button', { name: /登\s*录/ }).click();
   return page;
+}
+
+/**
+ * The demo city in a fresh test database (then whatever `prepare` adds), behind the real server with the built web
+ * pages, and a chromium to drive them; `close` takes it all down again.
+ */
+export async function startWebApp(prepare: (ctx: TestContext) => Promise<void> = async () => {}) {
+  assertWebBuilt();
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const c of cleanups.reverse()) await c();
+  };
+  try {
+    const ctx = await createTestContext();
+    cleanups.push(() => ctx.close());
+    await seedDemoCity(ctx);
+    await prepare(ctx);
+    const app = await buildApp(ctx, { webDir: WEB_DIST });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
+    cleanups.push(() => app.close());
+    const browser = await launchChromium();
+    cleanups.push(() => browser.close());
+    return { ctx, base, browser, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../src/app.ts';
 import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { createProblemsService } from '../src/modules/problems/service.ts';
 import { createSearchService } from '../src/modules/search/service.ts';
-import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { createTriageService } from '../src/modules/triage/service.ts';
-import { WEB_DIST } from '../src/server.ts';
-import { assertWebBuilt, launchChromium, skipBrowser, submitLogin } from './browser.ts';
-import { createTestContext, type TestContext } from './helpers.ts';
+import { skipBrowser, startWebApp, submitLogin } from './browser.ts';
+import type { TestContext } from './helpers.ts';
 
 // 全局态势 → 问题库 → 分析报告 in the browser, as the leader uses them: a figure opens the search behind it.
 
@@ -30,27 +27,19 @@ const REGION_GRID = { left: 100, top: 8, bottom: 24 };
 let ctx: TestContext;
 let browser: Browser;
 let base: string;
-const cleanups: (() => Promise<unknown>)[] = [];
+let close = async () => {};
 
 before(async () => {
   if (skip) return;
-  assertWebBuilt();
-  ctx = await createTestContext();
-  cleanups.push(() => ctx.close());
-  await seedDemoCity(ctx);
-  const problems = createProblemsService(ctx);
-  for (const r of REPORTS) await problems.submitForm('web_form', { ...r, kind: '投诉' }, SYSTEM_ACTOR);
-  await createTriageService(ctx).triagePending(100);
-  assert.ok((await createSearchService(ctx, problems).indexPending()) >= REPORTS.length);
-  const app = await buildApp(ctx, { webDir: WEB_DIST });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  cleanups.push(() => app.close());
-  browser = await launchChromium();
-  cleanups.push(() => browser.close());
+  ({ base, browser, close } = await startWebApp(async (c) => {
+    ctx = c;
+    const problems = createProblemsService(ctx);
+    for (const r of REPORTS) await problems.submitForm('web_form', { ...r, kind: '投诉' }, SYSTEM_ACTOR);
+    await createTriageService(ctx).triagePending(100);
+    assert.ok((await createSearchService(ctx, problems).indexPending()) >= REPORTS.length);
+  }));
 });
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+after(() => close());
 
 async function loginAs(username: string): Promise<Page> {
   const page = await submitLogin(browser, base, username);

@@ -3,16 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { type Browser, type Locator, type Page } from 'playwright-core';
-import { buildApp } from '../src/app.ts';
 import { cityDay } from '../src/lib/calendar.ts';
 import { createAnalyticsService } from '../src/modules/analytics/service.ts';
 import { createProblemsService } from '../src/modules/problems/service.ts';
 import { createRiskService } from '../src/modules/risk/service.ts';
-import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { createWorkOrdersService } from '../src/modules/workorders/service.ts';
-import { WEB_DIST } from '../src/server.ts';
-import { assertWebBuilt, launchChromium, skipBrowser, submitLogin } from './browser.ts';
-import { createTestContext, type TestContext } from './helpers.ts';
+import { skipBrowser, startWebApp, submitLogin } from './browser.ts';
+import type { TestContext } from './helpers.ts';
 
 // 风险预警 in the browser, as the supervision office uses it: a spike in 镜湖区 城市管理 becomes a warning; the supervisor
 // finds it in the list, reads the evidence (chart and statistics), 研判 it, and sees the city's picture on 风险总览.
@@ -26,7 +23,7 @@ const NOTE = '镜湖区夜市占道经营回潮，需城管部门专项整治';
 let ctx: TestContext;
 let browser: Browser;
 let base: string;
-const cleanups: (() => Promise<unknown>)[] = [];
+let close = async () => {};
 
 /** Problems reported on a city day, straight into the table like an import would leave them (as src/modules/risk/risk.test.ts does). */
 async function reportedOn(day: string, n: number, o: { domain?: string; region?: string } = {}) {
@@ -40,30 +37,22 @@ async function reportedOn(day: string, n: number, o: { domain?: string; region?:
 
 before(async () => {
   if (skip) return;
-  assertWebBuilt();
-  ctx = await createTestContext();
-  cleanups.push(() => ctx.close());
-  await seedDemoCity(ctx);
-  // 镜湖区 城市管理: about 4 a day for nine weeks (fewer at weekends), then 18 a day for the last three days
-  for (let i = 65; i >= 0; i--) {
-    const day = daysAgo(i);
-    const weekend = [0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay());
-    await reportedOn(day, i < 3 ? 18 : weekend ? 2 : 4);
-    await reportedOn(day, weekend ? 1 : 2, { region: '340209', domain: 'food_drug' });
-  }
-  const problems = createProblemsService(ctx);
-  await createAnalyticsService(ctx, problems).refresh();
-  const r = await createRiskService(ctx, { problems, workOrders: createWorkOrdersService(ctx) }).detect(today);
-  assert.ok(r.raised >= 1, JSON.stringify(r));
-  const app = await buildApp(ctx, { webDir: WEB_DIST });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  cleanups.push(() => app.close());
-  browser = await launchChromium();
-  cleanups.push(() => browser.close());
+  ({ base, browser, close } = await startWebApp(async (c) => {
+    ctx = c;
+    // 镜湖区 城市管理: about 4 a day for nine weeks (fewer at weekends), then 18 a day for the last three days
+    for (let i = 65; i >= 0; i--) {
+      const day = daysAgo(i);
+      const weekend = [0, 6].includes(new Date(`${day}T00:00:00Z`).getUTCDay());
+      await reportedOn(day, i < 3 ? 18 : weekend ? 2 : 4);
+      await reportedOn(day, weekend ? 1 : 2, { region: '340209', domain: 'food_drug' });
+    }
+    const problems = createProblemsService(ctx);
+    await createAnalyticsService(ctx, problems).refresh();
+    const r = await createRiskService(ctx, { problems, workOrders: createWorkOrdersService(ctx) }).detect(today);
+    assert.ok(r.raised >= 1, JSON.stringify(r));
+  }));
 });
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+after(() => close());
 
 async function loginAs(username: string): Promise<Page> {
   const page = await submitLogin(browser, base, username);

@@ -1,16 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Browser, type Locator, type Page } from 'playwright-core';
-import { buildApp } from '../src/app.ts';
 import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { createProblemsService } from '../src/modules/problems/service.ts';
 import { createRoutingService } from '../src/modules/routing/service.ts';
-import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { DEMO_PASSWORD } from '../src/modules/seed/wuhu.ts';
 import { createTriageService } from '../src/modules/triage/service.ts';
-import { WEB_DIST } from '../src/server.ts';
-import { assertWebBuilt, launchChromium, skipBrowser, submitLogin } from './browser.ts';
-import { createTestContext, type TestContext } from './helpers.ts';
+import { skipBrowser, startWebApp, submitLogin } from './browser.ts';
+import type { TestContext } from './helpers.ts';
 
 // 督办·反馈 in the browser: one problem from 派发 to 已办结 through the pages, as each person sees it.
 
@@ -22,34 +19,26 @@ let ctx: TestContext;
 let browser: Browser;
 let base: string;
 let problem: { id: number; trackingCode: string };
-const cleanups: (() => Promise<unknown>)[] = [];
+let close = async () => {};
 
 before(async () => {
   if (skip) return;
-  assertWebBuilt();
-  ctx = await createTestContext();
-  cleanups.push(() => ctx.close());
-  await seedDemoCity(ctx);
-  // a routing rule sends 食品药品 to the city's market regulator, so the dispatch form comes with the unit preselected
-  const unit = await ctx.db.selectFrom('unit').select('id').where('name', '=', LEAD_UNIT).executeTakeFirstOrThrow();
-  await createRoutingService(ctx).create(SYSTEM_ACTOR, { domain: 'food_drug', region: null, kind: null, unitId: unit.id, note: '食品药品由市场监管局承办' });
-  problem = await createProblemsService(ctx).submitForm('web_form', {
-    title: TITLE,
-    content: '镜湖区范罗山街道某超市长期销售过期食品，货架上的牛奶已过期半个月，请市场监管部门依法查处。',
-    address: '镜湖区范罗山街道',
-  }, SYSTEM_ACTOR);
-  await createTriageService(ctx).triagePending(100);
-  const triaged = await ctx.db.selectFrom('problem').select('triage').where('id', '=', problem.id).executeTakeFirstOrThrow();
-  assert.equal((triaged.triage as { route?: { unitId: number } } | null)?.route?.unitId, unit.id, `triage should propose ${LEAD_UNIT}: ${JSON.stringify(triaged.triage)}`);
-  const app = await buildApp(ctx, { webDir: WEB_DIST });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  cleanups.push(() => app.close());
-  browser = await launchChromium();
-  cleanups.push(() => browser.close());
+  ({ base, browser, close } = await startWebApp(async (c) => {
+    ctx = c;
+    // a routing rule sends 食品药品 to the city's market regulator, so the dispatch form comes with the unit preselected
+    const unit = await ctx.db.selectFrom('unit').select('id').where('name', '=', LEAD_UNIT).executeTakeFirstOrThrow();
+    await createRoutingService(ctx).create(SYSTEM_ACTOR, { domain: 'food_drug', region: null, kind: null, unitId: unit.id, note: '食品药品由市场监管局承办' });
+    problem = await createProblemsService(ctx).submitForm('web_form', {
+      title: TITLE,
+      content: '镜湖区范罗山街道某超市长期销售过期食品，货架上的牛奶已过期半个月，请市场监管部门依法查处。',
+      address: '镜湖区范罗山街道',
+    }, SYSTEM_ACTOR);
+    await createTriageService(ctx).triagePending(100);
+    const triaged = await ctx.db.selectFrom('problem').select('triage').where('id', '=', problem.id).executeTakeFirstOrThrow();
+    assert.equal((triaged.triage as { route?: { unitId: number } } | null)?.route?.unitId, unit.id, `triage should propose ${LEAD_UNIT}: ${JSON.stringify(triaged.triage)}`);
+  }));
 });
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+after(() => close());
 
 async function loginAs(username: string, password = DEMO_PASSWORD): Promise<Page> {
   const page = await submitLogin(browser, base, username, password);

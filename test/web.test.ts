@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../src/app.ts';
-import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { DEMO_PASSWORD } from '../src/modules/seed/wuhu.ts';
-import { WEB_DIST } from '../src/server.ts';
-import { assertWebBuilt, launchChromium, skipBrowser, submitLogin } from './browser.ts';
-import { createTestContext, REPO_ROOT, type TestContext } from './helpers.ts';
+import { skipBrowser, startWebApp, submitLogin } from './browser.ts';
+import { REPO_ROOT, type TestContext } from './helpers.ts';
 import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { importFile } from '../src/modules/intake/service.ts';
 import { createProblemsService } from '../src/modules/problems/service.ts';
@@ -18,26 +15,18 @@ const skip = skipBrowser;
 let ctx: TestContext;
 let browser: Browser;
 let base: string;
-const cleanups: (() => Promise<unknown>)[] = [];
+let close = async () => {};
 
 before(async () => {
   if (skip) return;
-  assertWebBuilt();
-  ctx = await createTestContext();
-  cleanups.push(() => ctx.close());
-  await seedDemoCity(ctx);
-  await importFile(ctx, SYSTEM_ACTOR, { channel: 'wanshitong', file: path.join(REPO_ROOT, 'docs', 'examples', 'wanshitong.json'), origin: 'cli' });
-  await createProblemsService(ctx).submitForm('web_form', { title: '城管未亮证', content: '湾沚区六郎镇城管执法人员未出示执法证就罚款，还态度恶劣。', address: '湾沚区六郎镇' }, SYSTEM_ACTOR);
-  await createTriageService(ctx).triagePending(100);
-  const app = await buildApp(ctx, { webDir: WEB_DIST });
-  base = await app.listen({ port: 0, host: '127.0.0.1' });
-  cleanups.push(() => app.close());
-  browser = await launchChromium();
-  cleanups.push(() => browser.close());
+  ({ base, browser, close } = await startWebApp(async (c) => {
+    ctx = c;
+    await importFile(ctx, SYSTEM_ACTOR, { channel: 'wanshitong', file: path.join(REPO_ROOT, 'docs', 'examples', 'wanshitong.json'), origin: 'cli' });
+    await createProblemsService(ctx).submitForm('web_form', { title: '城管未亮证', content: '湾沚区六郎镇城管执法人员未出示执法证就罚款，还态度恶劣。', address: '湾沚区六郎镇' }, SYSTEM_ACTOR);
+    await createTriageService(ctx).triagePending(100);
+  }));
 });
-after(async () => {
-  for (const c of cleanups.reverse()) await c();
-});
+after(() => close());
 
 const loginAs = (username: string, password = DEMO_PASSWORD): Promise<Page> => submitLogin(browser, base, username, password);
 

@@ -10,6 +10,8 @@ import { createProblemsService } from '../problems/service.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import { DEMO_PASSWORD } from '../seed/wuhu.ts';
 import { splitRange } from './repo.ts';
+import { createAnalyticsService } from './service.ts';
+import { createReportsService } from '../reports/service.ts';
 
 let t: TestApp;
 const cookie: Record<string, string> = {};
@@ -153,4 +155,15 @@ test('a long range reads whole months from the month rollups and only its partia
     months: { from: '2025-12-01', to: '2026-10-01' },
   });
   assert.deepEqual(splitRange({ from: '2026-01-15', to: '2026-02-28' }), { days: [{ from: '2026-01-15', to: '2026-01-31' }], months: { from: '2026-02-01', to: '2026-02-01' } });
+});
+
+test('the scheduler makes last month\'s report on the first working day of a month, once', async () => {
+  const problems = createProblemsService(t.ctx);
+  const reports = createReportsService(t.ctx, { analytics: createAnalyticsService(t.ctx, problems), problems });
+  assert.equal(await reports.monthlyIfDue(new Date('2026-12-02T07:00:00+08:00')), null, 'the 2nd is not the first working day');
+  const made = await reports.monthlyIfDue(new Date('2026-12-01T06:30:00+08:00'));
+  assert.equal(made?.period, '2026-11');
+  assert.equal(await reports.monthlyIfDue(new Date('2026-12-01T07:30:00+08:00')), null, 'not twice');
+  // 2026-11-01 is a Sunday: the first working day of November is Monday the 2nd, and October's report already exists
+  assert.equal(await reports.monthlyIfDue(new Date('2026-11-02T06:30:00+08:00')), null);
 });

@@ -87,6 +87,55 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
     return { raised, refreshed };
   }
 
+  /** The scores of today's signals, and the signals themselves. */
+  async function scores(today: string) {
+    const since = new Date(Date.parse(`${today}T00:00:00+08:00`) - 29 * DAY_MS);
+    const weights = await riskWeights();
+    const [signals, domains, unitMisconduct, openRegion, openDomain, n] = await Promise.all([
+      evaluate(today), scoreRepo.domainFigures(db, since), scoreRepo.unitMisconduct(db, since), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), names(),
+    ]);
+    const maxP = (xs: Evaluated[]) => xs.reduce((m, e) => Math.max(m, normalizeP(e.signal.pValue)), 0);
+    const domainRows = domains.map((d) => {
+      const own = signals.filter((e) => e.domain === d.domain_code);
+      const score = riskScore([
+        { key: 'volume', value: maxP(own.filter((e) => e.signalKind === 'volume')), weight: weights.volume },
+        { key: 'misconduct', value: normalizeCount(d.misconduct, 20), weight: weights.misconduct },
+        { key: 'targets', value: normalizeCount(own.filter((e) => e.signalKind === 'target' && e.level).length, 5), weight: weights.targets },
+        { key: 'overdue_rate', value: normalizeRate(d.dispatched ? d.overdue / d.dispatched : 0), weight: weights.overdue_rate },
+        { key: 'unsatisfied_rate', value: normalizeRate(d.rated ? d.unsatisfied / d.rated : 0), weight: weights.unsatisfied_rate },
+        { key: 'redo', value: normalizeCount(d.redone, 20), weight: weights.redo },
+      ]);
+      return { code: d.domain_code, name: n.domain(d.domain_code), ...score, open: openDomain.find((o) => o.domain_code === d.domain_code)?.n ?? 0 };
+    });
+    const regionCodes = [...new Set(signals.filter((e) => e.scopeKind === 'domain_region').map((e) => e.region!))];
+    const regions = regionCodes.map((code) => {
+      const own = signals.filter((e) => e.region === code && e.scopeKind === 'domain_region');
+      const score = riskScore([
+        { key: 'volume', value: maxP(own.filter((e) => e.signalKind === 'volume')), weight: weights.volume },
+        { key: 'misconduct', value: maxP(own.filter((e) => e.signalKind === 'misconduct')), weight: weights.misconduct },
+      ]);
+      const levels = { red: 0, orange: 0, yellow: 0, blue: 0 };
+      for (const o of openRegion.filter((r) => r.region === code)) levels[o.level] += o.n;
+      return { code, name: n.region(code), score: score.score, contributions: score.contributions, open: Object.values(levels).reduce((a, b) => a + b, 0), levels };
+    }).sort((a, b) => b.score - a.score);
+    const unitSignals = signals.filter((e) => e.scopeKind === 'unit');
+    const unitIds = [...new Set(unitSignals.map((e) => e.unitId!))];
+    const units = unitIds.map((id) => {
+      const of = (kind: string) => unitSignals.find((e) => e.unitId === id && e.signalKind === kind);
+      const rateOf = (kind: string) => ((of(kind)?.signal as { recentRate?: number } | undefined)?.recentRate ?? 0);
+      const redo = of('redo')?.evidence as { recent?: { redone: number } } | undefined;
+      const score = riskScore([
+        { key: 'misconduct', value: normalizeCount(unitMisconduct.find((m) => m.unit_id === id)?.n ?? 0, 10), weight: weights.misconduct },
+        { key: 'overdue_rate', value: normalizeRate(rateOf('overdue_rate')), weight: weights.overdue_rate },
+        { key: 'unsatisfied_rate', value: normalizeRate(rateOf('unsatisfied_rate')), weight: weights.unsatisfied_rate },
+        { key: 'redo', value: normalizeCount(redo?.recent?.redone ?? 0, 10), weight: weights.redo },
+      ]);
+      return { unit_id: id, unit_name: unitSignals.find((e) => e.unitId === id)!.scopeName, ...score };
+    }).sort((a, b) => b.score - a.score);
+    return { asOf: today, weights, regions, domains: domainRows.sort((a, b) => b.score - a.score), units, signals };
+  }
+
+
   async function visible(actor: Actor, id: number) {
     const w = await riskRepo.get(db, id);
     if (!w) throw notFound(`预警 ${id} `);
@@ -201,67 +250,24 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
 
     /** 全域感知: every domain's, district's and unit's risk score with the points of each signal. */
     async overview(today = cityDay(new Date())) {
-      const since = new Date(Date.parse(`${today}T00:00:00+08:00`) - 29 * DAY_MS);
-      const weights = await riskWeights();
-      const [signals, domains, unitMisconduct, openRegion, openDomain, n] = await Promise.all([
-        evaluate(today), scoreRepo.domainFigures(db, since), scoreRepo.unitMisconduct(db, since), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), names(),
-      ]);
-      const maxP = (xs: Evaluated[]) => xs.reduce((m, e) => Math.max(m, normalizeP(e.signal.pValue)), 0);
-      const domainRows = domains.map((d) => {
-        const own = signals.filter((e) => e.domain === d.domain_code);
-        const score = riskScore([
-          { key: 'volume', value: maxP(own.filter((e) => e.signalKind === 'volume')), weight: weights.volume },
-          { key: 'misconduct', value: normalizeCount(d.misconduct, 20), weight: weights.misconduct },
-          { key: 'targets', value: normalizeCount(own.filter((e) => e.signalKind === 'target' && e.level).length, 5), weight: weights.targets },
-          { key: 'overdue_rate', value: normalizeRate(d.dispatched ? d.overdue / d.dispatched : 0), weight: weights.overdue_rate },
-          { key: 'unsatisfied_rate', value: normalizeRate(d.rated ? d.unsatisfied / d.rated : 0), weight: weights.unsatisfied_rate },
-          { key: 'redo', value: normalizeCount(d.redone, 20), weight: weights.redo },
-        ]);
-        return { code: d.domain_code, name: n.domain(d.domain_code), ...score, open: openDomain.find((o) => o.domain_code === d.domain_code)?.n ?? 0 };
-      });
-      const regionCodes = [...new Set(signals.filter((e) => e.scopeKind === 'domain_region').map((e) => e.region!))];
-      const regions = regionCodes.map((code) => {
-        const own = signals.filter((e) => e.region === code && e.scopeKind === 'domain_region');
-        const score = riskScore([
-          { key: 'volume', value: maxP(own.filter((e) => e.signalKind === 'volume')), weight: weights.volume },
-          { key: 'misconduct', value: maxP(own.filter((e) => e.signalKind === 'misconduct')), weight: weights.misconduct },
-        ]);
-        const levels = { red: 0, orange: 0, yellow: 0, blue: 0 };
-        for (const o of openRegion.filter((r) => r.region === code)) levels[o.level] += o.n;
-        return { code, name: n.region(code), score: score.score, contributions: score.contributions, open: Object.values(levels).reduce((a, b) => a + b, 0), levels };
-      }).sort((a, b) => b.score - a.score);
-      const unitSignals = signals.filter((e) => e.scopeKind === 'unit');
-      const unitIds = [...new Set(unitSignals.map((e) => e.unitId!))];
-      const units = unitIds.map((id) => {
-        const of = (kind: string) => unitSignals.find((e) => e.unitId === id && e.signalKind === kind);
-        const rateOf = (kind: string) => ((of(kind)?.signal as { recentRate?: number } | undefined)?.recentRate ?? 0);
-        const redo = of('redo')?.evidence as { recent?: { redone: number } } | undefined;
-        const score = riskScore([
-          { key: 'misconduct', value: normalizeCount(unitMisconduct.find((m) => m.unit_id === id)?.n ?? 0, 10), weight: weights.misconduct },
-          { key: 'overdue_rate', value: normalizeRate(rateOf('overdue_rate')), weight: weights.overdue_rate },
-          { key: 'unsatisfied_rate', value: normalizeRate(rateOf('unsatisfied_rate')), weight: weights.unsatisfied_rate },
-          { key: 'redo', value: normalizeCount(redo?.recent?.redone ?? 0, 10), weight: weights.redo },
-        ]);
-        return { unit_id: id, unit_name: unitSignals.find((e) => e.unitId === id)!.scopeName, ...score };
-      }).sort((a, b) => b.score - a.score);
-      return { asOf: today, weights, regions, domains: domainRows.sort((a, b) => b.score - a.score), units };
+      const { signals: _signals, ...overview } = await scores(today);
+      return overview;
     },
 
     /** A domain's risk page and the leader's summary: what is rising, where, the likely causes, what to do. */
     async domainPage(actor: Actor, code: string, today = cityDay(new Date())) {
-      const overview = await this.overview(today);
+      const { signals: all, ...overview } = await scores(today);
       const d = overview.domains.find((x) => x.code === code);
       if (!d) throw notFound(`执法领域 ${code} `);
       const since = new Date(Date.parse(`${today}T00:00:00+08:00`) - 29 * DAY_MS);
-      const [signals, trend, topTargets, topUnits, topics, warnings] = await Promise.all([
-        evaluate(today, (await riskRepo.currentRules(db)).filter((r) => r.signal === 'volume') as Rule[]),
+      const [trend, topTargets, topUnits, topics, warnings] = await Promise.all([
         scoreRepo.domainTrend(db, code, addDays(today, -179), today),
         scoreRepo.topTargets(db, code, since, 10),
         scoreRepo.topUnits(db, code, since, 10),
         deps.problems.hotTopics(actor, { from: since, to: new Date(), domain: code, limit: 5 }),
         riskRepo.list(db, { state: 'open', domain: code, unitPaths: null, limit: 50, offset: 0 }),
       ]);
-      const own = signals.filter((e) => e.domain === code).sort((a, b) => a.signal.pValue - b.signal.pValue);
+      const own = all.filter((e) => e.signalKind === 'volume' && e.domain === code).sort((a, b) => a.signal.pValue - b.signal.pValue);
       const topRegions = own.map((e) => ({ code: e.region!, name: overview.regions.find((r) => r.code === e.region)?.name ?? e.region!, n: e.signal.observed, ratio: Math.round(e.signal.ratio * 100) / 100, pValue: e.signal.pValue, level: e.level }));
       const rising = own.filter((e) => e.level || (e.signal.ratio >= 1.5 && e.signal.pValue < 0.01));
       const strained = topUnits.filter((u) => u.n >= 5 && ((u.overdue_rate ?? 0) >= 0.3 || (u.unsatisfied_rate ?? 0) >= 0.3));

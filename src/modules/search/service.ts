@@ -44,13 +44,14 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
         total,
         capped,
         words,
-        rows: rows.map(({ body, reporter_name_mask: _n, reporter_phone_mask: _p, ...r }) => {
+        rows: rows.map((row) => {
+          const { body, reporter_name_mask: _n, reporter_phone_mask: _p, ...r } = row;
           const fromBody = snippet(body, words);
           let fromReply: Highlighted | null = null;
           if (!fromBody) for (const reply of replies) if (reply.problem_id === r.id && (fromReply = snippet(reply.text, words))) break;
           return {
             ...r,
-            reporter: masked({ ...r, body, reporter_name_mask: _n, reporter_phone_mask: _p }),
+            reporter: masked(row),
             titleHits: highlight(r.title, words),
             snippet: fromBody ?? fromReply ?? { text: body.slice(0, 120) + (body.length > 120 ? '…' : ''), hits: [] },
             snippetFrom: fromBody ? ('body' as const) : fromReply ? ('reply' as const) : ('body' as const),
