@@ -70,9 +70,13 @@ async function run(database: Database) {
   const events: Event[] = [];
   const startDay = () => days[90 + Math.floor(rnd() * (days.length - 100))]!;
   const busy = domains.flatMap((d) => COUNTIES.map((c, i) => ({ d, c, i }))).filter((x) => mean(x.d, x.i) >= 3);
+  // two events in one scope are three weeks apart or more: closer, they would be one event to anyone watching
+  const apart = (kind: Event['kind'], scopeKey: string, start: string) =>
+    events.every((e) => e.kind !== kind || e.scopeKey !== scopeKey || Math.abs(Date.parse(e.start) - Date.parse(start)) >= 21 * 86_400_000);
   for (let k = 0; k < 25; k++) {
-    const s = pick(busy);
-    const start = startDay();
+    let s = pick(busy);
+    let start = startDay();
+    while (!apart('volume', `${s.d}|${s.c.code}`, start)) [s, start] = [pick(busy), startDay()];
     events.push({ kind: 'volume', scopeKey: `${s.d}|${s.c.code}`, start, end: addDays(start, 3 + Math.floor(rnd() * 4)), factor: 2.5 + rnd() * 1.5 });
   }
   for (let k = 0; k < 15; k++) {
@@ -81,7 +85,8 @@ async function run(database: Database) {
   }
   const busyUnits = [...new Set(busy.map((x) => unitFor(x.d, x.c.code).id))];
   for (let k = 0; k < 10; k++) {
-    const start = startDay();
+    let start = startDay();
+    while (!apart('unit', String(busyUnits[k % busyUnits.length]), start)) start = startDay();
     events.push({ kind: 'unit', scopeKey: String(busyUnits[k % busyUnits.length]), start, end: addDays(start, 30), factor: 0.35 + rnd() * 0.15 });
   }
   const active = (kind: Event['kind'], key: string, d: string) => events.find((e) => e.kind === kind && e.scopeKey === key && d >= e.start && d <= e.end);

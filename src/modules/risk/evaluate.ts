@@ -1,5 +1,5 @@
 import type { RiskSignalKind } from '../../db/types.ts';
-import { countSurgeSignal, describeSignal, levelOf, rateSignal, volumeSignal, type DailyCount, type Level, type Signal } from './signals.ts';
+import { countSurgeSignal, describeSignal, levelOf, rateSignal, seasonFromRest, volumeSignal, type DailyCount, type Level, type Signal } from './signals.ts';
 
 /**
  * The rules evaluated on data loaded once for a span of days: one day for the hourly detection, every day of a year
@@ -55,6 +55,43 @@ function sumDays<T>(days: Map<string, T>, from: string, to: string, pick: (x: T)
   return s;
 }
 
+type DayCounts = Map<string, number>;
+type CityTotals = { all: DayCounts; byDomain: Map<string, DayCounts>; byRegion: Map<string, DayCounts> };
+const totalsCache = new WeakMap<RiskData, CityTotals>();
+
+/** The city's daily problems in all, per domain and per district (from the domain series), computed once per data. */
+function cityTotals(data: RiskData): CityTotals {
+  let t = totalsCache.get(data);
+  if (t) return t;
+  t = { all: new Map(), byDomain: new Map(), byRegion: new Map() };
+  const add = (m: DayCounts, day: string, n: number) => m.set(day, (m.get(day) ?? 0) + n);
+  const of = (m: Map<string, DayCounts>, key: string) => m.get(key) ?? m.set(key, new Map()).get(key)!;
+  for (const s of data.domainSeries.values()) {
+    for (const { day, n } of s.days) {
+      add(t.all, day, n);
+      add(of(t.byDomain, s.domain), day, n);
+      add(of(t.byRegion, s.region), day, n);
+    }
+  }
+  totalsCache.set(data, t);
+  return t;
+}
+
+/**
+ * The season for a domain × district series: the rest of the city outside both its domain and its district (so
+ * that neither a domain-wide nor a district-wide surge explains itself away); for a district's misconduct series,
+ * the city's problems outside that district.
+ */
+function seasonFor(data: RiskData, domain: string | null, region: string, own: DailyCount[], from: string, asOf: string, isWorkday: (d: string) => boolean) {
+  const t = cityTotals(data);
+  const ownDays = new Map(own.map((x) => [x.day, x.n]));
+  const region_ = t.byRegion.get(region);
+  const rest = domain
+    ? (day: string) => (t.all.get(day) ?? 0) - (t.byDomain.get(domain)?.get(day) ?? 0) - (region_?.get(day) ?? 0) + (ownDays.get(day) ?? 0)
+    : (day: string) => (t.all.get(day) ?? 0) - (region_?.get(day) ?? 0);
+  return seasonFromRest(rest, from, asOf, { isWorkday });
+}
+
 /** Every scope's signal for one rule as of the end of `asOf`. */
 export function evaluateRule(data: RiskData, rule: Rule, asOf: string, names: Names): Evaluated[] {
   const p = rule.params;
@@ -66,7 +103,10 @@ export function evaluateRule(data: RiskData, rule: Rule, asOf: string, names: Na
     const from = addDays(asOf, -(window + baseline - 1));
     const series = rule.signal === 'volume' ? [...data.domainSeries] : [...data.flaggedSeries].map(([k, s]) => [k, { ...s, domain: null }] as const);
     for (const [key, s] of series) {
-      const signal = volumeSignal(s.days, { window, baselineDays: baseline, asOf, from: from < data.from ? data.from : from, isWorkday: names.isWorkday });
+      // days before the city's first data are unknown, not quiet
+      const start = [from, data.from, data.dataStart].reduce((a, b) => (a > b ? a : b));
+      const seasonFactor = seasonFor(data, s.domain, s.region, s.days, start, asOf, names.isWorkday);
+      const signal = volumeSignal(s.days, { window, baselineDays: baseline, asOf, from: start, isWorkday: names.isWorkday, seasonFactor });
       const level = signal.observed >= num(p, 'minCount', 5) ? levelOf(signal.pValue, signal.ratio) : null;
       const what = rule.signal === 'volume' ? `${names.domain(s.domain!)}领域反映量` : '执法作风问题';
       out.push({

@@ -19,6 +19,7 @@ import {
   poissonLowerTail,
   poissonUpperTail,
   rateSignal,
+  seasonFromRest,
   repeatedTarget,
   riskScore,
   volumeSignal,
@@ -265,6 +266,38 @@ describe('volumeSignal', () => {
     close(without.ratio, 1.25, 0.06, 'without season');
     assert.equal(levelOf(withSeason.pValue, withSeason.ratio), null);
     assert.ok(withSeason.pValue > 0.01);
+  });
+
+  test('a long earlier surge is left out day by day, so the next surge still warns', () => {
+    // six days of an earlier surge: its strongest days lift their weekdays' rates and would widen a first look
+    const earlier: Record<string, number> = { '2026-10-10': 9, '2026-10-11': 14, '2026-10-12': 16, '2026-10-13': 17, '2026-10-14': 15, '2026-10-15': 9 };
+    const series = simulateSeries({ start: '2026-09-16', days: 71, perDay: 4, seed: 21 }).map((d) =>
+      earlier[d.day] !== undefined ? { ...d, n: earlier[d.day]! } : d.day >= '2026-11-23' ? { ...d, n: d.n + 10 } : d,
+    );
+    const s = volumeSignal(series);
+    assert.deepEqual(s.excludedDays, ['2026-10-11', '2026-10-12', '2026-10-13', '2026-10-14']);
+    assert.ok(s.historyDispersion < 1.6, String(s.historyDispersion));
+    assert.notEqual(levelOf(s.pValue, s.ratio), null, `p=${s.pValue}`);
+  });
+
+  test('the season seen in the rest of the city: a steady share does not alarm when March comes after the Jan–Feb low', () => {
+    const isWorkday = workdayRule();
+    const start = '2026-01-05';
+    const rest = simulateSeries({ start, days: 60, perDay: 300, seed: 31, isWorkday, season: citySeason });
+    const own = simulateSeries({ start, days: 60, perDay: 30, seed: 32, isWorkday, season: citySeason });
+    const last = own.at(-1)!.day;
+    assert.equal(last, '2026-03-05');
+    const restOf = new Map(rest.map((d) => [d.day, d.n]));
+    const season = seasonFromRest((day) => restOf.get(day) ?? 0, start, last, { isWorkday });
+    assert.ok(season, 'a city of 300 a day is large enough');
+    close(season('2026-03-04') / season('2026-02-04'), 1 / 0.85, 0.12, 'March over February');
+    const withSeason = volumeSignal(own, { isWorkday, seasonFactor: season });
+    const without = volumeSignal(own, { isWorkday });
+    close(withSeason.ratio, 1, 0.12, 'with the season');
+    close(without.ratio, 1 / 0.85, 0.12, 'without');
+    assert.ok(withSeason.ratio < without.ratio);
+    // a quiet city says nothing about the season
+    assert.equal(seasonFromRest(() => 5, start, last), undefined);
   });
 
   test('overdispersed history switches to the negative binomial', () => {

@@ -341,6 +341,53 @@ function pearsonDispersion(days: ModelDay[], mean: (d: ModelDay) => number, cap 
   return df > 0 ? Math.min(20, Math.max(1, chi2 / df)) : 1;
 }
 
+/**
+ * Overdispersion from the median squared Pearson residual (χ²₁'s median is 0.455), at least 1: a surge in the
+ * history does not widen it, so the surge's days stand out as outliers.
+ */
+function robustDispersion(days: ModelDay[], mean: (d: ModelDay) => number): number {
+  const r2 = days.map((d) => {
+    const mu = mean(d);
+    return mu > 0 ? (d.n - mu) ** 2 / mu : 0;
+  }).sort((a, b) => a - b);
+  if (!r2.length) return 1;
+  const mid = r2.length >> 1;
+  const median = r2.length % 2 ? r2[mid]! : (r2[mid - 1]! + r2[mid]!) / 2;
+  return Math.min(20, Math.max(1, median / 0.455));
+}
+
+/** Below this many reports a day, the rest of the city says too little about the season. */
+export const MIN_REST_PER_DAY = 20;
+
+/**
+ * The season as the rest of the city sees it: each day's reports outside the series (another domain, another
+ * district), divided by what the weekday and holidays alone would give, relative to the mean over [from, to]. A
+ * series whose own share of the city is steady then expects the city's seasonal swings (January's low, the summer's
+ * high, the week after 春节) and nothing more; a day's partial count on the rest matches the series' own partial day.
+ * Undefined when the rest is too small (fewer than MIN_REST_PER_DAY a day): the series is then judged on its own.
+ */
+export function seasonFromRest(rest: (day: string) => number, from: string, to: string, opts: { isWorkday?: (day: string) => boolean; weekdayProfile?: readonly number[] } = {}): ((day: string) => number) | undefined {
+  const isWorkday = opts.isWorkday ?? defaultIsWorkday;
+  const profile = opts.weekdayProfile ?? DEFAULT_WEEKDAY_PROFILE;
+  const first = dayNumber(from);
+  const last = dayNumber(to);
+  if (last < first) return undefined;
+  const raw = new Map<string, number>();
+  let total = 0;
+  let sum = 0;
+  for (let d = first; d <= last; d++) {
+    const day = modelDay(d, rest(dayString(d)), isWorkday, () => 1);
+    total += day.n;
+    const level = Math.max(day.n, 0.5) / dot(day.mix, profile);
+    raw.set(day.day, level);
+    sum += level;
+  }
+  if (total / (last - first + 1) < MIN_REST_PER_DAY) return undefined;
+  const mean = sum / raw.size;
+  // a day with a gap in the data (a lost import) should not make the next day's series look like a surge
+  return (day: string) => Math.min(5, Math.max(0.2, (raw.get(day) ?? mean) / mean));
+}
+
 /** A single past day this unlikely (given the first fit) is an outlier and left out of the baseline. */
 const OUTLIER_P = 1e-3;
 /** …unless more than this share of days would be left out: then the model, not the days, is off. */
@@ -384,21 +431,28 @@ export function volumeSignal(series: readonly DailyCount[], opts: VolumeOptions 
   const recent: ModelDay[] = [];
   for (let d = windowStart; d <= last; d++) recent.push(make(d));
 
-  // First fit on all history; drop single-day outliers (earlier surges); refit.
+  // Fit on all history, then leave out the most unlikely day (an earlier surge) and refit, one day at a time: a
+  // surge's strongest days lift their weekday's rate and widen the first look enough to hide its other days.
   let fit = fitRhythm(history, prior, strength);
-  const firstDispersion = pearsonDispersion(history, fit.mean, 16);
-  const flagged = history.filter((d) => {
-    const mu = fit.mean(d);
-    // cheap screen first: a day within 2 standard deviations is never that unlikely
-    return d.n > mu + 2 * Math.sqrt(firstDispersion * mu) && negBinomialUpperTail(d.n, mu, firstDispersion) < OUTLIER_P;
-  });
-  const outliers = flagged.length <= MAX_OUTLIER_SHARE * history.length ? flagged : [];
   let used = history;
-  if (outliers.length) {
-    const out = new Set(outliers);
-    used = history.filter((d) => !out.has(d));
+  const outliers: ModelDay[] = [];
+  while (outliers.length + 1 <= MAX_OUTLIER_SHARE * history.length) {
+    const screenDispersion = robustDispersion(used, fit.mean);
+    let worst: ModelDay | null = null;
+    let worstP = OUTLIER_P;
+    for (const d of used) {
+      const mu = fit.mean(d);
+      // cheap screen first: a day within 2 standard deviations is never that unlikely
+      if (d.n <= mu + 2 * Math.sqrt(screenDispersion * mu)) continue;
+      const p = negBinomialUpperTail(d.n, mu, screenDispersion);
+      if (p < worstP) [worst, worstP] = [d, p];
+    }
+    if (!worst) break;
+    outliers.push(worst);
+    used = used.filter((d) => d !== worst);
     fit = fitRhythm(used, prior, strength);
   }
+  outliers.sort((a, b) => a.day.localeCompare(b.day));
   const historyDispersion = pearsonDispersion(used, fit.mean);
 
   const days = recent.map((d) => ({ day: d.day, observed: d.n, expected: fit.mean(d) }));
