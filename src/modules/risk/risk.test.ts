@@ -6,6 +6,7 @@ import { createTestApp, login, type TestApp } from '../../../test/helpers.ts';
 import { makeUser } from '../../../test/factories.ts';
 import { cityDay } from '../../lib/calendar.ts';
 import { createAnalyticsService } from '../analytics/service.ts';
+import { createAuthService } from '../auth/service.ts';
 import { createProblemsService } from '../problems/service.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import { DEMO_PASSWORD } from '../seed/wuhu.ts';
@@ -105,8 +106,19 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
   const stale = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/dispatch`, { version: 1, unitId: unit.id, instructions: '开展占道经营专项整治' });
   assert.equal(stale.status, 409, 'a stale page creates no work order');
   assert.equal((await t.ctx.db.selectFrom('work_order').select('id').where('unit_id', '=', unit.id).execute()).length, 0);
-  const dispatched = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/dispatch`, { version: assessed.body.version, unitId: unit.id, instructions: '开展占道经营专项整治，十个工作日内报送结果' });
-  assert.equal(dispatched.status, 200, JSON.stringify(dispatched.body));
+  const problemsBefore = await t.ctx.db.selectFrom('problem').select('id').execute();
+  const nowhere = await api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/dispatch`, { version: assessed.body.version, unitId: 999_999, instructions: '开展占道经营专项整治' });
+  assert.equal(nowhere.status, 400, JSON.stringify(nowhere.body));
+  const back = (await api('supervisor', 'GET', `/api/risk/warnings/${spike.id}`)).body;
+  assert.equal(back.state, 'assessed', 'a dispatch to no unit changes nothing');
+  assert.equal(back.work_order_id, null);
+  assert.equal((await t.ctx.db.selectFrom('problem').select('id').execute()).length, problemsBefore.length, 'and makes no problem');
+  // two supervisors dispatch at the same moment: one wins, one work order
+  const both = await Promise.all([0, 1].map(() => api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/dispatch`, { version: back.version, unitId: unit.id, instructions: '开展占道经营专项整治，十个工作日内报送结果' })));
+  assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], JSON.stringify(both.map((r) => r.body)));
+  const dispatched = both.find((r) => r.status === 200)!;
+  assert.equal((await t.ctx.db.selectFrom('work_order').select('id').where('unit_id', '=', unit.id).execute()).length, 1);
+  assert.equal((await t.ctx.db.selectFrom('problem').select('id').execute()).length, problemsBefore.length + 1, 'the refused dispatcher made nothing');
   const w = (await api('supervisor', 'GET', `/api/risk/warnings/${spike.id}`)).body;
   assert.equal(w.state, 'dispatched');
   const order = await t.ctx.db.selectFrom('work_order').select(['unit_id', 'state', 'deadline']).where('id', '=', w.work_order_id).executeTakeFirstOrThrow();
@@ -134,6 +146,21 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
   // the signal is still high today, but a closed warning is not raised again within the cooling days
   await risk.detect(today);
   assert.ok(!(await openWarnings()).some((x) => x.rule_code === 'volume_spike' && x.scope_key === 'urban_mgmt|340202'));
+});
+
+test('a dispatch whose work order cannot be made puts the warning back where it was', async () => {
+  const shop = (await openWarnings()).find((w) => w.rule_code === 'target_repeat')!;
+  const principal = await createAuthService(t.ctx).authenticateSession(cookie.supervisor!.slice('zhd_session='.length));
+  assert.ok(principal);
+  const workOrders = createWorkOrdersService(t.ctx);
+  const failing = createRiskService(t.ctx, { problems: createProblemsService(t.ctx), workOrders: { ...workOrders, dispatch: async () => { throw new Error('数据库连接中断'); } } });
+  const unit = await t.ctx.db.selectFrom('unit').select('id').where('name', '=', '镜湖区城市管理局').executeTakeFirstOrThrow();
+  await assert.rejects(failing.dispatch({ principal, ip: null }, shop.id, shop.version, { unitId: unit.id, instructions: '核查该店' }), /数据库连接中断/);
+  const after = (await api('supervisor', 'GET', `/api/risk/warnings/${shop.id}`)).body;
+  assert.equal(after.state, shop.state);
+  assert.equal(after.work_order_id, null);
+  assert.equal(after.version, shop.version + 2, 'claimed, then given back: pages that saw either refresh');
+  assert.ok(!after.events.some((e: { kind: string }) => e.kind === 'dispatch'));
 });
 
 test('scores show every signal\'s points; the domain page suggests actions; a rule edit is a new version; the backtest replays the rule', async () => {

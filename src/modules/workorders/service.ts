@@ -164,6 +164,13 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     return u;
   }
 
+  /** Whether this actor may dispatch to this unit (for callers that must know before they create anything). */
+  async function assertMayDispatchTo(actor: Actor, unitId: number) {
+    if (!hasPermission(actor.principal, 'problem.triage')) throw forbidden('没有派发工单的权限');
+    const lead = await unitOrThrow(unitId, 'unitId');
+    if (!canOnUnit(actor.principal, 'problem.triage', lead.path)) throw forbidden(`不能向${lead.name}派发工单（不在您的管辖范围内）`);
+  }
+
   /** The state change every step shares: version check, event, problem status, audit. */
   async function step(actor: Actor, id: number, s: Step, version: number, run: (tx: Tx, o: WorkOrderRow, calendar: WorkCalendar) => Promise<{ to?: WorkOrderState; set?: Record<string, unknown>; note?: string; data?: Record<string, unknown>; kind?: string }>) {
     const o = await checkStep(actor, id, s, version);
@@ -269,11 +276,11 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
 
     /** 派发: a lead order (and any 协办 orders) for a triaged problem, deadlines from the policy and the calendar. */
     async dispatch(actor: Actor, problemId: number, input: DispatchInput) {
-      if (!hasPermission(actor.principal, 'problem.triage')) throw forbidden('没有派发工单的权限');
-      const lead = await unitOrThrow(input.unitId, 'unitId');
-      if (!canOnUnit(actor.principal, 'problem.triage', lead.path)) throw forbidden(`不能向${lead.name}派发工单（不在您的管辖范围内）`);
+      await assertMayDispatchTo(actor, input.unitId);
       return get(actor, await dispatchProblem(actor, problemId, input));
     },
+
+    assertMayDispatchTo,
 
     /**
      * 自动派发: problems a trained model placed with at least the set confidence and a routing rule names a unit for;
