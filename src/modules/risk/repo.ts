@@ -205,6 +205,18 @@ export const scoreRepo = {
     return rows;
   },
 
+  /** Each unit's work-order figures since a city day (from the rollups), for every unit that had any. */
+  async unitFigures(db: Queryable, since: string) {
+    const { rows } = await sql<{ unit_id: number; unit_name: string; dispatched: number; overdue: number; rated: number; unsatisfied: number; redone: number }>`
+      select s.unit_id, u.name as unit_name, sum(dispatched)::int as dispatched, sum(overdue)::int as overdue, sum(rated)::int as rated,
+             sum(unsatisfied)::int as unsatisfied, sum(redone)::int as redone
+      from stat_order_day s join unit u on u.id = s.unit_id
+      where s.day >= ${since}::date
+      group by s.unit_id, u.name
+      having sum(dispatched) + sum(rated) + sum(redone) + sum(overdue) > 0`.execute(db);
+    return rows;
+  },
+
   async unitMisconduct(db: Queryable, since: Date) {
     const { rows } = await sql<{ unit_id: number; n: number }>`
       select o.unit_id, count(distinct p.id)::int as n from work_order o join problem p on p.id = o.problem_id

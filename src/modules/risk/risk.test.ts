@@ -164,7 +164,12 @@ test('a dispatch whose work order cannot be made puts the warning back where it 
 });
 
 test('scores show every signal\'s points; the domain page suggests actions; a rule edit is a new version; the backtest replays the rule', async () => {
+  await analytics.refresh();
   const overview = (await api('leader', 'GET', '/api/risk/overview')).body;
+  const cgj = overview.units.find((u: { unit_name: string }) => u.unit_name === '镜湖区城市管理局');
+  assert.ok(cgj, 'a unit with one work order and no signal still has its score');
+  assert.equal(cgj.figures.dispatched, 1);
+  assert.equal(cgj.contributions.length, 4);
   const urban = overview.domains.find((d: { code: string }) => d.code === 'urban_mgmt');
   const sum = urban.contributions.reduce((a: number, c: { points: number }) => a + c.points, 0);
   assert.ok(Math.abs(sum - urban.score) < 0.2, `${sum} vs ${urban.score}`);

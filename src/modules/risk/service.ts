@@ -91,8 +91,8 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
   async function scores(today: string) {
     const since = new Date(Date.parse(`${today}T00:00:00+08:00`) - 29 * DAY_MS);
     const weights = await riskWeights();
-    const [signals, domains, unitMisconduct, openRegion, openDomain, n] = await Promise.all([
-      evaluate(today), scoreRepo.domainFigures(db, since), scoreRepo.unitMisconduct(db, since), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), names(),
+    const [signals, domains, unitFigures, unitMisconduct, openRegion, openDomain, n] = await Promise.all([
+      evaluate(today), scoreRepo.domainFigures(db, since), scoreRepo.unitFigures(db, cityDay(since)), scoreRepo.unitMisconduct(db, since), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), names(),
     ]);
     const maxP = (xs: Evaluated[]) => xs.reduce((m, e) => Math.max(m, normalizeP(e.signal.pValue)), 0);
     const domainRows = domains.map((d) => {
@@ -118,20 +118,16 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
       for (const o of openRegion.filter((r) => r.region === code)) levels[o.level] += o.n;
       return { code, name: n.region(code), score: score.score, contributions: score.contributions, open: Object.values(levels).reduce((a, b) => a + b, 0), levels };
     }).sort((a, b) => b.score - a.score);
-    const unitSignals = signals.filter((e) => e.scopeKind === 'unit');
-    const unitIds = [...new Set(unitSignals.map((e) => e.unitId!))];
-    const units = unitIds.map((id) => {
-      const of = (kind: string) => unitSignals.find((e) => e.unitId === id && e.signalKind === kind);
-      const rateOf = (kind: string) => ((of(kind)?.signal as { recentRate?: number } | undefined)?.recentRate ?? 0);
-      const redo = of('redo')?.evidence as { recent?: { redone: number } } | undefined;
+    // every unit with work orders in the last 30 days, on the same 30 days as the domains (the rules' own windows are in the warnings)
+    const units = unitFigures.map((u) => {
       const score = riskScore([
-        { key: 'misconduct', value: normalizeCount(unitMisconduct.find((m) => m.unit_id === id)?.n ?? 0, 10), weight: weights.misconduct },
-        { key: 'overdue_rate', value: normalizeRate(rateOf('overdue_rate')), weight: weights.overdue_rate },
-        { key: 'unsatisfied_rate', value: normalizeRate(rateOf('unsatisfied_rate')), weight: weights.unsatisfied_rate },
-        { key: 'redo', value: normalizeCount(redo?.recent?.redone ?? 0, 10), weight: weights.redo },
+        { key: 'misconduct', value: normalizeCount(unitMisconduct.find((m) => m.unit_id === u.unit_id)?.n ?? 0, 10), weight: weights.misconduct },
+        { key: 'overdue_rate', value: normalizeRate(u.dispatched ? u.overdue / u.dispatched : 0), weight: weights.overdue_rate },
+        { key: 'unsatisfied_rate', value: normalizeRate(u.rated ? u.unsatisfied / u.rated : 0), weight: weights.unsatisfied_rate },
+        { key: 'redo', value: normalizeCount(u.redone, 10), weight: weights.redo },
       ]);
-      return { unit_id: id, unit_name: unitSignals.find((e) => e.unitId === id)!.scopeName, ...score };
-    }).sort((a, b) => b.score - a.score);
+      return { unit_id: u.unit_id, unit_name: u.unit_name, ...score, figures: { dispatched: u.dispatched, overdue: u.overdue, rated: u.rated, unsatisfied: u.unsatisfied, redone: u.redone } };
+    }).sort((a, b) => b.score - a.score || a.unit_name.localeCompare(b.unit_name, 'zh'));
     return { asOf: today, weights, regions, domains: domainRows.sort((a, b) => b.score - a.score), units, signals };
   }
 

@@ -110,7 +110,7 @@ export function RiskOverviewPage() {
             ) : <Empty description="没有领域数据" />}
           </Card>
 
-          <Card size="small" title="承办单位风险">
+          <Card size="small" title="承办单位风险（近 30 天有工单的单位）">
             <Table<UnitRisk>
               rowKey="unit_id" size="small" dataSource={units} data-testid="unit-risk-table"
               pagination={{ pageSize: 10, hideOnSinglePage: true, showSizeChanger: false }}
@@ -118,6 +118,7 @@ export function RiskOverviewPage() {
               columns={[
                 { title: '单位', dataIndex: 'unit_name', width: 220 },
                 { title: '评分', dataIndex: 'score', width: 80, sorter: (a, b) => a.score - b.score, render: (s: number) => <Score score={s} /> },
+                { title: '近 30 天', key: 'f', width: 260, render: (_: unknown, u) => `派发 ${u.figures.dispatched}，逾期 ${u.figures.overdue}，不满意 ${u.figures.unsatisfied}/${u.figures.rated}，重办 ${u.figures.redone}` },
                 { title: '构成（权重 × 取值）', key: 'c', render: (_: unknown, u) => <ContributionBar contributions={u.contributions ?? []} detail="nonzero" height={8} /> },
               ]}
             />
