@@ -38,6 +38,8 @@ import { createWorkOrdersService } from './modules/workorders/service.ts';
 import { searchRoutes } from './modules/search/routes.ts';
 import { analyticsRoutes } from './modules/analytics/routes.ts';
 import { reportsRoutes } from './modules/reports/routes.ts';
+import { casesRoutes } from './modules/cases/routes.ts';
+import { createCasesService } from './modules/cases/service.ts';
 import { riskRoutes } from './modules/risk/routes.ts';
 import { createRiskService } from './modules/risk/service.ts';
 import { createReportsService } from './modules/reports/service.ts';
@@ -60,6 +62,7 @@ export function createServices(ctx: AppContext) {
     analytics,
     reports: createReportsService(ctx, { analytics, problems }),
     risk: createRiskService(ctx, { problems, workOrders }),
+    cases: createCasesService(ctx),
     attachments: createAttachmentsService(ctx),
     workOrders,
     calendar: createCalendarService(ctx, { afterYearSaved: (tx, calendar) => workOrders.recomputeProvisional(tx, calendar) }),
@@ -180,6 +183,7 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
       await api.register(analyticsRoutes(services));
       await api.register(reportsRoutes(services));
       await api.register(riskRoutes(services));
+      await api.register(casesRoutes(services));
     },
     { prefix: '/api' },
   );

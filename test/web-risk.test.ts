@@ -147,3 +147,19 @@ test('预警规则: the rules with their parameters in Chinese, and a 回测 by 
   await result.getByTestId('backtest-chart').locator('canvas').waitFor();
   await page.close();
 });
+
+test('复议诉讼结果: the supervisor imports a CSV; the bad row is named, the good one is listed as 败诉', { skip }, async () => {
+  const page = await loginAs('supervisor');
+  await page.getByTestId('main-menu').getByText('复议诉讼结果').click();
+  await page.waitForURL(/\/risk\/cases$/);
+  await page.getByTestId('cases-table').getByText('还没有复议诉讼结果').waitFor();
+  const csv = `案号,类型,被申请人/被告单位,结案日期,结果\n芜复〔2026〕7号,行政复议,镜湖区城市管理局,${daysAgo(5)},撤销\n芜复〔2026〕8号,行政复议,没有这个局,${daysAgo(5)},维持\n`;
+  await page.getByTestId('cases-upload').locator('input[type=file]').setInputFiles({ name: '复议结果.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  const result = page.getByTestId('cases-import-result');
+  await result.getByText('新增 1 件，更新 0 件，1 处错误（这些行未保存）').waitFor();
+  await result.getByText(/第 3 行“被申请人\/被告单位”：单位“没有这个局”不存在/).waitFor();
+  const row = page.getByTestId('cases-table').locator('.ant-table-row', { hasText: '芜复〔2026〕7号' });
+  await row.getByText('撤销（败诉）').waitFor();
+  assert.match(await row.innerText(), /镜湖区城市管理局/);
+  await page.close();
+});

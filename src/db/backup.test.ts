@@ -28,6 +28,9 @@ async function snapshot(ctx: TestContext) {
 
 test('a backup restores into another database with the same rows, a valid audit chain and working identities', async () => {
   await seedDemoCity(source);
+  // a table with a generated column (lost) restores too: the column is computed again, not inserted
+  const unit = await source.db.selectFrom('unit').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
+  await source.db.insertInto('case_outcome').values({ kind: 'litigation', case_no: '（2026）皖0202行初1号', unit_id: unit.id, decided_on: '2026-10-09', result: 'revoked' }).execute();
   const file = path.join(tempDir(), 'city.zhd.gz');
   const header = await backupDatabase(source.db, file);
   assert.ok(header.tables.unit! > 50);
@@ -36,6 +39,7 @@ test('a backup restores into another database with the same rows, a valid audit 
   await target.db.updateTable('unit').set({ name: '将被覆盖' }).where('id', '=', 1).execute();
   await restoreDatabase(target.db, file);
   assert.deepEqual(await snapshot(target), await snapshot(source));
+  assert.equal((await target.db.selectFrom('case_outcome').select('lost').executeTakeFirstOrThrow()).lost, true);
   assert.deepEqual(await verifyAuditChain(target.db), await verifyAuditChain(source.db));
   assert.equal((await verifyAuditChain(target.db)).ok, true);
   // identity sequences continue after the restored ids

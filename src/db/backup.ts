@@ -95,9 +95,16 @@ export async function restoreDatabase(db: Db, file: string, onProgress: (table: 
     let table = '';
     let batch: string[] = [];
     let done = 0;
+    // generated columns (e.g. case_outcome.lost) are computed again, never inserted
+    const stored = new Map<string, string>();
+    for (const c of (await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns where table_schema = 'public' and is_generated = 'NEVER' order by table_name, ordinal_position`.execute(tx)).rows) {
+      stored.set(c.table_name, [stored.get(c.table_name), ident(c.column_name)].filter(Boolean).join(', '));
+    }
     const flush = async () => {
       if (!batch.length) return;
-      await sql`insert into ${sql.table(table)} select * from json_populate_recordset(null::${sql.table(table)}, ${`[${batch.join(',')}]`}::json)`.execute(tx);
+      const columns = sql.raw(stored.get(table)!);
+      await sql`insert into ${sql.table(table)} (${columns}) select ${columns} from json_populate_recordset(null::${sql.table(table)}, ${`[${batch.join(',')}]`}::json)`.execute(tx);
       done += batch.length;
       onProgress(table, done);
       batch = [];

@@ -573,13 +573,34 @@ export interface DB {
   stat_dirty_day: StatDirtyDayTable;
   analysis_report: AnalysisReportTable;
   risk_rule: RiskRuleTable;
+  case_outcome: CaseOutcomeTable;
   warning: WarningTable;
   warning_event: WarningEventTable;
 }
 
-export type RiskSignalKind = 'volume' | 'misconduct' | 'target' | 'overdue_rate' | 'unsatisfied_rate' | 'redo';
+export type RiskSignalKind = 'volume' | 'misconduct' | 'target' | 'overdue_rate' | 'unsatisfied_rate' | 'redo' | 'lost_cases';
 export type WarningLevel = 'blue' | 'yellow' | 'orange' | 'red';
 export type WarningState = 'new' | 'assessed' | 'dispatched' | 'resolved' | 'dismissed';
+
+export type CaseKind = 'reconsideration' | 'litigation';
+export type CaseResult = 'upheld' | 'dismissed' | 'revoked' | 'altered' | 'unlawful' | 'ordered' | 'withdrawn' | 'mediated';
+
+export interface CaseOutcomeTable {
+  id: Generated<number>;
+  kind: CaseKind;
+  case_no: string;
+  unit_id: number;
+  domain_code: string | null;
+  filed_on: ColumnType<string | null, string | null | undefined, string | null>;
+  decided_on: ColumnType<string, string, string>;
+  result: CaseResult;
+  /** generated: revoked, altered, unlawful or ordered */
+  lost: ColumnType<boolean, never, never>;
+  summary: ColumnType<string, string | undefined, string>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
 
 export interface RiskRuleTable {
   id: Generated<number>;

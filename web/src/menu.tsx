@@ -27,6 +27,7 @@ const RiskOverviewPage = lazy(() => import('./pages/risk/RiskOverviewPage.tsx').
 const WarningPage = lazy(() => import('./pages/risk/WarningPage.tsx').then((m) => ({ default: m.WarningPage })));
 const DomainRiskPage = lazy(() => import('./pages/risk/DomainRiskPage.tsx').then((m) => ({ default: m.DomainRiskPage })));
 const RulesPage = lazy(() => import('./pages/risk/RulesPage.tsx').then((m) => ({ default: m.RulesPage })));
+const CasesPage = lazy(() => import('./pages/risk/CasesPage.tsx').then((m) => ({ default: m.CasesPage })));
 const loading = <Spin style={{ display: 'block', margin: 48 }} />;
 const lazyPage = (page: ReactNode) => <Suspense fallback={loading}>{page}</Suspense>;
 
@@ -56,6 +57,7 @@ export const MENU: MenuEntry[] = [
       { key: '/risk/warnings', label: '预警列表', icon: <WarningOutlined />, permission: RISK_LIST, element: <WarningsPage /> },
       { key: '/risk/warnings/:id', label: '预警详情', icon: null, permission: RISK_LIST, element: lazyPage(<WarningPage />), hidden: true },
       { key: '/risk/domains/:code', label: '领域风险', icon: null, permission: RISK_READ, element: lazyPage(<DomainRiskPage />), hidden: true },
+      { key: '/risk/cases', label: '复议诉讼结果', icon: <AuditOutlined />, permission: RISK_LIST, element: lazyPage(<CasesPage />) },
       { key: '/risk/rules', label: '预警规则', icon: <ToolOutlined />, permission: ['report.read', 'reference.manage'], element: lazyPage(<RulesPage />) },
     ],
   },

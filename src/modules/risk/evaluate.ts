@@ -19,6 +19,9 @@ export type RiskData = {
   flaggedSeries: Map<string, { region: string; days: DailyCount[] }>;
   targets: Map<string, { text: string; domain: string | null; region: string | null; days: Map<string, { n: number; ids: number[] }> }>;
   units: Map<number, { name: string; days: Map<string, UnitDay> }>;
+  /** lost 复议/诉讼 cases per unit and day decided, and the first day any case was recorded (null: none yet) */
+  lostCases: Map<number, { name: string; days: Map<string, { n: number; caseNos: string[] }> }>;
+  casesStart: string | null;
 };
 
 export type Names = { region: (code: string) => string; domain: (code: string) => string; isWorkday: (day: string) => boolean };
@@ -43,7 +46,8 @@ export const num = (params: Record<string, unknown>, key: string, fallback: numb
 
 /** The longest history any rule looks back, so that loading from asOf − this covers every rule. */
 export function lookback(rules: Rule[]): number {
-  return Math.max(90, ...rules.map((r) => num(r.params, 'windowDays', 30) + Math.max(num(r.params, 'baselineDays', 0), num(r.params, 'historyDays', 0))));
+  // lost cases are loaded on their own, over four years (they are few)
+  return Math.max(90, ...rules.filter((r) => r.signal !== 'lost_cases').map((r) => num(r.params, 'windowDays', 30) + Math.max(num(r.params, 'baselineDays', 0), num(r.params, 'historyDays', 0))));
 }
 
 function sumDays<T>(days: Map<string, T>, from: string, to: string, pick: (x: T) => number): number {
@@ -142,6 +146,24 @@ export function evaluateRule(data: RiskData, rule: Rule, asOf: string, names: Na
         ...base, level: levelOf(signal.pValue, signal.ratio), scopeKind: 'target', scopeKey: key, scopeName: t.text, domain: t.domain, region: t.region, unitId: null, targetKey: key,
         title: `${t.text}近${window}天被投诉 ${recent} 次（此前 ${history} 天 ${before} 次）`, startedOn: first, signal,
         evidence: { recent, history: before, historyDays: history, ratio: signal.ratio, pValue: signal.pValue, rawPValue: raw.pValue, watchedTargets: watched, problemIds: ids.slice(0, 20), target: t.text },
+      });
+    }
+  } else if (rule.signal === 'lost_cases') {
+    const window = num(p, 'windowDays', 90);
+    const windowStart = addDays(asOf, -(window - 1));
+    // history only since cases were first recorded: before that it is unknown, not clean
+    const history = data.casesStart ? Math.max(0, Math.min(num(p, 'baselineDays', 365), Math.round((Date.parse(windowStart) - Date.parse(data.casesStart)) / DAY_MS))) : 0;
+    for (const [unitId, u] of data.lostCases) {
+      const recent = sumDays(u.days, windowStart, asOf, (x) => x.n);
+      if (recent < num(p, 'minCount', 2)) continue;
+      const before = history ? sumDays(u.days, addDays(windowStart, -history), addDays(windowStart, -1), (x) => x.n) : 0;
+      const signal = countSurgeSignal({ recent, recentDays: window, history: before, historyDays: Math.max(history, 1) }, { floorPerDay: num(p, 'expectedPerYear', 2) / 365 });
+      const caseNos: string[] = [];
+      for (let d = windowStart; d <= asOf; d = addDays(d, 1)) caseNos.push(...(u.days.get(d)?.caseNos ?? []));
+      out.push({
+        ...base, level: levelOf(signal.pValue, signal.ratio), scopeKind: 'unit', scopeKey: String(unitId), scopeName: u.name, domain: null, region: null, unitId, targetKey: null,
+        title: `${u.name}近${window}天复议诉讼败诉 ${recent} 件（此前 ${history} 天 ${before} 件）`, startedOn: windowStart, signal,
+        evidence: { recent, history: before, historyDays: history, ratio: signal.ratio, pValue: signal.pValue, caseNos: caseNos.slice(0, 20) },
       });
     }
   } else {

@@ -61,6 +61,16 @@ export const riskRepo = {
     return rows;
   },
 
+  /** Each unit's lost reconsideration and litigation cases per day decided, over the rules' longest reach (4 years; they are few). */
+  async lostCaseDays(db: Queryable, to: string) {
+    const { rows } = await sql<{ unit_id: number; unit_name: string; day: string; n: number; case_nos: string[] }>`
+      select c.unit_id, u.name as unit_name, to_char(c.decided_on, 'YYYY-MM-DD') as day, count(*)::int as n, array_agg(c.case_no order by c.case_no) as case_nos
+      from case_outcome c join unit u on u.id = c.unit_id
+      where c.lost and c.decided_on between (${to}::date - 1460) and ${to}::date
+      group by c.unit_id, u.name, c.decided_on`.execute(db);
+    return rows;
+  },
+
   openWarning(tx: Queryable, ruleCode: string, scopeKey: string) {
     return tx.selectFrom('warning').selectAll().where('rule_code', '=', ruleCode).where('scope_key', '=', scopeKey).where('state', 'in', OPEN_STATES).executeTakeFirst();
   },
@@ -149,14 +159,24 @@ export const riskRepo = {
 
 /** Everything the rules read for the days [from, to], loaded once. */
 export async function loadRiskData(db: Queryable, from: string, to: string): Promise<RiskData> {
-  const [domainRows, flaggedRows, targetRows, unitRows] = await Promise.all([
+  const [domainRows, flaggedRows, targetRows, unitRows, caseRows] = await Promise.all([
     riskRepo.domainDistrictSeries(db, 'domain', from, to),
     riskRepo.domainDistrictSeries(db, 'flagged', from, to),
     riskRepo.targetDays(db, from, to),
     riskRepo.unitDays(db, from, to),
+    riskRepo.lostCaseDays(db, to),
   ]);
   const first = await sql<{ day: string | null }>`select to_char(zhd_city_day(min(reported_at)), 'YYYY-MM-DD') as day from problem`.execute(db);
-  const data: RiskData = { from, to, dataStart: first.rows[0]?.day ?? from, domainSeries: new Map(), flaggedSeries: new Map(), targets: new Map(), units: new Map() };
+  const casesStart = await db.selectFrom('case_outcome').select((eb) => eb.fn.min('decided_on').as('day')).executeTakeFirst();
+  const data: RiskData = {
+    from, to, dataStart: first.rows[0]?.day ?? from, casesStart: (casesStart?.day as string | null | undefined) ?? null,
+    domainSeries: new Map(), flaggedSeries: new Map(), targets: new Map(), units: new Map(), lostCases: new Map(),
+  };
+  for (const r of caseRows) {
+    const u = data.lostCases.get(r.unit_id) ?? { name: r.unit_name, days: new Map() };
+    u.days.set(r.day, { n: r.n, caseNos: r.case_nos });
+    data.lostCases.set(r.unit_id, u);
+  }
   for (const r of domainRows) {
     const s = data.domainSeries.get(r.key) ?? { domain: r.domain_code!, region: r.region_code, days: [] };
     s.days.push({ day: r.day, n: r.n });
@@ -215,6 +235,13 @@ export const scoreRepo = {
       group by s.unit_id, u.name
       having sum(dispatched) + sum(rated) + sum(redone) + sum(overdue) > 0`.execute(db);
     return rows;
+  },
+
+  /** Lost 复议/诉讼 cases decided since a city day, per unit and per domain. */
+  async lostCases(db: Queryable, since: string) {
+    return db.selectFrom('case_outcome').innerJoin('unit', 'unit.id', 'case_outcome.unit_id')
+      .select(['case_outcome.unit_id', 'unit.name as unit_name', 'case_outcome.domain_code', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('case_outcome.lost', '=', true).where('case_outcome.decided_on', '>=', since).groupBy(['case_outcome.unit_id', 'unit.name', 'case_outcome.domain_code']).execute();
   },
 
   async unitMisconduct(db: Queryable, since: Date) {

@@ -33,7 +33,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
   const { db } = ctx;
   async function riskWeights() {
     const w = (await settingsRepo.get(db, 'risk.weights')) as Record<string, number> | undefined;
-    return { volume: 30, misconduct: 25, targets: 15, overdue_rate: 15, unsatisfied_rate: 10, redo: 5, ...w };
+    return { volume: 30, misconduct: 20, targets: 15, overdue_rate: 15, unsatisfied_rate: 10, redo: 5, lost_cases: 5, ...w };
   }
 
   async function names(): Promise<Names> {
@@ -91,9 +91,12 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
   async function scores(today: string) {
     const since = new Date(Date.parse(`${today}T00:00:00+08:00`) - 29 * DAY_MS);
     const weights = await riskWeights();
-    const [signals, domains, unitFigures, unitMisconduct, openRegion, openDomain, n] = await Promise.all([
-      evaluate(today), scoreRepo.domainFigures(db, since), scoreRepo.unitFigures(db, cityDay(since)), scoreRepo.unitMisconduct(db, since), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), names(),
+    const [signals, domains, unitFigures, unitMisconduct, lost, openRegion, openDomain, n] = await Promise.all([
+      evaluate(today), scoreRepo.domainFigures(db, since), scoreRepo.unitFigures(db, cityDay(since)), scoreRepo.unitMisconduct(db, since),
+      scoreRepo.lostCases(db, addDays(today, -364)), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), names(),
     ]);
+    // lost 复议/诉讼 cases count over a year: they are rare and slow
+    const lostOf = (pick: (r: (typeof lost)[number]) => boolean) => lost.filter(pick).reduce((a, r) => a + Number(r.n), 0);
     const maxP = (xs: Evaluated[]) => xs.reduce((m, e) => Math.max(m, normalizeP(e.signal.pValue)), 0);
     const domainRows = domains.map((d) => {
       const own = signals.filter((e) => e.domain === d.domain_code);
@@ -104,6 +107,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
         { key: 'overdue_rate', value: normalizeRate(d.dispatched ? d.overdue / d.dispatched : 0), weight: weights.overdue_rate },
         { key: 'unsatisfied_rate', value: normalizeRate(d.rated ? d.unsatisfied / d.rated : 0), weight: weights.unsatisfied_rate },
         { key: 'redo', value: normalizeCount(d.redone, 20), weight: weights.redo },
+        { key: 'lost_cases', value: normalizeCount(lostOf((r) => r.domain_code === d.domain_code), 5), weight: weights.lost_cases },
       ]);
       return { code: d.domain_code, name: n.domain(d.domain_code), ...score, open: openDomain.find((o) => o.domain_code === d.domain_code)?.n ?? 0 };
     });
@@ -118,13 +122,17 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
       for (const o of openRegion.filter((r) => r.region === code)) levels[o.level] += o.n;
       return { code, name: n.region(code), score: score.score, contributions: score.contributions, open: Object.values(levels).reduce((a, b) => a + b, 0), levels };
     }).sort((a, b) => b.score - a.score);
-    // every unit with work orders in the last 30 days, on the same 30 days as the domains (the rules' own windows are in the warnings)
-    const units = unitFigures.map((u) => {
+    // every unit with work orders in the last 30 days (on the same 30 days as the domains; the rules' own windows are in
+    // the warnings) or with a lost case in the last year
+    const none = { dispatched: 0, overdue: 0, rated: 0, unsatisfied: 0, redone: 0 };
+    const lostOnly = [...new Map(lost.filter((l) => !unitFigures.some((u) => u.unit_id === l.unit_id)).map((l) => [l.unit_id, { unit_id: l.unit_id, unit_name: l.unit_name, ...none }])).values()];
+    const units = [...unitFigures, ...lostOnly].map((u) => {
       const score = riskScore([
         { key: 'misconduct', value: normalizeCount(unitMisconduct.find((m) => m.unit_id === u.unit_id)?.n ?? 0, 10), weight: weights.misconduct },
         { key: 'overdue_rate', value: normalizeRate(u.dispatched ? u.overdue / u.dispatched : 0), weight: weights.overdue_rate },
         { key: 'unsatisfied_rate', value: normalizeRate(u.rated ? u.unsatisfied / u.rated : 0), weight: weights.unsatisfied_rate },
         { key: 'redo', value: normalizeCount(u.redone, 10), weight: weights.redo },
+        { key: 'lost_cases', value: normalizeCount(lostOf((r) => r.unit_id === u.unit_id), 3), weight: weights.lost_cases },
       ]);
       return { unit_id: u.unit_id, unit_name: u.unit_name, ...score, figures: { dispatched: u.dispatched, overdue: u.overdue, rated: u.rated, unsatisfied: u.unsatisfied, redone: u.redone } };
     }).sort((a, b) => b.score - a.score || a.unit_name.localeCompare(b.unit_name, 'zh'));
@@ -319,6 +327,10 @@ const PARAM_SCHEMAS = {
   overdue_rate: z.object({ windowDays: whole(3, 180), baselineDays: whole(30, 730), minTrials: whole(1, 100_000) }),
   unsatisfied_rate: z.object({ windowDays: whole(3, 180), baselineDays: whole(30, 730), minTrials: whole(1, 100_000) }),
   redo: z.object({ windowDays: whole(3, 180), baselineDays: whole(30, 730), minCount: whole(1, 10_000) }),
+  lost_cases: z.object({
+    windowDays: whole(30, 365), baselineDays: whole(90, 1095), minCount: whole(1, 1000),
+    expectedPerYear: z.number({ message: '应为数字' }).min(0.1, '不小于 0.1').max(100, '不大于 100'),
+  }),
 } as const;
 
 /** A rule's parameters checked against its kind of signal; a wrong one is named in the error. */

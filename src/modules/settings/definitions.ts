@@ -14,10 +14,11 @@ export const SETTINGS = {
   },
   'risk.weights': {
     name: '风险评分权重',
-    description: '单位与领域风险评分中各项信号的权重（按比例折算为百分制，每个评分都列出各项得分）：反映量异常、执法作风、被反复投诉的对象、逾期率、不满意率、重办',
+    description: '单位与领域风险评分中各项信号的权重（按比例折算为百分制，每个评分都列出各项得分）：反映量异常、执法作风、被反复投诉的对象、逾期率、不满意率、重办、复议诉讼败诉',
     schema: z.object({
       volume: z.number().min(0).max(100), misconduct: z.number().min(0).max(100), targets: z.number().min(0).max(100),
       overdue_rate: z.number().min(0).max(100), unsatisfied_rate: z.number().min(0).max(100), redo: z.number().min(0).max(100),
+      lost_cases: z.number().min(0).max(100).default(0),
     }).refine((w) => Object.values(w).some((v) => v > 0), { message: '至少一项权重大于 0' }),
   },
   'risk.reraise_days': { name: '预警冷却天数', description: '一条预警化解或排除后，同一对象同一规则在这么多天内不再重复预警（信号升级到更高等级除外）', schema: z.number().int().min(0).max(90) },

@@ -80,6 +80,24 @@ function TargetEvidencePanel({ w, ev }: { w: WarningDetail; ev: TargetEvidence }
   );
 }
 
+type LostCasesEvidence = { recent: number; history: number; historyDays: number; ratio: number; pValue: number; caseNos?: string[] };
+
+function LostCasesEvidencePanel({ w, ev }: { w: WarningDetail; ev: LostCasesEvidence }) {
+  const cases = Array.isArray(ev.caseNos) ? ev.caseNos : [];
+  return (
+    <>
+      <Alert type="warning" showIcon style={{ marginBottom: 12 }} data-testid="evidence-summary"
+        title={`${w.unit_name ?? '该单位'}近期复议被撤销、变更、确认违法或责令履行以及诉讼败诉共 ${num(ev.recent)} 件，此前 ${num(ev.historyDays)} 天 ${num(ev.history)} 件，是预期的 ${num(ev.ratio)} 倍。`}
+        description={<>若该单位执法质量与往常无异，偶然败诉这么多件的机会{chanceText(ev.pValue)}（p = {formatP(ev.pValue)}）。{levelReason(w.level)}。</>} />
+      <StatLines ratio={ev.ratio} pValue={ev.pValue} />
+      <Typography.Title level={5} style={{ marginTop: 16 }}>败诉案件（{cases.length}）</Typography.Title>
+      <List size="small" dataSource={cases} locale={{ emptyText: '没有案号' }} data-testid="evidence-cases"
+        renderItem={(no) => <List.Item>{no}</List.Item>} />
+      <Link to={`/risk/cases?unitId=${w.unit_id ?? ''}&lost=true`}>查看该单位的复议诉讼结果</Link>
+    </>
+  );
+}
+
 function UnitEvidencePanel({ w, ev }: { w: WarningDetail; ev: UnitEvidence }) {
   const r = ev.recent ?? {};
   const b = ev.baseline ?? {};
@@ -105,6 +123,7 @@ function Evidence({ w }: { w: WarningDetail }) {
   const ev = (w.evidence ?? {}) as Record<string, unknown>;
   if (Array.isArray(ev.series)) return <VolumeEvidencePanel w={w} ev={ev as unknown as VolumeEvidence} />;
   if (w.scope_kind === 'target' || Array.isArray(ev.problemIds)) return <TargetEvidencePanel w={w} ev={ev as unknown as TargetEvidence} />;
+  if (w.rule_code === 'unit_lost_cases' || Array.isArray(ev.caseNos)) return <LostCasesEvidencePanel w={w} ev={ev as unknown as LostCasesEvidence} />;
   if (w.scope_kind === 'unit' || (ev.recent && typeof ev.recent === 'object')) return <UnitEvidencePanel w={w} ev={ev as unknown as UnitEvidence} />;
   return <Descriptions size="small" column={1} bordered items={Object.entries(ev).map(([k, v]) => ({ key: k, label: k, children: typeof v === 'object' ? JSON.stringify(v) : String(v) }))} />;
 }

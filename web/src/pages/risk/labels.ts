@@ -57,6 +57,7 @@ export const CONTRIBUTION: Record<string, { text: string; color: string }> = {
   overdue_rate: { text: '逾期率', color: '#d4b106' },
   unsatisfied_rate: { text: '不满意率', color: '#13a8a8' },
   redo: { text: '重办', color: '#2f54eb' },
+  lost_cases: { text: '复议诉讼败诉', color: '#595959' },
 };
 export const contributionName = (key: string) => CONTRIBUTION[key]?.text ?? key;
 
@@ -68,6 +69,7 @@ export const SIGNAL: Record<string, string> = {
   overdue_rate: '单位逾期率',
   unsatisfied_rate: '单位不满意率',
   redo: '单位重办',
+  lost_cases: '复议诉讼败诉',
 };
 
 /** The default rules' names (the rules list needs report.read; a unit's handler sees the code only otherwise). */
@@ -78,6 +80,7 @@ export const RULE: Record<string, string> = {
   unit_overdue_rate: '单位逾期率上升',
   unit_unsatisfied_rate: '单位不满意率上升',
   unit_redo: '单位重办次数上升',
+  unit_lost_cases: '单位复议诉讼败诉增多',
 };
 
 export const SCOPE: Record<string, string> = { domain_region: '领域·区域', target: '被反映对象', unit: '承办单位' };
@@ -89,8 +92,9 @@ export const PARAM: Record<string, { label: string; hint: string; min: number; m
   historyDays: { label: '历史（天）', hint: '窗口之前用作比较的历史天数', min: 7, max: 730 },
   minCount: { label: '最少件数', hint: '窗口内少于此数不预警', min: 1, max: 100_000 },
   minTrials: { label: '最少样本', hint: '窗口内派发（或评价）少于此数不预警', min: 1, max: 100_000 },
+  expectedPerYear: { label: '每年预期件数', hint: '此前很少败诉的单位，按每年这么多件估计', min: 0.1, max: 100 },
 };
-export const PARAM_ORDER = ['windowDays', 'baselineDays', 'historyDays', 'minCount', 'minTrials'];
+export const PARAM_ORDER = ['windowDays', 'baselineDays', 'historyDays', 'minCount', 'minTrials', 'expectedPerYear'];
 export const paramLabel = (key: string) => PARAM[key]?.label ?? key;
 
 export const SUGGESTION: Record<string, string> = { 专项整治: 'red', 约谈: 'orange', 案卷抽查: 'purple', 持续关注: 'blue' };

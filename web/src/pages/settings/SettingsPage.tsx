@@ -1,11 +1,15 @@
 import { Alert, App, Button, Card, InputNumber, Space, Switch, Table, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../../api.ts';
+import { contributionName } from '../risk/labels.ts';
 
 type Setting = { key: string; name: string; description: string; value: unknown; updated_at: string | null };
 type AutoDispatch = { enabled: boolean; minConfidence: number };
 
-/** One setting's editor: a number, or the auto-dispatch switch with its threshold. */
+const isNumberRecord = (v: unknown): v is Record<string, number> =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'number');
+
+/** One setting's editor: a number, the auto-dispatch switch with its threshold, or named numbers (the risk weights). */
 function Editor({ s, onSaved }: { s: Setting; onSaved: () => void }) {
   const { message } = App.useApp();
   const [value, setValue] = useState<unknown>(s.value);
@@ -36,6 +40,13 @@ function Editor({ s, onSaved }: { s: Setting; onSaved: () => void }) {
             <span>置信度门槛</span>
             <InputNumber min={0.5} max={1} step={0.01} value={auto.minConfidence} onChange={(v) => setValue({ ...auto, minConfidence: v ?? auto.minConfidence })} aria-label="置信度门槛" />
           </>
+        ) : isNumberRecord(value) ? (
+          Object.entries(value).map(([k, v]) => (
+            <Space key={k} size={4}>
+              <span>{contributionName(k)}</span>
+              <InputNumber min={0} max={100} value={v} style={{ width: 72 }} onChange={(n) => setValue({ ...value, [k]: n ?? 0 })} aria-label={`${s.name}：${contributionName(k)}`} />
+            </Space>
+          ))
         ) : (
           <InputNumber value={typeof value === 'number' ? value : Number(value)} step={s.key === 'workorder.remind_share' ? 0.05 : 1} onChange={(v) => setValue(v)} aria-label={s.name} />
         )}
