@@ -27,8 +27,8 @@ ALTER TABLE risk_rule ADD CONSTRAINT risk_rule_signal_check
   CHECK (signal IN ('volume', 'misconduct', 'target', 'overdue_rate', 'unsatisfied_rate', 'redo', 'lost_cases'));
 
 INSERT INTO risk_rule (code, name, signal, params, note) VALUES
-  ('unit_lost_cases', '单位复议诉讼败诉增多', 'lost_cases', '{"windowDays": 90, "baselineDays": 365, "minCount": 2, "expectedPerYear": 2}',
-   '近 90 天复议被撤销、变更、确认违法或责令履行及诉讼败诉的件数，与本单位此前一年比较（此前很少败诉的单位按每年 2 件估计）');
+  ('unit_lost_cases', '单位复议诉讼败诉增多', 'lost_cases', '{"windowDays": 90, "baselineDays": 365, "minCount": 3, "expectedPerYear": 1}',
+   '近 90 天复议被撤销、变更、确认违法或责令履行及诉讼败诉的件数，与本单位此前一年比较（此前很少败诉的单位按每年 1 件估计；p 值按有案件记录的单位数折算）');
 
 -- the default weights make room for it (still 100 in all); weights an admin has changed get it at 0, for them to set
 UPDATE app_setting SET value = '{"volume": 30, "misconduct": 20, "targets": 15, "overdue_rate": 15, "unsatisfied_rate": 10, "redo": 5, "lost_cases": 5}'

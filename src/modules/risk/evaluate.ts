@@ -22,6 +22,8 @@ export type RiskData = {
   /** lost 复议/诉讼 cases per unit and day decided, and the first day any case was recorded (null: none yet) */
   lostCases: Map<number, { name: string; days: Map<string, { n: number; caseNos: string[] }> }>;
   casesStart: string | null;
+  /** units with any case recorded in the last four years: the family the lost-cases rule tests */
+  caseUnits: number;
 };
 
 export type Names = { region: (code: string) => string; domain: (code: string) => string; isWorkday: (day: string) => boolean };
@@ -157,13 +159,15 @@ export function evaluateRule(data: RiskData, rule: Rule, asOf: string, names: Na
       const recent = sumDays(u.days, windowStart, asOf, (x) => x.n);
       if (recent < num(p, 'minCount', 2)) continue;
       const before = history ? sumDays(u.days, addDays(windowStart, -history), addDays(windowStart, -1), (x) => x.n) : 0;
-      const signal = countSurgeSignal({ recent, recentDays: window, history: before, historyDays: Math.max(history, 1) }, { floorPerDay: num(p, 'expectedPerYear', 2) / 365 });
+      const raw = countSurgeSignal({ recent, recentDays: window, history: before, historyDays: Math.max(history, 1) }, { floorPerDay: num(p, 'expectedPerYear', 1) / 365 });
+      // the levels are calibrated for about FAMILY scopes tested daily; only the units with case records are tested here
+      const signal = { ...raw, pValue: Math.min(1, raw.pValue * Math.max(1, data.caseUnits) / FAMILY) };
       const caseNos: string[] = [];
       for (let d = windowStart; d <= asOf; d = addDays(d, 1)) caseNos.push(...(u.days.get(d)?.caseNos ?? []));
       out.push({
         ...base, level: levelOf(signal.pValue, signal.ratio), scopeKind: 'unit', scopeKey: String(unitId), scopeName: u.name, domain: null, region: null, unitId, targetKey: null,
         title: `${u.name}近${window}天复议诉讼败诉 ${recent} 件（此前 ${history} 天 ${before} 件）`, startedOn: windowStart, signal,
-        evidence: { recent, history: before, historyDays: history, ratio: signal.ratio, pValue: signal.pValue, caseNos: caseNos.slice(0, 20) },
+        evidence: { recent, history: before, historyDays: history, ratio: signal.ratio, pValue: signal.pValue, rawPValue: raw.pValue, unitsWithCases: data.caseUnits, caseNos: caseNos.slice(0, 20) },
       });
     }
   } else {

@@ -167,9 +167,10 @@ export async function loadRiskData(db: Queryable, from: string, to: string): Pro
     riskRepo.lostCaseDays(db, to),
   ]);
   const first = await sql<{ day: string | null }>`select to_char(zhd_city_day(min(reported_at)), 'YYYY-MM-DD') as day from problem`.execute(db);
-  const casesStart = await db.selectFrom('case_outcome').select((eb) => eb.fn.min('decided_on').as('day')).executeTakeFirst();
+  const cases = await sql<{ day: string | null; units: number }>`
+    select to_char(min(decided_on), 'YYYY-MM-DD') as day, count(distinct unit_id) filter (where decided_on > ${to}::date - 1460)::int as units from case_outcome`.execute(db);
   const data: RiskData = {
-    from, to, dataStart: first.rows[0]?.day ?? from, casesStart: (casesStart?.day as string | null | undefined) ?? null,
+    from, to, dataStart: first.rows[0]?.day ?? from, casesStart: cases.rows[0]?.day ?? null, caseUnits: cases.rows[0]?.units ?? 0,
     domainSeries: new Map(), flaggedSeries: new Map(), targets: new Map(), units: new Map(), lostCases: new Map(),
   };
   for (const r of caseRows) {

@@ -7,6 +7,11 @@ import { calendarSets, seedDemoReports } from './reports.ts';
 import { seedDemoCity } from './service.ts';
 import { seedDemoWorkOrders } from './workorders.ts';
 import { createTriageService } from '../triage/service.ts';
+import { cityDay } from '../../lib/calendar.ts';
+import { createProblemsService } from '../problems/service.ts';
+import { createRiskService } from '../risk/service.ts';
+import { createWorkOrdersService } from '../workorders/service.ts';
+import { seedDemoCases } from './cases.ts';
 
 let ctx: TestContext;
 before(async () => {
@@ -58,4 +63,14 @@ test('demo work orders walk the loop on their own dates: every state is represen
   assert.equal(closedWithoutFollowUp.rows[0]!.n, 0);
   const outOfOrder = await sql<{ n: number }>`select count(*)::int as n from work_event a join work_event b on a.work_order_id = b.work_order_id and a.id < b.id and a.at > b.at`.execute(ctx.db);
   assert.equal(outOfOrder.rows[0]!.n, 0, 'events are dated in the order they happened');
+});
+
+test('demo 复议诉讼结果 go in through the import, and one bureau losing three lately shows in the risk rule', async () => {
+  assert.equal(await seedDemoCases(ctx), 10);
+  const lost = await ctx.db.selectFrom('case_outcome').innerJoin('unit', 'unit.id', 'case_outcome.unit_id').select(['unit.name', 'case_outcome.decided_on'])
+    .where('case_outcome.lost', '=', true).execute();
+  assert.equal(lost.length, 4);
+  const risk = createRiskService(ctx, { problems: createProblemsService(ctx), workOrders: createWorkOrdersService(ctx) });
+  const warned = (await risk.candidates(cityDay(new Date()))).filter((c) => c.ruleCode === 'unit_lost_cases');
+  assert.deepEqual(warned.map((c) => c.scopeName), ['鸠江区城市管理局']);
 });

@@ -6,6 +6,7 @@ import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { hashPassword } from '../auth/password.ts';
 import { orgsRepo } from '../orgs/repo.ts';
 import { seedDemoReports } from './reports.ts';
+import { seedDemoCases } from './cases.ts';
 import { seedDemoWorkOrders } from './workorders.ts';
 import { createTriageService } from '../triage/service.ts';
 import { CITY, COUNTIES, DEMO_PASSWORD, DEMO_USERS, townshipCode, wuhuUnits } from './wuhu.ts';
@@ -64,7 +65,8 @@ export async function seedDemo(ctx: AppContext) {
     // the demo opens with its reports already triaged and waiting in the queue
   }
   const workOrders = await seedDemoWorkOrders(ctx);
-  return { ...city, reports, workOrders: workOrders.orders };
+  const cases = await seedDemoCases(ctx);
+  return { ...city, reports, workOrders: workOrders.orders, cases };
 }
 
 export function demoLoginHelp(port: number): string {

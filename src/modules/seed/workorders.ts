@@ -6,7 +6,7 @@ import { seedRepo } from './repo.ts';
 
 const HOUR = 3_600_000;
 
-async function demoActor(ctx: AppContext, username: string): Promise<Actor> {
+export async function demoActor(ctx: AppContext, username: string): Promise<Actor> {
   const user = await seedRepo.userByName(ctx.db, username);
   const principal: UserPrincipal = {
     kind: 'user', userId: user.id, username: user.username, displayName: user.display_name, unitId: user.unit_id, mustChangePassword: false, sessionId: 'demo-seed',
