@@ -5,6 +5,8 @@ import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { createProblemsService } from '../src/modules/problems/service.ts';
 import { createSearchService } from '../src/modules/search/service.ts';
 import { createTriageService } from '../src/modules/triage/service.ts';
+import { demoActor } from '../src/modules/seed/workorders.ts';
+import { createWorkOrdersService } from '../src/modules/workorders/service.ts';
 import { skipBrowser, startWebApp, submitLogin } from './browser.ts';
 import type { TestContext } from './helpers.ts';
 
@@ -34,8 +36,12 @@ before(async () => {
   ({ base, browser, close } = await startWebApp(async (c) => {
     ctx = c;
     const problems = createProblemsService(ctx);
-    for (const r of REPORTS) await problems.submitForm('web_form', { ...r, kind: '投诉' }, SYSTEM_ACTOR);
+    const made = [];
+    for (const r of REPORTS) made.push(await problems.submitForm('web_form', { ...r, kind: '投诉' }, SYSTEM_ACTOR));
     await createTriageService(ctx).triagePending(100);
+    // the 罚单 report is dispatched this month (the 派发 figure)
+    const unit = await ctx.db.selectFrom('unit').select('id').where('name', '=', '镜湖区城市管理局').executeTakeFirstOrThrow();
+    await createWorkOrdersService(ctx).dispatch(await demoActor(ctx, 'dispatcher'), made[1]!.id, { unitId: unit.id });
     assert.ok((await createSearchService(ctx, problems).indexPending()) >= REPORTS.length);
   }));
 });
@@ -94,6 +100,15 @@ test('全局态势: the figures and the region bar open the search behind them; 
   assert.match(url.searchParams.get('from') ?? '', /^\d{4}-\d{2}-01T00:00:00\+08:00$/);
   assert.match(url.searchParams.get('to') ?? '', /^\d{4}-\d{2}-\d{2}T00:00:00\+08:00$/);
   assert.deepEqual(await resultTitles(page, 1), ['城管队员乱罚款']);
+
+  // 派发 opens the problems whose orders were dispatched in the month, whenever they were reported
+  await page.goBack();
+  await page.waitForURL(/\/dashboard$/);
+  await page.getByTestId('kpi-dispatched').click();
+  await page.waitForURL(/\/problems\?.*dispatchedFrom=/);
+  assert.equal(new URL(page.url()).searchParams.get('from'), null);
+  assert.deepEqual(await resultTitles(page, 1), ['罚单金额有误']);
+  await page.getByTestId('filter-dispatched').getByText(/^派发于 \d{4}-\d{2}-01 至 \d{4}-\d{2}-\d{2}$/).waitFor();
 
   // back on the dashboard, the 镜湖区 bar opens the search of that district
   await page.goBack();

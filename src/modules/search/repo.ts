@@ -20,6 +20,12 @@ export type SearchFilter = {
   /** with overdue / listed / escalated: only orders still open (the dashboard's "now" figures) */
   openOnly?: boolean;
   satisfaction?: 'satisfied' | 'basically_satisfied' | 'unsatisfied' | 'unrated';
+  /** a work order dispatched in [dispatchedFrom, dispatchedTo) (the dashboard's 派发) */
+  dispatchedFrom?: Date;
+  dispatchedTo?: Date;
+  /** the lead order closed in [closedFrom, closedTo) (the dashboard's 办结) */
+  closedFrom?: Date;
+  closedTo?: Date;
   from?: Date;
   to?: Date;
   /** the words were only punctuation: nothing matches rather than everything */
@@ -75,6 +81,19 @@ function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null
   if (f.listed) q = q.where(flagged('listed_at'));
   if (f.escalated) q = q.where(flagged('escalated_at'));
   if (f.satisfaction) q = q.where((eb) => eb.exists(eb.selectFrom('follow_up').select('follow_up.id').whereRef('follow_up.problem_id', '=', 'problem.id').where('follow_up.satisfaction', '=', f.satisfaction!)));
+  if (f.dispatchedFrom || f.dispatchedTo) {
+    q = q.where((eb) => orderExists(eb, (o) => {
+      const since = f.dispatchedFrom ? o.where('work_order.dispatched_at', '>=', f.dispatchedFrom) : o;
+      return f.dispatchedTo ? since.where('work_order.dispatched_at', '<', f.dispatchedTo) : since;
+    }));
+  }
+  if (f.closedFrom || f.closedTo) {
+    q = q.where((eb) => orderExists(eb, (o) => {
+      const lead = o.where('work_order.role', '=', 'lead').where('work_order.state', '=', 'closed');
+      const since = f.closedFrom ? lead.where('work_order.closed_at', '>=', f.closedFrom) : lead;
+      return f.closedTo ? since.where('work_order.closed_at', '<', f.closedTo) : since;
+    }));
+  }
   if (f.from) q = q.where('problem.reported_at', '>=', f.from);
   if (f.to) q = q.where('problem.reported_at', '<', f.to);
   return q;

@@ -23,6 +23,10 @@ export const SearchFilters = z.object({
   escalated: z.boolean().optional(),
   openOnly: z.boolean().optional(),
   satisfaction: z.enum(['satisfied', 'basically_satisfied', 'unsatisfied', 'unrated']).optional(),
+  dispatchedFrom: z.coerce.date({ message: '派发时间格式不正确' }).optional(),
+  dispatchedTo: z.coerce.date({ message: '派发时间格式不正确' }).optional(),
+  closedFrom: z.coerce.date({ message: '办结时间格式不正确' }).optional(),
+  closedTo: z.coerce.date({ message: '办结时间格式不正确' }).optional(),
   from: z.coerce.date({ message: '开始时间格式不正确' }).optional(),
   to: z.coerce.date({ message: '结束时间格式不正确' }).optional(),
 }).refine((f) => !f.from || !f.to || f.to > f.from, { message: '结束时间必须晚于开始时间', path: ['to'] });

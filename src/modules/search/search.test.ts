@@ -136,6 +136,19 @@ test('overdue, listed and escalated filters: ever, or only on orders still open 
   assert.deepEqual(await found('admin', { overdue: true, openOnly: true }), [], 'but is no longer open');
 });
 
+test('the dashboard\'s 派发 and 办结 open the problems whose orders were dispatched or closed in the period', async () => {
+  // the smoke report's order was dispatched today and closed by the test above
+  const order = await t.ctx.db.selectFrom('work_order').select(['dispatched_at', 'closed_at']).where('problem_id', '=', ids.smoke!).executeTakeFirstOrThrow();
+  const day = (at: Date, days: number) => new Date(at.getTime() + days * 86_400_000).toISOString();
+  assert.deepEqual(await found('admin', { dispatchedFrom: day(order.dispatched_at, -1), dispatchedTo: day(order.dispatched_at, 1) }), only('smoke'));
+  assert.deepEqual(await found('admin', { dispatchedFrom: day(order.dispatched_at, 1) }), [], 'not dispatched after');
+  assert.deepEqual(await found('admin', { closedFrom: day(order.closed_at!, -1), closedTo: day(order.closed_at!, 1) }), only('smoke'));
+  assert.deepEqual(await found('admin', { closedTo: day(order.closed_at!, -1) }), [], 'not closed before');
+  const bad = await t.app.inject({ method: 'POST', url: '/api/search', headers: { cookie: cookie.admin! }, payload: { filters: { closedFrom: '上个月' } } });
+  assert.equal(bad.statusCode, 400);
+  assert.match(bad.body, /办结时间格式不正确/);
+});
+
 test('beyond the exact count the total is the planner\'s estimate: a number, on either database', async () => {
   const n = await searchRepo.estimate(t.ctx.db, { regionPrefixes: 'all', orderUnitIds: [] }, { tsquery: "'镜湖区'" });
   assert.ok(Number.isInteger(n) && n >= 1, String(n));

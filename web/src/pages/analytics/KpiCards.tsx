@@ -1,7 +1,7 @@
 import { QuestionCircleOutlined } from '@ant-design/icons';
 import { Card, Col, Row, Statistic, Tooltip, Typography } from 'antd';
 import type { ReactNode } from 'react';
-import type { SearchFilters } from '../problems/searchQuery.ts';
+import { dayRangeFilter, type SearchFilters } from '../problems/searchQuery.ts';
 import { percent, type Dashboard } from './types.ts';
 
 type Open = (filters: SearchFilters, options?: { wholeTime?: boolean }) => void;
@@ -39,14 +39,23 @@ function Figure({ title, value, help, footer, onOpen, testId, danger }: FigurePr
 export function KpiCards({ data, onOpen }: { data: Dashboard; onOpen: Open }) {
   const t = data.totals;
   const d = data.definitions;
+  const period = dayRangeFilter(data.range);
   const ofPeriod: FigureProps[] = [
     {
       title: '反映问题', value: t.problems, testId: 'kpi-problems', onOpen: () => onOpen({}),
       footer: <>环比 {change(t.problems, t.previous)}　同比 {change(t.problems, t.lastYear)}</>,
       help: `上期 ${t.previous} 件（${data.previous.from} 至 ${data.previous.to}），去年同期 ${t.lastYear} 件`,
     },
-    { title: '派发', value: t.dispatched, testId: 'kpi-dispatched', help: '期内派发的工单数（按派发日期计）', footer: `已引导 ${t.redirected} 件` },
-    { title: '办结', value: t.closed, testId: 'kpi-closed', help: '期内办结的主办工单数（按办结日期计）', footer: `重办 ${t.redone} 次` },
+    {
+      title: '派发', value: t.dispatched, testId: 'kpi-dispatched', footer: `已引导 ${t.redirected} 件`,
+      help: '期内派发的工单数（按派发日期计，含协办）。点击查看这些问题（一件问题派发多次只列一次，不论反映时间）',
+      onOpen: () => onOpen({ dispatchedFrom: period.from, dispatchedTo: period.to }, { wholeTime: true }),
+    },
+    {
+      title: '办结', value: t.closed, testId: 'kpi-closed', footer: `重办 ${t.redone} 次`,
+      help: '期内办结的主办工单数（按办结日期计）。点击查看这些问题（不论反映时间）',
+      onOpen: () => onOpen({ closedFrom: period.from, closedTo: period.to }, { wholeTime: true }),
+    },
     { title: d.close_on_time_rate.name, value: percent(t.close_on_time_rate), testId: 'kpi-close-on-time', help: d.close_on_time_rate.formula, footer: `${t.closed_on_time}/${t.closed}` },
     {
       title: d.satisfaction_rate.name, value: percent(t.satisfaction_rate), testId: 'kpi-satisfaction', help: `${d.satisfaction_rate.formula}。点击查看不满意的问题`,

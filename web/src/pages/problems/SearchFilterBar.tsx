@@ -1,4 +1,4 @@
-import { Button, DatePicker, Select, Space, Switch, TreeSelect } from 'antd';
+import { Button, DatePicker, Select, Space, Switch, Tag, TreeSelect } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { UnitSelect } from '../workorders/UnitSelect.tsx';
 import { MISCONDUCT_CATEGORIES, SATISFACTION, STATUS } from './labels.ts';
@@ -21,6 +21,12 @@ function FlagSwitch({ label, checked, onChange }: { label: string; checked: bool
       <Switch size="small" checked={checked} onChange={onChange} /> {label}
     </label>
   );
+}
+
+/** 派发于 2026-10-01 至 2026-10-31: the city days of a [from, to) filter on a work-order step. */
+function stepRangeText(step: string, from?: string, to?: string): string {
+  const days = daysOfFilter({ from, to });
+  return `${step}于 ${days.from ?? '…'} 至 ${days.to ?? '…'}`;
 }
 
 /** The search filters; every control shows what the URL says, and a change goes back through the URL. */
@@ -60,6 +66,16 @@ export function SearchFilterBar({ filters, lists, onChange, onClear }: Props) {
       <FlagSwitch label="提级督办" checked={!!filters.escalated} onChange={(on) => onChange({ escalated: on || undefined })} />
       {(filters.overdue || filters.listed || filters.escalated) && (
         <FlagSwitch label="仅在办工单" checked={!!filters.openOnly} onChange={(on) => onChange({ openOnly: on || undefined })} />
+      )}
+      {(filters.dispatchedFrom || filters.dispatchedTo) && (
+        <Tag closable data-testid="filter-dispatched" onClose={() => onChange({ dispatchedFrom: undefined, dispatchedTo: undefined })}>
+          {stepRangeText('派发', filters.dispatchedFrom, filters.dispatchedTo)}
+        </Tag>
+      )}
+      {(filters.closedFrom || filters.closedTo) && (
+        <Tag closable data-testid="filter-closed" onClose={() => onChange({ closedFrom: undefined, closedTo: undefined })}>
+          {stepRangeText('办结', filters.closedFrom, filters.closedTo)}
+        </Tag>
       )}
       {anyFilter && <Button type="link" onClick={onClear}>清空筛选</Button>}
     </Space>

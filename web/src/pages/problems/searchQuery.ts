@@ -24,6 +24,11 @@ export type SearchFilters = {
   /** with overdue / listed / escalated: only work orders still open */
   openOnly?: boolean;
   satisfaction?: Satisfaction;
+  /** ISO instants: a work order dispatched / the lead order closed in [from, to) (the dashboard's 派发 and 办结) */
+  dispatchedFrom?: string;
+  dispatchedTo?: string;
+  closedFrom?: string;
+  closedTo?: string;
   /** ISO instants; reported_at in [from, to) */
   from?: string;
   to?: string;
@@ -57,10 +62,10 @@ export function readSearch(params: URLSearchParams): SearchState {
   if (Number.isInteger(unitId) && unitId > 0) filters.unitId = unitId;
   const satisfaction = params.get('satisfaction') as Satisfaction | null;
   if (satisfaction && SATISFACTIONS.includes(satisfaction)) filters.satisfaction = satisfaction;
-  const from = params.get('from');
-  const to = params.get('to');
-  if (isInstant(from)) filters.from = from;
-  if (isInstant(to)) filters.to = to;
+  for (const key of ['from', 'to', 'dispatchedFrom', 'dispatchedTo', 'closedFrom', 'closedTo'] as const) {
+    const v = params.get(key);
+    if (isInstant(v)) filters[key] = v;
+  }
   const page = Number(params.get('page'));
   return { filters, sort: params.get('sort') === 'relevance' ? 'relevance' : 'time', page: Number.isInteger(page) && page > 1 ? page : 1 };
 }
