@@ -205,10 +205,10 @@ async function baselines(ctx: AppContext) {
   return { like_scan_ms: r1(quantile(like, 0.5)), groupby_year_ms: r1(performance.now() - t1) };
 }
 
-async function runOn(database: Database, count: number, pool: ReturnType<typeof textPool>) {
+async function runOn(database: Database, count: number, pool: ReturnType<typeof textPool>, reuse = false) {
   await migrate(database.db);
   const ctx: AppContext = { database, db: database.db, config: loadConfig({ LOG_LEVEL: 'silent', ZHD_SM4_KEY: KEY }), cipher: new FieldCipher(KEY), log: pino({ level: 'silent' }) };
-  await seedDemoCity(ctx);
+  if (!reuse) await seedDemoCity(ctx);
   const ref: Ref = {
     channels: (await ctx.db.selectFrom('channel').select('code').execute()).map((r) => r.code),
     domains: (await ctx.db.selectFrom('enforcement_domain').select('code').execute()).map((r) => r.code),
@@ -216,8 +216,9 @@ async function runOn(database: Database, count: number, pool: ReturnType<typeof 
     regions: (await ctx.db.selectFrom('region').select('code').where('level', 'in', ['county', 'township']).execute()).map((r) => r.code),
     units: (await ctx.db.selectFrom('unit').select('id').where('kind', '=', 'department').execute()).map((r) => r.id),
   };
-  log(`载入 ${count} 条问题…`);
-  const load = await loadProblems(ctx, count, pool, ref);
+  log(reuse ? '沿用已载入的数据库…' : `载入 ${count} 条问题…`);
+  const load = reuse ? { reused: true } : await loadProblems(ctx, count, pool, ref);
+  if (reuse) count = Number((await sql<{ n: number }>`select count(*)::int as n from problem`.execute(ctx.db)).rows[0]!.n);
   if (process.env.ZHD_BENCH_LOAD_ONLY) return { problems: count, load };
   log(`载入完成 ${JSON.stringify(load)}；运行 200 条查询…`);
   const services = createServices(ctx);
@@ -238,7 +239,14 @@ const pool = textPool();
 log(`文本来源：${pool.source}（${pool.titles.length} 个标题、${pool.sentences.length} 个句子）`);
 const result: Record<string, unknown> = {};
 const base = process.env.DATABASE_URL;
-if (base) {
+if (base && process.env.ZHD_BENCH_REUSE_DB) {
+  // ZHD_BENCH_REUSE_DB=<name of a database kept by ZHD_BENCH_KEEP_DB>: the queries again, without loading
+  const url = new URL(base);
+  url.pathname = `/${process.env.ZHD_BENCH_REUSE_DB}`;
+  const database = await openPostgres(url.toString(), 4);
+  result.postgres = await runOn(database, 0, pool, true);
+  await database.close();
+} else if (base) {
   // ZHD_BENCH_KEEP_DB=1 keeps the database afterwards (for EXPLAIN); its name is printed
   const scratch = await createScratchDatabase(base, 'zhd_bench_search');
   try {
@@ -253,11 +261,14 @@ if (base) {
 } else {
   result.postgres = null;
 }
+// ZHD_BENCH_PG_ONLY=1: PostgreSQL alone (while tuning its queries)
+if (!process.env.ZHD_BENCH_PG_ONLY) {
 log('PGlite…');
 const liteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhd-bench-search-'));
 const lite = await openPglite(liteDir);
 result.pglite = await runOn(lite, PGLITE_PROBLEMS, pool);
 await lite.close();
 fs.rmSync(liteDir, { recursive: true, force: true });
+}
 result.text_source = pool.source;
 process.stdout.write(`${JSON.stringify(result)}\n`);
