@@ -24,6 +24,7 @@ import { createServices } from '../src/app.ts';
 import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { seedDemoCity } from '../src/modules/seed/service.ts';
 import { SCENARIOS, SHOPS, COMPANIES, ROADS } from '../src/modules/seed/scenarios.ts';
+import { topicTerms } from '../src/modules/triage/hot-topics.ts';
 import { tsvectorOf } from '../src/modules/search/tokens.ts';
 import { mulberry32 } from '../src/lib/random.ts';
 import type { SearchInput } from '../src/modules/search/service.ts';
@@ -84,15 +85,15 @@ async function loadProblems(ctx: AppContext, count: number, pool: ReturnType<typ
         tracking_code: `B${i.toString(36).padStart(8, '0')}${randomBytes(3).toString('hex')}`,
         channel: pick(ref.channels), title, body, kind_code: pick(ref.kinds), domain_code: rnd() < 0.9 ? pick(ref.domains) : null,
         reported_at: new Date(at).toISOString(), region_code: rnd() < 0.95 ? pick(ref.regions) : null, target_text: target, status,
-        misconduct: rnd() < 0.03 ? [pick(misconduct)] : [], search_tsv: tsvectorOf([title, body, target]),
+        misconduct: rnd() < 0.03 ? [pick(misconduct)] : [], search_tsv: tsvectorOf([title, body, target]), topic_terms: topicTerms({ title, body }),
       });
     }
     const t1 = performance.now();
     await sql`
-      insert into problem (tracking_code, channel, title, body, kind_code, domain_code, reported_at, region_code, target_text, status, misconduct, search_tsv, triaged_at)
-      select tracking_code, channel, title, body, kind_code, domain_code, reported_at, region_code, target_text, status, misconduct, search_tsv::tsvector, reported_at
+      insert into problem (tracking_code, channel, title, body, kind_code, domain_code, reported_at, region_code, target_text, status, misconduct, search_tsv, topic_terms, triaged_at)
+      select tracking_code, channel, title, body, kind_code, domain_code, reported_at, region_code, target_text, status, misconduct, search_tsv::tsvector, topic_terms, reported_at
       from json_to_recordset(${JSON.stringify(rows)}::json) as t (tracking_code text, channel text, title text, body text, kind_code text, domain_code text,
-        reported_at timestamptz, region_code text, target_text text, status text, misconduct text[], search_tsv text)`.execute(ctx.db);
+        reported_at timestamptz, region_code text, target_text text, status text, misconduct text[], search_tsv text, topic_terms text[])`.execute(ctx.db);
     tokenMs += t1 - t0;
     insertMs += performance.now() - t1;
     if ((start / CHUNK) % 20 === 0) log(`  ${start + rows.length} / ${count}`);

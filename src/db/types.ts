@@ -263,6 +263,8 @@ export interface ProblemTable {
   target_key: ColumnType<string | null, string | null | undefined, string | null>;
   /** jieba tokens with positions; null until the search.index job has indexed the problem. */
   search_tsv: ColumnType<string | null, string | null | undefined, string | null>;
+  /** words that can name a hot topic (triage/hot-topics.ts topicTerms); null until the search indexer computes them */
+  topic_terms: ColumnType<string[] | null, string[] | null | undefined, string[] | null>;
 }
 
 export type TriageGuess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' };

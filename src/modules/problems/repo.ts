@@ -155,8 +155,10 @@ export const problemsRepo = {
   async topicDocs(db: Queryable, f: { from: Date; to: Date; domain?: string; regionPrefixes: string[] | 'all'; limit: number }) {
     const num = (k: string) => sql`case when r.payload ->> ${k} ~ '^[0-9]{1,9}$' then (r.payload ->> ${k})::int else 0 end`;
     const scope = f.regionPrefixes === 'all' ? sql`true` : f.regionPrefixes.length ? sql.join(f.regionPrefixes.map((p) => sql`p.region_code like ${`${p}%`}`), sql` or `) : sql`false`;
-    const r = await sql<{ id: number; title: string; body: string; at: Date; attention: number }>`
-      select p.id, p.title, p.body, p.reported_at as at,
+    // the texts only where the topic words are not stored yet
+    const r = await sql<{ id: number; title: string; body: string; at: Date; attention: number; terms: string[] | null }>`
+      select p.id, p.topic_terms as terms, case when p.topic_terms is null then p.title else '' end as title,
+             case when p.topic_terms is null then p.body else '' end as body, p.reported_at as at,
              coalesce((select sum(${num('likes')} + ${num('reposts')} + ${num('comments')} + ${num('favNum')})
                        from problem_source s join raw_record r on r.id = s.raw_record_id where s.problem_id = p.id), 0)::int as attention
       from problem p

@@ -184,11 +184,26 @@ export const searchRepo = {
     return rows;
   },
 
-  async setVectors(tx: Tx, ids: number[], vectors: string[]) {
+  /** The search vectors and the topic words (as JSON arrays of strings, one per problem). */
+  async setVectors(tx: Tx, ids: number[], vectors: string[], topicTerms: string[][]) {
     if (!ids.length) return;
     await sql`
-      update problem p set search_tsv = v.tsv::tsvector
-      from unnest(${ids}::bigint[], ${vectors}::text[]) as v (id, tsv) where p.id = v.id`.execute(tx);
+      update problem p set search_tsv = v.tsv::tsvector, topic_terms = array(select jsonb_array_elements_text(v.terms::jsonb))
+      from unnest(${ids}::bigint[], ${vectors}::text[], ${topicTerms.map((t) => JSON.stringify(t))}::text[]) as v (id, tsv, terms) where p.id = v.id`.execute(tx);
+  },
+
+  /** Problems indexed before topic words were stored, locked for this transaction. */
+  async claimWithoutTopicTerms(tx: Tx, limit: number) {
+    const { rows } = await sql<{ id: number; title: string; body: string }>`
+      select id, title, body from problem where topic_terms is null and search_tsv is not null order by id limit ${limit} for update skip locked`.execute(tx);
+    return rows;
+  },
+
+  async setTopicTerms(tx: Tx, ids: number[], topicTerms: string[][]) {
+    if (!ids.length) return;
+    await sql`
+      update problem p set topic_terms = array(select jsonb_array_elements_text(v.terms::jsonb))
+      from unnest(${ids}::bigint[], ${topicTerms.map((t) => JSON.stringify(t))}::text[]) as v (id, terms) where p.id = v.id`.execute(tx);
   },
 
   pendingCount(db: Queryable) {

@@ -5,6 +5,7 @@ import { formatCityTime } from '../../lib/calendar.ts';
 import { recordAudit } from '../audit/service.ts';
 import type { Actor } from '../auth/access.ts';
 import type { ProblemsService } from '../problems/service.ts';
+import { topicTerms } from '../triage/hot-topics.ts';
 import { parseQuery, highlight, snippet, tsvectorOf, type Highlighted } from './tokens.ts';
 import { searchRepo, type SearchFilter, type SearchRow } from './repo.ts';
 
@@ -115,12 +116,30 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
       for (;;) {
         const n = await db.transaction().execute(async (tx) => {
           const rows = await searchRepo.claimPending(tx, batch);
-          await searchRepo.setVectors(tx, rows.map((r) => r.id), rows.map((r) => tsvectorOf([r.title, r.body, r.target_text, r.address, r.replies])));
+          await searchRepo.setVectors(tx, rows.map((r) => r.id), rows.map((r) => tsvectorOf([r.title, r.body, r.target_text, r.address, r.replies])), rows.map((r) => topicTerms(r)));
           return rows.length;
         });
         total += n;
         if (n < batch) return total;
       }
+    },
+
+    /**
+     * Topic words for problems indexed before they were stored (an upgrade), a few batches at a time so that the
+     * index job stays short; hot topics compute the missing ones themselves meanwhile. Returns how many were done.
+     */
+    async backfillTopicTerms(batches = 10, batch = INDEX_BATCH): Promise<number> {
+      let total = 0;
+      for (let i = 0; i < batches; i++) {
+        const n = await db.transaction().execute(async (tx) => {
+          const rows = await searchRepo.claimWithoutTopicTerms(tx, batch);
+          await searchRepo.setTopicTerms(tx, rows.map((r) => r.id), rows.map((r) => topicTerms(r)));
+          return rows.length;
+        });
+        total += n;
+        if (n < batch) break;
+      }
+      return total;
     },
   };
 }

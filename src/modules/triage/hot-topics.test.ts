@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import { test } from 'node:test';
 import { createTestApp, login, sharedDataFile } from '../../../test/helpers.ts';
 import { makeCity, makeProblem } from '../../../test/factories.ts';
+import { createProblemsService } from '../problems/service.ts';
+import { createSearchService } from '../search/service.ts';
 import { hotTopics, type TopicDoc } from './hot-topics.ts';
 
 const at = new Date('2026-10-10T10:00:00+08:00');
@@ -77,6 +79,17 @@ test('the hot-topics API answers for the reader\'s region with the attention cha
     assert.equal(body.problems, 5);
     assert.equal(body.topics[0].count, 4);
     assert.ok(body.topics[0].terms.some((w: string) => ['滨江', '花园', '滨江花园', '油烟', '烧烤店'].includes(w)), body.topics[0].label);
+    // the search indexer stores each problem's topic words; the answer from them is the same as from the texts
+    const search = createSearchService(t.ctx, createProblemsService(t.ctx));
+    assert.equal(await search.indexPending(), 5);
+    const stored = await t.ctx.db.selectFrom('problem').select('topic_terms').orderBy('id').execute();
+    assert.ok(stored.every((r) => Array.isArray(r.topic_terms)) && stored.some((r) => r.topic_terms!.includes('油烟')), JSON.stringify(stored));
+    const again = await t.app.inject({ method: 'GET', url: `/api/triage/hot-topics?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, headers: { cookie } });
+    assert.deepEqual(again.json().topics, body.topics);
+    // problems indexed before topic words were stored get them from the backfill
+    await t.ctx.db.updateTable('problem').set({ topic_terms: null }).execute();
+    assert.equal(await search.backfillTopicTerms(), 5);
+    assert.deepEqual((await t.ctx.db.selectFrom('problem').select('topic_terms').orderBy('id').execute()).map((r) => r.topic_terms), stored.map((r) => r.topic_terms));
     const bad = await t.app.inject({ method: 'GET', url: `/api/triage/hot-topics?from=${encodeURIComponent(to)}&to=${encodeURIComponent(from)}`, headers: { cookie } });
     assert.equal(bad.statusCode, 400);
     const handler = await login(t.app, city.handlerA.username, city.handlerA.password);

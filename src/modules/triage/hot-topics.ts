@@ -10,7 +10,8 @@ import { wordInfo } from '../../lib/words.ts';
  * 投诉 do not make topics); the word that most often comes with it names it too when they go together. Each problem
  * joins at most one topic: the best-scoring seed it contains.
  */
-export type TopicDoc = { id: number; title: string; body: string; at: Date; attention: number };
+/** `terms`: the problem's topic words as stored (topicTerms); computed here from title and body when missing. */
+export type TopicDoc = { id: number; title: string; body: string; at: Date; attention: number; terms?: string[] | null };
 export type HotTopic = {
   label: string;
   terms: string[];
@@ -55,10 +56,13 @@ const rarityOf = (w: string) => {
   return info.known ? info.rarity : UNKNOWN_RARITY;
 };
 
-function termsOf(d: { title: string; body: string }): Set<string> {
+/** The words of a problem that can name a topic (from its title and the start of its body); stored with its search index. */
+export function topicTerms(d: { title: string; body: string }): string[] {
   const text = normalizeText(`${d.title}。${d.body.slice(0, 300)}`);
-  return new Set(segment(text).filter(isTopicWord));
+  return [...new Set(segment(text).filter(isTopicWord))];
 }
+
+const termsOf = (d: TopicDoc): Set<string> => new Set(d.terms ?? topicTerms(d));
 
 export function hotTopics(period: TopicDoc[], previous: TopicDoc[], o: HotTopicOptions = {}): HotTopic[] {
   const minSize = o.minSize ?? 3;
