@@ -19,6 +19,7 @@ import { PERIOD_PATTERN } from './lib/period.ts';
 import { parseCityTime } from './lib/time.ts';
 import { formatCityTime } from './lib/calendar.ts';
 import { loadCalendar } from './modules/calendar/service.ts';
+import { syncUserDictionary } from './modules/triage/dictionary.ts';
 import pino from 'pino';
 import { loggerOptions } from './lib/logger.ts';
 
@@ -192,6 +193,7 @@ program
     withRuntime('zhd report', async (rt) => {
       if (!PERIOD_PATTERN.test(o.period)) throw new AppError(400, 'VALIDATION', `--period 格式不正确：${o.period}（应为 2026-10、2026-Q3 或 2026）`);
       const services = createServices(rt.ctx);
+      await syncUserDictionary(rt.ctx); // hot topics in the report segment with the city's words
       if (!o.json) err(`正在生成 ${o.period} 分析报告（统计、图表、排版）…`);
       const r = await services.reports.generate(SYSTEM_ACTOR, o.period);
       const docx = path.resolve(o.out ?? `${o.period}-分析报告.docx`);

@@ -5,6 +5,8 @@ import { jobsRepo } from './modules/jobs/repo.ts';
 import { intakeRepo } from './modules/intake/repo.ts';
 import { rateLimitRepo } from './modules/ratelimit/repo.ts';
 import { createTriageService } from './modules/triage/service.ts';
+import { triageConfigRepo } from './modules/triage/config-repo.ts';
+import { syncUserDictionary } from './modules/triage/dictionary.ts';
 import { SYSTEM_ACTOR } from './modules/auth/access.ts';
 
 const KEEP_FINISHED_JOBS_DAYS = 30;
@@ -21,6 +23,8 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
       await rateLimitRepo.deleteExpired(ctx.db);
     },
     'triage.pending': async () => {
+      // another instance may have changed the user dictionary: segment (search index, hot topics) with the current one
+      await syncUserDictionary(ctx);
       const triage = createTriageService(ctx);
       let triaged = 0;
       for (let n = TRIAGE_BATCH; n === TRIAGE_BATCH; triaged += n) n = await triage.triagePending(TRIAGE_BATCH);
@@ -33,6 +37,15 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
       }
     },
     'search.index': async () => {
+      await syncUserDictionary(ctx);
+      await services.search.indexPending();
+      // problems indexed before topic words were stored (after an upgrade), a few thousand a minute
+      await services.search.backfillTopicTerms();
+    },
+    'search.reindexAll': async () => {
+      // after a change of the user dictionary (分拣配置 → 重建检索索引): every problem is indexed again with it
+      await syncUserDictionary(ctx);
+      await triageConfigRepo.markSearchStale(ctx.db);
       await services.search.indexPending();
     },
     'stats.refresh': async () => {
@@ -43,6 +56,7 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
       await services.risk.detect();
     },
     'report.monthly': async () => {
+      await syncUserDictionary(ctx);
       await services.reports.monthlyIfDue();
     },
     'triage.retrain': async (payload) => {

@@ -4,6 +4,7 @@ import { buildApp, createServices } from './app.ts';
 import type { Config } from './lib/config.ts';
 import { jobHandlers } from './jobs.ts';
 import { createJobRunner } from './modules/jobs/runner.ts';
+import { startUserDictionarySync, syncUserDictionary } from './modules/triage/dictionary.ts';
 import { demoLoginHelp, isEmptyOrganization, seedDemo } from './modules/seed/service.ts';
 import { openRuntime } from './runtime.ts';
 
@@ -20,6 +21,8 @@ export async function serve(config: Config): Promise<void> {
     await seedDemo(ctx);
     firstStart = true;
   }
+  await syncUserDictionary(ctx);
+  const stopDictionarySync = startUserDictionarySync(ctx);
   const app = await buildApp(ctx, { webDir: WEB_DIST });
   const runner = createJobRunner(ctx.db, jobHandlers(ctx, createServices(ctx)), log);
 
@@ -31,6 +34,7 @@ export async function serve(config: Config): Promise<void> {
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     try {
+      stopDictionarySync();
       await app.close();
       await runner.stop();
       await runtime.close(); // CHECKPOINT and close the embedded database, then release the lock

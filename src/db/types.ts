@@ -406,6 +406,21 @@ export interface ExclusionTermTable {
   term: string;
 }
 
+export type UserWordCategory = 'place' | 'unit' | 'term' | 'other';
+
+export interface UserWordTable {
+  word: string;
+  category: ColumnType<UserWordCategory, UserWordCategory | undefined, UserWordCategory>;
+  created_by: number | null;
+  created_at: Generated<Date>;
+}
+
+export interface UserWordStampTable {
+  id: Generated<boolean>;
+  stamp: string;
+  updated_at: Timestamp;
+}
+
 export interface TriageExampleTable {
   id: Generated<number>;
   target: 'domain' | 'kind';
@@ -562,6 +577,8 @@ export interface DB {
   routing_rule: RoutingRuleTable;
   exclusion_term: ExclusionTermTable;
   triage_example: TriageExampleTable;
+  user_word: UserWordTable;
+  user_word_stamp: UserWordStampTable;
   work_order: WorkOrderTable;
   work_event: WorkEventTable;
   work_reply: WorkReplyTable;

@@ -1,4 +1,4 @@
-import { AlertOutlined, ControlOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FileTextOutlined, FilterOutlined, FormOutlined, FundOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, RadarChartOutlined, SettingOutlined, SolutionOutlined, TeamOutlined, ToolOutlined, WarningOutlined } from '@ant-design/icons';
+import { AlertOutlined, BookOutlined, BranchesOutlined, ControlOutlined, ProfileOutlined, TagsOutlined, TranslationOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FileTextOutlined, FilterOutlined, FormOutlined, FundOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, RadarChartOutlined, SettingOutlined, SolutionOutlined, TeamOutlined, ToolOutlined, WarningOutlined } from '@ant-design/icons';
 import { Spin } from 'antd';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
@@ -12,6 +12,11 @@ import { ProblemsPage } from './pages/problems/ProblemsPage.tsx';
 import { ReportsPage } from './pages/reports/ReportsPage.tsx';
 import { StaffEntryPage } from './pages/problems/StaffEntryPage.tsx';
 import { TriageQueuePage } from './pages/triage/TriageQueuePage.tsx';
+import { LabelMapPage } from './pages/triage-config/LabelMapPage.tsx';
+import { LexiconPage } from './pages/triage-config/LexiconPage.tsx';
+import { RoutingRulesPage } from './pages/triage-config/RoutingRulesPage.tsx';
+import { TermsPage } from './pages/triage-config/TermsPage.tsx';
+import { UserWordsPage } from './pages/triage-config/UserWordsPage.tsx';
 import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
 import { UsersPage } from './pages/orgs/UsersPage.tsx';
 import { WarningsPage } from './pages/risk/WarningsPage.tsx';
@@ -64,6 +69,19 @@ export const MENU: MenuEntry[] = [
   { key: '/reports', label: '分析报告', icon: <FileTextOutlined />, permission: 'report.read', element: <ReportsPage /> },
   { key: '/entry', label: '录入线索', icon: <FormOutlined />, element: <StaffEntryPage /> },
   { key: '/imports', label: '数据导入', icon: <CloudUploadOutlined />, permission: 'problem.import', element: <ImportsPage /> },
+  {
+    key: 'triage-config',
+    label: '分拣配置',
+    icon: <ProfileOutlined />,
+    children: [
+      { key: '/triage-config/labels', label: '标签映射', icon: <TagsOutlined />, permission: 'reference.manage', element: <LabelMapPage /> },
+      { key: '/triage-config/lexicon', label: '关键词词典', icon: <BookOutlined />, permission: 'reference.manage', element: <LexiconPage /> },
+      { key: '/triage-config/terms', label: '作风与引导词典', icon: <BookOutlined />, permission: 'reference.manage', element: <TermsPage /> },
+      { key: '/triage-config/user-words', label: '分词用户词典', icon: <TranslationOutlined />, permission: 'reference.manage', element: <UserWordsPage /> },
+      // dispatchers and supervisors read the rules behind the queue's proposals; only reference.manage changes them
+      { key: '/triage-config/routing', label: '路由规则', icon: <BranchesOutlined />, permission: ['reference.manage', 'problem.triage'], element: <RoutingRulesPage /> },
+    ],
+  },
   {
     key: 'system',
     label: '系统管理',

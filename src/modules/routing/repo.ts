@@ -31,7 +31,14 @@ export const routingRepo = {
       .innerJoin('unit', 'unit.id', 'routing_rule.unit_id')
       .leftJoin('enforcement_domain', 'enforcement_domain.code', 'routing_rule.domain_code')
       .leftJoin('region', 'region.code', 'routing_rule.region_code')
-      .select(['routing_rule.id', 'routing_rule.domain_code', 'enforcement_domain.name as domain_name', 'routing_rule.region_code', 'region.name as region_name', 'routing_rule.kind_code', 'routing_rule.unit_id', 'unit.name as unit_name', 'routing_rule.note', 'routing_rule.created_at', 'routing_rule.retired_at'])
+      .leftJoin('report_kind', 'report_kind.code', 'routing_rule.kind_code')
+      .leftJoin('app_user as creator', 'creator.id', 'routing_rule.created_by')
+      .leftJoin('app_user as retirer', 'retirer.id', 'routing_rule.retired_by')
+      .select([
+        'routing_rule.id', 'routing_rule.domain_code', 'enforcement_domain.name as domain_name', 'routing_rule.region_code', 'region.name as region_name',
+        'routing_rule.kind_code', 'report_kind.name as kind_name', 'routing_rule.unit_id', 'unit.name as unit_name', 'unit.active as unit_active', 'routing_rule.note',
+        'routing_rule.created_at', 'creator.display_name as created_by_name', 'routing_rule.retired_at', 'retirer.display_name as retired_by_name',
+      ])
       .orderBy('routing_rule.retired_at', (ob) => ob.desc().nullsFirst())
       .orderBy('routing_rule.id', 'desc')
       .execute();

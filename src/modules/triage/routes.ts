@@ -3,12 +3,14 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../context.ts';
 import { actorOf } from '../../http/actor.ts';
+import { triageConfigRoutes } from './config-routes.ts';
 import { triageRepo } from './repo.ts';
 import { createTriageService } from './service.ts';
 
 export const triageRoutes = (ctx: AppContext): FastifyPluginAsync => async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const tags = ['分拣'];
+  await root.register(triageConfigRoutes(ctx));
 
   app.get('/triage/models', {
     config: { access: 'problem.triage' },
