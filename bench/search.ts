@@ -66,16 +66,21 @@ async function loadProblems(ctx: AppContext, count: number, pool: ReturnType<typ
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const misconduct = ['乱罚款', '态度恶劣', '不作为', '未亮证', '吃拿卡要'];
   await sql`drop index if exists problem_search`.execute(ctx.db);
+  // problems arrive in time: a city's table holds them in about the order they were reported, and so does this one
+  const times = Array.from({ length: count }, () => {
+    // a weekly rhythm: weekends get fewer reports
+    let at = END - rnd() * SPAN_DAYS * 86_400_000;
+    const weekday = new Date(at + 8 * 3_600_000).getUTCDay();
+    if ((weekday === 0 || weekday === 6) && rnd() < 0.45) at -= 2 * 86_400_000;
+    return at;
+  }).sort((a, b) => a - b);
   let tokenMs = 0;
   let insertMs = 0;
   for (let start = 0; start < count; start += CHUNK) {
     const t0 = performance.now();
     const rows = [];
     for (let i = start; i < Math.min(count, start + CHUNK); i++) {
-      // a weekly rhythm: weekends get fewer reports
-      let at = END - rnd() * SPAN_DAYS * 86_400_000;
-      const weekday = new Date(at + 8 * 3_600_000).getUTCDay();
-      if ((weekday === 0 || weekday === 6) && rnd() < 0.45) at -= 2 * 86_400_000;
+      const at = times[i]!;
       const title = pick(pool.titles);
       const body = Array.from({ length: 2 + Math.floor(rnd() * 3) }, () => pick(pool.sentences)).join('');
       const target = rnd() < 0.3 ? pick(SHOPS) : null;
@@ -130,7 +135,7 @@ async function loadProblems(ctx: AppContext, count: number, pool: ReturnType<typ
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-type Query = { type: string; run: () => Promise<unknown> };
+type Query = { type: string; run: () => Promise<unknown>; desc?: string };
 
 /** The fixed mix: 200 queries, the same every run. */
 function queryMix(services: ReturnType<typeof createServices>, ref: Ref): Query[] {
@@ -139,7 +144,7 @@ function queryMix(services: ReturnType<typeof createServices>, ref: Ref): Query[
   const common = ['小区', '物业', '学校', '工资', '噪音', '停车', '垃圾', '补贴', '拆迁', '公交', '医院', '污染', '业主', '老师', '孩子'];
   const rare = ['油烟', '违建', '乱收费', '欠薪', '养老保险', '学位', '加装电梯', '扰民', '占道', '烧烤', '渣土车', '广场舞', '化粪池', '公积金', '廉租房'];
   const phrases = ['"物业费"', '"小区业主"', '"拖欠工资"', '"噪音扰民"', '"违章建筑"', '"城管执法"', '"停车位"', '"教育局"', '"安置房"', '"社保缴费"'];
-  const search = (filters: SearchInput, sort: 'time' | 'relevance' = 'time') => () => services.search.search(SYSTEM_ACTOR, filters, { sort, limit: 20, offset: 0 });
+  const search = (filters: SearchInput, sort: 'time' | 'relevance' = 'time') => Object.assign(() => services.search.search(SYSTEM_ACTOR, filters, { sort, limit: 20, offset: 0 }), { desc: `${JSON.stringify(filters)} ${sort}` });
   const month = () => {
     const m = 1 + Math.floor(rnd() * 22);
     const from = new Date(Date.UTC(2025, m - 1, 1) - 8 * 3_600_000);
@@ -224,12 +229,16 @@ async function runOn(database: Database, count: number, pool: ReturnType<typeof 
   log(`载入完成 ${JSON.stringify(load)}；运行 200 条查询…`);
   const services = createServices(ctx);
   const times = new Map<string, number[]>();
+  const slow: { ms: number; what: string }[] = [];
   for (const q of queryMix(services, ref)) {
     const t0 = performance.now();
     await q.run();
     const ms = performance.now() - t0;
     times.set(q.type, [...(times.get(q.type) ?? []), ms]);
+    slow.push({ ms, what: `${q.type} ${(q.run as { desc?: string }).desc ?? ''}` });
   }
+  // ZHD_BENCH_VERBOSE=1 lists the slowest queries (to tune them)
+  if (process.env.ZHD_BENCH_VERBOSE) for (const x of slow.filter((x) => !/^(hot_topics|dashboard)/.test(x.what)).sort((a, b) => b.ms - a.ms).slice(0, 25)) log(`  ${x.ms.toFixed(0)} ms  ${x.what}`);
   const searchTimes = [...times].filter(([k]) => k !== 'dashboard' && k !== 'hot_topics').flatMap(([, v]) => v);
   const byType = Object.fromEntries([...times].map(([k, v]) => [k, stats(v)]));
   log('基线（LIKE 扫描、直接分组统计）…');

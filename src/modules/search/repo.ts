@@ -38,14 +38,20 @@ export type SearchFilter = {
  */
 export const COUNT_CAP = 1_000;
 /** Relevance ranks the newest matches, not all of them: ranking every match of a common word costs seconds. */
-export const RANK_WINDOW = 2_000;
+export const RANK_WINDOW = 1_000;
+/** The planner's estimate may be this many times too high before an exact count is skipped as surely beyond the cap. */
+const ESTIMATE_TRUST = 5;
 
 const OPEN_STATES = ['pending_sign', 'handling', 'replied', 'follow_up'] as const;
 
 type Q = SelectQueryBuilder<Database, 'problem', object>;
 
+/**
+ * A work order of the problem matching `where`. OFFSET 0 keeps it a probe per problem (through work_order's problem_id
+ * index): turned into a join, the planner would read every flagged order (a third of a million) to count a few hundred.
+ */
 const orderExists = (eb: ExpressionBuilder<Database, 'problem'>, where: (q: SelectQueryBuilder<Database, 'work_order', object>) => SelectQueryBuilder<Database, 'work_order', object>) =>
-  eb.exists(where(eb.selectFrom('work_order').select('work_order.id').whereRef('work_order.problem_id', '=', 'problem.id')));
+  eb.exists(where(eb.selectFrom('work_order').select('work_order.id').whereRef('work_order.problem_id', '=', 'problem.id')).offset(0));
 
 function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null {
   if (f.matchNothing) return null;
@@ -130,23 +136,41 @@ async function estimate(db: Queryable, q: Q): Promise<number> {
 export type SearchRow = Awaited<ReturnType<ReturnType<typeof withColumns>['execute']>>[number];
 
 export const searchRepo = {
+  /**
+   * One page of matches. Few matches and many call for different plans, and the planner cannot tell a rare word from
+   * a common one, so the page asks first: the planner's estimate, then (unless that is far beyond the cap) the exact
+   * count up to COUNT_CAP. Few matches are collected whole and sorted (a rare word is never looked for by walking a
+   * year of problems in time order); many are walked newest first, which finds a page in the first few hundred rows.
+   */
   async page(db: Queryable, scope: ProblemScope, f: SearchFilter, p: { sort: 'time' | 'relevance'; limit: number; offset: number }) {
     const base = filtered(db, scope, f);
     if (!base) return { rows: [] as SearchRow[], total: 0, capped: false };
-    const count = db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    let rows: Promise<SearchRow[]>;
-    if (p.sort === 'relevance' && f.tsquery) {
+    const guess = await estimate(db, base);
+    const exact = guess > COUNT_CAP * ESTIMATE_TRUST ? null
+      : (await db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const few = exact !== null && exact <= COUNT_CAP;
+    const ranked = p.sort === 'relevance' && !!f.tsquery;
+    let rows: SearchRow[];
+    if (few) {
+      // every match, materialized first: its own plan finds them through the indexes, then they are sorted
+      const rank = ranked ? sql<number>`ts_rank_cd(problem.search_tsv, ${f.tsquery}::tsquery)` : sql<number>`0`;
+      const matches = base.select(['problem.id', rank.as('rank')]);
+      const q = db.with((cte) => cte('matches').materialized(), () => matches)
+        .selectFrom('problem')
+        .innerJoin('matches', 'matches.id', 'problem.id');
+      rows = await withColumns(q as unknown as Q)
+        .orderBy(sql`matches.rank`, 'desc').orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(p.limit).offset(p.offset).execute();
+    } else if (ranked) {
       const newest = base.select(['problem.id', sql<number>`ts_rank_cd(problem.search_tsv, ${f.tsquery}::tsquery)`.as('rank')]).orderBy('problem.reported_at', 'desc').limit(RANK_WINDOW);
-      rows = withColumns(db.selectFrom('problem') as Q)
+      rows = await withColumns(db.selectFrom('problem') as Q)
         .innerJoin(newest.as('ranked'), 'ranked.id', 'problem.id')
         .orderBy('ranked.rank', 'desc').orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc')
         .limit(p.limit).offset(p.offset).execute();
     } else {
-      rows = withColumns(base).orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(p.limit).offset(p.offset).execute();
+      rows = await withColumns(base).orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(p.limit).offset(p.offset).execute();
     }
-    const [r, c] = await Promise.all([rows, count]);
-    if (c.n <= COUNT_CAP) return { rows: r, total: c.n, capped: false };
-    return { rows: r, total: Math.max(COUNT_CAP + 1, await estimate(db, base)), capped: true };
+    if (few) return { rows, total: exact, capped: false };
+    return { rows, total: Math.max(COUNT_CAP + 1, guess), capped: true };
   },
 
   /** The planner's estimate of the matches, as shown beyond the exact count. */

@@ -7,7 +7,9 @@ import { createProblemsService } from '../problems/service.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import { DEMO_PASSWORD } from '../seed/wuhu.ts';
 import { createSearchService } from './service.ts';
-import { searchRepo } from './repo.ts';
+import { sql } from 'kysely';
+import { COUNT_CAP, searchRepo } from './repo.ts';
+import { tsvectorOf } from './tokens.ts';
 
 let t: TestApp;
 let indexer: ReturnType<typeof createSearchService>;
@@ -147,6 +149,23 @@ test('the dashboard\'s 派发 and 办结 open the problems whose orders were dis
   const bad = await t.app.inject({ method: 'POST', url: '/api/search', headers: { cookie: cookie.admin! }, payload: { filters: { closedFrom: '上个月' } } });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /办结时间格式不正确/);
+});
+
+test('many matches: the count stops at the cap, the page is still the newest (by time) or the best of the newest (by relevance)', async () => {
+  const tsv = tsvectorOf(['地下停车场积水严重']);
+  const rare = tsvectorOf(['地下停车场积水严重，停车场排水泵坏了']);
+  await sql`
+    insert into problem (tracking_code, channel, title, body, reported_at, status, search_tsv, triaged_at)
+    select 'MANY' || g, 'hotline12345', '地下停车场积水 ' || g, '地下停车场积水严重', now() - (g || ' hours')::interval, 'triaged',
+           case when g = 500 then ${rare}::tsvector else ${tsv}::tsvector end, now()
+    from generate_series(1, ${COUNT_CAP + 100}) as g`.execute(t.ctx.db);
+  const byTime = await search('admin', { q: '停车场' });
+  assert.equal(byTime.capped, true);
+  assert.ok(byTime.total > COUNT_CAP, String(byTime.total));
+  assert.deepEqual(byTime.rows.slice(0, 3).map((r) => r.title), ['地下停车场积水 1', '地下停车场积水 2', '地下停车场积水 3']);
+  const byRank = await search('admin', { q: '停车场' }, { sort: 'relevance' });
+  assert.equal(byRank.rows[0]!.title, '地下停车场积水 500', 'the one that says it twice, among the newest matches');
+  await sql`delete from problem where tracking_code like 'MANY%'`.execute(t.ctx.db);
 });
 
 test('beyond the exact count the total is the planner\'s estimate: a number, on either database', async () => {
