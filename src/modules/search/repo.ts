@@ -138,29 +138,30 @@ export type SearchRow = Awaited<ReturnType<ReturnType<typeof withColumns>['execu
 export const searchRepo = {
   /**
    * One page of matches. Few matches and many call for different plans, and the planner cannot tell a rare word from
-   * a common one, so the page asks first: the planner's estimate, then (unless that is far beyond the cap) the exact
-   * count up to COUNT_CAP. Few matches are collected whole and sorted (a rare word is never looked for by walking a
-   * year of problems in time order); many are walked newest first, which finds a page in the first few hundred rows.
+   * a common one, so the page asks first: the planner's estimate; unless that is far beyond the cap, the matches
+   * themselves, up to COUNT_CAP + 1 (id, time, rank: one scan that is the exact count too). Few are sorted here and
+   * the page is read by id (a rare word is never looked for by walking a year of problems in time order); many are
+   * walked newest first, which finds a page in the first few hundred rows.
    */
   async page(db: Queryable, scope: ProblemScope, f: SearchFilter, p: { sort: 'time' | 'relevance'; limit: number; offset: number }) {
     const base = filtered(db, scope, f);
     if (!base) return { rows: [] as SearchRow[], total: 0, capped: false };
-    const guess = await estimate(db, base);
-    const exact = guess > COUNT_CAP * ESTIMATE_TRUST ? null
-      : (await db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_CAP + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
-    const few = exact !== null && exact <= COUNT_CAP;
     const ranked = p.sort === 'relevance' && !!f.tsquery;
-    let rows: SearchRow[];
-    if (few) {
-      // every match, materialized first: its own plan finds them through the indexes, then they are sorted
+    const guess = await estimate(db, base);
+    if (guess <= COUNT_CAP * ESTIMATE_TRUST) {
       const rank = ranked ? sql<number>`ts_rank_cd(problem.search_tsv, ${f.tsquery}::tsquery)` : sql<number>`0`;
-      const matches = base.select(['problem.id', rank.as('rank')]);
-      const q = db.with((cte) => cte('matches').materialized(), () => matches)
-        .selectFrom('problem')
-        .innerJoin('matches', 'matches.id', 'problem.id');
-      rows = await withColumns(q as unknown as Q)
-        .orderBy(sql`matches.rank`, 'desc').orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(p.limit).offset(p.offset).execute();
-    } else if (ranked) {
+      const matches = await base.select(['problem.id', 'problem.reported_at', rank.as('rank')]).limit(COUNT_CAP + 1).execute();
+      if (matches.length <= COUNT_CAP) {
+        const at = (m: (typeof matches)[number]) => new Date(m.reported_at).getTime();
+        matches.sort((a, b) => b.rank - a.rank || at(b) - at(a) || b.id - a.id);
+        const ids = matches.slice(p.offset, p.offset + p.limit).map((m) => m.id);
+        const rows = ids.length ? await withColumns(db.selectFrom('problem') as Q).where('problem.id', 'in', ids).execute() : [];
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return { rows: ids.map((id) => byId.get(id)!).filter(Boolean), total: matches.length, capped: false };
+      }
+    }
+    let rows: SearchRow[];
+    if (ranked) {
       const newest = base.select(['problem.id', sql<number>`ts_rank_cd(problem.search_tsv, ${f.tsquery}::tsquery)`.as('rank')]).orderBy('problem.reported_at', 'desc').limit(RANK_WINDOW);
       rows = await withColumns(db.selectFrom('problem') as Q)
         .innerJoin(newest.as('ranked'), 'ranked.id', 'problem.id')
@@ -169,7 +170,6 @@ export const searchRepo = {
     } else {
       rows = await withColumns(base).orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(p.limit).offset(p.offset).execute();
     }
-    if (few) return { rows, total: exact, capped: false };
     return { rows, total: Math.max(COUNT_CAP + 1, guess), capped: true };
   },
 
