@@ -10,6 +10,22 @@ const ACTIONS: Record<string, string> = {
   'auth.login': '登录', 'auth.logout': '退出', 'auth.login_failed': '登录失败', 'auth.lockout': '账号锁定', 'auth.password_changed': '修改密码',
   'unit.create': '新建单位', 'unit.update': '修改单位', 'user.create': '新建人员', 'user.update': '修改人员', 'user.reset_password': '重置密码',
   'grant.add': '授予角色', 'grant.remove': '撤销授权', 'apikey.create': '新建密钥', 'apikey.revoke': '吊销密钥', 'seed.demo': '导入演示数据', 'db.restore': '恢复数据库',
+  'intake.import': '导入数据', 'intake.mapping_saved': '保存列映射', 'attachment.add': '上传附件', 'problem.merge': '合并问题', 'problem.split': '拆分问题',
+  'problem.reveal_contact': '查看联系方式', 'triage.confirm': '确认分拣', 'triage.correct': '更正分拣', 'triage.redirect': '引导办理', 'triage.auto': '自动分拣',
+  'triage.train': '训练分拣模型', 'triage.retrain_requested': '申请重新训练',
+  'triage.label_map.create': '新增标签映射', 'triage.label_map.update': '修改标签映射', 'triage.label_map.delete': '删除标签映射',
+  'triage.lexicon.create': '新增领域关键词', 'triage.lexicon.update': '修改领域关键词', 'triage.lexicon.delete': '删除领域关键词',
+  'triage.misconduct.create': '新增执法作风词', 'triage.misconduct.delete': '删除执法作风词',
+  'triage.exclusion.create': '新增不予派发事项', 'triage.exclusion.delete': '删除不予派发事项',
+  'triage.user_word.create': '新增分词用户词', 'triage.user_word.delete': '删除分词用户词', 'search.reindex_requested': '申请重建检索索引',
+  'routing.create': '新增路由规则', 'routing.retire': '停用路由规则', 'workorder.dispatch': '派发工单', 'workorder.auto_dispatch': '自动派发工单',
+  'workorder.sign': '签收工单', 'workorder.return': '退回工单', 'workorder.reply': '答复', 'workorder.request_extension': '申请延期',
+  'workorder.approve_extension': '批准延期', 'workorder.refuse_extension': '不予延期', 'workorder.accept': '审核通过', 'workorder.reject': '退回重办',
+  'workorder.follow_up': '回访', 'workorder.transfer': '转办', 'workorder.list': '挂牌督办', 'workorder.remind': '催办', 'workorder.citizen_rating': '群众评价',
+  'calendar.save_year': '保存工作日历', 'deadline_policy.update': '修改办理时限', 'setting.update': '修改运行设置',
+  'search.export': '导出检索结果', 'report.generate': '生成分析报告', 'report.download': '下载分析报告',
+  'risk.rule_update': '修改预警规则', 'warning.raise': '产生预警', 'warning.assess': '研判预警', 'warning.dispatch': '交办预警',
+  'warning.resolve': '化解预警', 'warning.dismiss': '排除预警', 'case_outcome.import': '导入复议诉讼结果',
 };
 
 export function AuditPage() {
