@@ -9,6 +9,10 @@ import { seedDemoReports } from './reports.ts';
 import { seedDemoCases } from './cases.ts';
 import { seedDemoWorkOrders } from './workorders.ts';
 import { createTriageService } from '../triage/service.ts';
+import { createAnalyticsService } from '../analytics/service.ts';
+import { createProblemsService } from '../problems/service.ts';
+import { createRiskService } from '../risk/service.ts';
+import { createWorkOrdersService } from '../workorders/service.ts';
 import { CITY, COUNTIES, DEMO_PASSWORD, DEMO_USERS, townshipCode, wuhuUnits } from './wuhu.ts';
 
 export async function isEmptyOrganization(ctx: AppContext): Promise<boolean> {
@@ -66,7 +70,11 @@ export async function seedDemo(ctx: AppContext) {
   }
   const workOrders = await seedDemoWorkOrders(ctx);
   const cases = await seedDemoCases(ctx);
-  return { ...city, reports, workOrders: workOrders.orders, cases };
+  // the demo opens with its figures summed up and its risk rules run once, as the hourly jobs would have done
+  const problems = createProblemsService(ctx);
+  await createAnalyticsService(ctx, problems).refresh();
+  const risk = await createRiskService(ctx, { problems, workOrders: createWorkOrdersService(ctx) }).detect();
+  return { ...city, reports, workOrders: workOrders.orders, cases, warnings: risk.raised };
 }
 
 export function demoLoginHelp(port: number): string {
