@@ -56,6 +56,16 @@ export function classificationRate(model: LinearModel, texts: string[]): number 
 /** The active model per target, loaded once and kept until a newer version becomes active. */
 const cache = new Map<string, { id: number; model: LinearModel }>();
 
+/** Categories whose terms occur in the text, with the terms as evidence (misconduct, or matters not dispatched). */
+export function termMatcher(terms: { category: string; term: string }[]): (text: string) => TriageResult['misconduct'] {
+  return (text) => {
+    const t = normalizeText(text);
+    const found = new Map<string, string[]>();
+    for (const { category, term } of terms) if (t.includes(term)) found.set(category, [...(found.get(category) ?? []), term]);
+    return [...found.entries()].map(([category, ts]) => ({ category, terms: ts }));
+  };
+}
+
 export function createTriageService(ctx: AppContext) {
   const { db } = ctx;
 
@@ -102,15 +112,8 @@ export function createTriageService(ctx: AppContext) {
     };
   }
 
-  /** Categories whose terms occur in the text, with the terms as evidence (misconduct, or matters not dispatched). */
   async function termFinder(load: () => Promise<{ category: string; term: string }[]>): Promise<(text: string) => TriageResult['misconduct']> {
-    const terms = await load();
-    return (text) => {
-      const t = normalizeText(text);
-      const found = new Map<string, string[]>();
-      for (const { category, term } of terms) if (t.includes(term)) found.set(category, [...(found.get(category) ?? []), term]);
-      return [...found.entries()].map(([category, ts]) => ({ category, terms: ts }));
-    };
+    return termMatcher(await load());
   }
 
   return {
