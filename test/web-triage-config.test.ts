@@ -48,6 +48,26 @@ async function choose(scope: Locator, label: string, text: string) {
   await scope.getByLabel(label).fill(text);
   await scope.page().keyboard.press('Enter');
 }
+/**
+ * Picks a node of an antd TreeSelect by typing and clicking its title, until the field shows it: on a loaded machine a
+ * click can land while the filtered tree is still being redrawn and select nothing.
+ */
+async function chooseInTree(scope: Locator, label: string, text: string) {
+  const page = scope.page();
+  const field = scope.locator('.ant-form-item').filter({ has: page.getByLabel(label) });
+  const chosen = field.locator(`.ant-select-content[title="${text}"]`);
+  for (let attempt = 1; ; attempt++) {
+    await scope.getByLabel(label).click();
+    await scope.getByLabel(label).fill(text);
+    await page.locator('.ant-select-dropdown:visible .ant-select-tree-title', { hasText: new RegExp(`^${text}$`) }).click();
+    try {
+      await chosen.waitFor({ timeout: 3000 });
+      return;
+    } catch (e) {
+      if (attempt === 3) throw new Error(`“${label}”没能选中“${text}”：${(e as Error).message}`);
+    }
+  }
+}
 
 test('分拣配置: the admin maps an unmapped label, adds a keyword and a misconduct term, adds user words, creates and retires a routing rule', { skip }, async () => {
   const page = await loginAs('admin');
@@ -114,17 +134,16 @@ test('分拣配置: the admin maps an unmapped label, adds a keyword and a misco
   await button(page, '新增规则').click();
   form = modal(page);
   await choose(form, '领域', '城市管理');
-  await form.getByLabel('区域').click();
-  await form.getByLabel('区域').fill('鸠江区');
-  await page.locator('.ant-select-tree-title', { hasText: /^鸠江区$/ }).click();
-  await form.getByLabel('承办单位').click();
-  await form.getByLabel('承办单位').fill('鸠江区城市管理局');
-  await page.locator('.ant-select-tree-title', { hasText: /^鸠江区城市管理局$/ }).click();
+  await chooseInTree(form, '区域', '鸠江区');
+  await chooseInTree(form, '承办单位', '鸠江区城市管理局');
   await form.getByLabel('说明').fill('鸠江区占道经营由区城管局承办');
   await button(form, '保存').click();
-  await page.getByText(/已新增路由规则/).waitFor();
+  // the lasting outcome (the new row), not the three-second toast; if it never comes, say what the page said instead
   const row = page.getByRole('row', { name: /鸠江区占道经营由区城管局承办/ });
-  await row.getByText('有效').waitFor();
+  await row.getByText('有效').waitFor().catch(async (e: Error) => {
+    const said = await page.locator('.ant-message, .ant-form-item-explain-error').allInnerTexts();
+    throw new Error(`${e.message}\n页面上的提示：${said.join(' | ') || '（无）'}`);
+  });
   await row.getByText('停用').click();
   await button(page, '停用').click();
   await page.getByText('已停用，规则保留在历史中').waitFor();
