@@ -119,7 +119,7 @@ if (base) {
   url.pathname = `/${name}`;
   try {
     log('PostgreSQL 导入…');
-    const database = await openPostgres(url.toString(), 4);
+    const database = await openPostgres(url.toString(), { poolSize: 4 });
     const p = await importAll(database, files);
     await database.close();
     result.postgres_records_per_s = Math.round(p.records / p.seconds);

@@ -32,7 +32,7 @@ const createDatabase = () => createScratchDatabase(process.env.DATABASE_URL || '
 
 /** Problems and one lead order each, spread over the departments; a fifth belong to the demo handler's unit. */
 async function seed(url: string): Promise<{ handlerUnit: number; pendingIds: number[]; orderIds: number[] }> {
-  const database = await openPostgres(url, 2);
+  const database = await openPostgres(url, { poolSize: 2 });
   const ctx = { database, db: database.db, config: loadConfig({ LOG_LEVEL: 'silent', ZHD_SM4_KEY: KEY }), cipher: new FieldCipher(KEY), log: pino({ level: 'silent' }) };
   await migrate(database.db);
   await seedDemoCity(ctx);

@@ -195,7 +195,7 @@ let result: Record<string, unknown>;
 if (base) {
   const scratch = await createScratchDatabase(base, 'zhd_bench_risk');
   try {
-    const database = await openPostgres(scratch.url, 4);
+    const database = await openPostgres(scratch.url, { poolSize: 4 });
     result = { database: 'postgres', ...(await run(database)) };
     await database.close();
   } finally {

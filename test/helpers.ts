@@ -37,7 +37,7 @@ export async function createTestContext(overrides: Partial<Config> = {}): Promis
     const created = await createPgDatabase();
     url = created.url;
     drop = created.drop;
-    database = await openPostgres(created.url, 4);
+    database = await openPostgres(created.url, { poolSize: 4 });
   } else {
     database = await openPglite(null);
   }

@@ -5,6 +5,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import { Mutex, PgliteDialect } from './pglite-dialect.ts';
+import { prepareRepeatedStatements } from './prepared.ts';
 import type { DB } from './types.ts';
 
 export type Db = Kysely<DB>;
@@ -56,10 +57,12 @@ function typeParser(oid: number, format?: 'text' | 'binary') {
   return pg.types.getTypeParser(oid, format as 'text');
 }
 
-export async function openPostgres(url: string, poolSize = 10): Promise<Database> {
+export async function openPostgres(url: string, opts: { poolSize?: number; prepare?: boolean } = {}): Promise<Database> {
+  const { poolSize = 10, prepare = true } = opts;
   // jit off: the platform's queries are short and interactive; compiling them costs more than it saves (10–15 ms a search)
   const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c jit=off', types: { getTypeParser: typeParser as typeof pg.types.getTypeParser } });
   pool.on('error', () => {}); // an idle client's lost connection is replaced by the pool on next use
+  if (prepare) prepareRepeatedStatements(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);
   return {

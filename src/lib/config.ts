@@ -28,6 +28,8 @@ const ConfigSchema = z.object({
   /** Who delivers SMS / WeChat / mail from the outbox: `log` writes them to the log, `webhook` POSTs them to a gateway. */
   ZHD_OUTBOX_SENDER: z.enum(['log', 'webhook']).default('log'),
   ZHD_OUTBOX_WEBHOOK_URL: z.url('ZHD_OUTBOX_WEBHOOK_URL 必须是网址').optional(),
+  /** PostgreSQL: send repeated queries as named prepared statements (parsed and planned once per connection). */
+  ZHD_PG_PREPARE: z.enum(['on', 'off']).default('on'),
 });
 
 export type Config = {
@@ -46,6 +48,7 @@ export type Config = {
   attachments: { maxBytes: number; perProblem: number };
   demoSeed: boolean;
   outbox: { sender: 'log' | 'webhook'; webhookUrl?: string };
+  pgPrepare: boolean;
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
@@ -72,6 +75,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     attachments: { maxBytes: e.ZHD_ATTACHMENT_MAX_BYTES, perProblem: e.ZHD_ATTACHMENTS_PER_PROBLEM },
     demoSeed: e.ZHD_DEMO_SEED === 'true',
     outbox: { sender: e.ZHD_OUTBOX_SENDER, webhookUrl: e.ZHD_OUTBOX_WEBHOOK_URL },
+    pgPrepare: e.ZHD_PG_PREPARE === 'on',
     ...overrides,
   };
 }

@@ -7,9 +7,8 @@ const AUDIT_CHAIN_LOCK_KEY = 482_301_99;
 
 export const auditRepo = {
   async lockChainHead(tx: Tx): Promise<string | null> {
-    await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`.execute(tx);
-    const last = await tx.selectFrom('audit_log').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst();
-    return last?.hash ?? null;
+    const r = await sql<{ head: string | null }>`select zhd_audit_chain_head(${AUDIT_CHAIN_LOCK_KEY}) as head`.execute(tx);
+    return r.rows[0]?.head ?? null;
   },
 
   async insert(tx: Tx, row: Omit<AuditRow, 'id'>): Promise<number> {

@@ -45,36 +45,65 @@ function unitCondition(scope: UnitScope, unitId?: number) {
   return unitId ? sql`(${under} and unit_id = ${unitId})` : under;
 }
 
+/** States as literals: they come from the code, and a literal lets the planner use the partial indexes on state. */
+const states = (xs: readonly WorkOrderState[]) => sql.join(xs.map((x) => sql.lit(x)));
+
+/** A filter's conditions on `work_order` other than the unit scope, as one SQL condition. */
+function orderFilters(f: OrderFilter) {
+  const c = [sql`true`];
+  if (f.problemId) c.push(sql`work_order.problem_id = ${f.problemId}`);
+  if (f.states?.length) c.push(sql`work_order.state in (${states(f.states)})`);
+  if (f.role) c.push(sql`work_order.role = ${f.role}`);
+  if (f.dueBefore) c.push(sql`work_order.state in (${states(OPEN_STATES)}) and work_order.deadline > ${f.now} and work_order.deadline <= ${f.dueBefore}`);
+  if (f.overdue) c.push(sql`work_order.state in (${states(OPEN_STATES)}) and work_order.deadline <= ${f.now}`);
+  if (f.listed) c.push(sql`work_order.listed_at is not null and work_order.state in (${states(ACTIVE_STATES)})`);
+  if (f.escalated) c.push(sql`work_order.escalated_at is not null and work_order.state in (${states(ACTIVE_STATES)})`);
+  if (f.extensionRequested) c.push(sql`work_order.extension_request is not null`);
+  if (f.awaitingRedispatch) {
+    c.push(sql`work_order.state = 'returned' and work_order.role = 'lead'
+      and exists (select 1 from problem waiting where waiting.id = work_order.problem_id and waiting.status = 'triaged')`);
+  }
+  return sql.join(c, sql` and `);
+}
+
 export const workOrdersRepo = {
   get(db: Queryable, id: number) {
     return db.selectFrom('work_order').innerJoin('unit', 'unit.id', 'work_order.unit_id').select(ORDER_COLUMNS).where('work_order.id', '=', id).executeTakeFirst();
   },
 
-  /** One page of orders, soonest deadline first; `total` only when asked (the tabs already carry their counts). */
+  /**
+   * One page of orders, soonest deadline first; `total` only when asked (the tabs already carry their counts).
+   * A reader scoped to units walks each unit's own (unit, state, deadline) index for at most a page's worth and merges
+   * them, instead of sorting every order of the state (a unit has thousands waiting to be signed for).
+   */
   async list(db: Queryable, f: OrderFilter, withTotal: boolean) {
     if (f.scope !== 'all' && !f.scope.paths.length) return { rows: [], total: 0 };
-    let q = db.selectFrom('work_order').where(sql<boolean>`${unitCondition(f.scope, f.unitId)}`);
-    if (f.problemId) q = q.where('work_order.problem_id', '=', f.problemId);
-    if (f.states?.length) q = q.where('work_order.state', 'in', f.states);
-    if (f.role) q = q.where('work_order.role', '=', f.role);
-    if (f.dueBefore) q = q.where('work_order.state', 'in', OPEN_STATES).where('work_order.deadline', '>', f.now).where('work_order.deadline', '<=', f.dueBefore);
-    if (f.overdue) q = q.where('work_order.state', 'in', OPEN_STATES).where('work_order.deadline', '<=', f.now);
-    if (f.listed) q = q.where('work_order.listed_at', 'is not', null).where('work_order.state', 'in', ACTIVE_STATES);
-    if (f.escalated) q = q.where('work_order.escalated_at', 'is not', null).where('work_order.state', 'in', ACTIVE_STATES);
-    if (f.extensionRequested) q = q.where('work_order.extension_request', 'is not', null);
-    if (f.awaitingRedispatch) q = q.where('work_order.state', '=', 'returned').where('work_order.role', '=', 'lead').where((eb) => eb.exists(eb.selectFrom('problem as waiting').select('waiting.id').whereRef('waiting.id', '=', 'work_order.problem_id').where('waiting.status', '=', 'triaged')));
-    // the page's ids first, from work_order's own indexes (deadline order, index-only), then their details
-    const pageIds = q.select('work_order.id').orderBy('work_order.deadline').orderBy('work_order.id').limit(f.limit).offset(f.offset);
+    const filters = orderFilters(f);
+    const pageIds = f.scope !== 'all' && !f.unitId
+      ? sql`
+          select unit_page.id from unit scope_unit
+          cross join lateral (
+            select work_order.id, work_order.deadline from work_order
+            where work_order.unit_id = scope_unit.id and ${filters}
+            order by work_order.deadline, work_order.id limit ${f.limit + f.offset}
+          ) unit_page
+          where scope_unit.path like any(${f.scope.paths.map((p) => `${p}%`)}::text[])
+          order by unit_page.deadline, unit_page.id limit ${f.limit} offset ${f.offset}`
+      : sql`
+          select work_order.id from work_order where ${unitCondition(f.scope, f.unitId)} and ${filters}
+          order by work_order.deadline, work_order.id limit ${f.limit} offset ${f.offset}`;
     const [rows, total] = await Promise.all([
       db.selectFrom('work_order')
         .innerJoin('unit', 'unit.id', 'work_order.unit_id')
         .innerJoin('problem', 'problem.id', 'work_order.problem_id')
         .select([...ORDER_COLUMNS, 'problem.title', 'problem.tracking_code', 'problem.kind_code', 'problem.domain_code', 'problem.misconduct'])
-        .where('work_order.id', 'in', pageIds)
+        .where(sql<boolean>`work_order.id in (${pageIds})`)
         .orderBy('work_order.deadline')
         .orderBy('work_order.id')
         .execute(),
-      withTotal ? q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => r.n) : Promise.resolve(null),
+      withTotal
+        ? sql<{ n: number }>`select count(*)::int as n from work_order where ${unitCondition(f.scope, f.unitId)} and ${filters}`.execute(db).then((r) => r.rows[0]!.n)
+        : Promise.resolve(null),
     ]);
     return { rows, total };
   },
@@ -141,7 +170,7 @@ export const workOrdersRepo = {
       .set({ ...(set as object), version: version + 1, updated_at: new Date() })
       .where('id', '=', id)
       .where('version', '=', version)
-      .returning(['id', 'state', 'version'])
+      .returning(['id', 'state', 'version', 'redo_count', 'units_passed', 'escalated_at'])
       .executeTakeFirst();
   },
 

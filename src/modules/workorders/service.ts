@@ -127,6 +127,12 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     return { rules, handle: calendar.deadline(from, rules.handle), sign: calendar.deadline(from, rules.sign) };
   }
 
+  /** Whether an order just changed could now be due for 提级督办 (saves a locking query on every ordinary step). */
+  async function mayEscalate(tx: Tx, o: { redo_count: number; units_passed: number; escalated_at: Date | null }) {
+    if (o.escalated_at) return false;
+    return o.redo_count >= (await setting('workorder.escalate_redo_count', 3, tx)) || o.units_passed >= (await setting('workorder.escalate_units_passed', 3, tx));
+  }
+
   /** 提级督办 when an order has been redone or passed around too often; once per order. */
   async function escalateIfDue(tx: Tx, ids: number[]) {
     if (!ids.length) return;
@@ -178,9 +184,9 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     await db.transaction().execute(async (tx) => {
       const r = await run(tx, o, calendar);
       const to = r.to ?? o.state;
-      await apply(tx, o, { ...(r.set ?? {}), state: to });
+      const updated = await apply(tx, o, { ...(r.set ?? {}), state: to });
       await event(tx, actor, o, r.kind ?? s, o.state, to, r.note ?? '', r.data ?? {});
-      if (ACTIVE_STATES.includes(to)) await escalateIfDue(tx, [o.id]);
+      if (ACTIVE_STATES.includes(to) && (await mayEscalate(tx, updated))) await escalateIfDue(tx, [o.id]);
       if (o.role === 'lead' && to !== o.state) await workOrdersRepo.setProblemStatus(tx, o.problem_id, problemStatusOf(to));
       // the problem row is locked after the order's, in every step, so that two steps at once never deadlock
       if (s === 'reply') await workOrdersRepo.reindexProblem(tx, o.problem_id);

@@ -302,3 +302,23 @@ test('自动派发: a confident model with a routing rule dispatches; misconduct
   const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('target_type', '=', 'problem').where('target_id', '=', String(confident)).execute();
   assert.ok(audit.some((a) => a.action === 'workorder.auto_dispatch'));
 });
+
+test('an inbox over a unit and its sub-units pages through all their orders in deadline order, each once, and nothing else', async () => {
+  const before = (await call('handlerA', 'GET', '/api/work-orders?tab=pending_sign&limit=200')).body.rows as { id: number }[];
+  const mine: number[] = [];
+  for (const [i, unit] of [city.deptA, city.teamA, city.teamA, city.deptA, city.teamA].entries()) {
+    mine.push((await dispatched({ unitId: unit.id, kind: i % 2 ? '咨询' : '投诉' })).order.id);
+  }
+  const elsewhere = (await dispatched({ unitId: city.deptB.id })).order.id;
+  const expected = await t.ctx.db.selectFrom('work_order').select(['id', 'deadline']).where('unit_id', 'in', [city.deptA.id, city.teamA.id]).where('state', '=', 'pending_sign')
+    .orderBy('deadline').orderBy('id').execute();
+  assert.equal(expected.length, before.length + mine.length);
+  const paged: number[] = [];
+  for (let offset = 0; offset < expected.length + 2; offset += 2) {
+    const r = await call('handlerA', 'GET', `/api/work-orders?tab=pending_sign&limit=2&offset=${offset}`);
+    assert.equal(r.status, 200);
+    paged.push(...r.body.rows.map((x: { id: number }) => x.id));
+  }
+  assert.deepEqual(paged, expected.map((x) => x.id));
+  assert.ok(mine.every((id) => paged.includes(id)) && !paged.includes(elsewhere));
+});
