@@ -27,7 +27,7 @@ export async function openRuntime(config: Config, opts: { purpose: string; port?
   if (config.databaseUrl) {
     if (!config.sm4KeyHex) throw new Error('使用 PostgreSQL 时必须设置 ZHD_SM4_KEY（32 位十六进制的 SM4 密钥，用于加密个人信息）；服务拒绝在没有密钥的情况下启动。');
     keyHex = config.sm4KeyHex;
-    database = await openPostgres(config.databaseUrl, { prepare: config.pgPrepare });
+    database = await openPostgres(config.databaseUrl, { prepare: config.pgPrepare, poolSize: config.pgPoolSize });
   } else {
     release = lockDataDir(config.dataDir, opts.purpose, opts.port);
     try {

@@ -62,6 +62,9 @@ export async function openPostgres(url: string, opts: { poolSize?: number; prepa
   // jit off: the platform's queries are short and interactive; compiling them costs more than it saves (10–15 ms a search)
   const pool = new pg.Pool({ connectionString: url, max: poolSize, options: '-c jit=off', types: { getTypeParser: typeParser as typeof pg.types.getTypeParser } });
   pool.on('error', () => {}); // an idle client's lost connection is replaced by the pool on next use
+  // a client in use whose connection drops (a database restart) fails its queries and is discarded on release; without
+  // a listener its 'error' event would end the whole process
+  pool.on('connect', (client) => client.on('error', () => {}));
   if (prepare) prepareRepeatedStatements(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const u = new URL(url);

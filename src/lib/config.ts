@@ -30,6 +30,8 @@ const ConfigSchema = z.object({
   ZHD_OUTBOX_WEBHOOK_URL: z.url('ZHD_OUTBOX_WEBHOOK_URL 必须是网址').optional(),
   /** PostgreSQL: send repeated queries as named prepared statements (parsed and planned once per connection). */
   ZHD_PG_PREPARE: z.enum(['on', 'off']).default('on'),
+  /** PostgreSQL: connections per server instance. */
+  ZHD_PG_POOL_SIZE: intFrom(10),
 });
 
 export type Config = {
@@ -49,6 +51,7 @@ export type Config = {
   demoSeed: boolean;
   outbox: { sender: 'log' | 'webhook'; webhookUrl?: string };
   pgPrepare: boolean;
+  pgPoolSize: number;
 };
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
@@ -76,6 +79,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demoSeed: e.ZHD_DEMO_SEED === 'true',
     outbox: { sender: e.ZHD_OUTBOX_SENDER, webhookUrl: e.ZHD_OUTBOX_WEBHOOK_URL },
     pgPrepare: e.ZHD_PG_PREPARE === 'on',
+    pgPoolSize: e.ZHD_PG_POOL_SIZE,
     ...overrides,
   };
 }

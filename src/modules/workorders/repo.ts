@@ -92,15 +92,17 @@ export const workOrdersRepo = {
       : sql`
           select work_order.id from work_order where ${unitCondition(f.scope, f.unitId)} and ${filters}
           order by work_order.deadline, work_order.id limit ${f.limit} offset ${f.offset}`;
+    // the rows as one JSON text built by the database: on a busy server, turning 20 rows of 40 columns into typed
+    // values costs Node more than the whole query costs PostgreSQL
     const [rows, total] = await Promise.all([
-      db.selectFrom('work_order')
-        .innerJoin('unit', 'unit.id', 'work_order.unit_id')
-        .innerJoin('problem', 'problem.id', 'work_order.problem_id')
-        .select([...ORDER_COLUMNS, 'problem.title', 'problem.tracking_code', 'problem.kind_code', 'problem.domain_code', 'problem.misconduct'])
-        .where(sql<boolean>`work_order.id in (${pageIds})`)
-        .orderBy('work_order.deadline')
-        .orderBy('work_order.id')
-        .execute(),
+      sql<{ rows: string }>`
+        select coalesce(json_agg(page order by page.deadline, page.id), '[]')::text as rows from (
+          select ${sql.raw(ORDER_COLUMNS.join(', '))}, problem.title, problem.tracking_code, problem.kind_code, problem.domain_code, problem.misconduct
+          from work_order
+          join unit on unit.id = work_order.unit_id
+          join problem on problem.id = work_order.problem_id
+          where work_order.id in (${pageIds})
+        ) page`.execute(db).then((r) => JSON.parse(r.rows[0]!.rows) as OrderListRow[]),
       withTotal
         ? sql<{ n: number }>`select count(*)::int as n from work_order where ${unitCondition(f.scope, f.unitId)} and ${filters}`.execute(db).then((r) => r.rows[0]!.n)
         : Promise.resolve(null),
@@ -286,6 +288,7 @@ export const workOrdersRepo = {
 
 export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;
 /** A row as it comes back inside JSON: timestamps as ISO strings. */
+export type OrderListRow = AsJson<WorkOrderRow> & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
 type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 type PageProblem = { id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; domain_code: string | null; region_name: string | null; address: string | null; reported_at: string; target_text: string | null; misconduct: string[] };
 type PageOrder = { id: number; role: 'lead' | 'assist'; state: WorkOrderState; deadline: string; dispatched_at: string; lead_order_id: number | null; unit_name: string };
