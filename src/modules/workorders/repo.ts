@@ -287,8 +287,9 @@ export const workOrdersRepo = {
 };
 
 export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;
-/** A row as it comes back inside JSON: timestamps as ISO strings. */
+/** An inbox row, built as JSON by the database. */
 export type OrderListRow = AsJson<WorkOrderRow> & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
+/** A row as it comes back inside JSON: timestamps as ISO strings. */
 type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 type PageProblem = { id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; domain_code: string | null; region_name: string | null; address: string | null; reported_at: string; target_text: string | null; misconduct: string[] };
 type PageOrder = { id: number; role: 'lead' | 'assist'; state: WorkOrderState; deadline: string; dispatched_at: string; lead_order_id: number | null; unit_name: string };
