@@ -253,7 +253,7 @@ if (base && process.env.ZHD_BENCH_REUSE_DB) {
   // ZHD_BENCH_REUSE_DB=<name of a database kept by ZHD_BENCH_KEEP_DB>: the queries again, without loading
   const url = new URL(base);
   url.pathname = `/${process.env.ZHD_BENCH_REUSE_DB}`;
-  const database = await openPostgres(url.toString(), { poolSize: 4 });
+  const database = await openPostgres(url.toString(), { poolSize: 4, prepare: process.env.ZHD_PG_PREPARE !== 'off' });
   result.postgres = await runOn(database, 0, pool, true);
   await database.close();
 } else if (base) {
@@ -261,7 +261,7 @@ if (base && process.env.ZHD_BENCH_REUSE_DB) {
   const scratch = await createScratchDatabase(base, 'zhd_bench_search');
   try {
     log('PostgreSQL…');
-    const database = await openPostgres(scratch.url, { poolSize: 4 });
+    const database = await openPostgres(scratch.url, { poolSize: 4, prepare: process.env.ZHD_PG_PREPARE !== 'off' });
     result.postgres = await runOn(database, PG_PROBLEMS, pool);
     await database.close();
   } finally {
