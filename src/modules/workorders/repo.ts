@@ -176,6 +176,26 @@ export const workOrdersRepo = {
       .executeTakeFirst();
   },
 
+  /**
+   * A step's change in one statement: the order (only while its version holds), the step's event and, when given, the
+   * problem's status. The problem row is updated only after the order's (its condition reads the order's result), as in
+   * every step, so that two steps at once never deadlock. Returns nothing when the version no longer holds.
+   */
+  async applyStep(tx: Tx, p: { id: number; version: number; set: Partial<Record<keyof WorkOrderTable, unknown>>; event: Omit<Insertable<WorkEventTable>, 'work_order_id'> & { data: string; at: Date }; problemStatus: ProblemStatus | null }) {
+    const e = p.event;
+    const changed = tx
+      .with('changed', (db) => db.updateTable('work_order').set({ ...(p.set as object), version: p.version + 1, updated_at: new Date() }).where('id', '=', p.id).where('version', '=', p.version)
+        .returning(['id', 'state', 'version', 'redo_count', 'units_passed', 'escalated_at']))
+      .with('logged', (db) => db.insertInto('work_event')
+        .columns(['work_order_id', 'problem_id', 'kind', 'from_state', 'to_state', 'actor_user_id', 'actor_label', 'note', 'data', 'at'])
+        .expression(sql`select changed.id, ${e.problem_id}::bigint, ${e.kind}::text, ${e.from_state}::text, ${e.to_state}::text, ${e.actor_user_id}::bigint, ${e.actor_label}::text, ${e.note ?? ''}::text, ${e.data}::jsonb, ${e.at}::timestamptz from changed`));
+    const status = p.problemStatus;
+    const q = status
+      ? (changed.with('problem_changed', (db) => db.updateTable('problem').set({ status, updated_at: new Date() }).where('id', '=', e.problem_id).where(sql<boolean>`exists (select 1 from changed)`)) as unknown as typeof changed)
+      : changed;
+    return q.selectFrom('changed').selectAll().executeTakeFirst();
+  },
+
   insertEvent(tx: Tx, e: Insertable<WorkEventTable>) {
     return tx.insertInto('work_event').values(e).execute();
   },
@@ -227,7 +247,7 @@ export const workOrdersRepo = {
     return db.selectFrom('follow_up').select(['id', 'work_order_id', 'satisfaction', 'comment', 'method', 'at']).where('work_order_id', 'in', orderIds).orderBy('id').execute();
   },
 
-  setProblemStatus(tx: Tx, problemId: number, status: 'triaged' | 'dispatched' | 'replied' | 'closed') {
+  setProblemStatus(tx: Tx, problemId: number, status: ProblemStatus) {
     return tx.updateTable('problem').set({ status, updated_at: new Date() }).where('id', '=', problemId).execute();
   },
 
@@ -286,6 +306,7 @@ export const workOrdersRepo = {
   },
 };
 
+type ProblemStatus = 'triaged' | 'dispatched' | 'replied' | 'closed';
 export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;
 /** An inbox row, built as JSON by the database. */
 export type OrderListRow = AsJson<WorkOrderRow> & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };

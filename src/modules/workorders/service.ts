@@ -184,10 +184,13 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     await db.transaction().execute(async (tx) => {
       const r = await run(tx, o, calendar);
       const to = r.to ?? o.state;
-      const updated = await apply(tx, o, { ...(r.set ?? {}), state: to });
-      await event(tx, actor, o, r.kind ?? s, o.state, to, r.note ?? '', r.data ?? {});
+      const updated = await workOrdersRepo.applyStep(tx, {
+        id: o.id, version: o.version, set: { ...(r.set ?? {}), state: to },
+        event: { problem_id: o.problem_id, kind: r.kind ?? s, from_state: o.state, to_state: to, actor_user_id: actorUserId(actor), actor_label: actorLabel(actor), note: r.note ?? '', data: JSON.stringify(r.data ?? {}), at: now() },
+        problemStatus: o.role === 'lead' && to !== o.state ? problemStatusOf(to) : null,
+      });
+      if (!updated) throw stale((await workOrdersRepo.get(tx, o.id)) ?? o);
       if (ACTIVE_STATES.includes(to) && (await mayEscalate(tx, updated))) await escalateIfDue(tx, [o.id]);
-      if (o.role === 'lead' && to !== o.state) await workOrdersRepo.setProblemStatus(tx, o.problem_id, problemStatusOf(to));
       // the problem row is locked after the order's, in every step, so that two steps at once never deadlock
       if (s === 'reply') await workOrdersRepo.reindexProblem(tx, o.problem_id);
       await recordAudit(tx, actor, { action: `workorder.${r.kind ?? s}`, targetType: 'work_order', targetId: o.id, unitId: o.unit_id, summary: { from: o.state, to, note: r.note ?? '', ...(r.data ?? {}) } });
