@@ -11,7 +11,7 @@ import { CANONICAL_FIELDS, normalizeHeader, resolveHeaders, type CanonicalField 
 import { FileError, type SourceRow } from './files.ts';
 import { defaultWorkers, preparePool, type PrepareSession } from './prepare-pool.ts';
 import { isRejected, Preparer, type PreparedBatch, type PreparedRow, type PrepareSetup } from './prepare.ts';
-import { intakeRepo, type JsonText, type RawInsert, type SourceLinks } from './repo.ts';
+import { intakeRepo, jsonbArray, type JsonText, type RawInsert, type SourceLinks } from './repo.ts';
 
 export { trackingCode } from './prepare.ts';
 
@@ -179,7 +179,8 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
         ...fresh.map((p) => ({ external_id: p.externalId, version: 1, content_hash: p.hash })),
         ...changed.map(({ p, version }) => ({ external_id: p.externalId, version, content_hash: p.hash })),
       ];
-      const inserted = await intakeRepo.insertRaw(tx, adapter.channel, batchId, raws, jsonArray(toStore, 'at', 'problemAt'));
+      const payloads = onPostgres ? jsonbArray(toStore.map((p) => ({ data: p.data, from: p.at, to: p.problemAt }))) : jsonArray(toStore, 'at', 'problemAt');
+      const inserted = await intakeRepo.insertRaw(tx, adapter.channel, batchId, raws, payloads);
       const rawIdOf = new Map(inserted.map((r) => [`${r.external_id}#${r.version}`, r.id]));
       // a record stored meanwhile by a concurrent import is a repeat, not an error
       const freshStored = fresh.filter((p) => rawIdOf.has(`${p.externalId}#1`));

@@ -11,6 +11,31 @@ export type SourceLinks = { problem_id: number[]; raw_record_id: number[]; versi
  */
 export type JsonText = Buffer | string;
 
+const JSONB_OID = 3802;
+
+/**
+ * JSON texts as a jsonb[] in PostgreSQL's binary array format (a header, then each element's length and bytes; a
+ * binary jsonb is a version byte, 1, and the text). PostgreSQL parses each text once, straight into jsonb, where a
+ * json array text would be validated, split and parsed again.
+ */
+export function jsonbArray(texts: { data: Buffer; from: number; to: number }[]): Buffer {
+  let size = 20;
+  for (const t of texts) size += 5 + t.to - t.from;
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32BE(1, 0); // dimensions
+  out.writeInt32BE(0, 4); // no nulls
+  out.writeUInt32BE(JSONB_OID, 8);
+  out.writeInt32BE(texts.length, 12);
+  out.writeInt32BE(1, 16); // lower bound
+  let at = 20;
+  for (const t of texts) {
+    out.writeInt32BE(1 + t.to - t.from, at);
+    out[at + 4] = 1;
+    at += 5 + t.data.copy(out, at + 5, t.from, t.to);
+  }
+  return out;
+}
+
 export const intakeRepo = {
   createBatch(db: Queryable, b: { channel: string; origin: 'cli' | 'api' | 'web' | 'form' | 'seed'; fileName: string | null; createdBy: number | null; apiKeyId: number | null }) {
     return db.insertInto('import_batch').values({ channel: b.channel, origin: b.origin, file_name: b.fileName, created_by: b.createdBy, api_key_id: b.apiKeyId }).returning('id').executeTakeFirstOrThrow();
@@ -63,17 +88,30 @@ export const intakeRepo = {
   // Bulk inserts pass a chunk's rows in a few parameters: arrays through unnest(), and the texts prepared for each row
   // (prepare.ts) as they are, so that nothing is converted value by value on the way.
 
-  /** payloads: a JSON array of the records, in the order of rows. */
+  /**
+   * payloads, in the order of rows: for PostgreSQL a binary jsonb[] (jsonbArray below: each record is parsed once, into
+   * jsonb), for PGlite a JSON array text.
+   */
   async insertRaw(tx: Tx, channel: string, batchId: number, rows: RawInsert[], payloads: JsonText) {
     if (!rows.length) return [];
-    const { rows: out } = await sql<{ id: number; external_id: string; version: number }>`
+    const ids = rows.map((r) => r.external_id);
+    const versions = rows.map((r) => r.version);
+    const hashes = rows.map((r) => r.content_hash);
+    const { rows: out } = await (Buffer.isBuffer(payloads)
+      ? sql<{ id: number; external_id: string; version: number }>`
+      insert into raw_record (channel, external_id, version, content_hash, payload, batch_id)
+      select ${channel}::text, t.external_id, t.version, t.content_hash, t.payload, ${batchId}::bigint
+      from unnest(${ids}::text[], ${versions}::int[], ${hashes}::text[], ${payloads}::jsonb[]) as t (external_id, version, content_hash, payload)
+      on conflict do nothing
+      returning id, external_id, version`
+      : sql<{ id: number; external_id: string; version: number }>`
       insert into raw_record (channel, external_id, version, content_hash, payload, batch_id)
       select ${channel}::text, t.external_id, t.version, t.content_hash, p.payload::jsonb, ${batchId}::bigint
-      from unnest(${rows.map((r) => r.external_id)}::text[], ${rows.map((r) => r.version)}::int[], ${rows.map((r) => r.content_hash)}::text[])
-             with ordinality as t (external_id, version, content_hash, n)
+      from unnest(${ids}::text[], ${versions}::int[], ${hashes}::text[]) with ordinality as t (external_id, version, content_hash, n)
       join json_array_elements(${payloads}::json) with ordinality as p (payload, n) using (n)
       on conflict do nothing
-      returning id, external_id, version`.execute(tx);
+      returning id, external_id, version`
+    ).execute(tx);
     return out;
   },
 
