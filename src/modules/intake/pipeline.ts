@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { AppContext } from '../../context.ts';
+import type { Tx } from '../../db/client.ts';
 import { FieldCipher } from '../../lib/crypto.ts';
 import { recordAudit } from '../audit/service.ts';
 import { enqueueJob } from '../jobs/runner.ts';
@@ -54,6 +55,11 @@ export type IngestOptions = {
    * from the first row (0: none).
    */
   workers?: number;
+  /**
+   * Store everything in this transaction (the caller's, which commits or rolls back the import with its own work)
+   * instead of one transaction per chunk. For single records made as part of another step.
+   */
+  tx?: Tx;
 };
 
 const KEY_PROBE = 'zhd/intake/key-probe';
@@ -94,7 +100,10 @@ function cipherKeyHex(ctx: AppContext): string | null {
  */
 export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<IngestResult> {
   const { adapter, actor } = opts;
-  const { db } = ctx;
+  const { tx: outer } = opts;
+  const db = outer ?? ctx.db;
+  /** A chunk's transaction: its own, or the caller's. */
+  const inTransaction = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => (outer ? work(outer) : ctx.db.transaction().execute(work));
   let tabular: Map<string, CanonicalField> | null = null;
   let unknownColumns: string[] = [];
   if (opts.headers) {
@@ -116,7 +125,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   };
   const preparer = new Preparer(setup, ctx.cipher, adapter);
   // worker threads build their own adapter and cipher: only for the registered adapters and a key they can be given
-  const keyHex = opts.workers === 0 || ADAPTERS[adapter.channel] !== adapter ? null : cipherKeyHex(ctx);
+  const keyHex = opts.workers === 0 || outer || ADAPTERS[adapter.channel] !== adapter ? null : cipherKeyHex(ctx);
   const userId = actor.principal?.kind === 'user' ? actor.principal.userId : null;
   const apiKeyId = actor.principal?.kind === 'apiKey' ? actor.principal.keyId : null;
   const { id: batchId } = await intakeRepo.createBatch(db, { channel: adapter.channel, origin: opts.origin, fileName: opts.fileName ?? null, createdBy: userId, apiKeyId });
@@ -157,7 +166,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       else later.push(p);
     }
     const batch = [...seen.values()];
-    const counts = await db.transaction().execute(async (tx) => {
+    const counts = await inTransaction(async (tx) => {
       const known = await intakeRepo.knownVersions(tx, adapter.channel, batch.map((p) => p.externalId));
       const byId = new Map<string, { max: number; hashes: Set<string> }>();
       for (const k of known) {
@@ -213,7 +222,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   // Chunks are written in lanes: the next chunk is read and prepared while the last is written, and on PostgreSQL
   // two lanes write at once. A record always goes to the same lane, so its versions stay in order.
   type Lane = { pending: Ready[]; writing: Promise<Ready[]> };
-  const lanes: Lane[] = Array.from({ length: ctx.database.kind === 'postgres' ? 2 : 1 }, () => ({ pending: [], writing: Promise.resolve([]) }));
+  const lanes: Lane[] = Array.from({ length: ctx.database.kind === 'postgres' && !outer ? 2 : 1 }, () => ({ pending: [], writing: Promise.resolve([]) }));
   const laneOf = (externalId: string): Lane => lanes[lanes.length === 1 ? 0 : crc32(externalId) % lanes.length]!;
   let unflushedRead = 0;
   let unflushedRejected = 0;
@@ -288,6 +297,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     // triage runs after the commit, in the job runner, not as part of the import
     if (totals.inserted) await enqueueJob(db, 'triage.pending', {}, { uniqueKey: `triage-after-import-${batchId}` });
   } catch (e) {
+    if (outer) throw e; // the caller's transaction rolls back the batch with the rest
     await settle(); // let chunks already being written finish (or roll back) first
     await intakeRepo.finishBatch(db, batchId, 'failed', (e as Error).message.slice(0, 1000));
     throw e;

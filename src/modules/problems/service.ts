@@ -109,13 +109,13 @@ export function createProblemsService(ctx: AppContext) {
     },
 
     /** The public form (web_form) and staff entry (staff): one problem through the intake pipeline, answered with its tracking code. */
-    async submitForm(channel: 'web_form' | 'staff', report: PublicReport & { unitName?: string; target?: string }, actor: Actor) {
+    async submitForm(channel: 'web_form' | 'staff', report: PublicReport & { unitName?: string; target?: string }, actor: Actor, tx?: Tx) {
       const submissionId = crypto.randomUUID();
       const row = { submissionId, submittedAt: new Date().toISOString(), ...report };
-      const result = await ingest(ctx, { adapter: ADAPTERS[channel]!, origin: 'form', actor, headers: null, rows: jsonArray(row) });
+      const result = await ingest(ctx, { adapter: ADAPTERS[channel]!, origin: 'form', actor, headers: null, rows: jsonArray(row), tx });
       const rejected = result.errors[0];
       if (rejected) throw new AppError(400, 'VALIDATION', rejected.message, [{ field: rejected.field?.split('（')[0] ?? undefined, message: rejected.message }]);
-      const created = await db.selectFrom('problem_source').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select(['problem.id', 'problem.tracking_code']).where('problem_source.channel', '=', channel).where('problem_source.external_id', '=', submissionId).executeTakeFirstOrThrow();
+      const created = await (tx ?? db).selectFrom('problem_source').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select(['problem.id', 'problem.tracking_code']).where('problem_source.channel', '=', channel).where('problem_source.external_id', '=', submissionId).executeTakeFirstOrThrow();
       return { id: created.id, trackingCode: created.tracking_code };
     },
 

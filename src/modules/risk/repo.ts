@@ -102,12 +102,6 @@ export const riskRepo = {
       .where('id', '=', id).where('version', '=', version).where('state', 'in', from).returning(['id', 'state', 'version']).executeTakeFirst();
   },
 
-  /** Undoes a claim that led nowhere (the step's version is spent, so pages that saw the claim refresh). */
-  revertStep(tx: Tx, id: number, version: number, from: WarningState, to: WarningState) {
-    return tx.updateTable('warning').set({ state: to, version: sql`version + 1` as never, updated_at: new Date() })
-      .where('id', '=', id).where('version', '=', version).where('state', '=', from).execute();
-  },
-
   /** The problem and work order a dispatched warning became (part of the dispatch step: the version stays). */
   link(tx: Tx, id: number, set: { problem_id: number; work_order_id: number }) {
     return tx.updateTable('warning').set(set).where('id', '=', id).returning(['id', 'state', 'version']).executeTakeFirstOrThrow();

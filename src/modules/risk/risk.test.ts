@@ -148,19 +148,27 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
   assert.ok(!(await openWarnings()).some((x) => x.rule_code === 'volume_spike' && x.scope_key === 'urban_mgmt|340202'));
 });
 
-test('a dispatch whose work order cannot be made puts the warning back where it was', async () => {
+test('a dispatch whose work order cannot be made leaves nothing behind: the warning as it was, no problem, no order', async () => {
   const shop = (await openWarnings()).find((w) => w.rule_code === 'target_repeat')!;
   const principal = await createAuthService(t.ctx).authenticateSession(cookie.supervisor!.slice('zhd_session='.length));
   assert.ok(principal);
   const workOrders = createWorkOrdersService(t.ctx);
-  const failing = createRiskService(t.ctx, { problems: createProblemsService(t.ctx), workOrders: { ...workOrders, dispatch: async () => { throw new Error('数据库连接中断'); } } });
+  const count = async (table: 'problem' | 'work_order' | 'raw_record') => Number((await t.ctx.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const before = { problems: await count('problem'), orders: await count('work_order'), records: await count('raw_record') };
+  // the order fails after the problem was made, inside the same transaction
+  const failing = createRiskService(t.ctx, {
+    problems: createProblemsService(t.ctx),
+    workOrders: { ...workOrders, dispatchWithin: async (tx, ...rest) => { await workOrders.dispatchWithin(tx, ...rest); throw new Error('数据库连接中断'); } },
+  });
   const unit = await t.ctx.db.selectFrom('unit').select('id').where('name', '=', '镜湖区城市管理局').executeTakeFirstOrThrow();
   await assert.rejects(failing.dispatch({ principal, ip: null }, shop.id, shop.version, { unitId: unit.id, instructions: '核查该店' }), /数据库连接中断/);
   const after = (await api('supervisor', 'GET', `/api/risk/warnings/${shop.id}`)).body;
   assert.equal(after.state, shop.state);
   assert.equal(after.work_order_id, null);
-  assert.equal(after.version, shop.version + 2, 'claimed, then given back: pages that saw either refresh');
+  assert.equal(after.version, shop.version, 'nothing was kept, not even the claim');
   assert.ok(!after.events.some((e: { kind: string }) => e.kind === 'dispatch'));
+  assert.deepEqual({ problems: await count('problem'), orders: await count('work_order'), records: await count('raw_record') }, before);
+
 });
 
 test('scores show every signal\'s points; the domain page suggests actions; a rule edit is a new version; the backtest replays the rule', async () => {

@@ -198,38 +198,31 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
     assess: (actor: Actor, id: number, version: number, note: string) => step(actor, id, version, 'assess', note),
 
     /**
-     * 交办: the warning becomes a problem and a work order to the responsible unit, followed through the loop. The
-     * warning is claimed first (a stale page or a second dispatcher gets 409 before anything is made); if the problem
-     * or the order cannot be made, it goes back to the state it was in.
+     * 交办: the warning becomes a problem and a work order to the responsible unit, followed through the loop. One
+     * transaction: the warning is claimed first (a stale page or a second dispatcher gets 409 before anything is
+     * made), and if the problem or the order cannot be made nothing is kept.
      */
     async dispatch(actor: Actor, id: number, version: number, input: { unitId: number; instructions: string }) {
       if (!hasPermission(actor.principal, 'workorder.supervise') && actor !== SYSTEM_ACTOR) throw forbidden('只有督办人员可以研判、交办和关闭预警');
       const w = await visible(actor, id);
       await deps.workOrders.assertMayDispatchTo(actor, input.unitId);
       const s = STEPS.dispatch;
-      const claimed = await db.transaction().execute((tx) => riskRepo.step(tx, id, version, s.from, s.to));
-      if (!claimed) {
-        const now = await riskRepo.get(db, id);
-        const state = now?.state ?? w.state;
-        throw new AppError(409, 'CONFLICT', `预警当前状态为“${STATE_NAMES[state]}”，不能交办${now && now.version !== version ? '（已被他人更新，请刷新）' : ''}`, [], { state, allowed: (Object.keys(STEPS) as (keyof typeof STEPS)[]).filter((k) => STEPS[k].from.includes(state)) });
-      }
-      let made: { problemId: number; orderId: number };
-      try {
+      return db.transaction().execute(async (tx) => {
+        const claimed = await riskRepo.step(tx, id, version, s.from, s.to);
+        if (!claimed) {
+          const now = await riskRepo.get(tx, id);
+          const state = now?.state ?? w.state;
+          throw new AppError(409, 'CONFLICT', `预警当前状态为“${STATE_NAMES[state]}”，不能交办${now && now.version !== version ? '（已被他人更新，请刷新）' : ''}`, [], { state, allowed: (Object.keys(STEPS) as (keyof typeof STEPS)[]).filter((k) => STEPS[k].from.includes(state)) });
+        }
         const problem = await deps.problems.submitForm('staff', {
           title: `风险预警交办：${w.title}`.slice(0, 100),
           content: `${LEVEL_NAMES[w.level]}（预警编号 ${w.id}）：${w.title}。请核查原因、采取措施并答复。${input.instructions ? `督办要求：${input.instructions}` : ''}`,
           kind: '举报', unitName: '风险预警',
-        }, actor);
-        const order = await deps.workOrders.dispatch(actor, problem.id, { unitId: input.unitId, instructions: input.instructions });
-        made = { problemId: problem.id, orderId: order.order.id };
-      } catch (e) {
-        await db.transaction().execute((tx) => riskRepo.revertStep(tx, id, claimed.version, s.to, w.state));
-        throw e;
-      }
-      return db.transaction().execute(async (tx) => {
-        const linked = await riskRepo.link(tx, id, { problem_id: made.problemId, work_order_id: made.orderId });
-        await riskRepo.insertEvent(tx, { warning_id: id, kind: 'dispatch', from_state: w.state, to_state: s.to, actor_user_id: actorUserId(actor), actor_label: actorLabel(actor), note: input.instructions, data: { problem_id: made.problemId, work_order_id: made.orderId } });
-        await recordAudit(tx, actor, { action: 'warning.dispatch', targetType: 'warning', targetId: id, summary: { from: w.state, to: s.to, note: input.instructions, problemId: made.problemId, workOrderId: made.orderId } });
+        }, actor, tx);
+        const orderId = await deps.workOrders.dispatchWithin(tx, actor, problem.id, { unitId: input.unitId, instructions: input.instructions });
+        const linked = await riskRepo.link(tx, id, { problem_id: problem.id, work_order_id: orderId });
+        await riskRepo.insertEvent(tx, { warning_id: id, kind: 'dispatch', from_state: w.state, to_state: s.to, actor_user_id: actorUserId(actor), actor_label: actorLabel(actor), note: input.instructions, data: { problem_id: problem.id, work_order_id: orderId } });
+        await recordAudit(tx, actor, { action: 'warning.dispatch', targetType: 'warning', targetId: id, summary: { from: w.state, to: s.to, note: input.instructions, problemId: problem.id, workOrderId: orderId } });
         return linked;
       });
     },

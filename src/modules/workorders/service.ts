@@ -164,16 +164,16 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     return id;
   }
 
-  async function unitOrThrow(id: number, field: string) {
-    const u = await orgsRepo.findUnit(db, id);
+  async function unitOrThrow(id: number, field: string, q: Queryable = db) {
+    const u = await orgsRepo.findUnit(q, id);
     if (!u || !u.active) throw fieldError(field, `单位 ${id} 不存在或已停用`);
     return u;
   }
 
   /** Whether this actor may dispatch to this unit (for callers that must know before they create anything). */
-  async function assertMayDispatchTo(actor: Actor, unitId: number) {
+  async function assertMayDispatchTo(actor: Actor, unitId: number, q: Queryable = db) {
     if (!hasPermission(actor.principal, 'problem.triage')) throw forbidden('没有派发工单的权限');
-    const lead = await unitOrThrow(unitId, 'unitId');
+    const lead = await unitOrThrow(unitId, 'unitId', q);
     if (!canOnUnit(actor.principal, 'problem.triage', lead.path)) throw forbidden(`不能向${lead.name}派发工单（不在您的管辖范围内）`);
   }
 
@@ -210,19 +210,21 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
   }
 
   /** The dispatch itself, for a person or the automatic rule: the caller has checked who may do it. */
-  async function dispatchProblem(actor: Actor, problemId: number, input: DispatchInput): Promise<number> {
-    const problem = await problemsRepo.get(db, problemId);
+  /** Dispatches in its own transaction, or in the caller's (`outer`), which then commits or rolls back the orders with its own work. */
+  async function dispatchProblem(actor: Actor, problemId: number, input: DispatchInput, outer?: Tx): Promise<number> {
+    const q = outer ?? db;
+    const problem = await problemsRepo.get(q, problemId);
     if (!problem) throw notFound(`问题 ${problemId} `);
     if (!['new', 'triaged'].includes(problem.status)) throw conflict(`问题当前状态为“${problem.status}”，不能派发（只有待分拣或已分拣的问题可以派发）`);
-    const lead = await unitOrThrow(input.unitId, 'unitId');
+    const lead = await unitOrThrow(input.unitId, 'unitId', q);
     const assistIds = [...new Set(input.assistUnitIds ?? [])].filter((x) => x !== lead.id);
-    const assists = await Promise.all(assistIds.map((aid, i) => unitOrThrow(aid, `assistUnitIds[${i}]`)));
-    const previous = (await workOrdersRepo.ordersOfProblem(db, problemId)).filter((x) => x.role === 'lead');
+    const assists = await Promise.all(assistIds.map((aid, i) => unitOrThrow(aid, `assistUnitIds[${i}]`, q)));
+    const previous = (await workOrdersRepo.ordersOfProblem(q, problemId)).filter((x) => x.role === 'lead');
     const unitsPassed = new Set([...previous.map((x) => x.unit_id), lead.id]).size;
-    const calendar = await loadCalendar(db);
+    const calendar = await loadCalendar(q);
     const urgency = input.urgency ?? 'normal';
     const instructions = input.instructions?.trim() ?? '';
-    return db.transaction().execute(async (tx) => {
+    const work = async (tx: Tx) => {
       const claimed = await tx.updateTable('problem').set({ status: 'dispatched', updated_at: now() }).where('id', '=', problemId).where('status', 'in', ['new', 'triaged']).executeTakeFirst();
       if (!Number(claimed.numUpdatedRows)) throw conflict('该问题刚刚已被他人派发或处理，请刷新');
       const leadId = await createOrder(tx, actor, { problemId, unitId: lead.id, unitPath: lead.path, unitName: lead.name, title: problem.title, role: 'lead', leadOrderId: null, previousOrderId: previous.at(-1)?.id ?? null, urgency, instructions, unitsPassed }, calendar);
@@ -232,7 +234,8 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       await recordAudit(tx, actor, { action: actor.principal ? 'workorder.dispatch' : 'workorder.auto_dispatch', targetType: 'problem', targetId: problemId, unitId: lead.id, summary: { order: leadId, unit: lead.name, assists: assists.map((a) => a.name), urgency } });
       await escalateIfDue(tx, [leadId]);
       return leadId;
-    });
+    };
+    return outer ? work(outer) : db.transaction().execute(work);
   }
 
   async function get(actor: Actor, id: number) {
@@ -290,6 +293,12 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     },
 
     assertMayDispatchTo,
+
+    /** 派发 as part of the caller's transaction (e.g. 交办 of a risk warning); returns the lead order's id. */
+    async dispatchWithin(tx: Tx, actor: Actor, problemId: number, input: DispatchInput): Promise<number> {
+      await assertMayDispatchTo(actor, input.unitId, tx);
+      return dispatchProblem(actor, problemId, input, tx);
+    },
 
     /**
      * 自动派发: problems a trained model placed with at least the set confidence and a routing rule names a unit for;
