@@ -48,6 +48,16 @@ function unitCondition(scope: UnitScope, unitId?: number) {
 /** States as literals: they come from the code, and a literal lets the planner use the partial indexes on state. */
 const states = (xs: readonly WorkOrderState[]) => sql.join(xs.map((x) => sql.lit(x)));
 
+/**
+ * The states to read one by one from the (unit, state, deadline) index: the filter's own, or the open states of a
+ * deadline range. Empty for the rest (flags such as 挂牌 have partial indexes of their own).
+ */
+function filterStates(f: OrderFilter): readonly WorkOrderState[] {
+  if (f.states?.length) return f.states;
+  if (f.dueBefore || f.overdue) return OPEN_STATES;
+  return [];
+}
+
 /** A filter's conditions on `work_order` other than the unit scope, as one SQL condition. */
 function orderFilters(f: OrderFilter) {
   const c = [sql`true`];
@@ -79,13 +89,19 @@ export const workOrdersRepo = {
   async list(db: Queryable, f: OrderFilter, withTotal: boolean) {
     if (f.scope !== 'all' && !f.scope.paths.length) return { rows: [], total: 0 };
     const filters = orderFilters(f);
+    const n = f.limit + f.offset;
+    const unitPage = (state: WorkOrderState | null) => sql`(
+            select work_order.id, work_order.deadline from work_order
+            where work_order.unit_id = scope_unit.id and ${state ? sql`work_order.state = ${sql.lit(state)} and ` : sql``}${filters}
+            order by work_order.deadline, work_order.id limit ${n})`;
+    // a filter over several states reads each state's stretch of the (unit, state, deadline) index and merges them;
+    // with one `state in (…)` PostgreSQL reads every order of those states to sort them
+    const split = filterStates(f);
     const pageIds = f.scope !== 'all' && !f.unitId
       ? sql`
           select unit_page.id from unit scope_unit
           cross join lateral (
-            select work_order.id, work_order.deadline from work_order
-            where work_order.unit_id = scope_unit.id and ${filters}
-            order by work_order.deadline, work_order.id limit ${f.limit + f.offset}
+            ${split.length > 1 ? sql`select * from (${sql.join(split.map(unitPage), sql` union all `)}) merged order by deadline, id limit ${n}` : unitPage(null)}
           ) unit_page
           where scope_unit.path like any(${f.scope.paths.map((p) => `${p}%`)}::text[])
           order by unit_page.deadline, unit_page.id limit ${f.limit} offset ${f.offset}`

@@ -322,3 +322,30 @@ test('an inbox over a unit and its sub-units pages through all their orders in d
   assert.deepEqual(paged, expected.map((x) => x.id));
   assert.ok(mine.every((id) => paged.includes(id)) && !paged.includes(elsewhere));
 });
+
+test('the 即将超期 and 已超期 tabs of a unit and its sub-units merge both open states in deadline order, each order once', async () => {
+  const mine: number[] = [];
+  for (const [i, unit] of [city.deptA, city.deptA, city.teamA, city.teamA, city.deptA, city.deptA, city.teamA, city.teamA].entries()) {
+    const { order } = await dispatched({ unitId: unit.id });
+    if (i % 2) await stepOk('handlerA', order.id, 'sign'); // in each unit some 办理中, some 待签收
+    mine.push(order.id);
+  }
+  // deadlines over the last and the next 8 hours, so that each tab interleaves the two states within a unit
+  const hours = [-1, -2, 3, 4, -5, 6, 7, -8];
+  for (const [i, id] of mine.entries()) {
+    await t.ctx.db.updateTable('work_order').set({ deadline: new Date(Date.now() + hours[i]! * 3_600_000) }).where('id', '=', id).execute();
+  }
+  for (const [tab, due] of [['due_soon', (d: Date) => d > new Date() && d <= new Date(Date.now() + 24 * 3_600_000)], ['overdue', (d: Date) => d <= new Date()]] as const) {
+    const open = await t.ctx.db.selectFrom('work_order').select(['id', 'deadline']).where('unit_id', 'in', [city.deptA.id, city.teamA.id])
+      .where('state', 'in', ['pending_sign', 'handling']).orderBy('deadline').orderBy('id').execute();
+    const expected = open.filter((o) => due(new Date(o.deadline))).map((o) => o.id);
+    assert.ok(expected.length >= 4, `${tab}: ${expected.length}`);
+    const paged: number[] = [];
+    for (let offset = 0; offset < expected.length + 2; offset += 2) {
+      const r = await call('handlerA', 'GET', `/api/work-orders?tab=${tab}&limit=2&offset=${offset}`);
+      assert.equal(r.status, 200);
+      paged.push(...r.body.rows.map((x: { id: number }) => x.id));
+    }
+    assert.deepEqual(paged, expected, tab);
+  }
+});
