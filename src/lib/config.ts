@@ -16,6 +16,8 @@ const ConfigSchema = z.object({
   ZHD_LOGIN_LOCK_MINUTES: intFrom(15),
   ZHD_SESSION_IDLE_MINUTES: intFrom(30),
   ZHD_SESSION_MAX_HOURS: intFrom(12),
+  /** How long an instance trusts a session it checked a moment ago (milliseconds; 0: check every request). */
+  ZHD_SESSION_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(2000),
   ZHD_PASSWORD_MIN_LENGTH: intFrom(8),
   ZHD_PASSWORD_MIN_CLASSES: intFrom(3),
   ZHD_BODY_LIMIT_BYTES: intFrom(1_048_576),
@@ -42,7 +44,7 @@ export type Config = {
   sm4KeyHex?: string;
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   login: { maxFailures: number; lockMinutes: number };
-  session: { idleMinutes: number; maxHours: number; cookieSecure: 'auto' | 'true' | 'false' };
+  session: { idleMinutes: number; maxHours: number; cacheMs: number; cookieSecure: 'auto' | 'true' | 'false' };
   password: { minLength: number; minClasses: number };
   bodyLimitBytes: number;
   publicRateLimitPerMinute: number;
@@ -70,7 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sm4KeyHex: e.ZHD_SM4_KEY,
     logLevel: e.LOG_LEVEL,
     login: { maxFailures: e.ZHD_LOGIN_MAX_FAILURES, lockMinutes: e.ZHD_LOGIN_LOCK_MINUTES },
-    session: { idleMinutes: e.ZHD_SESSION_IDLE_MINUTES, maxHours: e.ZHD_SESSION_MAX_HOURS, cookieSecure: e.ZHD_COOKIE_SECURE },
+    session: { idleMinutes: e.ZHD_SESSION_IDLE_MINUTES, maxHours: e.ZHD_SESSION_MAX_HOURS, cacheMs: e.ZHD_SESSION_CACHE_MS, cookieSecure: e.ZHD_COOKIE_SECURE },
     password: { minLength: e.ZHD_PASSWORD_MIN_LENGTH, minClasses: e.ZHD_PASSWORD_MIN_CLASSES },
     bodyLimitBytes: e.ZHD_BODY_LIMIT_BYTES,
     publicRateLimitPerMinute: e.ZHD_PUBLIC_RATE_LIMIT_PER_MINUTE,

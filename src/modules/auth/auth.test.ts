@@ -58,6 +58,7 @@ test('an idle session expires, and logout ends the session', async () => {
   const cookie = await login(t.app, city.handlerA.username, FACTORY_PASSWORD);
   assert.equal((await t.app.inject({ url: '/api/auth/me', headers: { cookie } })).statusCode, 200);
   await t.ctx.db.updateTable('user_session').set({ last_seen_at: new Date(Date.now() - (t.ctx.config.session.idleMinutes + 1) * 60_000) }).execute();
+  await new Promise((r) => setTimeout(r, t.ctx.config.session.cacheMs + 50)); // what was checked a moment ago is trusted that long
   const idle = await t.app.inject({ url: '/api/auth/me', headers: { cookie } });
   assert.equal(idle.statusCode, 401);
   assert.match(idle.json().message, /过期/);
@@ -111,4 +112,33 @@ test('the login route is rate limited per client', async () => {
   assert.equal(last, 429);
   const other = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' }, remoteAddress: '10.9.9.8' });
   assert.equal(other.statusCode, 401);
+});
+
+test('a session checked a moment ago is trusted for ZHD_SESSION_CACHE_MS at most; changes made through this instance count at once', async () => {
+  const me = (cookie: string) => t.app.inject({ url: '/api/auth/me', headers: { cookie } }).then((r) => r.statusCode);
+  const admin = await login(t.app, city.admin.username, FACTORY_PASSWORD);
+  const user = await makeUser(t.ctx, { unit: city.deptB, roles: [['handler', city.deptB]] });
+  const cookie = await login(t.app, user.username, FACTORY_PASSWORD);
+  assert.equal(await me(cookie), 200);
+  // deactivated by an admin on this instance: refused on the next request
+  const off = await t.app.inject({ method: 'PATCH', url: `/api/users/${user.id}`, headers: { cookie: admin }, payload: { active: false } });
+  assert.equal(off.statusCode, 200, off.body);
+  assert.equal(await me(cookie), 401);
+  await t.app.inject({ method: 'PATCH', url: `/api/users/${user.id}`, headers: { cookie: admin }, payload: { active: true } });
+
+  // a grant taken away on this instance: the permission is gone on the next request
+  const again = await login(t.app, user.username, FACTORY_PASSWORD);
+  const perms = async () => (await t.app.inject({ url: '/api/auth/me', headers: { cookie: again } })).json().permissions as string[];
+  assert.ok((await perms()).includes('workorder.handle'));
+  const grants = (await t.app.inject({ url: `/api/users/${user.id}`, headers: { cookie: admin } })).json().grants as { id: number }[];
+  const removed = await t.app.inject({ method: 'DELETE', url: `/api/users/${user.id}/grants/${grants[0]!.id}`, headers: { cookie: admin } });
+  assert.equal(removed.statusCode, 200, removed.body);
+  assert.ok(!(await perms()).includes('workorder.handle'));
+
+  // a session ended through another instance (its row gone): trusted here no longer than the cache time
+  const elsewhere = await login(t.app, city.handlerB.username, FACTORY_PASSWORD);
+  assert.equal(await me(elsewhere), 200);
+  await t.ctx.db.deleteFrom('user_session').where('user_id', '=', city.handlerB.id).execute();
+  await new Promise((r) => setTimeout(r, t.ctx.config.session.cacheMs + 50));
+  assert.equal(await me(elsewhere), 401);
 });

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/service.ts';
 import { hasPermission, userPrincipal, type Actor, type ApiKeyPrincipal, type UserPrincipal } from './access.ts';
 import { assertPasswordAllowed, burnVerifyTime, hashPassword, verifyPassword } from './password.ts';
 import { authRepo } from './repo.ts';
+import { sessionCacheOf } from './session-cache.ts';
 
 const SESSION_TOUCH_EVERY_MS = 60_000;
 
@@ -14,6 +15,7 @@ function formatShanghaiTime(d: Date): string {
 
 export function createAuthService(ctx: AppContext) {
   const { db, config } = ctx;
+  const sessions = sessionCacheOf(db, config.session.cacheMs);
 
   async function principalFor(userId: number, sessionId: string): Promise<UserPrincipal | null> {
     const user = await authRepo.findUserById(db, userId);
@@ -79,6 +81,9 @@ export function createAuthService(ctx: AppContext) {
     /** The principal behind a session cookie, or null when the session is unknown, expired or idle too long. */
     async authenticateSession(token: string): Promise<UserPrincipal | null> {
       const id = sm3Hex(token);
+      const cached = sessions.get(id);
+      if (cached) return cached;
+      const generation = sessions.generation;
       const session = await authRepo.sessionWithPrincipal(db, id);
       if (!session) return null;
       const now = Date.now();
@@ -89,11 +94,14 @@ export function createAuthService(ctx: AppContext) {
       }
       if (!session.active) return null;
       if (now - session.last_seen_at.getTime() > SESSION_TOUCH_EVERY_MS) await authRepo.touchSession(db, id, new Date(now));
-      return {
+      const principal: UserPrincipal = {
         kind: 'user', userId: session.user_id, username: session.username, displayName: session.display_name, unitId: session.unit_id,
         mustChangePassword: session.must_change_password, sessionId: id, grants: session.grants,
       };
+      sessions.set(id, principal, Math.min(session.expires_at.getTime(), now + config.session.idleMinutes * 60_000), generation, now);
+      return principal;
     },
+
 
     async authenticateApiKey(key: string): Promise<ApiKeyPrincipal | null> {
       const row = await authRepo.findApiKeyByHash(db, sm3Hex(key));
@@ -108,6 +116,7 @@ export function createAuthService(ctx: AppContext) {
         await authRepo.deleteSession(tx, p.sessionId);
         await recordAudit(tx, actor, { action: 'auth.logout', targetType: 'app_user', targetId: p.userId, unitId: p.unitId });
       });
+      sessions.clear();
     },
 
     async changeOwnPassword(actor: Actor, oldPassword: string, newPassword: string) {
@@ -123,6 +132,7 @@ export function createAuthService(ctx: AppContext) {
         await authRepo.deleteSessionsOf(tx, user.id, p.sessionId);
         await recordAudit(tx, actor, { action: 'auth.password_changed', targetType: 'app_user', targetId: user.id, unitId: user.unit_id });
       });
+      sessions.clear();
     },
 
     async listApiKeys(actor: Actor) {

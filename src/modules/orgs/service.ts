@@ -1,10 +1,12 @@
 import type { AppContext } from '../../context.ts';
+import type { Tx } from '../../db/client.ts';
 import type { UnitKind } from '../../db/types.ts';
 import { maskPhone } from '../../lib/crypto.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { assertOnUnit, canOnUnit, scopePaths, type Actor } from '../auth/access.ts';
 import { assertPasswordAllowed, hashPassword } from '../auth/password.ts';
+import { sessionCacheOf } from '../auth/session-cache.ts';
 import { orgsRepo } from './repo.ts';
 
 export type UnitInput = { name: string; kind: UnitKind; parentId: number | null; regionCode?: string | null; domains?: string[]; sort?: number };
@@ -16,6 +18,15 @@ const PHONE = /^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$/;
 
 export function createOrgsService(ctx: AppContext) {
   const { db, cipher, config } = ctx;
+  const sessions = sessionCacheOf(db, config.session.cacheMs);
+  /** A change to units, users or grants: sessions checked before it are checked again (this instance at once). */
+  const changingAccess = async <T>(work: (tx: Tx) => Promise<T>): Promise<T> => {
+    try {
+      return await db.transaction().execute(work);
+    } finally {
+      sessions.clear();
+    }
+  };
 
   async function unitOrFail(id: number) {
     const unit = await orgsRepo.findUnit(db, id);
@@ -97,7 +108,7 @@ export function createOrgsService(ctx: AppContext) {
       if (patch.name && patch.name !== unit.name && (await orgsRepo.findUnitByName(db, patch.parentId ?? unit.parent_id, patch.name))) {
         throw conflict(`同一上级单位下已有名为“${patch.name}”的单位`, [{ field: 'name', message: '名称重复' }]);
       }
-      await db.transaction().execute(async (tx) => {
+      await changingAccess(async (tx) => {
         await orgsRepo.updateUnit(tx, id, {
           name: patch.name,
           kind: patch.kind,
@@ -155,7 +166,7 @@ export function createOrgsService(ctx: AppContext) {
       }
       if (patch.active === false && actor.principal?.kind === 'user' && actor.principal.userId === id) throw fieldError('active', '不能停用自己的账号');
       const sealed = sealPhone(patch.phone);
-      await db.transaction().execute(async (tx) => {
+      await changingAccess(async (tx) => {
         await orgsRepo.updateUser(tx, id, {
           display_name: patch.displayName,
           unit_id: patch.unitId,
@@ -181,7 +192,7 @@ export function createOrgsService(ctx: AppContext) {
       assertOnUnit(actor, 'org.manage', user.unit_path, '该人员所在单位');
       assertPasswordAllowed(password, config.password, 'password', user.username);
       const hash = await hashPassword(password);
-      await db.transaction().execute(async (tx) => {
+      await changingAccess(async (tx) => {
         await tx.updateTable('app_user').set({ password_hash: hash, must_change_password: true, failed_logins: 0, locked_until: null, password_changed_at: new Date() }).where('id', '=', id).execute();
         await tx.deleteFrom('user_session').where('user_id', '=', id).execute();
         await recordAudit(tx, actor, { action: 'user.reset_password', targetType: 'app_user', targetId: id, unitId: user.unit_id });
@@ -194,7 +205,7 @@ export function createOrgsService(ctx: AppContext) {
       const unit = await unitOrFail(unitId);
       assertOnUnit(actor, 'org.manage', unit.path, '授权范围单位');
       if (!(await orgsRepo.findRole(db, role))) throw fieldError('role', `角色 ${role} 不存在`);
-      return db.transaction().execute(async (tx) => {
+      return changingAccess(async (tx) => {
         const row = await orgsRepo.insertGrant(tx, { userId, role, unitId, grantedBy: actor.principal?.kind === 'user' ? actor.principal.userId : null });
         if (!row) throw conflict('该人员已有此授权');
         await recordAudit(tx, actor, { action: 'grant.add', targetType: 'app_user', targetId: userId, unitId: user.unit_id, summary: { role, unitId, unitName: unit.name } });
@@ -209,7 +220,7 @@ export function createOrgsService(ctx: AppContext) {
       if (!grant || grant.user_id !== userId) throw notFound(`授权 ${grantId} `);
       assertOnUnit(actor, 'org.manage', grant.unit_path, '授权范围单位');
       if (actor.principal?.kind === 'user' && actor.principal.userId === userId && grant.role === 'admin') throw new AppError(400, 'VALIDATION', '不能撤销自己的管理员授权');
-      await db.transaction().execute(async (tx) => {
+      await changingAccess(async (tx) => {
         await orgsRepo.deleteGrant(tx, grantId);
         await recordAudit(tx, actor, { action: 'grant.remove', targetType: 'app_user', targetId: userId, unitId: user.unit_id, summary: { role: grant.role, unitId: grant.unit_id } });
       });
