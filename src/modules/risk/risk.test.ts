@@ -169,6 +169,12 @@ test('a dispatch whose work order cannot be made leaves nothing behind: the warn
   assert.ok(!after.events.some((e: { kind: string }) => e.kind === 'dispatch'));
   assert.deepEqual({ problems: await count('problem'), orders: await count('work_order'), records: await count('raw_record') }, before);
 
+  // a unit that does not exist is refused inside the same transaction: 400 naming the field, nothing kept either
+  const nowhere = await api('supervisor', 'POST', `/api/risk/warnings/${shop.id}/dispatch`, { version: shop.version, unitId: 999_999, instructions: '核查该店' });
+  assert.equal(nowhere.status, 400, JSON.stringify(nowhere.body));
+  assert.match(JSON.stringify(nowhere.body), /unitId/);
+  assert.equal((await api('supervisor', 'GET', `/api/risk/warnings/${shop.id}`)).body.version, shop.version);
+  assert.deepEqual({ problems: await count('problem'), orders: await count('work_order'), records: await count('raw_record') }, before);
 });
 
 test('scores show every signal\'s points; the domain page suggests actions; a rule edit is a new version; the backtest replays the rule', async () => {

@@ -205,7 +205,6 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
     async dispatch(actor: Actor, id: number, version: number, input: { unitId: number; instructions: string }) {
       if (!hasPermission(actor.principal, 'workorder.supervise') && actor !== SYSTEM_ACTOR) throw forbidden('只有督办人员可以研判、交办和关闭预警');
       const w = await visible(actor, id);
-      await deps.workOrders.assertMayDispatchTo(actor, input.unitId);
       const s = STEPS.dispatch;
       return db.transaction().execute(async (tx) => {
         const claimed = await riskRepo.step(tx, id, version, s.from, s.to);
@@ -219,6 +218,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
           content: `${LEVEL_NAMES[w.level]}（预警编号 ${w.id}）：${w.title}。请核查原因、采取措施并答复。${input.instructions ? `督办要求：${input.instructions}` : ''}`,
           kind: '举报', unitName: '风险预警',
         }, actor, tx);
+        // checks that the actor may dispatch to the unit; a refusal rolls back the claim and the problem
         const orderId = await deps.workOrders.dispatchWithin(tx, actor, problem.id, { unitId: input.unitId, instructions: input.instructions });
         const linked = await riskRepo.link(tx, id, { problem_id: problem.id, work_order_id: orderId });
         await riskRepo.insertEvent(tx, { warning_id: id, kind: 'dispatch', from_state: w.state, to_state: s.to, actor_user_id: actorUserId(actor), actor_label: actorLabel(actor), note: input.instructions, data: { problem_id: problem.id, work_order_id: orderId } });
