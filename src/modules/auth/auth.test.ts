@@ -135,6 +135,14 @@ test('a session checked a moment ago is trusted for ZHD_SESSION_CACHE_MS at most
   assert.equal(removed.statusCode, 200, removed.body);
   assert.ok(!(await perms()).includes('workorder.handle'));
 
+  // one's own password change lifts 须改密码 on the very next request
+  await t.ctx.db.updateTable('app_user').set({ must_change_password: true }).where('id', '=', user.id).execute();
+  const fresh = await login(t.app, user.username, FACTORY_PASSWORD);
+  const mustChange = async () => (await t.app.inject({ url: '/api/auth/me', headers: { cookie: fresh } })).json().mustChangePassword as boolean;
+  assert.equal(await mustChange(), true);
+  assert.equal((await post('/api/auth/password', { oldPassword: FACTORY_PASSWORD, newPassword: 'Xin-Mima2026' }, fresh)).statusCode, 200);
+  assert.equal(await mustChange(), false);
+
   // a session ended through another instance (its row gone): trusted here no longer than the cache time
   const elsewhere = await login(t.app, city.handlerB.username, FACTORY_PASSWORD);
   assert.equal(await me(elsewhere), 200);

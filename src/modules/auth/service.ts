@@ -102,7 +102,6 @@ export function createAuthService(ctx: AppContext) {
       return principal;
     },
 
-
     async authenticateApiKey(key: string): Promise<ApiKeyPrincipal | null> {
       const row = await authRepo.findApiKeyByHash(db, sm3Hex(key));
       if (!row || row.revoked_at) return null;
