@@ -124,8 +124,15 @@ test('分拣配置: the admin maps an unmapped label, adds a keyword and a misco
   form = modal(page);
   await form.getByLabel('词语').fill('澛港街道\n鸠江区城市管理局');
   await button(form, '添加').click();
-  await page.locator('.ant-modal-confirm-title', { hasText: '已添加 2 个词语' }).waitFor();
-  await page.getByRole('button', { name: /知\s*道\s*了|确\s*定|OK/ }).click();
+  const added = page.locator('.ant-modal-confirm', { hasText: '已添加 2 个词语' });
+  await added.waitFor();
+  // a click during the dialog's opening animation can be lost on a busy machine: click until it has closed
+  for (let tries = 1; ; tries++) {
+    await added.getByRole('button').click();
+    const closed = await added.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false);
+    if (closed) break;
+    if (tries === 3) throw new Error('“已添加”提示框点了三次仍未关闭');
+  }
   await page.getByRole('cell', { name: '澛港街道', exact: true }).waitFor();
 
   // 路由规则: create one for 鸠江区 城市管理, then retire it (it stays in the history)
