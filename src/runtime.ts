@@ -8,6 +8,7 @@ import { migrate } from './db/migrate.ts';
 import type { Config } from './lib/config.ts';
 import { FieldCipher, generateSm4KeyHex } from './lib/crypto.ts';
 import { loggerOptions } from './lib/logger.ts';
+import { sealAuditChain } from './modules/audit/service.ts';
 
 export type Runtime = { ctx: AppContext; close(): Promise<void> };
 
@@ -53,6 +54,8 @@ export async function openRuntime(config: Config, opts: { purpose: string; port?
       if (closed) return;
       closed = true;
       try {
+        // what this process wrote to the audit log is chained before it goes (the CLI has no sealer of its own)
+        await sealAuditChain(ctx.db).catch((err: unknown) => log.warn({ err }, '退出前封存审计日志失败，将由运行中的服务封存'));
         await database.close();
       } finally {
         release();

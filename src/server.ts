@@ -4,6 +4,7 @@ import { buildApp, createServices } from './app.ts';
 import type { Config } from './lib/config.ts';
 import { jobHandlers } from './jobs.ts';
 import { createJobRunner } from './modules/jobs/runner.ts';
+import { startAuditSealer } from './modules/audit/sealer.ts';
 import { startUserDictionarySync, syncUserDictionary } from './modules/triage/dictionary.ts';
 import { demoLoginHelp, isEmptyOrganization, seedDemo } from './modules/seed/service.ts';
 import { openRuntime } from './runtime.ts';
@@ -25,6 +26,7 @@ export async function serve(config: Config): Promise<void> {
   const stopDictionarySync = startUserDictionarySync(ctx);
   const app = await buildApp(ctx, { webDir: WEB_DIST });
   const runner = createJobRunner(ctx.db, jobHandlers(ctx, createServices(ctx)), log);
+  const sealer = startAuditSealer(ctx.db, log);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -37,6 +39,7 @@ export async function serve(config: Config): Promise<void> {
       stopDictionarySync();
       await app.close();
       await runner.stop();
+      await sealer.stop();
       await runtime.close(); // CHECKPOINT and close the embedded database, then release the lock
       log.info('已安全停止');
       process.exit(0);

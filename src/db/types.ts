@@ -118,8 +118,10 @@ export interface AuditLogTable {
   unit_id: number | null;
   ip: string | null;
   summary: Json;
-  prev_hash: string;
-  hash: string;
+  /** position in the hash chain, given when the row is sealed after its transaction committed; null until then */
+  seq: number | null;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export interface JobTable {

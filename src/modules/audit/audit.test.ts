@@ -8,7 +8,9 @@ import { childEnv, createTestApp, login, REPO_ROOT, TEST_SM4_KEY, tempDir, testC
 import { FACTORY_PASSWORD, makeCity } from '../../../test/factories.ts';
 import { openRuntime } from '../../runtime.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
-import { recordAudit, verifyAuditChain } from './service.ts';
+import { auditRepo } from './repo.ts';
+import { startAuditSealer } from './sealer.ts';
+import { recordAudit, sealAuditChain, verifyAuditChain } from './service.ts';
 
 const run = promisify(execFile);
 const ZHD = path.join(REPO_ROOT, 'bin', 'zhd.js');
@@ -29,8 +31,12 @@ test('each change writes an audit row in its own transaction, chained by SM3', a
   assert.equal(row.target_id, String(res.json().id));
   assert.equal(row.ip, '127.0.0.1');
   assert.match(row.actor_label, new RegExp(city.admin.username));
-  assert.equal(row.hash.length, 64);
+  // chained after commit: by the sealer (every server instance runs one), or by verification, which seals first
+  assert.equal(row.hash, null);
   assert.deepEqual(await verifyAuditChain(t.ctx.db), { ok: true, rows: await count() });
+  const sealed = await t.ctx.db.selectFrom('audit_log').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+  assert.equal(sealed.hash?.length, 64);
+  assert.equal(sealed.prev_hash?.length, 64);
 });
 
 test('a failed change leaves neither the change nor its audit row', async () => {
@@ -44,10 +50,65 @@ test('a failed change leaves neither the change nor its audit row', async () => 
   assert.equal(await count(), before);
 });
 
-test('concurrent writers keep one unbroken chain', async () => {
-  await Promise.all(Array.from({ length: 20 }, (_, i) => t.ctx.db.transaction().execute((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: 'test.concurrent', targetType: 'test', targetId: i }))));
+test('concurrent writers and concurrent sealers keep one unbroken chain, each row sealed once', async () => {
+  const write = (i: number) => t.ctx.db.transaction().execute((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: 'test.concurrent', targetType: 'test', targetId: i }));
+  const sealed = await Promise.all([
+    ...Array.from({ length: 20 }, (_, i) => write(i).then(() => 0)),
+    sealAuditChain(t.ctx.db, 3), sealAuditChain(t.ctx.db, 3), sealAuditChain(t.ctx.db, 3),
+  ]);
+  const rest = await sealAuditChain(t.ctx.db);
+  assert.ok(sealed.reduce((a, b) => a + b, 0) + rest >= 20);
+  assert.equal(await auditRepo.countUnsealed(t.ctx.db), 0);
+  const seqs = (await t.ctx.db.selectFrom('audit_log').select('seq').orderBy('seq').execute()).map((r) => r.seq);
+  assert.deepEqual(seqs, seqs.map((_, i) => i + 1));
+  assert.deepEqual(await verifyAuditChain(t.ctx.db), { ok: true, rows: await count() });
+});
+
+test('a row whose transaction commits after a later one was sealed joins the chain after it', { skip: !process.env.DATABASE_URL && 'needs two connections (PostgreSQL)' }, async () => {
+  await sealAuditChain(t.ctx.db);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let written!: () => void;
+  const inserted = new Promise<void>((r) => (written = r));
+  const slow = t.ctx.db.transaction().execute(async (tx) => {
+    await recordAudit(tx, SYSTEM_ACTOR, { action: 'test.slow', targetType: 'test' });
+    written();
+    await held;
+  });
+  await inserted;
+  await t.ctx.db.transaction().execute((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: 'test.fast', targetType: 'test' }));
+  assert.equal(await sealAuditChain(t.ctx.db), 1); // the uncommitted row is not visible yet
+  release();
+  await slow;
+  assert.equal(await sealAuditChain(t.ctx.db), 1);
+  const rows = await t.ctx.db.selectFrom('audit_log').select(['id', 'action', 'seq']).where('action', 'in', ['test.slow', 'test.fast']).orderBy('seq').execute();
+  assert.deepEqual(rows.map((r) => r.action), ['test.fast', 'test.slow']);
+  assert.ok(rows[0]!.id > rows[1]!.id);
+  assert.deepEqual(await verifyAuditChain(t.ctx.db), { ok: true, rows: await count() });
+});
+
+test('the sealer every server instance runs chains a committed row without being asked', async () => {
+  await t.ctx.db.transaction().execute((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: 'test.sealer', targetType: 'test' }));
+  const sealer = startAuditSealer(t.ctx.db, t.ctx.log, 20);
+  try {
+    for (let i = 0; i < 200 && (await auditRepo.countUnsealed(t.ctx.db)) > 0; i++) await new Promise((r) => setTimeout(r, 25));
+  } finally {
+    await sealer.stop();
+  }
+  const row = await t.ctx.db.selectFrom('audit_log').select(['seq', 'hash']).where('action', '=', 'test.sealer').executeTakeFirstOrThrow();
+  assert.ok(row.seq);
+  assert.equal(row.hash?.length, 64);
+});
+
+test('deleting a sealed row in the middle breaks the chain at the row after it', async () => {
+  for (let i = 0; i < 3; i++) await t.ctx.db.transaction().execute((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: 'test.delete', targetType: 'test', targetId: i }));
+  await sealAuditChain(t.ctx.db);
+  const rows = await t.ctx.db.selectFrom('audit_log').select(['id', 'seq']).where('action', '=', 'test.delete').orderBy('seq').execute();
+  await t.ctx.db.deleteFrom('audit_log').where('id', '=', rows[1]!.id).execute();
   const r = await verifyAuditChain(t.ctx.db);
-  assert.equal(r.ok, true);
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.brokenId, rows[2]!.id);
+  await t.ctx.db.deleteFrom('audit_log').where('action', '=', 'test.delete').execute(); // the later tests verify the chain again
 });
 
 test('the audit page filters by action and hides other units from a unit-scoped reader', async () => {

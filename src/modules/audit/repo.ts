@@ -2,22 +2,54 @@ import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { AuditRow } from '../../db/types.ts';
 
-/** One chain head for every instance: this advisory lock is held until the writing transaction ends. */
-const AUDIT_CHAIN_LOCK_KEY = 482_301_99;
+/** One sealer at a time across every instance: this advisory lock is held until the sealing transaction ends. */
+const AUDIT_SEAL_LOCK_KEY = 482_301_99;
+
+export type UnsealedRow = Omit<AuditRow, 'seq' | 'prev_hash' | 'hash'>;
 
 export const auditRepo = {
-  async lockChainHead(tx: Tx): Promise<string | null> {
-    const r = await sql<{ head: string | null }>`select zhd_audit_chain_head(${AUDIT_CHAIN_LOCK_KEY}) as head`.execute(tx);
-    return r.rows[0]?.head ?? null;
-  },
-
-  async insert(tx: Tx, row: Omit<AuditRow, 'id'>): Promise<number> {
+  async insert(tx: Tx, row: Omit<AuditRow, 'id' | 'seq' | 'prev_hash' | 'hash'>): Promise<number> {
     const { id } = await tx.insertInto('audit_log').values(row).returning('id').executeTakeFirstOrThrow();
     return id;
   },
 
-  async batchAfter(db: Queryable, afterId: number, limit: number): Promise<AuditRow[]> {
-    return db.selectFrom('audit_log').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  /** Whether any committed row waits to be sealed (one probe of the partial index). */
+  async hasUnsealed(db: Queryable): Promise<boolean> {
+    return (await db.selectFrom('audit_log').select('id').where('seq', 'is', null).limit(1).executeTakeFirst()) !== undefined;
+  },
+
+  /** Waits for any other sealer; the statements after it see what that sealer committed (READ COMMITTED). */
+  async lockSealer(tx: Tx): Promise<void> {
+    await sql`select pg_advisory_xact_lock(${AUDIT_SEAL_LOCK_KEY})`.execute(tx);
+  },
+
+  async chainHead(tx: Tx): Promise<{ seq: number; hash: string } | undefined> {
+    const head = await tx.selectFrom('audit_log').select(['seq', 'hash']).where('seq', 'is not', null).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    return head ? { seq: head.seq!, hash: head.hash! } : undefined;
+  },
+
+  unsealed(tx: Tx, limit: number): Promise<UnsealedRow[]> {
+    return tx.selectFrom('audit_log')
+      .select(['id', 'at', 'actor_user_id', 'actor_label', 'action', 'target_type', 'target_id', 'unit_id', 'ip', 'summary'])
+      .where('seq', 'is', null).orderBy('id').limit(limit).execute();
+  },
+
+  async seal(tx: Tx, rows: { id: number; seq: number; prev_hash: string; hash: string }[]): Promise<void> {
+    if (!rows.length) return;
+    await sql`
+      update audit_log a set seq = v.seq, prev_hash = v.prev_hash, hash = v.hash
+      from (select unnest(${rows.map((r) => r.id)}::bigint[]) as id, unnest(${rows.map((r) => r.seq)}::bigint[]) as seq,
+                   unnest(${rows.map((r) => r.prev_hash)}::text[]) as prev_hash, unnest(${rows.map((r) => r.hash)}::text[]) as hash) v
+      where a.id = v.id and a.seq is null`.execute(tx);
+  },
+
+  /** Sealed rows in chain order. */
+  async batchAfter(db: Queryable, afterSeq: number, limit: number): Promise<AuditRow[]> {
+    return db.selectFrom('audit_log').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  },
+
+  async countUnsealed(db: Queryable): Promise<number> {
+    return (await db.selectFrom('audit_log').select((eb) => eb.fn.countAll<number>().as('n')).where('seq', 'is', null).executeTakeFirstOrThrow()).n;
   },
 
   async search(

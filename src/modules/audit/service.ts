@@ -1,5 +1,5 @@
 import stringify from 'safe-stable-stringify';
-import type { Queryable, Tx } from '../../db/client.ts';
+import type { Db, Queryable, Tx } from '../../db/client.ts';
 import type { AuditRow } from '../../db/types.ts';
 import { sm3Hex } from '../../lib/crypto.ts';
 import { actorLabel, actorUserId, hasPermission, scopePaths, type Actor } from '../auth/access.ts';
@@ -16,7 +16,7 @@ export type AuditEntry = {
   summary?: Record<string, unknown>;
 };
 
-type HashedFields = Omit<AuditRow, 'id' | 'hash'>;
+type HashedFields = Omit<AuditRow, 'id' | 'seq' | 'hash' | 'prev_hash'> & { prev_hash: string };
 
 /** The SM3 over a canonical form of the row (sorted keys), chained through prev_hash. */
 export function auditHash(row: HashedFields): string {
@@ -35,10 +35,13 @@ export function auditHash(row: HashedFields): string {
   return sm3Hex(canonical ?? '');
 }
 
-/** Writes one audit row inside the caller's transaction, so the change and its record commit together. */
+/**
+ * Writes one audit row inside the caller's transaction, so the change and its record commit together. The row is
+ * chained (seq, prev_hash, SM3 hash) by `sealAuditChain` after it committed: a chain lock held until commit would
+ * queue every writing transaction of every instance behind one another's commit.
+ */
 export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Promise<void> {
-  const prev = (await auditRepo.lockChainHead(tx)) ?? GENESIS_HASH;
-  const row: HashedFields = {
+  await auditRepo.insert(tx, {
     at: new Date(),
     actor_user_id: actorUserId(actor),
     actor_label: actorLabel(actor),
@@ -48,28 +51,55 @@ export async function recordAudit(tx: Tx, actor: Actor, entry: AuditEntry): Prom
     unit_id: entry.unitId ?? null,
     ip: actor.ip,
     summary: JSON.parse(JSON.stringify(entry.summary ?? {})),
-    prev_hash: prev,
-  };
-  await auditRepo.insert(tx, { ...row, hash: auditHash(row) });
+  });
+}
+
+const SEAL_BATCH = 1000;
+
+/**
+ * Chains every committed row not yet sealed, in id order, after the chain's head; one sealer at a time across all
+ * instances. Returns how many rows it sealed.
+ */
+export async function sealAuditChain(db: Db, batch = SEAL_BATCH): Promise<number> {
+  let sealed = 0;
+  for (;;) {
+    const n = await db.transaction().execute(async (tx) => {
+      await auditRepo.lockSealer(tx);
+      const rows = await auditRepo.unsealed(tx, batch);
+      if (!rows.length) return 0;
+      const head = await auditRepo.chainHead(tx);
+      let prev = head?.hash ?? GENESIS_HASH;
+      let seq = head?.seq ?? 0;
+      await auditRepo.seal(tx, rows.map((row) => {
+        const link = { id: row.id, seq: ++seq, prev_hash: prev, hash: auditHash({ ...row, prev_hash: prev }) };
+        prev = link.hash;
+        return link;
+      }));
+      return rows.length;
+    });
+    sealed += n;
+    if (n < batch) return sealed;
+  }
 }
 
 export type VerifyResult = { ok: true; rows: number } | { ok: false; rows: number; brokenId: number; reason: string };
 
-/** Walks the whole chain in id order; names the first row whose link or hash does not hold. */
-export async function verifyAuditChain(db: Queryable, onProgress?: (checked: number) => void): Promise<VerifyResult> {
+/** Seals what has committed, then walks the whole chain in seal order; names the first row whose link or hash does not hold. */
+export async function verifyAuditChain(db: Db, onProgress?: (checked: number) => void): Promise<VerifyResult> {
+  await sealAuditChain(db);
   let prev = GENESIS_HASH;
-  let afterId = 0;
+  let afterSeq = 0;
   let checked = 0;
   for (;;) {
-    const batch = await auditRepo.batchAfter(db, afterId, 2000);
+    const batch = await auditRepo.batchAfter(db, afterSeq, 2000);
     if (batch.length === 0) return { ok: true, rows: checked };
     for (const row of batch) {
-      if (row.prev_hash !== prev) return { ok: false, rows: checked, brokenId: row.id, reason: '与上一行的哈希链接不符（上一行被删除或改动）' };
-      if (auditHash(row) !== row.hash) return { ok: false, rows: checked, brokenId: row.id, reason: '内容与哈希不符（该行被改动）' };
+      if (row.seq !== afterSeq + 1 || row.prev_hash !== prev) return { ok: false, rows: checked, brokenId: row.id, reason: '与上一行的哈希链接不符（上一行被删除或改动）' };
+      if (auditHash({ ...row, prev_hash: row.prev_hash }) !== row.hash) return { ok: false, rows: checked, brokenId: row.id, reason: '内容与哈希不符（该行被改动）' };
       prev = row.hash;
+      afterSeq = row.seq;
       checked++;
     }
-    afterId = batch[batch.length - 1]!.id;
     onProgress?.(checked);
   }
 }
