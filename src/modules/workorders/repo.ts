@@ -203,8 +203,8 @@ export const workOrdersRepo = {
   },
 
   /**
-   * A step's change in one statement: the order (only while its version holds), the step's event and, when given, the
-   * problem's status. The problem row is updated only after the order's (its condition reads the order's result), as in
+   * A step's change in one statement: the order (only while its version holds), the step's event and, when given and
+   * different, the problem's status (签收 leaves the problem 已派发: its row, indexes and rollups are not touched). The problem row is updated only after the order's (its condition reads the order's result), as in
    * every step, so that two steps at once never deadlock. Returns nothing when the version no longer holds.
    */
   async applyStep(tx: Tx, p: { id: number; version: number; set: Partial<Record<keyof WorkOrderTable, unknown>>; event: Omit<Insertable<WorkEventTable>, 'work_order_id'> & { data: string; at: Date }; problemStatus: ProblemStatus | null }) {
@@ -217,7 +217,7 @@ export const workOrdersRepo = {
         .expression(sql`select changed.id, ${e.problem_id}::bigint, ${e.kind}::text, ${e.from_state}::text, ${e.to_state}::text, ${e.actor_user_id}::bigint, ${e.actor_label}::text, ${e.note ?? ''}::text, ${e.data}::jsonb, ${e.at}::timestamptz from changed`));
     const status = p.problemStatus;
     const q = status
-      ? (changed.with('problem_changed', (db) => db.updateTable('problem').set({ status, updated_at: new Date() }).where('id', '=', e.problem_id).where(sql<boolean>`exists (select 1 from changed)`)) as unknown as typeof changed)
+      ? (changed.with('problem_changed', (db) => db.updateTable('problem').set({ status, updated_at: new Date() }).where('id', '=', e.problem_id).where('status', '<>', status).where(sql<boolean>`exists (select 1 from changed)`)) as unknown as typeof changed)
       : changed;
     return q.selectFrom('changed').selectAll().executeTakeFirst();
   },
