@@ -15,6 +15,13 @@ const ORDER_COLUMNS = [
   'work_order.extension_request', 'work_order.version', 'work_order.updated_at',
 ] as const;
 
+/** What a list row carries: what the inbox, the board and a problem's orders show (the order page has the rest). */
+const LIST_COLUMNS = [
+  'work_order.id', 'work_order.problem_id', 'work_order.unit_id', 'unit.name as unit_name', 'work_order.role', 'work_order.state', 'work_order.urgency',
+  'work_order.dispatched_at', 'work_order.deadline', 'work_order.deadline_provisional', 'work_order.redo_count', 'work_order.overdue_at',
+  'work_order.listed_at', 'work_order.listed_deadline', 'work_order.escalated_at', 'work_order.extension_request', 'work_order.version',
+] as const;
+
 export type OrderFilter = {
   /** The units whose orders the reader may see: the unit paths of the reader's grants, or the whole city. */
   scope: UnitScope;
@@ -123,7 +130,7 @@ export const workOrdersRepo = {
     const [rows, total] = await Promise.all([
       sql<{ rows: string }>`
         select coalesce(json_agg(page order by page.deadline, page.id), '[]')::text as rows from (
-          select ${sql.raw(ORDER_COLUMNS.join(', '))}, problem.title, problem.tracking_code, problem.kind_code, problem.domain_code, problem.misconduct
+          select ${sql.raw(LIST_COLUMNS.join(', '))}, problem.title, problem.tracking_code, problem.kind_code, problem.domain_code, problem.misconduct
           from work_order
           join unit on unit.id = work_order.unit_id
           join problem on problem.id = work_order.problem_id
@@ -335,7 +342,8 @@ export const workOrdersRepo = {
 type ProblemStatus = 'triaged' | 'dispatched' | 'replied' | 'closed';
 export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;
 /** An inbox row, built as JSON by the database. */
-export type OrderListRow = AsJson<WorkOrderRow> & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
+export type OrderListRow = AsJson<Pick<WorkOrderRow, ListColumn>> & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
+type ListColumn = (typeof LIST_COLUMNS)[number] extends infer C ? C extends `${string}.${infer Name} as ${infer Alias}` ? Alias : C extends `${string}.${infer Name}` ? Name : never : never;
 /** A row as it comes back inside JSON: timestamps as ISO strings. */
 type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 type PageProblem = { id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; domain_code: string | null; region_name: string | null; address: string | null; reported_at: string; target_text: string | null; misconduct: string[] };

@@ -12,7 +12,10 @@ export type Order = {
   escalated_at: string | null; escalation_reason: string | null; extension_request: ExtensionRequest | null; version: number; updated_at: string;
 };
 
-export type OrderRow = Order & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
+/** A row of the work-order lists (inbox, board, a problem's orders): what they show; the order page has the rest. */
+export type OrderRow = Pick<Order, 'id' | 'problem_id' | 'unit_id' | 'unit_name' | 'role' | 'state' | 'urgency' | 'dispatched_at' | 'deadline' | 'deadline_provisional' | 'due'
+  | 'redo_count' | 'overdue_at' | 'listed_at' | 'listed_deadline' | 'escalated_at' | 'extension_request' | 'version'>
+  & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
 
 export type CountKey = 'pending_sign' | 'handling' | 'replied' | 'follow_up' | 'due_soon' | 'overdue' | 'listed' | 'escalated' | 'extension' | 'returned';
 export type OrderList = { rows: OrderRow[]; total: number; counts: Record<CountKey, number> };
