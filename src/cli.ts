@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import cliProgress from 'cli-progress';
 import { backupDatabase, restoreDatabase } from './db/backup.ts';
 import { DataDirBusyError } from './db/lock.ts';
 import { loadConfig, type Config } from './lib/config.ts';
@@ -100,15 +101,15 @@ program
   .option('--json', '只输出一行 JSON 结果')
   .action((file: string, o: { channel: string; mapping?: string; json?: boolean }) =>
     withRuntime('zhd import', async (rt) => {
-      const tty = process.stderr.isTTY && !o.json;
-      const r = await importFile(rt.ctx, SYSTEM_ACTOR, {
-        channel: o.channel,
-        file,
-        origin: 'cli',
-        mappingName: o.mapping,
-        onProgress: tty ? (p) => process.stderr.write(`\r已读取 ${p.read} 条：新增 ${p.inserted}，更新 ${p.changed}，重复 ${p.repeats}，拒收 ${p.rejected}`) : undefined,
-      });
-      if (tty) process.stderr.write('\n');
+      // on a terminal, a bar over the file's bytes with the counts so far
+      const bar = process.stderr.isTTY && !o.json && fs.existsSync(file)
+        ? new cliProgress.SingleBar({ format: '导入 [{bar}] {percentage}% | 已读取 {read} 条：新增 {inserted}，更新 {changed}，重复 {repeats}，拒收 {rejected}', stream: process.stderr, hideCursor: true, barsize: 30 }, cliProgress.Presets.shades_classic)
+        : null;
+      const size = bar ? fs.statSync(file).size : 0;
+      bar?.start(size, 0, { read: 0, inserted: 0, changed: 0, repeats: 0, rejected: 0 });
+      const r = await importFile(rt.ctx, SYSTEM_ACTOR, { channel: o.channel, file, origin: 'cli', mappingName: o.mapping, onProgress: bar ? (p) => bar.update(Math.min(p.bytesRead ?? 0, size), p) : undefined })
+        .then((done) => (bar?.update(size, done), done))
+        .finally(() => bar?.stop());
       const errorReport = writeErrorReport(file, r.batchId, r.errors);
       if (o.json) {
         out(JSON.stringify({ read: r.read, inserted: r.inserted, changed: r.changed, repeats: r.repeats, rejected: r.rejected, errorReport }));

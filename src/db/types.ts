@@ -206,6 +206,8 @@ export interface ImportBatchTable {
   started_at: Generated<Date>;
   finished_at: Date | null;
   progress_at: Generated<Date>;
+  bytes_total: number | null;
+  bytes_read: number | null;
 }
 
 export interface ImportErrorTable {

@@ -10,7 +10,14 @@ import type { FileFormat } from './adapters.ts';
 export class FileError extends Error {}
 
 export type SourceRow = { rowNo: number; row: Record<string, unknown> } | { rowNo: number; error: string };
-export type OpenedFile = { format: FileFormat; encoding: string | null; headers: string[] | null; rows: AsyncIterable<SourceRow> };
+export type OpenedFile = {
+  format: FileFormat;
+  encoding: string | null;
+  headers: string[] | null;
+  rows: AsyncIterable<SourceRow>;
+  /** How many of the file's bytes have been read so far (for progress). */
+  bytesRead: () => number;
+};
 
 const SNIFF_BYTES = 64 * 1024;
 const MAX_JSON_ARRAY_BYTES = 100 * 1024 * 1024;
@@ -80,11 +87,18 @@ export async function openRecordFile(file: string): Promise<OpenedFile> {
   if (size === 0) throw new FileError('文件是空的');
   const head = readHead(file, SNIFF_BYTES);
   const format = formatOf(file, head);
-  if (format === 'xlsx') return openXlsx(file);
+  if (format === 'xlsx') {
+    const input = fs.createReadStream(file);
+    return { ...(await openXlsx(input)), bytesRead: () => input.bytesRead };
+  }
   const encoding = sniffEncoding(head);
-  const text = () => fs.createReadStream(file).pipe(decodeStream(encoding));
-  if (format === 'csv') return openCsv(text(), encoding);
-  if (format === 'jsonl') return { format, encoding, headers: null, rows: jsonLines(text()) };
+  if (format === 'csv' || format === 'jsonl') {
+    const input = fs.createReadStream(file);
+    const text = input.pipe(decodeStream(encoding));
+    const bytesRead = () => input.bytesRead;
+    if (format === 'csv') return { ...(await openCsv(text, encoding)), bytesRead };
+    return { format, encoding, headers: null, rows: jsonLines(text), bytesRead };
+  }
   if (size > MAX_JSON_ARRAY_BYTES) throw new FileError('JSON 数组文件过大，请改用 JSON 行格式（每行一条）');
   let data: unknown;
   try {
@@ -92,7 +106,7 @@ export async function openRecordFile(file: string): Promise<OpenedFile> {
   } catch (e) {
     throw new FileError(`JSON 文件无法解析（文件可能不完整）：${(e as Error).message}`);
   }
-  return { format, encoding, headers: null, rows: jsonArray(data) };
+  return { format, encoding, headers: null, rows: jsonArray(data), bytesRead: () => size };
 }
 
 export async function* jsonArray(data: unknown): AsyncIterable<SourceRow> {
@@ -120,7 +134,7 @@ async function* jsonLines(input: Readable): AsyncIterable<SourceRow> {
   }
 }
 
-async function openCsv(input: Readable, encoding: string): Promise<OpenedFile> {
+async function openCsv(input: Readable, encoding: string): Promise<Omit<OpenedFile, 'bytesRead'>> {
   const parser = input.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, relax_quotes: true }));
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
   let first: IteratorResult<string[]>;
@@ -168,8 +182,8 @@ function cellValue(v: ExcelJS.CellValue): unknown {
   return String(v);
 }
 
-async function openXlsx(file: string): Promise<OpenedFile> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
+async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
   const sheets = reader[Symbol.asyncIterator]();
   let headers: string[] = [];
   let rowIterator: AsyncIterator<ExcelJS.Row>;

@@ -174,8 +174,27 @@ test('killing an import half-way and running it again ends with each record exac
   assert.equal(all.n, total);
   const distinct = await ctx.db.selectFrom('raw_record').select((eb) => eb.fn.count<number>('external_id').distinct().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
   assert.equal(distinct.n, total);
-  const failed = await ctx.db.selectFrom('import_batch').select('state').where('state', '=', 'failed').execute();
+  const failed = await ctx.db.selectFrom('import_batch').select(['state', 'inserted']).where('state', '=', 'failed').execute();
   assert.equal(failed.length, 1);
+  assert.equal(failed[0]!.inserted, partial, 'the failed batch counts the chunks it committed');
+});
+
+test("an import's batch row follows the file: bytes read and counts, final once done, and a late progress write changes nothing", async () => {
+  const file = path.join(tempDir(), 'progress.csv');
+  const n = Math.round(CHUNK * 2.5);
+  const lines = ['工单编号,受理时间,诉求内容', ...Array.from({ length: n }, (_, i) => `PROG-${i},2026-03-11 09:00,第 ${i} 条进度测试诉求`)];
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  const size = fs.statSync(file).size;
+  const seen: { bytes: number | null; stored: number }[] = [];
+  const r = await importFile(ctx, SYSTEM_ACTOR, { channel: 'hotline12345', file, origin: 'cli', onProgress: (p) => seen.push({ bytes: p.bytesRead, stored: p.inserted }) });
+  assert.equal(r.inserted, n);
+  assert.ok(seen.length >= 2, `a report per chunk: ${seen.length}`);
+  assert.ok(seen.every((p, i) => p.bytes !== null && p.bytes <= size && (i === 0 || (p.bytes >= seen[i - 1]!.bytes! && p.stored >= seen[i - 1]!.stored))));
+  const { intakeRepo } = await import('./repo.ts');
+  const done = await intakeRepo.getBatch(ctx.db, r.batchId);
+  assert.deepEqual([done?.state, done?.read, done?.inserted, done?.bytes_total, done?.bytes_read], ['done', n, n, size, size]);
+  await intakeRepo.setProgress(ctx.db, r.batchId, { read: 1, inserted: 1, changed: 0, repeats: 0, rejected: 0, bytesRead: 1 });
+  assert.deepEqual(await intakeRepo.getBatch(ctx.db, r.batchId), done);
 });
 
 test('a generic file imports through a saved column mapping', async () => {
@@ -189,9 +208,9 @@ test('a generic file imports through a saved column mapping', async () => {
 
 test('a batch left running by a process that died is marked failed by the sweep, with how to finish it', async () => {
   const { intakeRepo } = await import('./repo.ts');
-  const { id } = await intakeRepo.createBatch(ctx.db, { channel: 'hotline12345', origin: 'cli', fileName: 'x.csv', createdBy: null, apiKeyId: null });
+  const { id } = await intakeRepo.createBatch(ctx.db, { channel: 'hotline12345', origin: 'cli', fileName: 'x.csv', bytesTotal: null, createdBy: null, apiKeyId: null });
   await ctx.db.updateTable('import_batch').set({ progress_at: new Date(Date.now() - 3_600_000) }).where('id', '=', id).execute();
-  const fresh = await intakeRepo.createBatch(ctx.db, { channel: 'hotline12345', origin: 'cli', fileName: 'y.csv', createdBy: null, apiKeyId: null });
+  const fresh = await intakeRepo.createBatch(ctx.db, { channel: 'hotline12345', origin: 'cli', fileName: 'y.csv', bytesTotal: null, createdBy: null, apiKeyId: null });
   const { jobHandlers } = await import('../../jobs.ts');
   const { createServices } = await import('../../app.ts');
   await jobHandlers(ctx, createServices(ctx))['intake.failStaleBatches']!({});

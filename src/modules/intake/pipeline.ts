@@ -12,7 +12,7 @@ import { CANONICAL_FIELDS, normalizeHeader, resolveHeaders, type CanonicalField 
 import { FileError, type SourceRow } from './files.ts';
 import { defaultWorkers, preparePool, type PrepareSession } from './prepare-pool.ts';
 import { isRejected, Preparer, type PreparedBatch, type PreparedRow, type PrepareSetup } from './prepare.ts';
-import { intakeRepo, jsonbArray, type JsonText, type RawInsert, type SourceLinks } from './repo.ts';
+import { intakeRepo, jsonbArray, type BatchCounts, type JsonText, type RawInsert, type SourceLinks } from './repo.ts';
 
 export { trackingCode } from './prepare.ts';
 
@@ -24,6 +24,8 @@ const BATCH = 500;
 const WORKERS_AFTER = 4 * CHUNK;
 /** A file at least this large asks for them from its first row (about 2,000 rows of a typical channel). */
 const WORKERS_FILE_BYTES = 1 << 20;
+/** A running import writes its counts to its batch row at most this often (the import page polls them). */
+const PROGRESS_EVERY_MS = 1000;
 
 export type RowProblem = { rowNo: number | null; externalId: string | null; field: string | null; message: string };
 export type IngestResult = {
@@ -46,9 +48,12 @@ export type IngestOptions = {
   savedMapping?: Record<string, string>;
   /** Called once the batch row exists, before any record is stored. */
   onBatch?: (batchId: number) => void;
-  onProgress?: (p: { read: number; inserted: number; changed: number; repeats: number; rejected: number }) => void;
+  /** Called after each chunk is committed. */
+  onProgress?: (p: BatchCounts) => void;
   /** The size of the file being imported, if known: a large file is prepared on worker threads from its first row. */
   fileBytes?: number;
+  /** How far into the file reading has got, for the progress shown while importing. */
+  bytesRead?: () => number;
   /**
    * Worker threads preparing rows. By default a large import (a large file, or one that has read WORKERS_AFTER rows)
    * uses defaultWorkers() of them, preparing rows on this thread until they have started; a number uses that many
@@ -128,9 +133,30 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   const keyHex = opts.workers === 0 || outer || ADAPTERS[adapter.channel] !== adapter ? null : cipherKeyHex(ctx);
   const userId = actor.principal?.kind === 'user' ? actor.principal.userId : null;
   const apiKeyId = actor.principal?.kind === 'apiKey' ? actor.principal.keyId : null;
-  const { id: batchId } = await intakeRepo.createBatch(db, { channel: adapter.channel, origin: opts.origin, fileName: opts.fileName ?? null, createdBy: userId, apiKeyId });
+  const { id: batchId } = await intakeRepo.createBatch(db, { channel: adapter.channel, origin: opts.origin, fileName: opts.fileName ?? null, bytesTotal: opts.fileBytes ?? null, createdBy: userId, apiKeyId });
   opts.onBatch?.(batchId);
-  const totals = { read: 0, inserted: 0, changed: 0, repeats: 0, rejected: 0 };
+  /** What became of the rows: counted as each chunk commits (rejected ones as they are read). */
+  const totals = { inserted: 0, changed: 0, repeats: 0, rejected: 0 };
+  let read = 0;
+  const counts = (): BatchCounts => ({ read, ...totals, bytesRead: opts.bytesRead?.() ?? null });
+  // Progress goes to the batch row outside the chunks' transactions: two lanes updating one row inside them would
+  // each wait for the other's commit.
+  let progressWritten: Promise<unknown> = Promise.resolve();
+  let progressAt = Date.now();
+  const reportProgress = () => {
+    const now = counts();
+    opts.onProgress?.(now);
+    if (outer || Date.now() - progressAt < PROGRESS_EVERY_MS) return;
+    progressAt = Date.now();
+    progressWritten = progressWritten
+      .then(() => intakeRepo.setProgress(ctx.db, batchId, now))
+      .catch((e) => ctx.log.warn({ err: e, batchId }, '导入进度未能写入'));
+  };
+  /** The batch's final state and counts, after any progress write still on its way. */
+  const finish = async (state: 'done' | 'failed', error: string | null) => {
+    await progressWritten;
+    await intakeRepo.finishBatch(db, batchId, state, error, counts());
+  };
   const errors: RowProblem[] = [];
   const unknownKeys = new Set<string>();
 
@@ -155,7 +181,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   };
 
   /** Stores one chunk in one transaction. Returns the items that must wait for the next chunk (a second version of a record in the same chunk). */
-  async function store(items: Ready[], read: number, rejected: number): Promise<Ready[]> {
+  async function store(items: Ready[]): Promise<Ready[]> {
     const seen = new Map<string, Ready>();
     const later: Ready[] = [];
     let repeats = 0;
@@ -166,7 +192,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       else later.push(p);
     }
     const batch = [...seen.values()];
-    const counts = await inTransaction(async (tx) => {
+    const stored = await inTransaction(async (tx) => {
       const known = await intakeRepo.knownVersions(tx, adapter.channel, batch.map((p) => p.externalId));
       const byId = new Map<string, { max: number; hashes: Set<string> }>();
       for (const k of known) {
@@ -207,15 +233,16 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       };
       await intakeRepo.insertSources(tx, adapter.channel, links, jsonArray(linked, 'sourceAt', 'end'));
       await intakeRepo.touchProblems(tx, [...new Set(changedStored.map(({ p }) => owners.get(p.externalId)!))]);
-      const c = { read, inserted: freshStored.length, changed: changedStored.length, repeats, rejected };
-      await intakeRepo.addToBatch(tx, batchId, c);
+      const c = { inserted: freshStored.length, changed: changedStored.length, repeats };
       if (c.inserted || c.changed) {
         await recordAudit(tx, actor, { action: 'intake.import', targetType: 'import_batch', targetId: batchId, summary: { channel: adapter.channel, inserted: c.inserted, changed: c.changed } });
       }
       return c;
     });
-    for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += counts[k];
-    opts.onProgress?.({ ...totals });
+    totals.inserted += stored.inserted;
+    totals.changed += stored.changed;
+    totals.repeats += stored.repeats;
+    reportProgress();
     return later;
   }
 
@@ -224,25 +251,21 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   type Lane = { pending: Ready[]; writing: Promise<Ready[]> };
   const lanes: Lane[] = Array.from({ length: ctx.database.kind === 'postgres' && !outer ? 2 : 1 }, () => ({ pending: [], writing: Promise.resolve([]) }));
   const laneOf = (externalId: string): Lane => lanes[lanes.length === 1 ? 0 : crc32(externalId) % lanes.length]!;
-  let unflushedRead = 0;
-  let unflushedRejected = 0;
   const flush = async (lane: Lane) => {
     const carried = await lane.writing;
     const items = [...carried, ...lane.pending];
     lane.pending = [];
-    lane.writing = store(items, unflushedRead, unflushedRejected);
+    lane.writing = store(items);
     lane.writing.catch(() => {}); // awaited by the lane's next flush or at the end
-    unflushedRead = unflushedRejected = 0;
   };
   const allErrors: RowProblem[] = [];
   /** A prepared batch, row by row in the order read: into its lane, or reported. */
   const consume = async (b: PreparedBatch) => {
     const data = Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength);
     for (const item of b.items) {
-      unflushedRead++;
       if (isRejected(item)) {
         const e: RowProblem = { rowNo: item.rowNo, externalId: null, field: item.field, message: item.message };
-        unflushedRejected++;
+        totals.rejected++;
         if (errors.length < MAX_ERRORS_RETURNED) errors.push(e);
         allErrors.push(e);
       } else {
@@ -260,7 +283,6 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   let session: PrepareSession | null = null;
   const prepared: Promise<PreparedBatch>[] = [];
   let batch: SourceRow[] = [];
-  let read = 0;
   const submit = async () => {
     const rows = batch;
     batch = [];
@@ -290,20 +312,20 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     while (prepared.length) await consume(await prepared.shift()!);
     for (const lane of lanes) await flush(lane);
     for (const lane of lanes) {
-      for (let carried = await lane.writing; carried.length; carried = await lane.writing) lane.writing = store(carried, 0, 0);
+      for (let carried = await lane.writing; carried.length; carried = await lane.writing) lane.writing = store(carried);
     }
     await intakeRepo.insertErrors(db, batchId, allErrors.map((e) => ({ row_no: e.rowNo, external_id: e.externalId, field: e.field, message: e.message })));
-    await intakeRepo.finishBatch(db, batchId, 'done', null);
+    await finish('done', null);
     // triage runs after the commit, in the job runner, not as part of the import
     if (totals.inserted) await enqueueJob(db, 'triage.pending', {}, { uniqueKey: `triage-after-import-${batchId}` });
   } catch (e) {
     if (outer) throw e; // the caller's transaction rolls back the batch with the rest
     await settle(); // let chunks already being written finish (or roll back) first
-    await intakeRepo.finishBatch(db, batchId, 'failed', (e as Error).message.slice(0, 1000));
+    await finish('failed', (e as Error).message.slice(0, 1000));
     throw e;
   } finally {
     (session as PrepareSession | null)?.close();
   }
   if (!tabular) unknownColumns = [...unknownKeys];
-  return { batchId, ...totals, errors, unknownColumns };
+  return { batchId, read, ...totals, errors, unknownColumns };
 }

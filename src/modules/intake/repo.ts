@@ -13,6 +13,10 @@ export type JsonText = Buffer | string;
 
 const JSONB_OID = 3802;
 
+/** An import's counts: rows read, what became of them, and how far into the file (null without a file). */
+export type BatchCounts = { read: number; inserted: number; changed: number; repeats: number; rejected: number; bytesRead: number | null };
+const countColumns = (p: BatchCounts) => ({ read: p.read, inserted: p.inserted, changed: p.changed, repeats: p.repeats, rejected: p.rejected, bytes_read: p.bytesRead });
+
 /**
  * JSON texts as a jsonb[] in PostgreSQL's binary array format (a header, then each element's length and bytes; a
  * binary jsonb is a version byte, 1, and the text). PostgreSQL parses each text once, straight into jsonb, where a
@@ -37,27 +41,30 @@ export function jsonbArray(texts: { data: Buffer; from: number; to: number }[]):
 }
 
 export const intakeRepo = {
-  createBatch(db: Queryable, b: { channel: string; origin: 'cli' | 'api' | 'web' | 'form' | 'seed'; fileName: string | null; createdBy: number | null; apiKeyId: number | null }) {
-    return db.insertInto('import_batch').values({ channel: b.channel, origin: b.origin, file_name: b.fileName, created_by: b.createdBy, api_key_id: b.apiKeyId }).returning('id').executeTakeFirstOrThrow();
+  createBatch(db: Queryable, b: { channel: string; origin: 'cli' | 'api' | 'web' | 'form' | 'seed'; fileName: string | null; bytesTotal: number | null; createdBy: number | null; apiKeyId: number | null }) {
+    return db
+      .insertInto('import_batch')
+      .values({ channel: b.channel, origin: b.origin, file_name: b.fileName, bytes_total: b.bytesTotal, created_by: b.createdBy, api_key_id: b.apiKeyId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
   },
 
-  addToBatch(db: Queryable, id: number, c: { read: number; inserted: number; changed: number; repeats: number; rejected: number }) {
+  /** The counts so far of a running batch (absolute, so a late write cannot count twice). */
+  setProgress(db: Queryable, id: number, p: BatchCounts) {
     return db
       .updateTable('import_batch')
-      .set((eb) => ({
-        read: eb('read', '+', c.read),
-        inserted: eb('inserted', '+', c.inserted),
-        changed: eb('changed', '+', c.changed),
-        repeats: eb('repeats', '+', c.repeats),
-        rejected: eb('rejected', '+', c.rejected),
-        progress_at: new Date(),
-      }))
+      .set({ ...countColumns(p), progress_at: new Date() })
       .where('id', '=', id)
+      .where('state', '=', 'running')
       .execute();
   },
 
-  finishBatch(db: Queryable, id: number, state: 'done' | 'failed', error: string | null) {
-    return db.updateTable('import_batch').set({ state, error, finished_at: new Date() }).where('id', '=', id).execute();
+  finishBatch(db: Queryable, id: number, state: 'done' | 'failed', error: string | null, p: BatchCounts) {
+    return db
+      .updateTable('import_batch')
+      .set({ ...countColumns(p), state, error, progress_at: new Date(), finished_at: new Date() })
+      .where('id', '=', id)
+      .execute();
   },
 
   /** Batches left 'running' by a process that died: no progress for a while. */
@@ -181,7 +188,7 @@ export const intakeRepo = {
   listBatches(db: Queryable, limit: number, offset: number) {
     return db
       .selectFrom('import_batch')
-      .select(['id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'error', 'started_at', 'finished_at'])
+      .select(['id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'bytes_total', 'bytes_read', 'error', 'started_at', 'finished_at'])
       .orderBy('id', 'desc')
       .limit(limit)
       .offset(offset)

@@ -4,7 +4,7 @@ import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type Reference } from '../../api.ts';
 
-type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; error: string | null; started_at: string; finished_at: string | null };
+type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; started_at: string; finished_at: string | null };
 type Mapping = { id: number; channel: string; name: string };
 const FILE_CHANNELS = ['hotline12345', 'people_board', 'portal_mailbox', 'wanshitong', 'gov_service', 'wechat', 'weibo', 'generic'];
 const STATE: Record<string, [string, string]> = { running: ['导入中', 'processing'], done: ['已完成', 'success'], failed: ['失败', 'error'] };
@@ -51,7 +51,8 @@ export function ImportsPage() {
     message.success('文件已上传，正在导入');
   };
   const channelName = (c: string) => ref?.channels.find((x) => x.code === c)?.name ?? c;
-  const pct = (b: Batch) => (b.state === 'running' ? 50 : 100);
+  /** How far into the file the import has read (a file's bytes; a push has no file and shows no share). */
+  const pct = (b: Batch) => (b.state !== 'running' ? 100 : b.bytes_total ? Math.min(99, Math.floor(((b.bytes_read ?? 0) * 100) / b.bytes_total)) : 0);
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
       <Card title="数据导入">
@@ -66,8 +67,9 @@ export function ImportsPage() {
         </Upload.Dragger>
         {error && <Alert type="error" showIcon style={{ marginTop: 16 }} message={error} data-testid="import-error" />}
         {current && (
-          <Card size="small" style={{ marginTop: 16 }} title={`批次 ${current.id}：${current.file_name ?? ''}`}>
-            <Progress percent={pct(current)} status={current.state === 'failed' ? 'exception' : current.state === 'running' ? 'active' : 'success'} showInfo={current.state !== 'running'} />
+          <Card size="small" style={{ marginTop: 16 }} title={`批次 ${current.id}：${current.file_name ?? ''}`}
+            extra={<Tag color={STATE[current.state]?.[1]} data-testid="import-state">{STATE[current.state]?.[0] ?? current.state}</Tag>}>
+            <Progress percent={pct(current)} status={current.state === 'failed' ? 'exception' : current.state === 'running' ? 'active' : 'success'} showInfo={current.state !== 'running' || !!current.bytes_total} />
             <Typography.Text data-testid="import-summary">
               已读取 {current.read} 条：新增 {current.inserted}，更新 {current.changed}，重复 {current.repeats}，拒收 {current.rejected}
             </Typography.Text>
