@@ -8,6 +8,7 @@ import { createTriageService } from './modules/triage/service.ts';
 import { triageConfigRepo } from './modules/triage/config-repo.ts';
 import { syncUserDictionary } from './modules/triage/dictionary.ts';
 import { SYSTEM_ACTOR } from './modules/auth/access.ts';
+import { cityDay } from './lib/calendar.ts';
 
 const KEEP_FINISHED_JOBS_DAYS = 30;
 const TRIAGE_BATCH = 500;
@@ -72,9 +73,12 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
     'outbox.deliver': async () => {
       await services.notifications.deliver();
     },
-    'calendar.checkNextYear': async () => {
-      const warning = await services.calendar.nextYearWarning();
-      if (warning) await services.notifications.notifyAdmins('calendar_missing', '请添加下一年的节假日安排', warning, `calendar-missing:${new Date().getFullYear() + 1}`);
+    // payload.at: the moment to check as (tests); by default now
+    'calendar.checkNextYear': async (payload) => {
+      const at = typeof payload.at === 'string' ? new Date(payload.at) : new Date();
+      const warning = await services.calendar.nextYearWarning(at);
+      const nextYear = Number(cityDay(at).slice(0, 4)) + 1;
+      if (warning) await services.notifications.notifyAdmins('calendar_missing', '请添加下一年的节假日安排', warning, `calendar-missing:${nextYear}`);
     },
     'jobs.cleanupFinished': async () => {
       await jobsRepo.deleteFinishedBefore(ctx.db, new Date(Date.now() - KEEP_FINISHED_JOBS_DAYS * 86_400_000));

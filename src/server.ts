@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { buildApp, createServices } from './app.ts';
 import type { Config } from './lib/config.ts';
 import { jobHandlers } from './jobs.ts';
-import { createJobRunner } from './modules/jobs/runner.ts';
+import { createJobRunner, enqueueJob } from './modules/jobs/runner.ts';
+import { cityDay } from './lib/calendar.ts';
 import { startAuditSealer } from './modules/audit/sealer.ts';
 import { startUserDictionarySync, syncUserDictionary } from './modules/triage/dictionary.ts';
 import { demoLoginHelp, isEmptyOrganization, seedDemo } from './modules/seed/service.ts';
@@ -52,6 +53,9 @@ export async function serve(config: Config): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ port: config.port, host: config.host });
+  // the daily check for next year's calendar also runs at start (once a day), so a server installed or restarted in
+  // November or December warns its admins now rather than at the next 9:00
+  await enqueueJob(ctx.db, 'calendar.checkNextYear', {}, { uniqueKey: `calendar-check-at-start:${cityDay(new Date())}` });
   runner.start(config.jobPollMs);
   log.info(`智慧督已启动：http://localhost:${config.port}（数据库：${ctx.database.label}）`);
   if (firstStart) process.stdout.write(`\n${demoLoginHelp(config.port)}\n\n`);

@@ -47,6 +47,13 @@ test('the menu follows the roles: the admin sees system management, a handler on
   const admin = await loginAs('admin');
   const adminMenu = await menuTexts(admin);
   for (const item of ['工作台', '系统管理', '单位管理', '人员与授权', '接入密钥', '审计日志']) assert.ok(adminMenu.includes(item), `admin menu lacks ${item}: ${adminMenu}`);
+  // from 1 November, a missing calendar for next year is on the admin's start page, with the way to add it
+  const { warning } = await admin.evaluate(async () => (await fetch('/api/calendar/years')).json() as Promise<{ warning: string | null }>);
+  if (warning) {
+    await admin.getByTestId('calendar-warning').getByText(warning).waitFor();
+    await admin.getByRole('button', { name: '去添加' }).click();
+    await admin.getByText('办理与签收时限规则').waitFor();
+  } else assert.equal(await admin.getByTestId('calendar-warning').count(), 0);
   await admin.getByText('单位管理').click();
   await admin.getByText('芜湖市市场监督管理局').first().waitFor();
   await admin.close();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { childEnv, createTestApp, login, REPO_ROOT, tempDir, type TestApp } from '../../../test/helpers.ts';
-import { makeCity } from '../../../test/factories.ts';
+import { makeCity, makeUnit, makeUser } from '../../../test/factories.ts';
 import { formatCityTime, WorkCalendar } from '../../lib/calendar.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { createCalendarService, loadCalendar } from './service.ts';
@@ -63,6 +63,22 @@ test('a deadline running into an unpublished year is provisional and is recomput
   const service = createCalendarService(t.ctx);
   assert.match((await service.nextYearWarning(new Date('2026-11-01T09:00:00+08:00')))!, /2027/);
   assert.equal(await service.nextYearWarning(new Date('2026-10-31T09:00:00+08:00')), null);
+  // the daily job (also run at server start) tells every admin once, in the in-app inbox
+  const unit = await makeUnit(t.ctx);
+  const admin = await makeUser(t.ctx, { unit, roles: [['admin', unit]] });
+  const handler = await makeUser(t.ctx, { unit, roles: [['handler', unit]] });
+  const { jobHandlers } = await import('../../jobs.ts');
+  const { createServices } = await import('../../app.ts');
+  const check = jobHandlers(t.ctx, createServices(t.ctx))['calendar.checkNextYear']!;
+  const warned = () => t.ctx.db.selectFrom('notification').select(['user_id', 'body']).where('dedupe_key', '=', 'calendar-missing:2027').execute();
+  await check({ at: '2026-10-31T09:00:00+08:00' });
+  assert.equal((await warned()).length, 0);
+  await check({ at: '2026-11-02T09:00:00+08:00' });
+  await check({ at: '2026-11-03T09:00:00+08:00' });
+  const notes = await warned();
+  assert.equal(notes.filter((n) => n.user_id === admin.id).length, 1);
+  assert.equal(notes.filter((n) => n.user_id === handler.id).length, 0);
+  assert.ok(notes.every((n) => /2027/.test(n.body)));
 
   await assert.rejects(
     service.saveYear(SYSTEM_ACTOR, { year: 2027, source: '测试', holidays: [{ from: '2027-01-01', to: '2027-01-03', note: '元旦' }], workdays: [{ day: '2027-01-05', note: '调休' }] }),

@@ -1,5 +1,5 @@
-import { Card, Col, Descriptions, List, Row, Statistic, Tag, Typography } from 'antd';
-import { Link } from 'react-router-dom';
+import { Alert, Button, Card, Col, Descriptions, List, Row, Statistic, Tag, Typography } from 'antd';
+import { Link, useNavigate } from 'react-router-dom';
 import { useEffect, useState } from 'react';
 import { api, type Role } from '../../api.ts';
 import { useAuth, useCan } from '../../auth.tsx';
@@ -15,7 +15,10 @@ export function HomePage() {
   const [roles, setRoles] = useState<Role[]>([]);
   const [counts, setCounts] = useState<{ units?: number; users?: number }>({});
   const [orders, setOrders] = useState<OrderList['counts'] | null>(null);
+  const [calendarWarning, setCalendarWarning] = useState<string | null>(null);
+  const navigate = useNavigate();
   useEffect(() => {
+    if (can('reference.manage')) void api<{ warning: string | null }>('/calendar/years').then((c) => setCalendarWarning(c.warning), () => {});
     void api<Role[]>('/roles').then(setRoles);
     if (can('workorder.handle') || can('workorder.supervise')) void api<OrderList>('/work-orders', { query: { tab: 'all', limit: 1 } }).then((r) => setOrders(r.counts), () => {});
     if (can('org.read')) {
@@ -27,6 +30,10 @@ export function HomePage() {
   return (
     <>
       <Typography.Title level={4}>您好，{me?.displayName}</Typography.Title>
+      {calendarWarning && (
+        <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={calendarWarning} data-testid="calendar-warning"
+          action={<Button size="small" onClick={() => navigate('/calendar')}>去添加</Button>} />
+      )}
       {orders && (
         <Row gutter={16} style={{ marginBottom: 16 }}>
           {can('workorder.handle') && (
