@@ -11,7 +11,11 @@ import { SYSTEM_ACTOR } from './modules/auth/access.ts';
 import { cityDay } from './lib/calendar.ts';
 
 const KEEP_FINISHED_JOBS_DAYS = 30;
-const TRIAGE_BATCH = 500;
+/**
+ * Problems triaged per transaction. The embedded database is one connection: every request waits for the batch in
+ * hand, which after a large import takes some 30 ms a problem there, so its batches are small.
+ */
+const TRIAGE_BATCH = { postgres: 500, pglite: 50 } as const;
 const STALE_IMPORT_MINUTES = 30;
 
 /** Every job kind the runner knows, by the name stored in job.kind and job_schedule.kind. */
@@ -28,7 +32,8 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
       await syncUserDictionary(ctx);
       const triage = createTriageService(ctx);
       let triaged = 0;
-      for (let n = TRIAGE_BATCH; n === TRIAGE_BATCH; triaged += n) n = await triage.triagePending(TRIAGE_BATCH);
+      const batch: number = TRIAGE_BATCH[ctx.database.kind];
+      for (let n = batch; n === batch; triaged += n) n = await triage.triagePending(batch);
       await services.workOrders.autoDispatch();
       await services.search.indexPending();
       if (triaged > 0) {

@@ -20,3 +20,22 @@ test('a connection dropped in the middle of a transaction fails that transaction
     await ctx.close();
   }
 });
+
+test('a long run of queries lets requests in: a timer set before it runs while it goes on (embedded PGlite settles queries without I/O)', async () => {
+  const ctx = await createTestContext();
+  try {
+    let ticked = false;
+    setTimeout(() => (ticked = true), 0);
+    const started = performance.now();
+    let queries = 0;
+    await ctx.db.transaction().execute(async (tx) => {
+      while (!ticked && performance.now() - started < 3000) {
+        await sql`select 1`.execute(tx);
+        queries++;
+      }
+    });
+    assert.ok(ticked, `no turn of the event loop during ${queries} queries in ${Math.round(performance.now() - started)} ms`);
+  } finally {
+    await ctx.close();
+  }
+});

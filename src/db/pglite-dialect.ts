@@ -26,10 +26,25 @@ export class Mutex {
   }
 }
 
+/**
+ * PGlite runs each query on this thread and settles its promise without any I/O, so a job issuing query after query
+ * (triage of a large import: tens of minutes) would run as one unbroken chain of microtasks and no request would be
+ * read meanwhile. After this long without a turn of the event loop, the next query waits for one.
+ */
+const MAX_BUSY_MS = 20;
+let busySince = performance.now();
+const turnOfEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+async function letOthersIn(): Promise<void> {
+  if (performance.now() - busySince < MAX_BUSY_MS) return;
+  await turnOfEventLoop();
+  busySince = performance.now();
+}
+
 class PgliteConnection implements DatabaseConnection {
   constructor(private readonly pg: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    await letOthersIn();
     if (compiled.parameters.length === 0 && /;\s*\S/.test(compiled.sql)) {
       // A script of several statements (migrations): simple protocol, last result wins.
       const results = await this.pg.exec(compiled.sql);
