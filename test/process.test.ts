@@ -6,7 +6,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
+import { sql } from 'kysely';
 import { DataDirBusyError, lockDataDir } from '../src/db/lock.ts';
+import { loadConfig } from '../src/lib/config.ts';
+import { openRuntime } from '../src/runtime.ts';
 import { childEnv, REPO_ROOT, tempDir } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -74,6 +77,11 @@ test('SIGTERM closes cleanly so a CLI command can open the folder; after SIGKILL
   first.kill('SIGTERM');
   assert.equal(await exited(first), 0);
   assert.equal(fs.existsSync(path.join(dataDir, 'zhd.lock')), false);
+  // the server asked at start for the check of next year's calendar, not only at the next 9:00
+  const rt = await openRuntime(loadConfig(env), { purpose: 'test' });
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from job where kind = 'calendar.checkNextYear' and unique_key like 'calendar-check-at-start:%'`.execute(rt.ctx.db);
+  await rt.close();
+  assert.equal(rows[0]!.n, 1);
   const verified = await run(process.execPath, [ZHD, 'audit', 'verify'], { env, cwd: REPO_ROOT });
   assert.match(verified.stdout, /^OK/);
 
