@@ -35,6 +35,15 @@ export async function tablesInDependencyOrder(db: Db): Promise<string[]> {
     select c.conrelid::regclass::text as child, c.confrelid::regclass::text as parent
     from pg_constraint c join pg_namespace n on n.oid = c.connamespace
     where c.contype = 'f' and n.nspname = 'public'`.execute(db)).rows;
+  // references checked by triggers rather than foreign keys (migration 0023): the referenced table's guard trigger
+  // names its referring tables in its arguments (key column, then table and column pairs)
+  const guards = (await sql<{ parent: string; args: string }>`
+    select t.tgrelid::regclass::text as parent, encode(t.tgargs, 'escape') as args
+    from pg_trigger t where t.tgfoid = to_regproc('zhd_guard_referenced')`.execute(db)).rows;
+  for (const g of guards) {
+    const args = g.args.split('\\000');
+    for (let i = 1; i + 1 < args.length; i += 2) deps.push({ child: args[i]!, parent: g.parent });
+  }
   const ordered: string[] = [];
   const visiting = new Set<string>();
   const visit = (t: string) => {
