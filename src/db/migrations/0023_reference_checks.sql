@@ -7,49 +7,33 @@ ALTER TABLE raw_record DROP CONSTRAINT raw_record_channel_fkey, DROP CONSTRAINT 
 ALTER TABLE problem DROP CONSTRAINT problem_channel_fkey, DROP CONSTRAINT problem_kind_code_fkey,
   DROP CONSTRAINT problem_region_code_fkey;
 
-CREATE FUNCTION zhd_check_raw_record_refs() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE bad text;
+-- The referring side: after each statement, every value its new rows put in a checked column must exist. Arguments:
+-- triples of (column, referenced table, referenced column).
+CREATE FUNCTION zhd_check_references() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  bad text;
+  i integer := 0;
 BEGIN
-  SELECT v INTO bad FROM (
-    SELECT 'channel = ' || n.channel FROM (SELECT DISTINCT channel FROM new_rows) n
-      WHERE NOT EXISTS (SELECT 1 FROM channel c WHERE c.code = n.channel)
-    UNION ALL
-    SELECT 'batch_id = ' || n.batch_id FROM (SELECT DISTINCT batch_id FROM new_rows WHERE batch_id IS NOT NULL) n
-      WHERE NOT EXISTS (SELECT 1 FROM import_batch b WHERE b.id = n.batch_id)
-  ) AS missing (v) LIMIT 1;
-  IF bad IS NOT NULL THEN
-    RAISE foreign_key_violation USING MESSAGE = format('raw_record 引用了不存在的 %s', bad);
-  END IF;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION zhd_check_problem_refs() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE bad text;
-BEGIN
-  SELECT v INTO bad FROM (
-    SELECT 'channel = ' || n.channel FROM (SELECT DISTINCT channel FROM new_rows) n
-      WHERE NOT EXISTS (SELECT 1 FROM channel c WHERE c.code = n.channel)
-    UNION ALL
-    SELECT 'kind_code = ' || n.kind_code FROM (SELECT DISTINCT kind_code FROM new_rows WHERE kind_code IS NOT NULL) n
-      WHERE NOT EXISTS (SELECT 1 FROM report_kind k WHERE k.code = n.kind_code)
-    UNION ALL
-    SELECT 'region_code = ' || n.region_code FROM (SELECT DISTINCT region_code FROM new_rows WHERE region_code IS NOT NULL) n
-      WHERE NOT EXISTS (SELECT 1 FROM region r WHERE r.code = n.region_code)
-  ) AS missing (v) LIMIT 1;
-  IF bad IS NOT NULL THEN
-    RAISE foreign_key_violation USING MESSAGE = format('problem 引用了不存在的 %s', bad);
-  END IF;
+  WHILE i + 2 < TG_NARGS LOOP
+    EXECUTE format('SELECT n.v::text FROM (SELECT DISTINCT %1$I AS v FROM new_rows WHERE %1$I IS NOT NULL) n
+                    WHERE NOT EXISTS (SELECT 1 FROM %2$I r WHERE r.%3$I = n.v) LIMIT 1', TG_ARGV[i], TG_ARGV[i + 1], TG_ARGV[i + 2])
+      INTO bad;
+    IF bad IS NOT NULL THEN
+      RAISE foreign_key_violation USING MESSAGE = format('%s 引用了不存在的 %s = %s', TG_TABLE_NAME, TG_ARGV[i], bad);
+    END IF;
+    i := i + 3;
+  END LOOP;
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER raw_record_refs_insert AFTER INSERT ON raw_record REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION zhd_check_raw_record_refs();
+  FOR EACH STATEMENT EXECUTE FUNCTION zhd_check_references('channel', 'channel', 'code', 'batch_id', 'import_batch', 'id');
 CREATE TRIGGER raw_record_refs_update AFTER UPDATE ON raw_record REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION zhd_check_raw_record_refs();
+  FOR EACH STATEMENT EXECUTE FUNCTION zhd_check_references('channel', 'channel', 'code', 'batch_id', 'import_batch', 'id');
 CREATE TRIGGER problem_refs_insert AFTER INSERT ON problem REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION zhd_check_problem_refs();
+  FOR EACH STATEMENT EXECUTE FUNCTION zhd_check_references('channel', 'channel', 'code', 'kind_code', 'report_kind', 'code', 'region_code', 'region', 'code');
 CREATE TRIGGER problem_refs_update AFTER UPDATE ON problem REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION zhd_check_problem_refs();
+  FOR EACH STATEMENT EXECUTE FUNCTION zhd_check_references('channel', 'channel', 'code', 'kind_code', 'report_kind', 'code', 'region_code', 'region', 'code');
 
 -- The referenced side: deleting a row, or changing its key, while a row above still refers to it fails as a foreign
 -- key would. Arguments: the key column, then pairs of (referencing table, column). The SHARE lock waits for
