@@ -83,3 +83,27 @@ test('deleting a region while another transaction is writing a problem that refe
     await ctx.close();
   }
 });
+
+test('a source naming a problem or raw record that does not exist is refused; a problem or raw record a source still names cannot be deleted', async () => {
+  const ctx = await createTestContext();
+  try {
+    const { id: problemId } = await makeProblem(ctx);
+    const source = await ctx.db.selectFrom('problem_source').select(['id', 'raw_record_id']).where('problem_id', '=', problemId).executeTakeFirstOrThrow();
+    await refused(sql`update problem_source set problem_id = 987654321 where id = ${source.id}`.execute(ctx.db), 'problem_id = 987654321');
+    await refused(
+      sql`insert into problem_source (problem_id, raw_record_id, channel, external_id, version, link_reason)
+          values (${problemId}, 987654322, 'web_form', 'x', 1, 'origin')`.execute(ctx.db),
+      'raw_record_id = 987654322',
+    );
+    await refused(sql`delete from problem where id = ${problemId}`.execute(ctx.db), 'problem_source.problem_id');
+    await refused(sql`delete from raw_record where id = ${source.raw_record_id}`.execute(ctx.db), 'problem_source.raw_record_id');
+
+    // once nothing names them, they go
+    await sql`delete from problem_source where id = ${source.id}`.execute(ctx.db);
+    await sql`delete from problem where id = ${problemId}`.execute(ctx.db);
+    await sql`delete from raw_record where id = ${source.raw_record_id}`.execute(ctx.db);
+    assert.equal(await ctx.db.selectFrom('problem').select('id').where('id', '=', problemId).executeTakeFirst(), undefined);
+  } finally {
+    await ctx.close();
+  }
+});

@@ -159,8 +159,8 @@ export const intakeRepo = {
     const { rows } = await sql<{ external_id: string; problem_id: number }>`
       select i.external_id, s.problem_id
       from unnest(${externalIds}::text[]) as i (external_id)
-      cross join lateral (select problem_id from problem_source
-                          where channel = ${channel} and external_id = i.external_id order by version limit 1 offset 0) as s`.execute(db);
+      cross join lateral (select s.problem_id from raw_record r join problem_source s on s.raw_record_id = r.id
+                          where r.channel = ${channel} and r.external_id = i.external_id order by r.version limit 1 offset 0) as s`.execute(db);
     return rows;
   },
 

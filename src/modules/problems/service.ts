@@ -115,7 +115,7 @@ export function createProblemsService(ctx: AppContext) {
       const result = await ingest(ctx, { adapter: ADAPTERS[channel]!, origin: 'form', actor, headers: null, rows: jsonArray(row), tx });
       const rejected = result.errors[0];
       if (rejected) throw new AppError(400, 'VALIDATION', rejected.message, [{ field: rejected.field?.split('（')[0] ?? undefined, message: rejected.message }]);
-      const created = await (tx ?? db).selectFrom('problem_source').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select(['problem.id', 'problem.tracking_code']).where('problem_source.channel', '=', channel).where('problem_source.external_id', '=', submissionId).executeTakeFirstOrThrow();
+      const created = await (tx ?? db).selectFrom('raw_record').innerJoin('problem_source', 'problem_source.raw_record_id', 'raw_record.id').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select(['problem.id', 'problem.tracking_code']).where('raw_record.channel', '=', channel).where('raw_record.external_id', '=', submissionId).executeTakeFirstOrThrow();
       return { id: created.id, trackingCode: created.tracking_code };
     },
 
