@@ -5,7 +5,7 @@ import { badRequest, forbidden } from '../../lib/errors.ts';
 import { actorUserId, canOnUnit, hasPermission, scopePaths, type Actor } from '../auth/access.ts';
 import { recordAudit } from '../audit/service.ts';
 import { normalizeHeader } from '../intake/fields.ts';
-import type { SourceRow } from '../intake/files.ts';
+import type { ParsedRow } from '../intake/files.ts';
 import { casesRepo, type CaseRow } from './repo.ts';
 
 /** 复议诉讼结果: cases where an enforcement unit was the respondent (行政复议) or the defendant (行政诉讼), and how they ended. */
@@ -89,7 +89,7 @@ export function createCasesService(ctx: AppContext) {
      * Rows from a file or a request: each checked on its own (an error names the row and the column), the valid ones
      * stored in one transaction (a case number seen again replaces its row), one audit row for the import.
      */
-    async import(actor: Actor, rows: AsyncIterable<SourceRow>, source: string): Promise<ImportResult> {
+    async import(actor: Actor, rows: AsyncIterable<ParsedRow>, source: string): Promise<ImportResult> {
       if (!hasPermission(actor.principal, 'workorder.supervise')) throw forbidden('只有督办（法制）人员可以录入复议诉讼结果');
       const [units, domains] = await Promise.all([casesRepo.units(db), casesRepo.domains(db)]);
       const unitByName = new Map(units.filter((u) => u.active).map((u) => [u.name, u]));

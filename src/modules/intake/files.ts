@@ -9,12 +9,17 @@ import type { FileFormat } from './adapters.ts';
 /** A whole file that cannot be read as what it claims to be: one clear error, nothing imported. */
 export class FileError extends Error {}
 
-export type SourceRow = { rowNo: number; row: Record<string, unknown> } | { rowNo: number; error: string };
-export type OpenedFile = {
+export type ParsedRow = { rowNo: number; row: Record<string, unknown> } | { rowNo: number; error: string };
+/**
+ * A row as read; or, for an import whose rows go to a worker thread, a JSON line's text or a CSV row's cells, parsed
+ * there (parseRow) rather than parsed here and copied across as objects.
+ */
+export type SourceRow = ParsedRow | { rowNo: number; text: string } | { rowNo: number; cells: string[] };
+export type OpenedFile<R extends SourceRow = ParsedRow> = {
   format: FileFormat;
   encoding: string | null;
   headers: string[] | null;
-  rows: AsyncIterable<SourceRow>;
+  rows: AsyncIterable<R>;
   /** How many of the file's bytes have been read so far (for progress). */
   bytesRead: () => number;
 };
@@ -80,8 +85,41 @@ export function formatOf(file: string, head: Buffer): FileFormat {
   return 'csv';
 }
 
-/** Opens a file as rows, streaming (CSV, XLSX, JSON lines) so memory stays flat as the file grows. */
-export async function openRecordFile(file: string): Promise<OpenedFile> {
+/** A JSON line (trimmed, not empty) as a record, or why it is not one. */
+function jsonLineRow(rowNo: number, text: string): ParsedRow {
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return { rowNo, row: value };
+    return { rowNo, error: '该行不是 JSON 对象' };
+  } catch {
+    return { rowNo, error: '该行不是合法的 JSON（可能被截断）' };
+  }
+}
+
+/** A CSV row's cells under the file's (trimmed) headers; columns without a header are left out. */
+function csvRow(rowNo: number, headers: string[], cells: string[]): ParsedRow {
+  const row: Record<string, unknown> = {};
+  headers.forEach((h, i) => {
+    if (h) row[h] = cells[i] ?? '';
+  });
+  return { rowNo, row };
+}
+
+/** A row read unparsed (openRecordFile with unparsed), parsed: `headers` are the file's, for CSV cells. */
+export function parseRow(src: SourceRow, headers: string[] | null): ParsedRow {
+  if ('text' in src) return jsonLineRow(src.rowNo, src.text);
+  if ('cells' in src) return csvRow(src.rowNo, headers ?? [], src.cells);
+  return src;
+}
+
+/**
+ * Opens a file as rows, streaming (CSV, XLSX, JSON lines) so memory stays flat as the file grows. With `unparsed`,
+ * JSON lines come as their text and CSV rows as their cells, for parseRow.
+ */
+export async function openRecordFile(file: string): Promise<OpenedFile>;
+export async function openRecordFile(file: string, o: { unparsed: true }): Promise<OpenedFile<SourceRow>>;
+export async function openRecordFile(file: string, o: { unparsed?: boolean } = {}): Promise<OpenedFile<SourceRow>> {
+  const unparsed = o.unparsed === true;
   if (!fs.existsSync(file)) throw new FileError(`文件不存在：${file}`);
   const size = fs.statSync(file).size;
   if (size === 0) throw new FileError('文件是空的');
@@ -96,8 +134,8 @@ export async function openRecordFile(file: string): Promise<OpenedFile> {
     const input = fs.createReadStream(file);
     const text = input.pipe(decodeStream(encoding));
     const bytesRead = () => input.bytesRead;
-    if (format === 'csv') return { ...(await openCsv(text, encoding)), bytesRead };
-    return { format, encoding, headers: null, rows: jsonLines(text), bytesRead };
+    if (format === 'csv') return { ...(await openCsv(text, encoding, unparsed)), bytesRead };
+    return { format, encoding, headers: null, rows: jsonLines(text, unparsed), bytesRead };
   }
   if (size > MAX_JSON_ARRAY_BYTES) throw new FileError('JSON 数组文件过大，请改用 JSON 行格式（每行一条）');
   let data: unknown;
@@ -109,7 +147,7 @@ export async function openRecordFile(file: string): Promise<OpenedFile> {
   return { format, encoding, headers: null, rows: jsonArray(data), bytesRead: () => size };
 }
 
-export async function* jsonArray(data: unknown): AsyncIterable<SourceRow> {
+export async function* jsonArray(data: unknown): AsyncIterable<ParsedRow> {
   const items = Array.isArray(data) ? data : [data];
   for (const [i, item] of items.entries()) {
     if (item && typeof item === 'object' && !Array.isArray(item)) yield { rowNo: i + 1, row: item as Record<string, unknown> };
@@ -117,24 +155,17 @@ export async function* jsonArray(data: unknown): AsyncIterable<SourceRow> {
   }
 }
 
-async function* jsonLines(input: Readable): AsyncIterable<SourceRow> {
+async function* jsonLines(input: Readable, unparsed: boolean): AsyncIterable<SourceRow> {
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   let rowNo = 0;
   for await (const line of lines) {
     rowNo++;
-    const trimmed = line.trim();
-    if (!trimmed) continue;
-    try {
-      const value = JSON.parse(trimmed);
-      if (value && typeof value === 'object' && !Array.isArray(value)) yield { rowNo, row: value };
-      else yield { rowNo, error: '该行不是 JSON 对象' };
-    } catch {
-      yield { rowNo, error: '该行不是合法的 JSON（可能被截断）' };
-    }
+    const text = line.trim();
+    if (text) yield unparsed ? { rowNo, text } : jsonLineRow(rowNo, text);
   }
 }
 
-async function openCsv(input: Readable, encoding: string): Promise<Omit<OpenedFile, 'bytesRead'>> {
+async function openCsv(input: Readable, encoding: string, unparsed: boolean): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
   const parser = input.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, relax_quotes: true }));
   const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
   let first: IteratorResult<string[]>;
@@ -157,11 +188,7 @@ async function openCsv(input: Readable, encoding: string): Promise<Omit<OpenedFi
       }
       if (next.done) return;
       rowNo++;
-      const row: Record<string, unknown> = {};
-      headers.forEach((h, i) => {
-        if (h) row[h] = next.value[i] ?? '';
-      });
-      yield { rowNo, row };
+      yield unparsed ? { rowNo, cells: next.value } : csvRow(rowNo, headers, next.value);
     }
   }
   return { format: 'csv', encoding, headers, rows: rows() };
@@ -198,7 +225,7 @@ async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>>
     if (e instanceof FileError) throw e;
     throw new FileError(`XLSX 文件无法读取（可能已损坏或不完整）：${(e as Error).message}`);
   }
-  async function* rows(): AsyncIterable<SourceRow> {
+  async function* rows(): AsyncIterable<ParsedRow> {
     for (;;) {
       let next: IteratorResult<ExcelJS.Row>;
       try {

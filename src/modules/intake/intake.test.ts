@@ -179,6 +179,29 @@ test('killing an import half-way and running it again ends with each record exac
   assert.equal(failed[0]!.inserted, partial, 'the failed batch counts the chunks it committed');
 });
 
+test('a file that overlaps an earlier one: known records are repeats or new versions, new ones are stored, whichever chunk they are in', async () => {
+  const opts = { adapter: hotline12345, origin: 'cli' as const, actor: SYSTEM_ACTOR, headers: ['工单编号', '受理时间', '诉求内容'] };
+  const rows = (from: number, to: number, changed: Set<number> = new Set()): AsyncIterable<SourceRow> => ({
+    async *[Symbol.asyncIterator]() {
+      for (let i = from; i <= to; i++) {
+        yield { rowNo: i - from + 2, row: { 工单编号: `OVER-${i}`, 受理时间: '2026-03-12 10:00', 诉求内容: `第 ${i} 条重叠测试诉求${changed.has(i) ? '（已补充）' : ''}` } };
+      }
+    },
+  });
+  const first = await ingest(ctx, { ...opts, rows: rows(1, CHUNK * 2) });
+  assert.equal(first.inserted, CHUNK * 2);
+  // the second file: two chunks' worth already known (two of them changed, one in each), then a chunk of new ones
+  const changed = new Set([10, CHUNK + 10]);
+  const second = await ingest(ctx, { ...opts, rows: rows(1, CHUNK * 3, changed) });
+  assert.deepEqual([second.inserted, second.changed, second.repeats], [CHUNK, 2, CHUNK * 2 - 2]);
+  const again = await ingest(ctx, { ...opts, rows: rows(1, CHUNK * 3, changed) });
+  assert.deepEqual([again.inserted, again.changed, again.repeats], [0, 0, CHUNK * 3]);
+  const versions = await ctx.db.selectFrom('raw_record').select(['external_id', 'version']).where('external_id', 'in', ['OVER-10', `OVER-${CHUNK + 10}`, `OVER-${CHUNK * 3}`]).orderBy('external_id').orderBy('version').execute();
+  assert.deepEqual(versions.map((v) => `${v.external_id}#${v.version}`).sort(), [`OVER-10#1`, `OVER-10#2`, `OVER-${CHUNK + 10}#1`, `OVER-${CHUNK + 10}#2`, `OVER-${CHUNK * 3}#1`].sort());
+  const sources = await ctx.db.selectFrom('problem_source').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'OVER-%').executeTakeFirstOrThrow();
+  assert.equal(Number(sources.n), CHUNK * 3 + 2);
+});
+
 test("an import's batch row follows the file: bytes read and counts, final once done, and a late progress write changes nothing", async () => {
   const file = path.join(tempDir(), 'progress.csv');
   const n = Math.round(CHUNK * 2.5);

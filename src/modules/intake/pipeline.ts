@@ -127,6 +127,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     saved: Object.entries(opts.savedMapping ?? {}).map(([h, f]) => [normalizeHeader(h), f as CanonicalField]),
     regions,
     units: units.map((u) => u.name),
+    columns: opts.headers ?? null,
   };
   const preparer = new Preparer(setup, ctx.cipher, adapter);
   // worker threads build their own adapter and cipher: only for the registered adapters and a key they can be given
@@ -180,6 +181,8 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     return onPostgres ? out : out.toString('utf8');
   };
 
+  /** Whether the next chunk looks its records up before storing them (see store). */
+  let lookUpFirst = false;
   /** Stores one chunk in one transaction. Returns the items that must wait for the next chunk (a second version of a record in the same chunk). */
   async function store(items: Ready[]): Promise<Ready[]> {
     const seen = new Map<string, Ready>();
@@ -193,30 +196,52 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     }
     const batch = [...seen.values()];
     const stored = await inTransaction(async (tx) => {
-      const known = await intakeRepo.knownVersions(tx, adapter.channel, batch.map((p) => p.externalId));
-      const byId = new Map<string, { max: number; hashes: Set<string> }>();
-      for (const k of known) {
-        const e = byId.get(k.external_id) ?? { max: 0, hashes: new Set<string>() };
-        e.max = Math.max(e.max, k.version);
-        e.hashes.add(k.content_hash);
-        byId.set(k.external_id, e);
+      /** Stores these versions of records; the ids of those stored, by "external id#version" (the rest were there already). */
+      const storeVersions = async (rows: { p: Ready; version: number }[]) => {
+        if (!rows.length) return new Map<string, number>();
+        const raws: RawInsert[] = rows.map(({ p, version }) => ({ external_id: p.externalId, version, content_hash: p.hash }));
+        const payloads = onPostgres ? jsonbArray(rows.map(({ p }) => ({ data: p.data, from: p.at, to: p.problemAt }))) : jsonArray(rows.map(({ p }) => p), 'at', 'problemAt');
+        const inserted = await intakeRepo.insertRaw(tx, adapter.channel, batchId, raws, payloads);
+        return new Map(inserted.map((r) => [`${r.external_id}#${r.version}`, r.id]));
+      };
+      /** What is stored of each record: its highest version and the hashes of all its versions. */
+      const lookUp = async (records: Ready[]) => {
+        const byId = new Map<string, { max: number; hashes: Set<string> }>();
+        for (const k of await intakeRepo.knownVersions(tx, adapter.channel, records.map((p) => p.externalId))) {
+          const e = byId.get(k.external_id) ?? { max: 0, hashes: new Set<string>() };
+          e.max = Math.max(e.max, k.version);
+          e.hashes.add(k.content_hash);
+          byId.set(k.external_id, e);
+        }
+        return byId;
+      };
+
+      // A new record is stored as version 1 straight away, and only records found stored already are looked up: one
+      // index probe per record instead of two. When the last chunk was mostly records known already (a file imported
+      // again), this chunk is looked up first, so that repeats are not sent and parsed for nothing.
+      // (this chunk's choice, kept: the other lane may change lookUpFirst while this one waits for the database)
+      const lookedUpFirst = lookUpFirst;
+      let rawIdOf = new Map<string, number>();
+      let knownOnes = batch;
+      if (!lookedUpFirst) {
+        rawIdOf = await storeVersions(batch.map((p) => ({ p, version: 1 })));
+        knownOnes = batch.filter((p) => !rawIdOf.has(`${p.externalId}#1`));
       }
+      const known = await lookUp(knownOnes);
       const fresh: Ready[] = [];
       const changed: { p: Ready; version: number }[] = [];
       for (const p of batch) {
-        const k = byId.get(p.externalId);
-        if (!k) fresh.push(p);
-        else if (k.hashes.has(p.hash)) repeats++;
-        else changed.push({ p, version: k.max + 1 });
+        if (rawIdOf.has(`${p.externalId}#1`)) fresh.push(p);
+        else {
+          const k = known.get(p.externalId);
+          if (!k) fresh.push(p);
+          else if (k.hashes.has(p.hash)) repeats++;
+          else changed.push({ p, version: k.max + 1 });
+        }
       }
-      const toStore = [...fresh, ...changed.map(({ p }) => p)];
-      const raws: RawInsert[] = [
-        ...fresh.map((p) => ({ external_id: p.externalId, version: 1, content_hash: p.hash })),
-        ...changed.map(({ p, version }) => ({ external_id: p.externalId, version, content_hash: p.hash })),
-      ];
-      const payloads = onPostgres ? jsonbArray(toStore.map((p) => ({ data: p.data, from: p.at, to: p.problemAt }))) : jsonArray(toStore, 'at', 'problemAt');
-      const inserted = await intakeRepo.insertRaw(tx, adapter.channel, batchId, raws, payloads);
-      const rawIdOf = new Map(inserted.map((r) => [`${r.external_id}#${r.version}`, r.id]));
+      const toStore = [...(lookedUpFirst ? fresh.map((p) => ({ p, version: 1 })) : []), ...changed];
+      for (const [key, id] of await storeVersions(toStore)) rawIdOf.set(key, id);
+      lookUpFirst = known.size > batch.length / 2;
       // a record stored meanwhile by a concurrent import is a repeat, not an error
       const freshStored = fresh.filter((p) => rawIdOf.has(`${p.externalId}#1`));
       const changedStored = changed.filter(({ p, version }) => rawIdOf.has(`${p.externalId}#${version}`));

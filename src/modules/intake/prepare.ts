@@ -3,7 +3,7 @@ import stringify from 'safe-stable-stringify';
 import { maskName, maskPhone } from '../../lib/crypto.ts';
 import { ADAPTERS, RowError, type CanonicalRecord, type ChannelAdapter } from './adapters.ts';
 import { CANONICAL_FIELDS, headerIndex, normalizeHeader, type CanonicalField } from './fields.ts';
-import type { SourceRow } from './files.ts';
+import { parseRow, type SourceRow } from './files.ts';
 import { PlaceMatcher, type RegionRow } from './places.ts';
 
 /**
@@ -22,6 +22,8 @@ export type PrepareSetup = {
   saved: [string, CanonicalField][];
   regions: RegionRow[];
   units: string[];
+  /** The file's headers in order, for rows read as CSV cells (files.ts parseRow); null otherwise. */
+  columns: string[] | null;
 };
 
 /** The operations of FieldCipher that preparing uses. */
@@ -159,6 +161,7 @@ export class Preparer {
   readonly #saved: Map<string, CanonicalField>;
   readonly #specIndex: Map<string, CanonicalField>;
   readonly #regionCache = new Map<string, string | null>();
+  readonly #columns: string[] | null;
 
   constructor(setup: PrepareSetup, cipher: Sealer, adapter: ChannelAdapter | undefined = ADAPTERS[setup.channel]) {
     if (!adapter) throw new Error(`渠道“${setup.channel}”没有适配器`);
@@ -170,6 +173,7 @@ export class Preparer {
     this.#keyField = new Map(setup.tabular ?? []);
     this.#saved = new Map(setup.saved);
     this.#specIndex = headerIndex(adapter.specs);
+    this.#columns = setup.columns;
   }
 
   #fieldOf(key: string, unknown: Set<string>): CanonicalField | null {
@@ -191,7 +195,8 @@ export class Preparer {
     const items: (PreparedRow | RejectedRow)[] = [];
     const unknown = new Set<string>();
     const out = new TextSink(rows.length * 2048);
-    for (const src of rows) {
+    for (const read of rows) {
+      const src = parseRow(read, this.#columns);
       if ('error' in src) {
         items.push({ rowNo: src.rowNo, field: null, message: src.error });
         continue;

@@ -26,7 +26,7 @@ async function savedMapping(ctx: AppContext, channel: string, name: string | und
 export async function importFile(ctx: AppContext, actor: Actor, o: { channel: string; file: string; origin: 'cli' | 'web'; mappingName?: string; onProgress?: Parameters<typeof ingest>[1]['onProgress']; onBatch?: (batchId: number) => void }): Promise<IngestResult> {
   const adapter = adapterFor(o.channel);
   const mapping = await savedMapping(ctx, o.channel, o.mappingName);
-  const opened = await openRecordFile(o.file);
+  const opened = await openRecordFile(o.file, { unparsed: true });
   if (!adapter.formats.includes(opened.format)) throw badRequest(`渠道 ${o.channel} 不接受 ${opened.format.toUpperCase()} 格式（可用：${adapter.formats.join('、')}）`);
   return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
 }
