@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { Readable, Transform } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import Papa from 'papaparse';
 import type { FileFormat } from './adapters.ts';
 
 /** A whole file that cannot be read as what it claims to be: one clear error, nothing imported. */
@@ -56,9 +56,11 @@ export function sniffEncoding(head: Buffer): 'utf-8' | 'gb18030' {
   }
 }
 
+/** Bytes in, text out (as strings: the CSV and line readers take them as they are). */
 function decodeStream(encoding: string): Transform {
   const decoder = new TextDecoder(encoding, { ignoreBOM: false });
   return new Transform({
+    readableObjectMode: true,
     transform(chunk: Buffer, _enc, cb) {
       cb(null, decoder.decode(chunk, { stream: true }));
     },
@@ -165,33 +167,74 @@ async function* jsonLines(input: Readable, unparsed: boolean): AsyncIterable<Sou
   }
 }
 
-async function openCsv(input: Readable, encoding: string, unparsed: boolean): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
-  const parser = input.pipe(parseCsv({ bom: true, relax_column_count: true, skip_empty_lines: true, trim: true, relax_quotes: true }));
-  const iterator = parser[Symbol.asyncIterator]() as AsyncIterator<string[]>;
-  let first: IteratorResult<string[]>;
-  try {
-    first = await iterator.next();
-  } catch (e) {
-    throw new FileError(`CSV 文件无法解析：${(e as Error).message}`);
-  }
-  if (first.done || !first.value.some((h) => h)) throw new FileError('CSV 文件没有表头行');
-  const headers = first.value.map((h) => h.trim());
-  async function* rows(): AsyncIterable<SourceRow> {
-    let rowNo = 1;
-    for (;;) {
-      let next: IteratorResult<string[]>;
-      try {
-        next = await iterator.next();
-      } catch (e) {
-        yield { rowNo: rowNo + 1, error: `CSV 格式错误：${(e as Error).message}` };
-        return;
+/** A CSV record longer than this is taken for a quote that never closes (nothing else makes one that long). */
+const MAX_CSV_RECORD_CHARS = 1024 * 1024;
+const UNCLOSED_QUOTE = '引号没有闭合（这一行的引号之后找不到配对的引号；已从下一行接着读）';
+
+type CsvRecord = string[] | { error: string };
+
+/**
+ * A text stream's CSV records, in order: papaparse's parser on each chunk, the record cut by the chunk's end carried
+ * to the next. Cells are trimmed and blank lines skipped. A record with a malformed quote is reported as an error; a
+ * quote that never closes is reported for its record's first line, and reading goes on from the next line, so the good
+ * records after a broken one are kept.
+ */
+export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars = MAX_CSV_RECORD_CHARS): AsyncGenerator<CsvRecord> {
+  /** Yields the records of `text` (the last one held back unless `last`); returns what is left to read. */
+  function* take(text: string, last: boolean): Generator<CsvRecord, string> {
+    const r = new Papa.Parser({ delimiter: ',', newline: '\n', quoteChar: '"' }).parse(text, 0, !last) as Papa.ParseResult<string[]>;
+    const broken = new Map<number, Papa.ParseError>();
+    for (const e of r.errors) if (e.row !== undefined && (e.code === 'MissingQuotes' || !broken.has(e.row))) broken.set(e.row, e);
+    for (const [i, cells] of r.data.entries()) {
+      const e = broken.get(i);
+      if (e?.code === 'MissingQuotes') {
+        yield { error: UNCLOSED_QUOTE };
+        const lineEnd = text.indexOf('\n', e.index);
+        return lineEnd < 0 ? '' : text.slice(lineEnd + 1);
       }
-      if (next.done) return;
-      rowNo++;
-      yield unparsed ? { rowNo, cells: next.value } : csvRow(rowNo, headers, next.value);
+      if (e) yield { error: '引号使用不当（字段中的引号应写成两个 ""，或把整个字段放在引号里）' };
+      else if (cells.length > 1 || cells[0]!.trim()) yield cells.map((c) => c.trim());
+    }
+    return last ? '' : text.slice(r.meta.cursor);
+  }
+  let carried = '';
+  /** Whether the rest of a line is being skipped (a record too long, with no line break yet). */
+  let skipping = false;
+  for await (let chunk of input) {
+    if (skipping) {
+      const lineEnd = chunk.indexOf('\n');
+      if (lineEnd < 0) continue;
+      chunk = chunk.slice(lineEnd + 1);
+      skipping = false;
+    }
+    carried = yield* take(carried + chunk, false);
+    // a record this long is one whose quote never closes: reported, and read on from its next line
+    while (carried.length > maxRecordChars) {
+      yield { error: UNCLOSED_QUOTE };
+      const lineEnd = carried.indexOf('\n');
+      skipping = lineEnd < 0;
+      carried = skipping ? '' : yield* take(carried.slice(lineEnd + 1), false);
     }
   }
-  return { format: 'csv', encoding, headers, rows: rows() };
+  while (carried) carried = yield* take(carried, true);
+}
+
+async function openCsv(input: Readable, encoding: string, unparsed: boolean): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
+  const records = csvRecords(input);
+  const first = await records.next();
+  const headers = first.done ? null : first.value;
+  if (headers && !Array.isArray(headers)) throw new FileError(`CSV 文件无法解析：表头行${headers.error}`);
+  if (!headers?.some((h) => h)) throw new FileError('CSV 文件没有表头行');
+  const names = headers;
+  async function* rows(): AsyncIterable<SourceRow> {
+    let rowNo = 1;
+    for await (const record of records) {
+      rowNo++;
+      if (!Array.isArray(record)) yield { rowNo, error: `CSV 格式错误：${record.error}` };
+      else yield unparsed ? { rowNo, cells: record } : csvRow(rowNo, names, record);
+    }
+  }
+  return { format: 'csv', encoding, headers: names, rows: rows() };
 }
 
 /** exceljs cell values → plain values: rich text, formulas, hyperlinks and dates flattened. */

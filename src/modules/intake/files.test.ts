@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import iconv from 'iconv-lite';
+import { tempDir } from '../../../test/helpers.ts';
+import { csvRecords, openRecordFile, type ParsedRow } from './files.ts';
+
+const recordsOf = async (pieces: string[]) => {
+  const out: (string[] | { error: string })[] = [];
+  for await (const r of csvRecords(Readable.from(pieces))) out.push(r);
+  return out;
+};
+
+test('CSV records: quoted commas and line breaks, doubled quotes, CRLF, blank lines and spaces, at any chunk boundary', async () => {
+  const text = '编号 , 内容\r\nA1,"含逗号，和,半角逗号"\r\n\r\n  \r\nA2,"两行\n内容"\r\nA3,"他说""好的"""\r\n A4 ,  前后空格  \r\n';
+  const expected = [['编号', '内容'], ['A1', '含逗号，和,半角逗号'], ['A2', '两行\n内容'], ['A3', '他说"好的"'], ['A4', '前后空格']];
+  assert.deepEqual(await recordsOf([text]), expected);
+  // every cut of the text into two chunks reads the same records
+  for (let cut = 1; cut < text.length; cut++) assert.deepEqual(await recordsOf([text.slice(0, cut), text.slice(cut)]), expected, `cut at ${cut}`);
+  // one character per chunk
+  assert.deepEqual(await recordsOf([...text]), expected);
+});
+
+test('CSV records: a record with a malformed quote is reported, a quote that never closes is reported for its line, and the records after both are kept', async () => {
+  const text = '编号,内容\nB1,"他说"好"，",x\nB2,正常\nB3,"没有闭合\nB4,最后一条\n';
+  for (const pieces of [[text], [...text]]) {
+    const records = await recordsOf(pieces);
+    assert.deepEqual(records.map((r) => (Array.isArray(r) ? r[0] : r.error.slice(0, 6))), ['编号', '引号使用不当', 'B2', '引号没有闭合', 'B4']);
+  }
+  // a malformed quote takes the lines up to the next quote that can close it: they are reported with it, as one record
+  const swallowed = await recordsOf(['编号,内容\nC1,"引号"后面还有字\nC2,正常\nC3,"可以闭合",x\nC4,好\n']);
+  assert.deepEqual(swallowed.map((r) => (Array.isArray(r) ? r[0] : r.error.slice(0, 6))), ['编号', '引号使用不当', 'C4']);
+});
+
+test('CSV records: a record longer than the limit is taken for an open quote; reading goes on after its line, with or without a line break in sight', async () => {
+  const long = '很长'.repeat(300);
+  const records = await recordsOf(['编号,内容\nE1,"', long, '\n', long, '\nE2,好\n']);
+  assert.deepEqual(records.slice(0, 1), [['编号', '内容']]);
+  const direct = [];
+  for await (const r of csvRecords(Readable.from(['编号,内容\nE1,"', long, '\n', long, '\nE2,好\n']), 500)) direct.push(r);
+  assert.deepEqual(direct.map((r) => (Array.isArray(r) ? r[0] : 'error')), ['编号', 'error', 'error', 'E2']);
+  const oneLine = [];
+  for await (const r of csvRecords(Readable.from(['编号,内容\nF1,', long, long, long, '\nF2,好\n']), 500)) oneLine.push(r);
+  assert.deepEqual(oneLine.map((r) => (Array.isArray(r) ? r[0] : 'error')), ['编号', 'error', 'F2']);
+});
+
+test('a CSV file read in chunks keeps row numbers; its bad row is named and the good rows around it are kept', async () => {
+  const dir = tempDir();
+  const lines = ['编号,内容'];
+  for (let i = 1; i <= 3000; i++) lines.push(i === 1500 ? `C${i},"坏"引号",x` : `C${i},"第 ${i} 条，含逗号, 和换行\n第二行"`);
+  const file = path.join(dir, 'many.csv');
+  fs.writeFileSync(file, iconv.encode(`${lines.join('\r\n')}\r\n`, 'gb18030'));
+  const opened = await openRecordFile(file);
+  assert.equal(opened.encoding, 'gb18030');
+  assert.deepEqual(opened.headers, ['编号', '内容']);
+  const rows: ParsedRow[] = [];
+  for await (const r of opened.rows) rows.push(r);
+  assert.equal(rows.length, 3000);
+  assert.deepEqual(rows[0], { rowNo: 2, row: { 编号: 'C1', 内容: '第 1 条，含逗号, 和换行\n第二行' } });
+  const bad = rows[1499]!;
+  assert.ok('error' in bad && bad.rowNo === 1501 && /CSV 格式错误：引号使用不当/.test(bad.error), JSON.stringify(bad));
+  assert.deepEqual(rows[2999], { rowNo: 3001, row: { 编号: 'C3000', 内容: '第 3000 条，含逗号, 和换行\n第二行' } });
+  assert.equal(rows.filter((r) => 'error' in r).length, 1);
+});
+
+test('a CSV file whose header row is broken, or that has only blank lines, gets one clear error', async () => {
+  const dir = tempDir();
+  const broken = path.join(dir, 'broken.csv');
+  fs.writeFileSync(broken, '"编号,内容\nD1,x\n');
+  await assert.rejects(openRecordFile(broken), /CSV 文件无法解析：表头行引号没有闭合/);
+  const blank = path.join(dir, 'blank.csv');
+  fs.writeFileSync(blank, '\n\n  \n');
+  await assert.rejects(openRecordFile(blank), /CSV 文件没有表头行/);
+});
