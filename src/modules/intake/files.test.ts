@@ -36,8 +36,6 @@ test('CSV records: a record with a malformed quote is reported, a quote that nev
 
 test('CSV records: a record longer than the limit is taken for an open quote; reading goes on after its line, with or without a line break in sight', async () => {
   const long = '很长'.repeat(300);
-  const records = await recordsOf(['编号,内容\nE1,"', long, '\n', long, '\nE2,好\n']);
-  assert.deepEqual(records.slice(0, 1), [['编号', '内容']]);
   const direct = [];
   for await (const r of csvRecords(Readable.from(['编号,内容\nE1,"', long, '\n', long, '\nE2,好\n']), 500)) direct.push(r);
   assert.deepEqual(direct.map((r) => (Array.isArray(r) ? r[0] : 'error')), ['编号', 'error', 'error', 'E2']);

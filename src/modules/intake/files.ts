@@ -223,7 +223,7 @@ async function openCsv(input: Readable, encoding: string, unparsed: boolean): Pr
   const records = csvRecords(input);
   const first = await records.next();
   const headers = first.done ? null : first.value;
-  if (headers && !Array.isArray(headers)) throw new FileError(`CSV 文件无法解析：表头行${headers.error}`);
+  if (headers && !Array.isArray(headers)) throw new FileError(`CSV 文件无法解析：表头行${headers.error.replace(/（.*）$/, '')}`);
   if (!headers?.some((h) => h)) throw new FileError('CSV 文件没有表头行');
   const names = headers;
   async function* rows(): AsyncIterable<SourceRow> {
