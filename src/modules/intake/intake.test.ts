@@ -306,3 +306,18 @@ test('rows prepared on worker threads are stored exactly as rows prepared on the
   assert.deepEqual(versions.map((v) => v.version), [1, 2]);
   assert.equal(versions[0]!.problem_id, versions[1]!.problem_id);
 });
+
+test('texts reach the problem and its source exactly: quotes, backslashes, braces, commas, NULL, emoji', async () => {
+  const tricky = ['他说"别管"\\不行', '{a,b} NULL, "x"', 'NULL', '表情😀与\\"转义', "单引号'与{}"];
+  const rows = tricky.map((t, i) => ({ 工单编号: `TRICKY-${i}`, 受理时间: '2026-03-02 09:00', 诉求标题: t, 诉求内容: `内容：${t}`, 事发地址: t, 承办单位: t, 办理状态: t, 办理结果: t, 满意度: t }));
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [tricky.length, 0]);
+  for (const [i, t] of tricky.entries()) {
+    const p = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id')
+      .select(['title', 'body', 'address', 'flags', 'confidential', 'reported_at', 'handled_by', 'source_state', 'reply', 'satisfaction', 'replied_at'])
+      .where('problem_source.external_id', '=', `TRICKY-${i}`).executeTakeFirstOrThrow();
+    assert.deepEqual([p.title, p.body, p.address, p.handled_by, p.source_state, p.reply, p.satisfaction], [t, `内容：${t}`, t, t, t, t, t]);
+    assert.deepEqual([p.confidential, p.reported_at.toISOString(), p.replied_at], [false, '2026-03-02T01:00:00.000Z', null]);
+    assert.ok(p.flags.includes('region_unmatched') && p.flags.includes('kind_unknown') && p.flags.every((f) => /^[a-z_]+$/.test(f)), JSON.stringify(p.flags));
+  }
+});

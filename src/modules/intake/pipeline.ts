@@ -11,8 +11,8 @@ import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
 import { CANONICAL_FIELDS, normalizeHeader, resolveHeaders, type CanonicalField } from './fields.ts';
 import { FileError, type SourceRow } from './files.ts';
 import { defaultWorkers, preparePool, type PrepareSession } from './prepare-pool.ts';
-import { isRejected, Preparer, type PreparedBatch, type PreparedRow, type PrepareSetup } from './prepare.ts';
-import { intakeRepo, jsonbArray, type BatchCounts, type JsonText, type RawInsert, type SourceLinks } from './repo.ts';
+import { isRejected, PROBLEM_COLUMNS, Preparer, SOURCE_COLUMNS, type PreparedBatch, type PreparedRow, type PrepareSetup } from './prepare.ts';
+import { intakeRepo, jsonbArray, textColumns, type BatchCounts, type RawInsert, type SourceLinks } from './repo.ts';
 
 export { trackingCode } from './prepare.ts';
 
@@ -163,22 +163,21 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
 
   /** A prepared row and the buffer its texts are in. */
   type Ready = PreparedRow & { data: Buffer };
-  type Text = 'at' | 'problemAt' | 'sourceAt' | 'end';
   const onPostgres = ctx.database.kind === 'postgres';
-  /** One of each row's texts (from `from` to `to`), as a JSON array: bytes for PostgreSQL, a string for PGlite. */
-  const jsonArray = (rows: Ready[], from: Text, to: Text): JsonText => {
+  /** The rows' stored records as a JSON array text (PGlite: PostgreSQL gets a binary jsonb[], repo.ts jsonbArray). */
+  const payloadArray = (rows: Ready[]): string => {
     let size = 2 + Math.max(0, rows.length - 1);
-    for (const r of rows) size += r[to] - r[from];
+    for (const r of rows) size += r.problemAt - r.at;
     const out = Buffer.allocUnsafe(size);
     out[0] = 0x5b; // [
     let at = 1;
     for (let i = 0; i < rows.length; i++) {
       if (i) out[at++] = 0x2c; // ,
       const r = rows[i]!;
-      at += r.data.copy(out, at, r[from], r[to]);
+      at += r.data.copy(out, at, r.at, r.problemAt);
     }
     out[at] = 0x5d; // ]
-    return onPostgres ? out : out.toString('utf8');
+    return out.toString('utf8');
   };
 
   /** Whether the next chunk looks its records up before storing them (see store). */
@@ -200,7 +199,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       const storeVersions = async (rows: { p: Ready; version: number }[]) => {
         if (!rows.length) return new Map<string, number>();
         const raws: RawInsert[] = rows.map(({ p, version }) => ({ external_id: p.externalId, version, content_hash: p.hash }));
-        const payloads = onPostgres ? jsonbArray(rows.map(({ p }) => ({ data: p.data, from: p.at, to: p.problemAt }))) : jsonArray(rows.map(({ p }) => p), 'at', 'problemAt');
+        const payloads = onPostgres ? jsonbArray(rows.map(({ p }) => ({ data: p.data, from: p.at, to: p.problemAt }))) : payloadArray(rows.map(({ p }) => p));
         const inserted = await intakeRepo.insertRaw(tx, adapter.channel, batchId, raws, payloads);
         return new Map(inserted.map((r) => [`${r.external_id}#${r.version}`, r.id]));
       };
@@ -247,7 +246,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       const changedStored = changed.filter(({ p, version }) => rawIdOf.has(`${p.externalId}#${version}`));
       repeats += fresh.length - freshStored.length + changed.length - changedStored.length;
 
-      const problemIdOf = new Map((await intakeRepo.insertProblems(tx, adapter.channel, freshStored.length, jsonArray(freshStored, 'problemAt', 'sourceAt'))).map((r) => [r.tracking_code, r.id]));
+      const problemIdOf = new Map((await intakeRepo.insertProblems(tx, adapter.channel, freshStored.length, textColumns(freshStored.map((p) => ({ data: p.data, from: p.problemAt })), PROBLEM_COLUMNS, onPostgres))).map((r) => [r.tracking_code, r.id]));
       const owners = new Map((await intakeRepo.problemsOfRecords(tx, adapter.channel, changedStored.map(({ p }) => p.externalId))).map((o) => [o.external_id, o.problem_id]));
       const linked = [...freshStored, ...changedStored.map(({ p }) => p)];
       const links: SourceLinks = {
@@ -256,7 +255,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
         version: [...freshStored.map(() => 1), ...changedStored.map(({ version }) => version)],
         link_reason: [...freshStored.map(() => 'origin' as const), ...changedStored.map(() => 'version' as const)],
       };
-      await intakeRepo.insertSources(tx, adapter.channel, links, jsonArray(linked, 'sourceAt', 'end'));
+      await intakeRepo.insertSources(tx, adapter.channel, links, textColumns(linked.map((p) => ({ data: p.data, from: p.sourceAt })), SOURCE_COLUMNS, onPostgres));
       await intakeRepo.touchProblems(tx, [...new Set(changedStored.map(({ p }) => owners.get(p.externalId)!))]);
       const c = { inserted: freshStored.length, changed: changedStored.length, repeats };
       if (c.inserted || c.changed) {

@@ -30,9 +30,19 @@ export type PrepareSetup = {
 export type Sealer = { encrypt(plain: string): string; contentHash(data: string): string; blindIndex(value: string): string };
 
 /**
- * A row ready for the database. Its texts for the database are UTF-8 JSON in the batch's buffer (PreparedBatch.data):
- * the stored record from `at`, the problem's columns (without channel, used if the record is new) from `problemAt`,
- * and problem_source's columns (external_id and what the channel said about its handling) from `sourceAt` to `end`.
+ * problem's columns prepared for each record (all but channel, which is the import's), in the order they are written;
+ * then problem_source's columns that come from the record.
+ */
+export const PROBLEM_COLUMNS = ['tracking_code', 'title', 'body', 'kind_code', 'kind_text', 'reported_at', 'address', 'region_text', 'region_code', 'target_text', 'unit_text', 'reporter_name_enc', 'reporter_name_mask', 'reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index', 'confidential', 'flags'] as const;
+export const SOURCE_COLUMNS = ['external_id', 'source_state', 'handled_by', 'reply', 'replied_at', 'satisfaction'] as const;
+export type ProblemColumn = (typeof PROBLEM_COLUMNS)[number];
+export type SourceColumn = (typeof SOURCE_COLUMNS)[number];
+
+/**
+ * A row ready for the database. Its texts are UTF-8 in the batch's buffer (PreparedBatch.data): the stored record as
+ * JSON from `at`; from `problemAt` the PROBLEM_COLUMNS and from `sourceAt` to `end` the SOURCE_COLUMNS, each value as
+ * a 32-bit big-endian byte length (-1 for null) and its text: the element format of PostgreSQL's binary arrays, so that
+ * a column's values can be copied into one array parameter as they are (repo.ts textColumns).
  */
 export type PreparedRow = {
   rowNo: number;
@@ -260,13 +270,13 @@ export class Preparer {
 
     const externalId = d.externalId ?? `h:${hash.slice(0, 32)}`;
     const code = trackingCode();
-    const problem = JSON.stringify({
+    const problem: Record<ProblemColumn, string | null> = {
       tracking_code: code,
       title: d.title,
       body: d.body,
       kind_code: d.kindCode,
       kind_text: d.kindText,
-      reported_at: d.reportedAt,
+      reported_at: d.reportedAt.toISOString(),
       address: d.address,
       region_text: d.regionText,
       region_code: regionCode,
@@ -277,21 +287,23 @@ export class Preparer {
       reporter_phone_enc: d.reporterPhone ? seal(d.reporterPhone) : null,
       reporter_phone_mask: maskPhone(d.reporterPhone),
       reporter_phone_index: d.reporterPhone ? cipher.blindIndex(d.reporterPhone) : null,
-      confidential: d.confidential,
-      flags,
-    });
-    const source = JSON.stringify({
+      confidential: d.confidential ? 'true' : 'false',
+      flags: `{${flags.join(',')}}`,
+    };
+    const source: Record<SourceColumn, string | null> = {
       external_id: externalId,
       source_state: d.source.state,
       handled_by: d.source.handledBy,
       reply: d.source.reply,
-      replied_at: d.source.repliedAt,
+      replied_at: d.source.repliedAt?.toISOString() ?? null,
       satisfaction: d.source.satisfaction,
-    });
+    };
     const at = out.length;
     const problemAt = out.write(JSON.stringify(stored));
-    const sourceAt = out.write(problem);
-    const end = out.write(source);
+    for (const c of PROBLEM_COLUMNS) out.value(problem[c]);
+    const sourceAt = out.length;
+    for (const c of SOURCE_COLUMNS) out.value(source[c]);
+    const end = out.length;
     return { rowNo, externalId, hash, trackingCode: code, at, problemAt, sourceAt, end };
   }
 
@@ -319,16 +331,31 @@ class TextSink {
   get length() {
     return this.#len;
   }
-  /** Appends the text; returns the length after it. */
-  write(text: string): number {
-    const need = this.#len + text.length * 3; // a UTF-16 unit is at most 3 bytes of UTF-8
+  #reserve(bytes: number) {
+    const need = this.#len + bytes;
     if (need > this.#buf.length) {
       const grown = new Uint8Array(Math.max(need, this.#buf.length * 2));
       grown.set(this.#buf.subarray(0, this.#len));
       this.#buf = grown;
     }
+  }
+  /** Appends the text; returns the length after it. */
+  write(text: string): number {
+    this.#reserve(text.length * 3); // a UTF-16 unit is at most 3 bytes of UTF-8
     this.#len += this.#encoder.encodeInto(text, this.#buf.subarray(this.#len)).written;
     return this.#len;
+  }
+  /** Appends a value: its UTF-8 byte length as a 32-bit big-endian number (-1 for null), then its text. */
+  value(text: string | null) {
+    this.#reserve(4 + (text ? text.length * 3 : 0));
+    const at = this.#len;
+    const n = text === null ? -1 : this.#encoder.encodeInto(text, this.#buf.subarray(at + 4)).written;
+    const b = this.#buf;
+    b[at] = n >>> 24;
+    b[at + 1] = (n >>> 16) & 255;
+    b[at + 2] = (n >>> 8) & 255;
+    b[at + 3] = n & 255;
+    this.#len = at + 4 + Math.max(n, 0);
   }
   /** The text written: a view at the start of a buffer of its own (which can be transferred to another thread). */
   done(): Uint8Array {

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
+import type { ProblemColumn, SourceColumn } from './prepare.ts';
 
 /** A raw record to store (its payload goes separately, in a JSON array of all the chunk's payloads). */
 export type RawInsert = { external_id: string; version: number; content_hash: string };
-/** problem_source's ids for each source (the rest goes in a JSON array of objects). */
+/** problem_source's ids for each source (the rest comes from the record: SourceColumn). */
 export type SourceLinks = { problem_id: number[]; raw_record_id: number[]; version: number[]; link_reason: ('origin' | 'version')[] };
 /**
  * A JSON text: UTF-8 bytes for PostgreSQL (a Buffer parameter is sent in binary format, which for json is the text
@@ -12,6 +13,65 @@ export type SourceLinks = { problem_id: number[]; raw_record_id: number[]; versi
 export type JsonText = Buffer | string;
 
 const JSONB_OID = 3802;
+const TEXT_OID = 25;
+
+/** One column's values for all rows of a statement: a binary text[] for PostgreSQL, a list for PGlite. */
+export type ColumnValues = Buffer | (string | null)[];
+
+/**
+ * The values of `names` for each row, one array per column. Each row's values are stored from `from` in its buffer as
+ * prepare.ts writes them (a 32-bit big-endian byte length, -1 for null, then UTF-8) — the element format of PostgreSQL's
+ * binary arrays, so for PostgreSQL each value is copied as it is; for PGlite each becomes a string.
+ */
+export function textColumns<C extends string>(rows: { data: Buffer; from: number }[], names: readonly C[], binary: boolean): Record<C, ColumnValues> {
+  const width = names.length;
+  /** Where each value starts (its length), row by row. */
+  const starts = new Int32Array(rows.length * width);
+  const lengths = new Int32Array(rows.length * width);
+  const sizes = new Array<number>(width).fill(0);
+  const nulls = new Array<boolean>(width).fill(false);
+  for (let i = 0; i < rows.length; i++) {
+    const { data, from } = rows[i]!;
+    let at = from;
+    for (let c = 0; c < width; c++) {
+      const n = (data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!;
+      starts[i * width + c] = at;
+      lengths[i * width + c] = n;
+      if (n < 0) nulls[c] = true;
+      const size = 4 + Math.max(n, 0);
+      at += size;
+      sizes[c] += size;
+    }
+  }
+  const out = {} as Record<C, ColumnValues>;
+  for (let c = 0; c < width; c++) {
+    if (!binary) {
+      out[names[c]!] = rows.map(({ data }, i) => {
+        const at = starts[i * width + c]!;
+        const n = lengths[i * width + c]!;
+        return n < 0 ? null : data.toString('utf8', at + 4, at + 4 + n);
+      });
+      continue;
+    }
+    const buf = Buffer.allocUnsafe(20 + sizes[c]!);
+    buf.writeInt32BE(1, 0); // dimensions
+    buf.writeInt32BE(nulls[c] ? 1 : 0, 4);
+    buf.writeUInt32BE(TEXT_OID, 8);
+    buf.writeInt32BE(rows.length, 12);
+    buf.writeInt32BE(1, 16); // lower bound
+    let to = 20;
+    for (let i = 0; i < rows.length; i++) {
+      const data = rows[i]!.data;
+      const at = starts[i * width + c]!;
+      const end = at + 4 + Math.max(lengths[i * width + c]!, 0);
+      // most values are short (codes, masks, times): a loop costs less than a call to copy
+      if (end - at <= 64) for (let k = at; k < end; k++) buf[to++] = data[k]!;
+      else to += data.copy(buf, to, at, end);
+    }
+    out[names[c]!] = buf;
+  }
+  return out;
+}
 
 /** An import's counts: rows read, what became of them, and how far into the file (null without a file). */
 export type BatchCounts = { read: number; inserted: number; changed: number; repeats: number; rejected: number; bytesRead: number | null };
@@ -122,35 +182,37 @@ export const intakeRepo = {
     return out;
   },
 
-  /** problems: a JSON array of objects with the problem's columns but channel. */
-  async insertProblems(tx: Tx, channel: string, count: number, problems: JsonText) {
+  /** New problems, a column at a time (textColumns); channel is the import's. */
+  async insertProblems(tx: Tx, channel: string, count: number, p: Record<ProblemColumn, ColumnValues>) {
     if (!count) return [];
     const { rows: out } = await sql<{ id: number; tracking_code: string }>`
       insert into problem (tracking_code, channel, title, body, kind_code, kind_text, reported_at, address, region_text, region_code,
                            target_text, unit_text, reporter_name_enc, reporter_name_mask, reporter_phone_enc, reporter_phone_mask,
                            reporter_phone_index, confidential, flags)
-      select t.tracking_code, ${channel}::text, t.title, t.body, t.kind_code, t.kind_text, t.reported_at, t.address, t.region_text, t.region_code,
-             t.target_text, t.unit_text, t.reporter_name_enc, t.reporter_name_mask, t.reporter_phone_enc, t.reporter_phone_mask,
-             t.reporter_phone_index, t.confidential, t.flags
-      from json_to_recordset(${problems}::json) as t (
-             tracking_code text, title text, body text, kind_code text, kind_text text, reported_at timestamptz, address text,
-             region_text text, region_code text, target_text text, unit_text text, reporter_name_enc text, reporter_name_mask text,
-             reporter_phone_enc text, reporter_phone_mask text, reporter_phone_index text, confidential boolean, flags text[])
+      select t.tracking_code, ${channel}::text, t.title, t.body, t.kind_code, t.kind_text, t.reported_at::timestamptz, t.address, t.region_text,
+             t.region_code, t.target_text, t.unit_text, t.reporter_name_enc, t.reporter_name_mask, t.reporter_phone_enc, t.reporter_phone_mask,
+             t.reporter_phone_index, t.confidential::boolean, t.flags::text[]
+      from unnest(${p.tracking_code}::text[], ${p.title}::text[], ${p.body}::text[], ${p.kind_code}::text[], ${p.kind_text}::text[],
+                  ${p.reported_at}::text[], ${p.address}::text[], ${p.region_text}::text[], ${p.region_code}::text[], ${p.target_text}::text[],
+                  ${p.unit_text}::text[], ${p.reporter_name_enc}::text[], ${p.reporter_name_mask}::text[], ${p.reporter_phone_enc}::text[],
+                  ${p.reporter_phone_mask}::text[], ${p.reporter_phone_index}::text[], ${p.confidential}::text[], ${p.flags}::text[])
+           as t (tracking_code, title, body, kind_code, kind_text, reported_at, address, region_text, region_code, target_text, unit_text,
+                 reporter_name_enc, reporter_name_mask, reporter_phone_enc, reporter_phone_mask, reporter_phone_index, confidential, flags)
       returning id, tracking_code`.execute(tx);
     return out;
   },
 
-  /** sources: a JSON array of objects with external_id and the channel's handling columns, in the order of links. */
-  async insertSources(tx: Tx, channel: string, links: SourceLinks, sources: JsonText) {
+  /** Sources: the links, and the record's columns (textColumns) in the same order. */
+  async insertSources(tx: Tx, channel: string, links: SourceLinks, s: Record<SourceColumn, ColumnValues>) {
     if (!links.problem_id.length) return;
     await sql`
       insert into problem_source (problem_id, raw_record_id, channel, external_id, version, link_reason, source_state, handled_by, reply, replied_at, satisfaction)
-      select a.problem_id, a.raw_record_id, ${channel}::text, s.external_id, a.version, a.link_reason, s.source_state, s.handled_by, s.reply, s.replied_at, s.satisfaction
-      from unnest(${links.problem_id}::bigint[], ${links.raw_record_id}::bigint[], ${links.version}::int[], ${links.link_reason}::text[])
-             with ordinality as a (problem_id, raw_record_id, version, link_reason, n)
-      join rows from (json_to_recordset(${sources}::json) as (
-             external_id text, source_state text, handled_by text, reply text, replied_at timestamptz, satisfaction text))
-           with ordinality as s (external_id, source_state, handled_by, reply, replied_at, satisfaction, n) using (n)`.execute(tx);
+      select t.problem_id, t.raw_record_id, ${channel}::text, t.external_id, t.version, t.link_reason, t.source_state, t.handled_by, t.reply,
+             t.replied_at::timestamptz, t.satisfaction
+      from unnest(${links.problem_id}::bigint[], ${links.raw_record_id}::bigint[], ${links.version}::int[], ${links.link_reason}::text[],
+                  ${s.external_id}::text[], ${s.source_state}::text[], ${s.handled_by}::text[], ${s.reply}::text[], ${s.replied_at}::text[],
+                  ${s.satisfaction}::text[])
+           as t (problem_id, raw_record_id, version, link_reason, external_id, source_state, handled_by, reply, replied_at, satisfaction)`.execute(tx);
   },
 
   /** The problem each record was first linked to. */
