@@ -1,7 +1,8 @@
 /**
  * npm run bench:ingest — generates realistic records (the project's own generator), writes them as each channel's
  * files, imports them through the real pipeline on PGlite and (with DATABASE_URL) on PostgreSQL, and measures in the
- * same run a plain COPY of the same rows into a table with raw_record's columns and indexes. Prints one JSON line.
+ * same run a plain COPY of the same rows into a table with raw_record's columns and indexes. Prints one JSON line; for
+ * PostgreSQL also the CPU time per record of this process (all its threads) and of the server's processes.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -56,19 +57,52 @@ async function writeFiles(dir: string, count: number): Promise<{ files: [string,
   return { files: [...streams.keys()].map((c) => [c, path.join(dir, c === 'hotline12345' ? 'hotline12345.csv' : `${c}.jsonl`)]) };
 }
 
-async function importAll(database: Database, files: [string, string][]): Promise<{ records: number; seconds: number }> {
+async function importAll(database: Database, files: [string, string][]): Promise<{ records: number; seconds: number; nodeCpuSeconds: number; serverCpuSeconds: number | null }> {
   await migrate(database.db);
   // the key in the settings too, as in the product (runtime.ts builds the cipher from it): worker threads are given it
   const ctx: AppContext = { database, db: database.db, config: loadConfig({ LOG_LEVEL: 'silent', ZHD_SM4_KEY: KEY }), cipher: new FieldCipher(KEY), log: pino({ level: 'silent' }) };
   await seedDemoCity(ctx);
   const started = performance.now();
+  const nodeCpu = process.cpuUsage();
+  const serverCpu = postgresCpuSeconds();
   let records = 0;
   for (const [channel, file] of files) {
     const r = await importFile(ctx, SYSTEM_ACTOR, { channel, file, origin: 'cli' });
     records += r.inserted + r.changed;
     if (r.rejected) throw new Error(`${channel}: ${r.rejected} rejected: ${r.errors[0]?.message}`);
   }
-  return { records, seconds: (performance.now() - started) / 1000 };
+  const seconds = (performance.now() - started) / 1000;
+  const node = process.cpuUsage(nodeCpu);
+  const serverNow = postgresCpuSeconds();
+  return { records, seconds, nodeCpuSeconds: (node.user + node.system) / 1e6, serverCpuSeconds: serverCpu === null || serverNow === null ? null : serverNow - serverCpu };
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL server's processes on this machine (from /proc), or null when none can be
+ * read (another machine, or no /proc): where an import's time goes, beside its rate.
+ */
+function postgresCpuSeconds(): number | null {
+  let ticks = 0;
+  let found = false;
+  let pids: string[];
+  try {
+    pids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return null;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const end = stat.lastIndexOf(')');
+      if (!stat.slice(stat.indexOf('(') + 1, end).startsWith('postgres')) continue;
+      const fields = stat.slice(end + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      found = true;
+    } catch {
+      // a process that ended meanwhile
+    }
+  }
+  return found ? ticks / 100 : null; // clock ticks; 100 per second on Linux
 }
 
 /** The same generated records, rendered once to a COPY file, then streamed into a table like raw_record: the ceiling for bulk loading. */
@@ -123,6 +157,8 @@ if (base) {
     const p = await importAll(database, files);
     await database.close();
     result.postgres_records_per_s = Math.round(p.records / p.seconds);
+    result.postgres_node_cpu_us_per_record = Math.round(p.nodeCpuSeconds * 1e6 / p.records);
+    result.postgres_server_cpu_us_per_record = p.serverCpuSeconds === null ? null : Math.round(p.serverCpuSeconds * 1e6 / p.records);
     log('PostgreSQL COPY 基线…');
     result.postgres_copy_rows_per_s = Math.round(await copyBaseline(url.toString(), RECORDS, dir));
   } finally {
