@@ -35,16 +35,23 @@ function freshIv(): Buffer {
 
 /** Encrypts and authenticates short personal values (phone numbers, ID numbers). */
 export class FieldCipher {
+  readonly #keyHex: string;
   readonly #encKey: Buffer;
   readonly #macKey: Buffer;
   readonly #indexKey: Buffer;
 
   constructor(keyHex: string) {
     if (!/^[0-9a-fA-F]{32}$/.test(keyHex)) throw new Error('SM4 密钥必须是 32 位十六进制字符');
+    this.#keyHex = keyHex;
     const master = Buffer.from(keyHex, 'hex');
     this.#encKey = master;
     this.#macKey = crypto.createHmac('sm3', master).update('zhd/mac').digest();
     this.#indexKey = crypto.createHmac('sm3', master).update('zhd/blind-index').digest();
+  }
+
+  /** The key, for worker threads that build the same cipher (intake's prepare threads). Never to be logged or stored. */
+  keyForWorkers(): string {
+    return this.#keyHex;
   }
 
   encrypt(plain: string): string {

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
-import { FieldCipher } from '../../lib/crypto.ts';
 import { recordAudit } from '../audit/service.ts';
 import { enqueueJob } from '../jobs/runner.ts';
 import type { Actor } from '../auth/access.ts';
@@ -67,37 +64,6 @@ export type IngestOptions = {
   tx?: Tx;
 };
 
-const KEY_PROBE = 'zhd/intake/key-probe';
-const workerKeys = new WeakMap<object, string | null>();
-
-/**
- * The hex key of ctx.cipher, which worker threads need to build the same cipher: the configured key or, in embedded
- * mode, the one runtime.ts keeps in the data folder; whichever gives the same keyed hashes as ctx.cipher. Null if
- * neither does: then rows are prepared on this thread with ctx.cipher itself.
- */
-function cipherKeyHex(ctx: AppContext): string | null {
-  let key = workerKeys.get(ctx.cipher);
-  if (key === undefined) {
-    const expected = ctx.cipher.contentHash(KEY_PROBE);
-    const fits = (k: string | undefined): k is string => !!k && /^[0-9a-fA-F]{32}$/.test(k) && new FieldCipher(k).contentHash(KEY_PROBE) === expected;
-    const embedded = () => {
-      try {
-        return fs.readFileSync(path.join(ctx.config.dataDir, 'secret.key'), 'utf8').trim();
-      } catch {
-        return undefined;
-      }
-    };
-    const configured = ctx.config.sm4KeyHex;
-    key = fits(configured) ? configured : null;
-    if (!key) {
-      const k = embedded();
-      if (fits(k)) key = k;
-    }
-    workerKeys.set(ctx.cipher, key);
-  }
-  return key;
-}
-
 /**
  * The intake pipeline: map each row onto the channel's fields, store it verbatim (personal numbers encrypted)
  * in raw_record, and create or update its problem — in chunks, each chunk one transaction, so a killed import
@@ -131,7 +97,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   };
   const preparer = new Preparer(setup, ctx.cipher, adapter);
   // worker threads build their own adapter and cipher: only for the registered adapters and a key they can be given
-  const keyHex = opts.workers === 0 || outer || ADAPTERS[adapter.channel] !== adapter ? null : cipherKeyHex(ctx);
+  const keyHex = opts.workers === 0 || outer || ADAPTERS[adapter.channel] !== adapter ? null : ctx.cipher.keyForWorkers();
   const userId = actor.principal?.kind === 'user' ? actor.principal.userId : null;
   const apiKeyId = actor.principal?.kind === 'apiKey' ? actor.principal.keyId : null;
   const { id: batchId } = await intakeRepo.createBatch(db, { channel: adapter.channel, origin: opts.origin, fileName: opts.fileName ?? null, bytesTotal: opts.fileBytes ?? null, createdBy: userId, apiKeyId });
