@@ -59,7 +59,7 @@ async function writeFiles(dir: string, count: number): Promise<{ files: [string,
 
 async function importAll(database: Database, files: [string, string][]): Promise<{ records: number; seconds: number; nodeCpuSeconds: number; serverCpuSeconds: number | null }> {
   await migrate(database.db);
-  // the key in the settings too, as in the product (runtime.ts builds the cipher from it): worker threads are given it
+  // the key in the settings as well as the cipher, as runtime.ts builds them
   const ctx: AppContext = { database, db: database.db, config: loadConfig({ LOG_LEVEL: 'silent', ZHD_SM4_KEY: KEY }), cipher: new FieldCipher(KEY), log: pino({ level: 'silent' }) };
   await seedDemoCity(ctx);
   const started = performance.now();
