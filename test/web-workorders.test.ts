@@ -54,13 +54,29 @@ const modal = (page: Page) => page.getByRole('dialog');
 
 /** Waits until the element with this test id reads `text` (exactly, or matching a pattern). */
 async function reads(page: Page, testId: string, text: string | RegExp) {
-  await page.waitForFunction(
-    ([id, source, exact]) => {
-      const t = document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
-      return exact ? t === source : new RegExp(source).test(t);
-    },
-    [testId, typeof text === 'string' ? text : text.source, typeof text === 'string'] as const,
-  );
+  try {
+    await page.waitForFunction(
+      ([id, source, exact]) => {
+        const t = document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
+        return exact ? t === source : new RegExp(source).test(t);
+      },
+      [testId, typeof text === 'string' ? text : text.source, typeof text === 'string'] as const,
+    );
+  } catch (err) {
+    // what the page showed instead: the element's text, and any alert, message or open dialog
+    const shown = await page
+      .evaluate(
+        // no named helper inside: the test's compiler would wrap it in a function the page does not have
+        (id) => ({
+          element: document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null,
+          alerts: [...document.querySelectorAll('.ant-alert, .ant-message-notice')].map((e) => e.textContent?.trim()),
+          dialogs: [...document.querySelectorAll('.ant-modal-title')].map((e) => e.textContent?.trim()),
+        }),
+        testId,
+      )
+      .catch((e) => String(e));
+    throw new Error(`${testId} 没有变为 ${String(text)}；页面上：${JSON.stringify(shown)}`, { cause: err });
+  }
 }
 const stateIs = (page: Page, text: string) => reads(page, 'order-state', text);
 
