@@ -2,7 +2,8 @@
  * npm run bench:ingest — generates realistic records (the project's own generator), writes them as each channel's
  * files, imports them through the real pipeline on PGlite and (with DATABASE_URL) on PostgreSQL, and measures in the
  * same run a plain COPY of the same rows into a table with raw_record's columns and indexes. Prints one JSON line; for
- * PostgreSQL also the CPU time per record of this process (all its threads) and of the server's processes.
+ * PostgreSQL also the CPU time per record of this process (all its threads) and of the server's processes, and the
+ * server's CPU time per row of the COPY.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -106,7 +107,7 @@ function postgresCpuSeconds(): number | null {
 }
 
 /** The same generated records, rendered once to a COPY file, then streamed into a table like raw_record: the ceiling for bulk loading. */
-async function copyBaseline(url: string, count: number, dir: string): Promise<number> {
+async function copyBaseline(url: string, count: number, dir: string): Promise<{ rowsPerSecond: number; serverCpuUsPerRow: number | null }> {
   const file = path.join(dir, 'copy.tsv');
   const out = fs.createWriteStream(file);
   let i = 0;
@@ -120,10 +121,12 @@ async function copyBaseline(url: string, count: number, dir: string): Promise<nu
   await client.connect();
   await client.query('create table raw_copy (like raw_record including all)');
   const started = performance.now();
+  const serverCpu = postgresCpuSeconds();
   await pipeline(fs.createReadStream(file), client.query(copyFrom('copy raw_copy (channel, external_id, version, content_hash, payload) from stdin')));
   const seconds = (performance.now() - started) / 1000;
+  const serverNow = postgresCpuSeconds();
   await client.end();
-  return i / seconds;
+  return { rowsPerSecond: i / seconds, serverCpuUsPerRow: serverCpu === null || serverNow === null ? null : Math.round(((serverNow - serverCpu) * 1e6) / i) };
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhd-bench-'));
@@ -160,7 +163,9 @@ if (base) {
     result.postgres_node_cpu_us_per_record = Math.round(p.nodeCpuSeconds * 1e6 / p.records);
     result.postgres_server_cpu_us_per_record = p.serverCpuSeconds === null ? null : Math.round(p.serverCpuSeconds * 1e6 / p.records);
     log('PostgreSQL COPY 基线…');
-    result.postgres_copy_rows_per_s = Math.round(await copyBaseline(url.toString(), RECORDS, dir));
+    const copy = await copyBaseline(url.toString(), RECORDS, dir);
+    result.postgres_copy_rows_per_s = Math.round(copy.rowsPerSecond);
+    result.postgres_copy_server_cpu_us_per_row = copy.serverCpuUsPerRow;
   } finally {
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
