@@ -40,7 +40,7 @@ export type SourceColumn = (typeof SOURCE_COLUMNS)[number];
 
 /**
  * A row ready for the database. Its texts are UTF-8 in the batch's buffer (PreparedBatch.data): the stored record as
- * JSON from `at`; from `problemAt` the PROBLEM_COLUMNS and from `sourceAt` to `end` the SOURCE_COLUMNS, each value as
+ * JSON from `at`; from `problemAt` the PROBLEM_COLUMNS and from `sourceAt` the SOURCE_COLUMNS, each value as
  * a 32-bit big-endian byte length (-1 for null) and its text: the element format of PostgreSQL's binary arrays, so that
  * a column's values can be copied into one array parameter as they are (repo.ts textColumns).
  */
@@ -52,7 +52,6 @@ export type PreparedRow = {
   at: number;
   problemAt: number;
   sourceAt: number;
-  end: number;
 };
 export type RejectedRow = { rowNo: number; field: string | null; message: string };
 /** Rows in the order read, and one buffer with their texts (sent between threads as it is, not copied). */
@@ -303,8 +302,7 @@ export class Preparer {
     for (const c of PROBLEM_COLUMNS) out.value(problem[c]);
     const sourceAt = out.length;
     for (const c of SOURCE_COLUMNS) out.value(source[c]);
-    const end = out.length;
-    return { rowNo, externalId, hash, trackingCode: code, at, problemAt, sourceAt, end };
+    return { rowNo, externalId, hash, trackingCode: code, at, problemAt, sourceAt };
   }
 
   /** Place matching by the district and address fields, which repeat from record to record. */

@@ -15,6 +15,15 @@ export type JsonText = Buffer | string;
 const JSONB_OID = 3802;
 const TEXT_OID = 25;
 
+/** The header of a one-dimensional PostgreSQL binary array of `count` elements of type `oid`, at the start of `out`. */
+function arrayHeader(out: Buffer, oid: number, count: number, hasNull: boolean) {
+  out.writeInt32BE(1, 0); // dimensions
+  out.writeInt32BE(hasNull ? 1 : 0, 4);
+  out.writeUInt32BE(oid, 8);
+  out.writeInt32BE(count, 12);
+  out.writeInt32BE(1, 16); // lower bound
+}
+
 /** One column's values for all rows of a statement: a binary text[] for PostgreSQL, a list for PGlite. */
 export type ColumnValues = Buffer | (string | null)[];
 
@@ -25,7 +34,7 @@ export type ColumnValues = Buffer | (string | null)[];
  */
 export function textColumns<C extends string>(rows: { data: Buffer; from: number }[], names: readonly C[], binary: boolean): Record<C, ColumnValues> {
   const width = names.length;
-  /** Where each value starts (its length), row by row. */
+  /** Where each value starts, and its byte length, row by row. */
   const starts = new Int32Array(rows.length * width);
   const lengths = new Int32Array(rows.length * width);
   const sizes = new Array<number>(width).fill(0);
@@ -54,11 +63,7 @@ export function textColumns<C extends string>(rows: { data: Buffer; from: number
       continue;
     }
     const buf = Buffer.allocUnsafe(20 + sizes[c]!);
-    buf.writeInt32BE(1, 0); // dimensions
-    buf.writeInt32BE(nulls[c] ? 1 : 0, 4);
-    buf.writeUInt32BE(TEXT_OID, 8);
-    buf.writeInt32BE(rows.length, 12);
-    buf.writeInt32BE(1, 16); // lower bound
+    arrayHeader(buf, TEXT_OID, rows.length, nulls[c]!);
     let to = 20;
     for (let i = 0; i < rows.length; i++) {
       const data = rows[i]!.data;
@@ -86,11 +91,7 @@ export function jsonbArray(texts: { data: Buffer; from: number; to: number }[]):
   let size = 20;
   for (const t of texts) size += 5 + t.to - t.from;
   const out = Buffer.allocUnsafe(size);
-  out.writeInt32BE(1, 0); // dimensions
-  out.writeInt32BE(0, 4); // no nulls
-  out.writeUInt32BE(JSONB_OID, 8);
-  out.writeInt32BE(texts.length, 12);
-  out.writeInt32BE(1, 16); // lower bound
+  arrayHeader(out, JSONB_OID, texts.length, false);
   let at = 20;
   for (const t of texts) {
     out.writeInt32BE(1 + t.to - t.from, at);
