@@ -81,6 +81,16 @@ declare module 'fastify' {
   }
 }
 
+/** Whether a path is under /api once percent-escapes are decoded as the router decodes them (an undecodable one counts as the API: refused, never served). */
+function isApiPath(url: string): boolean {
+  const path = url.split('?', 1)[0]!;
+  try {
+    return decodeURIComponent(path).startsWith('/api');
+  } catch {
+    return true;
+  }
+}
+
 function isPermission(access: RouteAccess): access is Permission {
   return access in PERMISSIONS;
 }
@@ -133,20 +143,21 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
-  // Who is calling: a session cookie for people, x-api-key for machine clients.
+  // Who is calling: a session cookie for people, x-api-key for machine clients. Whether a request is for the API is
+  // decided by the route it matched (every /api route declares its access), not by the raw URL, which may spell
+  // /api in percent-escapes that the router decodes; a path that matched nothing counts as the API if it decodes to it.
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api')) return;
+    const access = req.routeOptions.config?.access;
+    if (!access && !isApiPath(req.url)) return;
     const token = req.cookies[SESSION_COOKIE];
     const apiKey = req.headers['x-api-key'];
     if (token) req.principal = await services.auth.authenticateSession(token);
     else if (typeof apiKey === 'string' && apiKey) req.principal = await services.auth.authenticateApiKey(apiKey);
-    const access = req.routeOptions.config?.access;
     if (access !== 'public' && !req.principal) throw unauthorized(token ? '登录已过期，请重新登录' : '请先登录');
   });
 
   // What the route needs: checked for every /api route before its input is even parsed.
   app.addHook('preValidation', async (req) => {
-    if (!req.url.startsWith('/api')) return;
     const config = req.routeOptions.config;
     const access = config?.access;
     if (!access || access === 'public') return;
@@ -193,7 +204,7 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
   if (hasWeb) await app.register(fastifyStatic, { root: webDir!, wildcard: false });
 
   app.setNotFoundHandler(async (req, reply) => {
-    if (req.url.startsWith('/api') || req.method !== 'GET' || !hasWeb) {
+    if (isApiPath(req.url) || req.method !== 'GET' || !hasWeb) {
       return reply.status(404).send({ code: 'NOT_FOUND', message: '请求的接口或页面不存在', details: [] });
     }
     return reply.type('text/html').sendFile('index.html');

@@ -36,6 +36,19 @@ test('every /api route declares its access, and an anonymous caller gets 401 on 
   }
 });
 
+test('an /api path spelt with percent-escapes is checked like any other: anonymous callers get 401, never the data', async () => {
+  for (const url of ['/%61pi/settings', '/%2561pi/settings', '/%61%70%69/outbox', '/a%70i/triage/lexicon', '/%61pi/auth/me', '/%61pi/no-such-thing']) {
+    const res = await t.app.inject({ url });
+    assert.ok([401, 404].includes(res.statusCode), `${url} answered ${res.statusCode}: ${res.body.slice(0, 200)}`);
+    if (url !== '/%2561pi/settings') assert.equal(res.statusCode, 401, url);
+  }
+  const put = await t.app.inject({ method: 'PUT', url: '/%61pi/settings/workorder.remind_share', payload: { value: 0.5 } });
+  assert.equal(put.statusCode, 401, put.body);
+  const handler = await login(t.app, city.handlerA.username, FACTORY_PASSWORD);
+  const asHandler = await t.app.inject({ url: '/%61pi/settings', headers: { cookie: handler } });
+  assert.equal(asHandler.statusCode, 403, asHandler.body);
+});
+
 test('every role on every route: a route needing a permission the role lacks answers 403, never 500', async () => {
   const roles = await t.ctx.db.selectFrom('role').selectAll().execute();
   for (const role of ROLES) {
