@@ -127,7 +127,8 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
   await app.register(fastifyRateLimit, {
     global: false,
     store: databaseRateLimitStore(ctx.db),
-    errorResponseBuilder: (_req, c) => ({ statusCode: 429, code: 'RATE_LIMITED', message: `请求过于频繁，请 ${Math.ceil(c.ttl / 1000)} 秒后再试`, details: [] }),
+    // thrown by the plugin, so it goes through the one error handler: an AppError keeps its code and message there
+    errorResponseBuilder: (_req, c) => new AppError(429, 'RATE_LIMITED', `请求过于频繁，请 ${Math.ceil(c.ttl / 1000)} 秒后再试`),
   });
   await app.register(fastifySwagger, {
     openapi: {

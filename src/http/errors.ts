@@ -7,7 +7,6 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的内容类型'],
   FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'BAD_REQUEST', '请求体为空'],
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_REQUEST', '请求体不是合法的 JSON'],
-  FST_ERR_RATE_LIMIT_EXCEEDED: [429, 'RATE_LIMITED', '请求过于频繁，请稍后再试'],
 };
 
 function fieldName(instancePath: string, missing?: unknown): string {

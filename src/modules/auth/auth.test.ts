@@ -105,11 +105,14 @@ test('API keys: shown once, stored hashed, scoped to a channel, revocable', asyn
 });
 
 test('the login route is rate limited per client', async () => {
-  let last = 0;
+  let last = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' }, remoteAddress: '10.9.9.9' });
   for (let i = 0; i < 25; i++) {
-    last = (await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' }, remoteAddress: '10.9.9.9' })).statusCode;
+    last = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' }, remoteAddress: '10.9.9.9' });
   }
-  assert.equal(last, 429);
+  assert.equal(last.statusCode, 429);
+  assert.equal(last.json().code, 'RATE_LIMITED');
+  assert.match(last.json().message, /^请求过于频繁，请 \d+ 秒后再试$/);
+  assert.ok(Number(last.headers['retry-after']) > 0);
   const other = await t.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' }, remoteAddress: '10.9.9.8' });
   assert.equal(other.statusCode, 401);
 });
