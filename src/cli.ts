@@ -109,8 +109,12 @@ program
       bar?.start(size, 0, { read: 0, inserted: 0, changed: 0, repeats: 0, rejected: 0 });
       const r = await importFile(rt.ctx, SYSTEM_ACTOR, { channel: o.channel, file, origin: 'cli', mappingName: o.mapping, onProgress: bar ? (p) => bar.update(Math.min(p.bytesRead ?? 0, size), p) : undefined })
         .then((done) => (bar?.update(size, done), done))
+        .catch((e: Error) => {
+          if (o.json) out(JSON.stringify({ error: e.message }));
+          throw e;
+        })
         .finally(() => bar?.stop());
-      const errorReport = writeErrorReport(file, r.batchId, r.errors);
+      const errorReport = await writeErrorReport(rt.ctx, file, r.batchId);
       if (o.json) {
         out(JSON.stringify({ read: r.read, inserted: r.inserted, changed: r.changed, repeats: r.repeats, rejected: r.rejected, errorReport }));
       } else {

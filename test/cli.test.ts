@@ -56,6 +56,29 @@ test('migrate, seed demo, back up, restore, verify: every command on the configu
   assert.match((await zhd('audit', 'verify')).stdout, /^OK/);
 });
 
+test('zhd import --json: one line of counts, every rejected row in the report beside the file, one error line for a broken file', { timeout: 240_000 }, async () => {
+  const dir = tempDir();
+  const file = path.join(dir, '12345.csv');
+  const header = '工单编号,受理时间,诉求内容';
+  const bad = Array.from({ length: 1_200 }, (_, i) => `BAD-${i},不是时间,内容`);
+  fs.writeFileSync(file, [header, 'CLI-1,2026-03-01 09:00,命令行导入的第一条反映内容', ...bad, 'CLI-2,2026-03-02 10:00,命令行导入的第二条反映内容', ''].join('\n'));
+  const first = JSON.parse((await zhd('import', '--channel', 'hotline12345', file, '--json')).stdout);
+  assert.deepEqual({ ...first, errorReport: undefined }, { read: 1_202, inserted: 2, changed: 0, repeats: 0, rejected: 1_200, errorReport: undefined });
+  assert.ok(path.isAbsolute(first.errorReport) && first.errorReport.startsWith(dir), first.errorReport);
+  const report = fs.readFileSync(first.errorReport, 'utf8').trim().split('\r\n');
+  assert.equal(report.length, 1 + 1_200, 'all rejected rows, not the first 1,000');
+  assert.match(report[1]!, /^3,BAD-0,time（时间）,时间“不是时间”无法识别为时间$/);
+  assert.match(report.at(-1)!, /^1202,BAD-1199,/);
+  const again = JSON.parse((await zhd('import', '--channel', 'hotline12345', file, '--json')).stdout);
+  assert.deepEqual([again.inserted, again.repeats, again.rejected], [0, 2, 1_200]);
+
+  const cut = path.join(dir, 'cut.xlsx');
+  fs.writeFileSync(cut, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(4_000, 7)]));
+  const broken = await zhd('import', '--channel', 'hotline12345', cut, '--json').then(() => null, (e: { code: number; stdout: string; stderr: string }) => e);
+  assert.equal(broken?.code, 1);
+  assert.match(JSON.parse(broken!.stdout).error, /XLSX 文件不完整/);
+});
+
 test('on PostgreSQL the server refuses to start without the SM4 key', { skip: !onPostgres && '仅在 PostgreSQL 上运行' }, async () => {
   const noKey = { ...env };
   delete noKey.ZHD_SM4_KEY;

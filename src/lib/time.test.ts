@@ -12,6 +12,12 @@ test('city times without a zone are Asia/Shanghai; the common Chinese formats pa
   assert.equal(iso('2026-03-05T02:22:33Z'), '2026-03-05T02:22:33.000Z');
   assert.equal(iso(1772677353), '2026-03-05T02:22:33.000Z');
   assert.equal(iso('1772677353'), '2026-03-05T02:22:33.000Z');
+  // an Excel date cell read as its day number, in city time; small numbers are not times
+  assert.equal(iso(46093.375), '2026-03-12T01:00:00.000Z');
+  assert.equal(iso(46093), '2026-03-11T16:00:00.000Z');
+  assert.equal(iso(12), null);
+  assert.equal(iso(1234567), null);
+  assert.equal(iso(Number.NaN), null);
   assert.equal(iso('2026-02-31 10:00'), null);
   assert.equal(iso('昨天'), null);
   assert.equal(iso(''), null);

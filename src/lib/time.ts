@@ -8,12 +8,21 @@ function westernize(s: string): string {
   return s.replace(/[年月]/g, '-').replace(/日\s*/, ' ').replace(/[时分：]/g, ':').replace(/秒/, '').replace(/:(\s|$)/, '$1').trim();
 }
 
-/** Parses ISO strings, 2026-03-05 10:22[:33], 2026/3/5, 2026年3月5日 10时22分, Unix seconds or ms, and Dates. */
+/** Excel's day numbers for 1954–2119 (day 25,569 is 1970-01-01); other numbers this small are not times. */
+const EXCEL_DAYS = { min: 20_000, max: 80_000, unixEpoch: 25_569 };
+
+/**
+ * Parses ISO strings, 2026-03-05 10:22[:33], 2026/3/5, 2026年3月5日 10时22分, Unix seconds or ms, Excel day numbers
+ * (46093.375: a date cell read without its format) in city time, and Dates. Any other number is not a time.
+ */
 export function parseCityTime(value: unknown): Date | null {
   if (value === null || value === undefined || value === '') return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
   if (typeof value === 'number' || (typeof value === 'string' && /^\d{9,13}$/.test(value.trim()))) {
     const n = Number(value);
+    if (!Number.isFinite(n)) return null;
+    if (n >= EXCEL_DAYS.min && n < EXCEL_DAYS.max) return new Date(Math.round((n - EXCEL_DAYS.unixEpoch) * 86_400_000) - 8 * 3_600_000);
+    if (n < 1e8) return null;
     const d = new Date(n < 1e11 ? n * 1000 : n);
     return Number.isNaN(d.getTime()) ? null : d;
   }

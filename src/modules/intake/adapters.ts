@@ -4,6 +4,8 @@ import { GRADE_NAMES, kindCodeOf } from './kinds.ts';
 
 /** A row the pipeline cannot read, with the field at fault; the row is reported, never silently dropped. */
 export class RowError extends Error {
+  /** The record's own id, when it has one (set by the preparer). */
+  externalId: string | null = null;
   constructor(readonly field: string | null, message: string) {
     super(message);
   }

@@ -38,6 +38,25 @@ function readHead(file: string, bytes: number): Buffer {
   }
 }
 
+/**
+ * Whether a ZIP file (an XLSX) ends with its end-of-central-directory record, in the last 64 KB + 22 bytes: a file cut
+ * short has lost it. The streaming reader does not use that record and would wait for the rest of a cut entry forever.
+ */
+function zipIsComplete(file: string, size: number): boolean {
+  const tail = Math.min(size, 65_535 + 22);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(tail);
+    fs.readSync(fd, buf, 0, tail, size - tail);
+    for (let i = tail - 22; i >= 0; i--) {
+      if (buf.readUInt32LE(i) === 0x06054b50 && i + 22 + buf.readUInt16LE(i + 20) === tail) return true;
+    }
+    return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** UTF-8 (with or without BOM) or GB18030, decided from the first 64 KB. */
 export function sniffEncoding(head: Buffer): 'utf-8' | 'gb18030' {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
@@ -128,6 +147,7 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
   const head = readHead(file, SNIFF_BYTES);
   const format = formatOf(file, head);
   if (format === 'xlsx') {
+    if (!zipIsComplete(file, size)) throw new FileError('XLSX 文件不完整（可能在下载或复制时被截断），请重新导出后再导入');
     const input = fs.createReadStream(file);
     return { ...(await openXlsx(input)), bytesRead: () => input.bytesRead };
   }
@@ -253,7 +273,8 @@ function cellValue(v: ExcelJS.CellValue): unknown {
 }
 
 async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
+  // styles are read for the number formats: without them a date cell is a bare day count (46093.375)
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
   const sheets = reader[Symbol.asyncIterator]();
   let headers: string[] = [];
   let rowIterator: AsyncIterator<ExcelJS.Row>;
@@ -269,15 +290,17 @@ async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>>
     throw new FileError(`XLSX 文件无法读取（可能已损坏或不完整）：${(e as Error).message}`);
   }
   async function* rows(): AsyncIterable<ParsedRow> {
+    let lastRowNo = 1;
     for (;;) {
       let next: IteratorResult<ExcelJS.Row>;
       try {
         next = await rowIterator.next();
       } catch (e) {
-        yield { rowNo: -1, error: `XLSX 文件在读取中途出错（可能不完整）：${(e as Error).message}` };
-        return;
+        // the rows before are kept (and counted repeats when the mended file is imported again); the import fails
+        throw new FileError(`XLSX 文件在读取中途出错（文件可能已损坏），已读到第 ${lastRowNo} 行：${(e as Error).message}`);
       }
       if (next.done) return;
+      lastRowNo = next.value.number;
       const values = next.value.values as ExcelJS.CellValue[];
       const row: Record<string, unknown> = {};
       let any = false;

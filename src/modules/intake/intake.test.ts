@@ -107,7 +107,7 @@ test('a record changed at the source becomes a new raw version of the same probl
   assert.equal(problem.source_count, 2);
 });
 
-test('GB18030 and UTF-8-with-BOM files read the same; a wrong XLSX, an empty file and a truncated XLSX get one clear error', async () => {
+test('GB18030 and UTF-8-with-BOM files read the same; a wrong XLSX and an empty file get one clear error', async () => {
   const dir = tempDir();
   const utf8 = fs.readFileSync(path.join(EXAMPLES, 'portal_mailbox.csv'), 'utf8');
   const gbk = path.join(dir, 'gbk.csv');
@@ -136,10 +136,37 @@ test('GB18030 and UTF-8-with-BOM files read the same; a wrong XLSX, an empty fil
   assert.equal(r.read, 5);
   assert.equal(r.rejected, 1);
   assert.equal(r.errors[0]!.rowNo, 6);
-  const truncated = path.join(dir, 'truncated.xlsx');
+});
+
+test('XLSX: date cells are city times; a file cut anywhere or damaged half-way gets one clear error, never a hang or a quiet half import', async () => {
+  const dir = tempDir();
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('工单');
+  ws.addRow(['工单编号', '受理时间', '诉求内容']);
+  // exceljs writes a Date as the wall-clock time of its UTC fields: 10:22 in the sheet
+  for (let i = 0; i < 3000; i++) ws.addRow([`XL-${i}`, new Date(Date.UTC(2026, 2, 5, 10, 22)), `第${i}条：某某路口占道经营，早晚高峰影响通行，请有关部门处理。`.repeat(2)]);
+  const xlsx = path.join(dir, 'dates.xlsx');
+  await wb.xlsx.writeFile(xlsx);
   const whole = fs.readFileSync(xlsx);
-  fs.writeFileSync(truncated, whole.subarray(0, Math.floor(whole.length / 2)));
-  await assert.rejects(load('hotline12345', truncated), (e) => e instanceof FileError && /XLSX/.test(e.message));
+  for (const share of [0.2, 0.6, 0.75, 0.99]) {
+    const cut = path.join(dir, `cut-${share}.xlsx`);
+    fs.writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * share)));
+    await assert.rejects(load('hotline12345', cut), (e) => e instanceof FileError && /XLSX 文件不完整/.test(e.message), String(share));
+  }
+  const damaged = Buffer.from(whole);
+  const at = Math.floor(damaged.length * 0.5);
+  for (let i = 0; i < 64; i++) damaged[at + i] = (damaged[at + i]! * 7 + 13) & 255;
+  const damagedFile = path.join(dir, 'damaged.xlsx');
+  fs.writeFileSync(damagedFile, damaged);
+  await assert.rejects(load('hotline12345', damagedFile), (e) => e instanceof FileError && /XLSX 文件在读取中途出错.*已读到第 \d+ 行/.test(e.message));
+  const failed = await ctx.db.selectFrom('import_batch').select(['state', 'error']).where('file_name', '=', 'damaged.xlsx').executeTakeFirstOrThrow();
+  assert.equal(failed.state, 'failed');
+
+  const r = await load('hotline12345', xlsx);
+  assert.equal(r.rejected, 0);
+  assert.equal(r.inserted + r.repeats, 3000);
+  const times = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select('problem.reported_at').where('problem_source.external_id', 'like', 'XL-%').groupBy('problem.reported_at').execute();
+  assert.deepEqual(times.map((t) => t.reported_at.toISOString()), ['2026-03-05T02:22:00.000Z']);
 });
 
 test('a file without a required column is refused naming the column; columns not understood are listed', async () => {
@@ -174,7 +201,7 @@ test('killing an import half-way and running it again ends with each record exac
   assert.equal(all.n, total);
   const distinct = await ctx.db.selectFrom('raw_record').select((eb) => eb.fn.count<number>('external_id').distinct().as('n')).where('external_id', 'like', 'KILL-%').executeTakeFirstOrThrow();
   assert.equal(distinct.n, total);
-  const failed = await ctx.db.selectFrom('import_batch').select(['state', 'inserted']).where('state', '=', 'failed').execute();
+  const failed = await ctx.db.selectFrom('import_batch').select(['state', 'inserted']).where('state', '=', 'failed').where('file_name', 'is', null).execute();
   assert.equal(failed.length, 1);
   assert.equal(failed[0]!.inserted, partial, 'the failed batch counts the chunks it committed');
 });

@@ -254,7 +254,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     const data = Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength);
     for (const item of b.items) {
       if (isRejected(item)) {
-        const e: RowProblem = { rowNo: item.rowNo, externalId: null, field: item.field, message: item.message };
+        const e: RowProblem = { rowNo: item.rowNo, externalId: item.externalId, field: item.field, message: item.message };
         totals.rejected++;
         if (errors.length < MAX_ERRORS_RETURNED) errors.push(e);
         allErrors.push(e);

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import { maskName, maskPhone } from '../../lib/crypto.ts';
-import { ADAPTERS, RowError, type CanonicalRecord, type ChannelAdapter } from './adapters.ts';
+import { ADAPTERS, RowError, text, type CanonicalRecord, type ChannelAdapter } from './adapters.ts';
 import { CANONICAL_FIELDS, headerIndex, normalizeHeader, type CanonicalField } from './fields.ts';
 import { parseRow, type SourceRow } from './files.ts';
 import { PlaceMatcher, type RegionRow } from './places.ts';
@@ -53,7 +53,7 @@ export type PreparedRow = {
   problemAt: number;
   sourceAt: number;
 };
-export type RejectedRow = { rowNo: number; field: string | null; message: string };
+export type RejectedRow = { rowNo: number; externalId: string | null; field: string | null; message: string };
 /** Rows in the order read, and one buffer with their texts (sent between threads as it is, not copied). */
 export type PreparedBatch = { items: (PreparedRow | RejectedRow)[]; data: Uint8Array; unknownKeys: string[] };
 
@@ -207,14 +207,14 @@ export class Preparer {
     for (const read of rows) {
       const src = parseRow(read, this.#columns);
       if ('error' in src) {
-        items.push({ rowNo: src.rowNo, field: null, message: src.error });
+        items.push({ rowNo: src.rowNo, externalId: null, field: null, message: src.error });
         continue;
       }
       try {
         items.push(this.#prepare(src.rowNo, src.row, unknown, out));
       } catch (e) {
         if (!(e instanceof RowError)) throw e;
-        items.push({ rowNo: src.rowNo, field: e.field ? `${e.field}（${CANONICAL_FIELDS[e.field as CanonicalField] ?? e.field}）` : null, message: e.message });
+        items.push({ rowNo: src.rowNo, externalId: e.externalId, field: e.field ? `${e.field}（${CANONICAL_FIELDS[e.field as CanonicalField] ?? e.field}）` : null, message: e.message });
       }
     }
     return { items, data: out.done(), unknownKeys: [...unknown] };
@@ -239,7 +239,13 @@ export class Preparer {
       }
     };
     visit(row, '', []);
-    const d = this.#adapter.toDraft(rec);
+    let d: ReturnType<ChannelAdapter['toDraft']>;
+    try {
+      d = this.#adapter.toDraft(rec);
+    } catch (e) {
+      if (e instanceof RowError) e.externalId ??= text(rec.id); // the record's own id, in the report beside its row number
+      throw e;
+    }
     const cipher = this.#cipher;
     const hash = cipher.contentHash(canonicalJson(row));
 

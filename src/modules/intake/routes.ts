@@ -11,7 +11,7 @@ import { IdParam, Paging } from '../../http/schemas.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../lib/errors.ts';
 import { FileError } from './files.ts';
 import { intakeRepo } from './repo.ts';
-import { errorReportCsv, importFile, importPushed, saveMapping } from './service.ts';
+import { batchErrors, errorReportCsv, importFile, importPushed, saveMapping } from './service.ts';
 
 const Result = z.object({
   batchId: z.number(),
@@ -105,9 +105,9 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     config: { access: 'problem.import' },
     schema: { tags, summary: '拒收明细（CSV）', params: IdParam },
   }, async (req, reply) => {
-    const errors = await intakeRepo.batchErrors(ctx.db, req.params.id);
+    const errors = await batchErrors(ctx, req.params.id);
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${req.params.id}-errors.csv"`);
-    return errorReportCsv(errors.map((e) => ({ rowNo: e.row_no, externalId: e.external_id, field: e.field, message: e.message })));
+    return errorReportCsv(errors);
   });
 
   app.get('/column-mappings', {

@@ -59,9 +59,16 @@ export function errorReportCsv(errors: RowProblem[]): string {
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
-export function writeErrorReport(inputFile: string, batchId: number, errors: RowProblem[]): string | null {
+/** A batch's rejected rows, all of them (an import returns the first 1,000), as a CSV file beside the input file. */
+export async function writeErrorReport(ctx: AppContext, inputFile: string, batchId: number): Promise<string | null> {
+  const errors = await batchErrors(ctx, batchId);
   if (!errors.length) return null;
   const file = path.resolve(path.dirname(inputFile), `${path.basename(inputFile)}.errors-${batchId}.csv`);
   fs.writeFileSync(file, errorReportCsv(errors));
   return file;
+}
+
+export async function batchErrors(ctx: AppContext, batchId: number): Promise<RowProblem[]> {
+  const rows = await intakeRepo.batchErrors(ctx.db, batchId);
+  return rows.map((e) => ({ rowNo: e.row_no, externalId: e.external_id, field: e.field, message: e.message }));
 }
