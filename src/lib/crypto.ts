@@ -85,6 +85,27 @@ export class FieldCipher {
   }
 }
 
+/** Mainland mobiles, landlines with area code, resident ID numbers (18 and the old 15 digits), as whole numbers. */
+const PERSONAL_NUMBER_SOURCE = '1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}|[1-9]\\d{16}[\\dXx]|[1-9]\\d{14}';
+const PERSONAL_NUMBER_IN_TEXT = new RegExp(`(?<![0-9])(?:${PERSONAL_NUMBER_SOURCE})(?![0-9Xx])`, 'g');
+const PERSONAL_NUMBER_VALUE = new RegExp(`^\\s*(?:${PERSONAL_NUMBER_SOURCE})\\s*$`);
+
+/** Whether a value (text or number) is, as a whole, a phone or ID number: encrypted wherever a record carries it. */
+export function isPersonalNumber(value: unknown): boolean {
+  return (typeof value === 'string' || typeof value === 'number') && PERSONAL_NUMBER_VALUE.test(String(value));
+}
+
+/** The same number masked: the first 3 and the last 4 characters kept (138****1234, 340***********123X). */
+export function maskNumber(n: string): string {
+  const p = n.replace(/\s+/g, '');
+  return p.length <= 7 ? '*'.repeat(p.length) : p.slice(0, 3) + '*'.repeat(p.length - 7) + p.slice(-4);
+}
+
+/** Phone and ID numbers a citizen wrote into a text, masked: for everyone without the permission to see contacts. */
+export function maskPersonalNumbers(text: string): string {
+  return text.replace(PERSONAL_NUMBER_IN_TEXT, maskNumber);
+}
+
 /** 138****1234 for mobiles; keeps the first 3 and last 4 of longer numbers, stars for the middle. */
 export function maskPhone(phone: string | null | undefined): string | null {
   if (!phone) return null;

@@ -1,11 +1,8 @@
 import type { LoggerOptions } from 'pino';
+import { maskPersonalNumbers } from './crypto.ts';
 
-/** Mainland mobile numbers, landlines with area code, and 18-character resident ID numbers. */
-const PERSONAL_NUMBER = /(?<![0-9])(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8}|[1-9][0-9]{16}[0-9Xx])(?![0-9])/g;
-
-export function scrubPersonalNumbers(text: string): string {
-  return text.replace(PERSONAL_NUMBER, (m) => `${m.slice(0, 3)}****${m.slice(-2)}`);
-}
+/** Mainland mobile numbers, landlines with area code and resident ID numbers, masked in every log line. */
+export const scrubPersonalNumbers = maskPersonalNumbers;
 
 /** pino options: JSON lines, request ids, and no secret or personal number in any line. */
 export function loggerOptions(level: string): LoggerOptions {

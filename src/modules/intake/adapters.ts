@@ -43,7 +43,8 @@ export interface ChannelAdapter {
   toDraft(rec: CanonicalRecord): ProblemDraft;
 }
 
-const PERSONAL: CanonicalField[] = ['name', 'phone', 'ip'];
+const PERSONAL: CanonicalField[] = ['name', 'phone', 'idNumber', 'ip'];
+const ID_NUMBER_HEADERS = ['身份证号', '身份证号码', '身份证', '证件号码', '证件号', 'idNumber', 'idCard'];
 const TITLE_CHARS = 30;
 
 export const text = (v: unknown): string | null => {
@@ -62,14 +63,15 @@ function time(v: unknown, field: string, label: string, required: boolean): Date
   return d;
 }
 
-const YES = /^(是|yes|y|true|1|公开)$/i;
-const NO = /^(否|no|n|false|0|不公开)$/i;
-function flag(v: unknown): boolean | null {
-  const s = text(v);
-  if (s === null) return null;
-  if (YES.test(s)) return true;
-  if (NO.test(s)) return false;
-  return null;
+const YES = /^(是|yes|y|true|1)$/i;
+const NO = /^(否|no|n|false|0)$/i;
+/** 是否保密 / 是否公开 → whether the reporter must be kept from the handling unit. Blank: no; a value not understood: yes. */
+function confidentialOf(confidential: unknown, isPublic: unknown): boolean {
+  const c = text(confidential);
+  if (c !== null) return !(NO.test(c) || /^(不保密|无需保密|公开)$/.test(c));
+  const p = text(isPublic);
+  if (p !== null) return !(YES.test(p) || /^(公开|同意公开|可公开)$/.test(p));
+  return false;
 }
 
 /** The mapping every channel shares; channels adjust the few fields that differ. */
@@ -91,7 +93,7 @@ export function baseDraft(rec: CanonicalRecord): ProblemDraft {
     unitText: text(rec.unit),
     reporterName: text(rec.name),
     reporterPhone: text(rec.phone),
-    confidential: flag(rec.confidential) ?? (flag(rec.isPublic) === false ? true : false),
+    confidential: confidentialOf(rec.confidential, rec.isPublic),
     source: {
       state: text(rec.state),
       handledBy: text(rec.handledBy),
@@ -112,6 +114,8 @@ export const hotline12345: ChannelAdapter = {
     spec('time', '受理时间', '来电时间', '登记时间', '创建时间', '诉求时间', 'acceptTime'),
     spec('name', '诉求人', '来电人', '姓名', '联系人', 'callerName'),
     spec('phone', '联系电话', '电话', '手机', '来电号码', '手机号码', 'phone'),
+    spec('idNumber', ...ID_NUMBER_HEADERS),
+    spec('confidential', '是否保密', '保密', '保密要求', 'confidential'),
     spec('kind', '诉求类型', '类型', '工单类型', '诉求类别', 'type'),
     spec('title', '诉求标题', '标题', '主题', 'title'),
     spec('body', '诉求内容', '内容', '问题描述', '来电内容', '诉求描述', 'content'),
@@ -168,7 +172,9 @@ export const portalMailbox: ChannelAdapter = {
     spec('time', '写信时间', '来信时间', '提交时间', 'time'),
     spec('name', '写信人', '来信人', '姓名', 'writer'),
     spec('phone', '联系方式', '联系电话', '电话', 'contact'),
+    spec('idNumber', ...ID_NUMBER_HEADERS),
     spec('isPublic', '是否公开', '公开', 'public'),
+    spec('confidential', '是否保密', '保密', 'confidential'),
     spec('handledBy', '回复单位', '答复单位', 'replyUnit'),
     spec('reply', '回复内容', '答复内容', 'replyContent'),
     spec('repliedAt', '回复时间', '答复时间', 'replyTime'),
@@ -192,6 +198,7 @@ export const wanshitong: ChannelAdapter = {
     spec('extra', 'location.lng', 'location.lat'),
     spec('name', 'user.name'),
     spec('phone', 'user.mobile'),
+    spec('idNumber', 'user.idCard', 'user.idNumber'),
   ],
   required: [['body', 'title'], ['time']],
   personal: PERSONAL,
@@ -280,9 +287,12 @@ export const generic: ChannelAdapter = {
     spec('kind', '类型', 'kind'),
     spec('name', '姓名', 'name'),
     spec('phone', '电话', '联系电话', 'phone'),
+    spec('idNumber', ...ID_NUMBER_HEADERS),
     spec('address', '地址', 'address'),
     spec('region', '区县', 'region'),
     spec('target', '被反映对象', 'target'),
+    spec('confidential', '是否保密', 'confidential'),
+    spec('isPublic', '是否公开', 'isPublic'),
   ],
   required: [['body', 'title'], ['time']],
   personal: PERSONAL,

@@ -7,6 +7,7 @@ export const CANONICAL_FIELDS = {
   kind: '诉求类型',
   name: '姓名',
   phone: '联系电话',
+  idNumber: '证件号码',
   address: '地址',
   region: '区县/区域',
   target: '被反映对象',

@@ -91,6 +91,36 @@ test('personal numbers are encrypted in the raw record and in the problem, shown
   assert.equal(ctx.cipher.decrypt(p.reporter_phone_enc!), '13955300021');
 });
 
+test('ID numbers, and phone or ID numbers under columns no one mapped, are encrypted; 保密 markers not understood keep the reporter hidden', async () => {
+  const dir = tempDir();
+  const hotline = path.join(dir, 'ids.csv');
+  fs.writeFileSync(hotline, [
+    '工单编号,受理时间,诉求内容,身份证号,备用电话,是否保密,承办单位',
+    'IDN-1,2026-03-02 09:00,有人在小区门口占道经营，请处理。,34020219900101123X,13955551234,保密,火星区城管局',
+    'IDN-2,2026-03-02 10:00,路灯坏了很久没人修。,,,否,镜湖区城市管理局',
+    'IDN-3,2026-03-02 11:00,反映人要求不要透露身份。,,,请勿泄露,',
+    '',
+  ].join('\n'));
+  const r = await load('hotline12345', hotline);
+  assert.deepEqual([r.inserted, r.rejected, r.unknownColumns], [3, 0, ['备用电话']]);
+  const raw = await ctx.db.selectFrom('raw_record').select('payload').where('external_id', '=', 'IDN-1').executeTakeFirstOrThrow();
+  const stored = JSON.stringify(raw.payload);
+  assert.ok(!stored.includes('34020219900101123X') && !stored.includes('13955551234'), stored);
+  const payload = raw.payload as Record<string, { $sm4: string }>;
+  assert.equal(ctx.cipher.decrypt(payload['身份证号']!.$sm4), '34020219900101123X');
+  assert.equal(ctx.cipher.decrypt(payload['备用电话']!.$sm4), '13955551234');
+  const problems = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem_source.external_id', 'problem.confidential', 'problem.flags']).where('problem_source.external_id', 'like', 'IDN-%').orderBy('problem_source.external_id').execute();
+  assert.deepEqual(problems.map((p) => [p.external_id, p.confidential]), [['IDN-1', true], ['IDN-2', false], ['IDN-3', true]]);
+  assert.ok(problems[0]!.flags.includes('handler_unmatched'));
+  assert.ok(!problems[1]!.flags.includes('handler_unmatched'));
+
+  const mailbox = path.join(dir, 'mail.csv');
+  fs.writeFileSync(mailbox, ['信件编号,标题,内容,写信时间,是否公开', 'MXC-1,噪音,夜间施工噪音扰民。,2026-03-02 09:00,保密', 'MXC-2,路面,路面坑洼。,2026-03-02 09:00,公开', ''].join('\n'));
+  assert.equal((await load('portal_mailbox', mailbox)).inserted, 2);
+  const mails = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem.confidential']).where('problem_source.external_id', 'in', ['MXC-1', 'MXC-2']).orderBy('problem_source.external_id').execute();
+  assert.deepEqual(mails.map((m) => m.confidential), [true, false]);
+});
+
 test('a record changed at the source becomes a new raw version of the same problem', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'v2.csv');

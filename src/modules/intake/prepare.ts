@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import stringify from 'safe-stable-stringify';
-import { maskName, maskPhone } from '../../lib/crypto.ts';
+import { isPersonalNumber, maskName, maskPhone } from '../../lib/crypto.ts';
 import { ADAPTERS, RowError, text, type CanonicalRecord, type ChannelAdapter } from './adapters.ts';
 import { CANONICAL_FIELDS, headerIndex, normalizeHeader, type CanonicalField } from './fields.ts';
 import { parseRow, type SourceRow } from './files.ts';
@@ -232,7 +232,11 @@ export class Preparer {
           continue;
         }
         const field = this.#fieldOf(key, unknown);
-        if (!field || field === 'extra') continue;
+        if (!field || field === 'extra') {
+          // a phone or ID number under a name no one mapped is encrypted all the same
+          if (isPersonalNumber(value)) personal.push([[...path, k], value]);
+          continue;
+        }
         const had = rec[field];
         if (had === undefined || had === null || had === '') rec[field] = value;
         if (this.#personal.has(field) && value !== null && value !== undefined && value !== '') personal.push([[...path, k], value]);
@@ -271,6 +275,7 @@ export class Preparer {
     }
     if ((d.regionText || d.address) && !regionCode) flags.push('region_unmatched');
     if (d.unitText && !this.#places.knowsUnit(d.unitText)) flags.push('unit_unmatched');
+    if (d.source.handledBy && !this.#places.knowsUnit(d.source.handledBy)) flags.push('handler_unmatched');
     if (!d.kindCode) flags.push('kind_unknown');
 
     const externalId = d.externalId ?? `h:${hash.slice(0, 32)}`;

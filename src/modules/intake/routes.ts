@@ -9,6 +9,7 @@ import type { AppContext } from '../../context.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Paging } from '../../http/schemas.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../lib/errors.ts';
+import { CANONICAL_FIELDS, type CanonicalField } from './fields.ts';
 import { FileError } from './files.ts';
 import { intakeRepo } from './repo.ts';
 import { batchErrors, errorReportCsv, importFile, importPushed, saveMapping } from './service.ts';
@@ -119,7 +120,7 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     config: { access: 'problem.import' },
     schema: {
       tags, summary: '保存列映射（表头 → 字段）',
-      body: z.object({ channel: z.string().min(1), name: z.string().trim().min(1).max(50), mapping: z.record(z.string(), z.enum(['id', 'title', 'body', 'time', 'kind', 'name', 'phone', 'address', 'region', 'target', 'unit', 'state', 'handledBy', 'reply', 'repliedAt', 'satisfaction', 'confidential'])) }),
+      body: z.object({ channel: z.string().min(1), name: z.string().trim().min(1).max(50), mapping: z.record(z.string(), z.enum(Object.keys(CANONICAL_FIELDS) as [CanonicalField, ...CanonicalField[]])) }),
       response: { 200: z.object({ id: z.number() }) },
     },
   }, async (req) => saveMapping(ctx, actorOf(req), req.body));

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
-import { maskName, maskPhone } from '../../lib/crypto.ts';
+import { isPersonalNumber, maskName, maskNumber, maskPersonalNumbers, maskPhone } from '../../lib/crypto.ts';
 import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, hasPermission, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
@@ -8,6 +8,7 @@ import type { Tx } from '../../db/client.ts';
 import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
 import { ingest } from '../intake/pipeline.ts';
+import { maskedForViewer } from './masking.ts';
 import { problemsRepo, type ProblemFilter } from './repo.ts';
 import { hotTopics } from '../triage/hot-topics.ts';
 
@@ -19,23 +20,29 @@ const isRoot = (path: string) => path.split('/').filter(Boolean).length === 1;
 const CONFIDENTIAL = '（保密）';
 const TOPIC_DOCS_MAX = 20_000;
 
-/** Masks every encrypted value of a raw record: numbers keep their ends, names their first character. */
-function maskPayload(value: unknown, cipher: AppContext['cipher'], confidential: boolean): unknown {
-  if (Array.isArray(value)) return value.map((v) => maskPayload(v, cipher, confidential));
+/**
+ * Masks every encrypted value of a raw record (numbers keep their ends, names their first character) and, for those
+ * who may not see contacts, the phone and ID numbers written into its texts.
+ */
+function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confidential: boolean; seesContact: boolean }): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskPayload(v, cipher, o));
+  if (typeof value === 'string') return o.seesContact ? value : maskPersonalNumbers(value);
   if (value && typeof value === 'object') {
     if ('$sm4' in value && typeof (value as { $sm4: unknown }).$sm4 === 'string') {
-      if (confidential) return CONFIDENTIAL;
+      if (o.confidential) return CONFIDENTIAL;
       try {
         const plain = cipher.decrypt((value as { $sm4: string }).$sm4);
+        if (isPersonalNumber(plain)) return maskNumber(plain);
         return /^[\d\s+-]{5,}$/.test(plain) ? maskPhone(plain) : /^\d{1,3}(\.\d{1,3}){3}$/.test(plain) ? plain.replace(/\.\d+\.\d+$/, '.*.*') : maskName(plain);
       } catch {
         return '（无法解密）';
       }
     }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPayload(v, cipher, confidential)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskPayload(v, cipher, o)]));
   }
   return value;
 }
+
 
 /** Merges one problem into another inside the caller's transaction: every source moves, the merge is recorded. */
 export async function mergeProblems(tx: Tx, actor: Actor, m: { from: number; fromStatus: string; into: number; similarity: number; reason: string }) {
@@ -81,18 +88,21 @@ export function createProblemsService(ctx: AppContext) {
 
     async list(actor: Actor, f: Omit<ProblemFilter, 'regionPrefixes'>) {
       const { rows, total } = await problemsRepo.list(db, { ...f, ...(await readScope(actor)) });
-      return { rows: rows.map((r) => (r.confidential ? { ...r, reporter_name_mask: CONFIDENTIAL, reporter_phone_mask: null } : r)), total };
+      const seesContact = hasPermission(actor.principal, 'problem.contact');
+      return { rows: rows.map((r) => maskedForViewer(r.confidential ? { ...r, reporter_name_mask: CONFIDENTIAL, reporter_phone_mask: null } : r, seesContact)), total };
     },
 
     async get(actor: Actor, id: number) {
       const { reporter_name_enc: _n, reporter_phone_enc: _p, ...p } = await visible(actor, id);
       const sources = await problemsRepo.sources(db, id);
+      const seesContact = hasPermission(actor.principal, 'problem.contact');
+      const masked = (t: string | null) => (t === null || seesContact ? t : maskPersonalNumbers(t));
       return {
-        ...p,
+        ...maskedForViewer(p, seesContact),
         reporter_name_mask: p.confidential ? CONFIDENTIAL : p.reporter_name_mask,
         reporter_phone_mask: p.confidential ? null : p.reporter_phone_mask,
-        canRevealContact: hasPermission(actor.principal, 'problem.contact') && !!(p.reporter_name_mask || p.reporter_phone_mask),
-        sources: sources.map((s) => ({ ...s, payload: maskPayload(s.payload, cipher, p.confidential) as Record<string, unknown> })),
+        canRevealContact: seesContact && !!(p.reporter_name_mask || p.reporter_phone_mask),
+        sources: sources.map((s) => ({ ...s, reply: masked(s.reply), payload: maskPayload(s.payload, cipher, { confidential: p.confidential, seesContact }) as Record<string, unknown> })),
       };
     },
 

@@ -1,3 +1,4 @@
+import { maskPersonalNumbers } from '../../lib/crypto.ts';
 import type { Period } from '../../lib/period.ts';
 import type { AnalyticsService } from '../analytics/service.ts';
 import { barChart, lineChart, pieChart, renderChartPng } from './charts.ts';
@@ -28,15 +29,8 @@ function change(now: number, before: number): string {
   return `${d > 0 ? '上升' : '下降'} ${(Math.abs(d) * 100).toFixed(1)}%`;
 }
 
-/** Phone and ID numbers a citizen typed into the text never reach a report. */
-export function maskNumbers(text: string): string {
-  return text
-    .replace(/\d{17}[\dXx]|\d{15}/g, (id) => `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}`)
-    .replace(/1[3-9]\d{9}/g, (p) => `${p.slice(0, 3)}****${p.slice(-4)}`)
-    .replace(/0\d{2,3}-?\d{7,8}/g, (p) => `${p.slice(0, 4)}****`);
-}
-
-const excerpt = (text: string, n = 60) => maskNumbers(text.length > n ? `${text.slice(0, n)}…` : text);
+// Phone and ID numbers a citizen typed into the text never reach a report.
+const excerpt = (text: string, n = 60) => maskPersonalNumbers(text.length > n ? `${text.slice(0, n)}…` : text);
 
 /** The figures a report states, kept with it: the test compares them with the dashboard's. */
 export function reportSummary(d: Dashboard) {
@@ -121,7 +115,7 @@ export function composeReport(input: ReportInput): { doc: ReportDocument; sheets
   h(2, '执法作风问题');
   if (d.misconduct.length) {
     p(`期内涉及执法作风的反映 ${t.misconduct} 件，其中${d.misconduct.slice(0, 5).map((x) => `${x.category} ${x.n} 件`).join('、')}。典型问题如下（个人信息已隐去）：`);
-    input.examples.forEach((e, i) => p(`${i + 1}. 【${e.misconduct.join('、')}】${maskNumbers(e.title)}：${excerpt(e.body)}（查询码 ${e.tracking_code}）`));
+    input.examples.forEach((e, i) => p(`${i + 1}. 【${e.misconduct.join('、')}】${maskPersonalNumbers(e.title)}：${excerpt(e.body)}（查询码 ${e.tracking_code}）`));
   } else p('期内未发现涉及执法作风的反映。');
 
   h(1, '指标说明');

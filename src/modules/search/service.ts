@@ -2,8 +2,10 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { AppContext } from '../../context.ts';
 import { formatCityTime } from '../../lib/calendar.ts';
+import { maskPersonalNumbers } from '../../lib/crypto.ts';
 import { recordAudit } from '../audit/service.ts';
-import type { Actor } from '../auth/access.ts';
+import { hasPermission, type Actor } from '../auth/access.ts';
+import { maskedForViewer } from '../problems/masking.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import { topicTerms } from '../triage/hot-topics.ts';
 import { parseQuery, highlight, snippet, tsvectorOf, type Highlighted } from './tokens.ts';
@@ -40,13 +42,14 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
       const { filter, words } = filterOf(input);
       const scope = await problems.readScope(actor);
       const { rows, total, capped } = await searchRepo.page(db, scope, filter, page);
-      const replies = words.length ? await searchRepo.replies(db, rows.map((r) => r.id)) : [];
+      const seesContact = hasPermission(actor.principal, 'problem.contact');
+      const replies = (words.length ? await searchRepo.replies(db, rows.map((r) => r.id)) : []).map((reply) => (seesContact ? reply : { ...reply, text: maskPersonalNumbers(reply.text) }));
       return {
         total,
         capped,
         words,
         rows: rows.map((row) => {
-          const { body, reporter_name_mask: _n, reporter_phone_mask: _p, ...r } = row;
+          const { body, reporter_name_mask: _n, reporter_phone_mask: _p, ...r } = maskedForViewer(row, seesContact);
           const fromBody = snippet(body, words);
           let fromReply: Highlighted | null = null;
           if (!fromBody) for (const reply of replies) if (reply.problem_id === r.id && (fromReply = snippet(reply.text, words))) break;
@@ -83,8 +86,10 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
       sheet.getRow(1).font = { bold: true };
       sheet.getRow(1).commit();
       let written = 0;
+      const seesContact = hasPermission(actor.principal, 'problem.contact');
       const write = (rows: SearchRow[]) => {
-        for (const r of rows) {
+        for (const row of rows) {
+          const r = maskedForViewer(row, seesContact);
           const contact = masked(r);
           sheet.addRow({
             code: r.tracking_code, at: formatCityTime(r.reported_at), channel: r.channel_name, kind: r.kind_name ?? '', domain: r.domain_name ?? '',

@@ -9,6 +9,7 @@ import { actorLabel, actorUserId, canOnUnit, hasPermission, scopePaths, type Act
 import { deadlineRules, loadCalendar } from '../calendar/service.ts';
 import { notify } from '../notifications/service.ts';
 import { orgsRepo } from '../orgs/repo.ts';
+import { maskedForViewer } from '../problems/masking.ts';
 import { problemsRepo } from '../problems/repo.ts';
 import { settingsRepo } from '../settings/repo.ts';
 import { unitKpis } from './kpi.ts';
@@ -249,7 +250,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       order: { ...o, due: dueOf(o, at, dueSoon) },
       stateName: STATE_NAMES[o.state],
       steps: steps.map((s) => ({ step: s, name: STEPS[s].name })),
-      problem: page.problem,
+      problem: maskedForViewer(page.problem, hasPermission(actor.principal, 'problem.contact')),
       related: page.orders.filter((x) => x.id !== o.id && (x.lead_order_id === o.id || x.id === o.lead_order_id)).map((x) => ({ id: x.id, unit_name: x.unit_name, role: x.role, state: x.state, deadline: x.deadline })),
       history: page.orders.filter((x) => x.role === 'lead' && x.id !== o.id).map((x) => ({ id: x.id, unit_name: x.unit_name, state: x.state, dispatched_at: x.dispatched_at })),
       events: page.events,
@@ -283,7 +284,8 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       };
       const counted = f.tab !== 'all' && f.tab !== 'closed' && !f.unitId && !f.problemId;
       const [page, counts] = await Promise.all([workOrdersRepo.list(db, { ...filter, ...byTab[f.tab] }, !counted), cachedCounts(scope, f.unitId, at, dueSoon)]);
-      return { rows: page.rows.map((r) => ({ ...r, due: dueOf(r, at, dueSoon) })), total: page.total ?? counts[f.tab as keyof typeof counts], counts };
+      const seesContact = hasPermission(actor.principal, 'problem.contact');
+      return { rows: page.rows.map((r) => maskedForViewer({ ...r, due: dueOf(r, at, dueSoon) }, seesContact)), total: page.total ?? counts[f.tab as keyof typeof counts], counts };
     },
 
     /** 派发: a lead order (and any 协办 orders) for a triaged problem, deadlines from the policy and the calendar. */

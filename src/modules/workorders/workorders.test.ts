@@ -83,6 +83,29 @@ test('one problem from dispatch to 已办结: sign, reply with a quality check, 
   assert.deepEqual(audit.map((a) => a.action), ['workorder.sign', 'workorder.reply', 'workorder.accept', 'workorder.closed']);
 });
 
+test("a handling unit reads its order's report with phone and ID numbers masked and never the whole tracking code (the citizen's key to rate)", async () => {
+  const p = await makeProblem(t.ctx, { title: '占道经营，电话13955551234', content: '请联系我13955551234，身份证34020219900101123X，座机0553-5812345。' });
+  const r = await call('dispatcher', 'POST', `/api/problems/${p.id}/dispatch`, { unitId: city.deptA.id });
+  const orderId = r.body.order.id as number;
+  const seen = [
+    (await call('handlerA', 'GET', `/api/work-orders/${orderId}`)).body.problem,
+    (await call('handlerA', 'GET', `/api/problems/${p.id}`)).body,
+    (await call('handlerA', 'GET', '/api/work-orders?tab=all&limit=200')).body.rows.find((x: { id: number }) => x.id === orderId),
+    (await call('handlerA', 'GET', '/api/problems?limit=200')).body.rows.find((x: { id: number }) => x.id === p.id),
+  ];
+  for (const view of seen) {
+    const text = JSON.stringify(view);
+    for (const secret of ['13955551234', '34020219900101123X', '5812345', p.trackingCode]) assert.ok(!text.includes(secret), `${secret} in ${text.slice(0, 300)}`);
+    assert.match(view.tracking_code, /^ZD\w{2}\*{6}\w{2}$/);
+  }
+  assert.match(seen[0].body, /139\*{4}1234.*340\*{11}123X/);
+  const supervisor = (await call('supervisor', 'GET', `/api/work-orders/${orderId}`)).body.problem;
+  assert.equal(supervisor.tracking_code, p.trackingCode);
+  assert.match(supervisor.body, /13955551234/);
+  // the full code still rates on the public page; the masked one is no key
+  assert.ok([400, 404].includes((await t.app.inject({ url: `/api/public/track/${encodeURIComponent(seen[0].tracking_code)}` })).statusCode));
+});
+
 test('every state allows exactly its steps; an illegal step answers 409 with the state and the steps allowed', async () => {
   const expected: Record<WorkOrderState, Step[]> = {
     pending_sign: ['sign', 'return', 'request_extension', 'transfer', 'list', 'remind'],
