@@ -3,6 +3,7 @@ import type { AppContext } from './context.ts';
 import type { JobHandler } from './modules/jobs/runner.ts';
 import { jobsRepo } from './modules/jobs/repo.ts';
 import { intakeRepo } from './modules/intake/repo.ts';
+import { problemsRepo } from './modules/problems/repo.ts';
 import { rateLimitRepo } from './modules/ratelimit/repo.ts';
 import { createTriageService } from './modules/triage/service.ts';
 import { triageConfigRepo } from './modules/triage/config-repo.ts';
@@ -37,6 +38,8 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
       await services.workOrders.autoDispatch();
       await services.search.indexPending();
       if (triaged > 0) {
+        // lists estimate their totals from the planner's statistics: after an import they are out of date
+        await problemsRepo.refreshStatistics(ctx.db);
         // what was just imported counts in the rollups, and the risk rules see it
         await services.analytics.refresh();
         await services.risk.detect();

@@ -85,6 +85,12 @@ test('问题库: the city sees all, a district sees its own region, a department
   assert.ok(!JSON.stringify(all).includes('1395530'));
   const filtered = (await t.app.inject({ url: '/api/problems?channel=wanshitong&q=工资', headers: { cookie: supervisor } })).json();
   assert.equal(filtered.total, 1);
+  // the city in the region filter covers its districts; a district only its own
+  const inCity = (await t.app.inject({ url: '/api/problems?limit=200&region=340200', headers: { cookie: supervisor } })).json();
+  assert.equal(inCity.total, all.rows.filter((r: { region_code: string | null }) => r.region_code?.startsWith('3402')).length);
+  assert.ok(inCity.total > all.rows.filter((r: { region_code: string | null }) => r.region_code === '340200').length);
+  const inDistrict = (await t.app.inject({ url: '/api/problems?limit=200&region=340207', headers: { cookie: supervisor } })).json();
+  assert.ok(inDistrict.rows.length >= 1 && inDistrict.rows.every((r: { region_code: string }) => r.region_code.startsWith('340207')));
 });
 
 test('a problem page shows every source and its raw record masked; revealing the contact is a permission and is audited', async () => {

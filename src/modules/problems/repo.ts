@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { ProblemStatus } from '../../db/types.ts';
+import { regionPrefix } from '../../lib/region.ts';
 
 export type ProblemFilter = {
   regionPrefixes: string[] | 'all';
@@ -28,6 +29,14 @@ const LIST_COLUMNS = [
 ] as const;
 
 export const problemsRepo = {
+  /**
+   * Fresh planner statistics for the tables lists count and search: the totals shown beyond an exact count are the
+   * planner's estimates. The embedded database has no autovacuum to do this; on PostgreSQL it comes sooner than it would.
+   */
+  async refreshStatistics(db: Queryable) {
+    await sql`analyze problem, problem_source, work_order`.execute(db);
+  },
+
   async list(db: Queryable, f: ProblemFilter) {
     let q = db.selectFrom('problem').innerJoin('channel', 'channel.code', 'problem.channel').leftJoin('region', 'region.code', 'problem.region_code');
     if (f.regionPrefixes !== 'all') {
@@ -43,7 +52,7 @@ export const problemsRepo = {
     }
     if (f.channel) q = q.where('problem.channel', '=', f.channel);
     if (f.kind) q = q.where('problem.kind_code', '=', f.kind);
-    if (f.region) q = q.where('problem.region_code', 'like', `${f.region}%`);
+    if (f.region) q = q.where('problem.region_code', 'like', `${regionPrefix(f.region)}%`);
     q = f.status ? q.where('problem.status', '=', f.status) : q.where('problem.status', '!=', 'merged');
     if (f.from) q = q.where('problem.reported_at', '>=', f.from);
     if (f.to) q = q.where('problem.reported_at', '<', f.to);

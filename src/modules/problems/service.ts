@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
 import { isPersonalNumber, maskName, maskNumber, maskPersonalNumbers, maskPhone } from '../../lib/crypto.ts';
 import { AppError, forbidden, notFound } from '../../lib/errors.ts';
+import { regionPrefix } from '../../lib/region.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, hasPermission, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
 import type { Tx } from '../../db/client.ts';
@@ -62,7 +63,7 @@ export function createProblemsService(ctx: AppContext) {
     const paths = scopePaths(actor.principal, permission);
     if (paths.some(isRoot)) return 'all';
     const regions = await problemsRepo.governmentRegions(db, paths);
-    return regions.map((r) => r.region_code!);
+    return regions.map((r) => regionPrefix(r.region_code!));
   }
 
   async function visible(actor: Actor, id: number, permission: Permission = 'problem.read') {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { RiskSignalKind, WarningLevel, WarningState } from '../../db/types.ts';
 import type { RiskData } from './evaluate.ts';
+import { regionPrefix } from '../../lib/region.ts';
 
 export type DailySeries = { key: string; domain_code: string | null; region_code: string; day: string; n: number };
 
@@ -131,7 +132,7 @@ export const riskRepo = {
     else if (f.state) q = q.where('warning.state', '=', f.state);
     if (f.level) q = q.where('warning.level', '=', f.level);
     if (f.domain) q = q.where('warning.domain_code', '=', f.domain);
-    if (f.region) q = q.where('warning.region_code', 'like', `${f.region}%`);
+    if (f.region) q = q.where('warning.region_code', 'like', `${regionPrefix(f.region)}%`);
     if (f.unitPaths) {
       const paths = f.unitPaths;
       if (!paths.length) return Promise.resolve({ rows: [], total: 0 });

@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type ExpressionBuilder, type SelectQueryBuilder } f
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { DB as Database, ProblemStatus } from '../../db/types.ts';
 import type { ProblemScope } from '../problems/service.ts';
+import { regionPrefix } from '../../lib/region.ts';
 
 export type SearchFilter = {
   tsquery?: string | null;
@@ -73,7 +74,7 @@ function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null
   if (f.channel) q = q.where('problem.channel', '=', f.channel);
   if (f.kind) q = q.where('problem.kind_code', '=', f.kind);
   if (f.domain) q = q.where('problem.domain_code', '=', f.domain);
-  if (f.region) q = q.where('problem.region_code', 'like', `${f.region}%`);
+  if (f.region) q = q.where('problem.region_code', 'like', `${regionPrefix(f.region)}%`);
   q = f.status ? q.where('problem.status', '=', f.status) : q.where('problem.status', '!=', 'merged');
   if (f.misconduct === 'any') q = q.where(sql<boolean>`cardinality(problem.misconduct) > 0`);
   else if (f.misconduct) q = q.where(sql<boolean>`${f.misconduct} = any(problem.misconduct)`);

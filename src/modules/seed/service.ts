@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/service.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { hashPassword } from '../auth/password.ts';
 import { orgsRepo } from '../orgs/repo.ts';
+import { problemsRepo } from '../problems/repo.ts';
 import { seedDemoReports } from './reports.ts';
 import { seedDemoCases } from './cases.ts';
 import { seedDemoWorkOrders } from './workorders.ts';
@@ -74,6 +75,7 @@ export async function seedDemo(ctx: AppContext) {
   const problems = createProblemsService(ctx);
   await createAnalyticsService(ctx, problems).refresh();
   const risk = await createRiskService(ctx, { problems, workOrders: createWorkOrdersService(ctx) }).detect();
+  await problemsRepo.refreshStatistics(ctx.db);
   return { ...city, reports, workOrders: workOrders.orders, cases, warnings: risk.raised };
 }
 
