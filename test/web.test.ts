@@ -114,6 +114,33 @@ test('数据导入: a dispatcher uploads a file and sees the counts, with the re
   await page.close();
 });
 
+test('数据导入: a file whose columns are not understood gets a column mapping on the page, saved and used to import it', { skip }, async () => {
+  const page = await loginAs('dispatcher');
+  await page.getByText('数据导入').first().click();
+  await page.getByLabel('渠道').click();
+  await page.locator('.ant-select-item-option[title^="通用导入"]').click();
+  await page.locator('input[type=file]').setInputFiles(path.join(REPO_ROOT, 'docs', 'examples', 'generic.csv'));
+  const editor = page.getByTestId('mapping-editor');
+  await editor.waitFor();
+  assert.match(await page.getByTestId('import-error').innerText(), /缺少必需的列/);
+  assert.match(await editor.innerText(), /还需要指定：内容、时间/);
+  for (const [header, field] of [['反映时间', '时间'], ['反映内容', '内容'], ['反映标题', '标题'], ['来源编号', '记录编号'], ['地点', '地址']] as const) {
+    const select = editor.getByLabel(`“${header}”对应的字段`);
+    await select.click();
+    await select.fill(field);
+    await page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option').filter({ hasText: new RegExp(`^${field}$`) }).click();
+  }
+  await editor.getByLabel('映射名称').fill('街道来信（网页）');
+  await editor.getByRole('button', { name: '保存映射并导入' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=import-state]')?.textContent === '已完成');
+  assert.match(await page.getByTestId('import-summary').innerText(), /已读取 1 条：新增 1/);
+  assert.equal(await editor.count(), 0);
+  const saved = await page.evaluate(async () => (await fetch('/api/column-mappings')).json() as Promise<{ name: string; mapping: Record<string, string> }[]>);
+  const mapping = saved.find((m) => m.name === '街道来信（网页）')?.mapping;
+  assert.deepEqual(mapping && { ...mapping }, { 反映时间: 'time', 反映内容: 'body', 反映标题: 'title', 来源编号: 'id', 地点: 'address' });
+  await page.close();
+});
+
 test('a citizen reports without logging in and follows the report with the tracking code', { skip }, async () => {
   const page = await browser.newPage();
   await page.goto(`${base}/report`);

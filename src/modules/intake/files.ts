@@ -9,6 +9,16 @@ import type { FileFormat } from './adapters.ts';
 /** A whole file that cannot be read as what it claims to be: one clear error, nothing imported. */
 export class FileError extends Error {}
 
+/** A table whose headers do not supply a required field: with what was found, so that a column mapping can be made. */
+export class MissingColumnsError extends FileError {
+  constructor(
+    message: string,
+    readonly columns: { headers: string[]; recognized: Record<string, string>; missing: string[] },
+  ) {
+    super(message);
+  }
+}
+
 export type ParsedRow = { rowNo: number; row: Record<string, unknown> } | { rowNo: number; error: string };
 /**
  * A row as read; or, for an import whose rows go to a worker thread, a JSON line's text or a CSV row's cells, parsed

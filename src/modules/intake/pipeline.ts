@@ -6,7 +6,7 @@ import { enqueueJob } from '../jobs/runner.ts';
 import type { Actor } from '../auth/access.ts';
 import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
 import { CANONICAL_FIELDS, normalizeHeader, resolveHeaders, type CanonicalField } from './fields.ts';
-import { FileError, type SourceRow } from './files.ts';
+import { MissingColumnsError, type SourceRow } from './files.ts';
 import { defaultWorkers, preparePool, type PrepareSession } from './prepare-pool.ts';
 import { isRejected, PROBLEM_COLUMNS, Preparer, SOURCE_COLUMNS, type PreparedBatch, type PreparedRow, type PrepareSetup } from './prepare.ts';
 import { intakeRepo, jsonbArray, textColumns, type BatchCounts, type RawInsert, type SourceLinks } from './repo.ts';
@@ -81,7 +81,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     const r = resolveHeaders(opts.headers, adapter.specs, adapter.required, opts.savedMapping);
     if (r.missing.length) {
       const names = r.missing.map((f) => `${CANONICAL_FIELDS[f]}（如“${adapter.specs.find((s) => s.field === f)?.headers[0] ?? f}”）`);
-      throw new FileError(`缺少必需的列：${names.join('、')}。未能识别的列：${r.unknown.join('、') || '无'}`);
+      throw new MissingColumnsError(`缺少必需的列：${names.join('、')}。未能识别的列：${r.unknown.join('、') || '无'}`, { headers: opts.headers, recognized: Object.fromEntries(r.mapping), missing: r.missing });
     }
     tabular = r.mapping;
     unknownColumns = r.unknown;

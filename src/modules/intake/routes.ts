@@ -10,7 +10,7 @@ import { actorOf } from '../../http/actor.ts';
 import { IdParam, Paging } from '../../http/schemas.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../lib/errors.ts';
 import { CANONICAL_FIELDS, type CanonicalField } from './fields.ts';
-import { FileError } from './files.ts';
+import { FileError, MissingColumnsError } from './files.ts';
 import { intakeRepo } from './repo.ts';
 import { batchErrors, errorReportCsv, importFile, importPushed, saveMapping } from './service.ts';
 
@@ -32,7 +32,11 @@ const Batch = z.object({
 });
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 
-const asAppError = (e: unknown) => (e instanceof FileError ? new AppError(400, 'BAD_FILE', e.message) : e);
+/** A file's error as the client gets it; missing columns with the headers found and the fields, for a column mapping. */
+const asAppError = (e: unknown) => {
+  if (e instanceof MissingColumnsError) return new AppError(400, 'MISSING_COLUMNS', e.message, [], { columns: e.columns, fields: CANONICAL_FIELDS });
+  return e instanceof FileError ? new AppError(400, 'BAD_FILE', e.message) : e;
+};
 
 export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root) => {
   const app = root.withTypeProvider<ZodTypeProvider>();
@@ -65,20 +69,26 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     let mapping: string | undefined;
     let saved: string | null = null;
     let fileName = '';
-    for await (const part of req.parts({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } })) {
-      if (part.type === 'field') {
-        if (part.fieldname === 'channel') channel = String(part.value);
-        if (part.fieldname === 'mapping' && part.value) mapping = String(part.value);
-      } else {
-        fileName = path.basename(part.filename || 'upload');
-        saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhd-upload-')), fileName);
-        await pipeline(part.file, fs.createWriteStream(saved));
-        if (part.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `文件超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+    const removeUpload = () => saved && fs.rmSync(path.dirname(saved), { recursive: true, force: true });
+    try {
+      for await (const part of req.parts({ limits: { fileSize: MAX_UPLOAD_BYTES, files: 1 } })) {
+        if (part.type === 'field') {
+          if (part.fieldname === 'channel') channel = String(part.value);
+          if (part.fieldname === 'mapping' && part.value) mapping = String(part.value);
+        } else {
+          fileName = path.basename(part.filename || 'upload');
+          saved = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zhd-upload-')), fileName);
+          await pipeline(part.file, fs.createWriteStream(saved));
+          if (part.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `文件超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+        }
       }
+      if (!saved) throw badRequest('请选择要导入的文件', [{ field: 'file', message: '缺少文件' }]);
+      if (!channel) throw badRequest('请选择渠道', [{ field: 'channel', message: '缺少渠道' }]);
+    } catch (e) {
+      removeUpload();
+      throw e;
     }
-    if (!saved) throw badRequest('请选择要导入的文件', [{ field: 'file', message: '缺少文件' }]);
-    if (!channel) throw badRequest('请选择渠道', [{ field: 'channel', message: '缺少渠道' }]);
-    const file = saved;
+    const file: string = saved;
     let onBatch!: (id: number) => void;
     const started = new Promise<number>((resolve) => (onBatch = resolve));
     const run = importFile(ctx, actorOf(req), { channel, file, origin: 'web', mappingName: mapping, onBatch }).finally(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));

@@ -3,6 +3,7 @@ import { Alert, App, Button, Card, Form, Progress, Select, Space, Table, Tag, Ty
 import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type Reference } from '../../api.ts';
+import { MappingEditor, type MissingColumns } from './MappingEditor.tsx';
 
 type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; started_at: string; finished_at: string | null };
 type Mapping = { id: number; channel: string; name: string };
@@ -18,6 +19,8 @@ export function ImportsPage() {
   const [mapping, setMapping] = useState<string | undefined>();
   const [current, setCurrent] = useState<Batch | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [missing, setMissing] = useState<{ file: File; found: MissingColumns } | null>(null);
+  const [savingMapping, setSavingMapping] = useState(false);
   const loadBatches = useCallback(async () => setBatches(await api<Batch[]>('/imports', { query: { limit: 20 } })), []);
   useEffect(() => {
     void api<Reference>('/reference').then(setRef);
@@ -35,20 +38,39 @@ export function ImportsPage() {
     return () => clearTimeout(timer);
   }, [current, loadBatches]);
 
-  const upload = async (file: File) => {
+  const upload = async (file: File, withMapping = mapping) => {
     setError(null);
+    setMissing(null);
+    setCurrent(null);
     const form = new FormData();
     form.append('channel', channel);
-    if (mapping) form.append('mapping', mapping);
+    if (withMapping) form.append('mapping', withMapping);
     form.append('file', file, file.name);
     const res = await fetch('/api/imports', { method: 'POST', body: form, credentials: 'same-origin' });
     const body = await res.json();
     if (!res.ok) {
       setError(body.message ?? '上传失败');
+      // headers that do not supply every required field: offer to map them, then import the same file
+      if (body.code === 'MISSING_COLUMNS') setMissing({ file, found: { columns: body.columns, fields: body.fields } });
       return;
     }
     setCurrent(await api<Batch>(`/imports/${body.batchId}`));
     message.success('文件已上传，正在导入');
+  };
+  const saveMapping = async (name: string, columns: Record<string, string>) => {
+    if (!missing) return;
+    setSavingMapping(true);
+    try {
+      await api('/column-mappings', { body: { channel, name, mapping: columns } });
+      setMappings(await api<Mapping[]>('/column-mappings'));
+      setMapping(name);
+      message.success(`列映射“${name}”已保存`);
+      await upload(missing.file, name);
+    } catch (e) {
+      setError(e instanceof ApiError ? e.message : '列映射未能保存');
+    } finally {
+      setSavingMapping(false);
+    }
   };
   const channelName = (c: string) => ref?.channels.find((x) => x.code === c)?.name ?? c;
   /** How far into the file the import has read (a file's bytes; a push has no file and shows no share). */
@@ -57,8 +79,8 @@ export function ImportsPage() {
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
       <Card title="数据导入">
         <Form layout="inline" style={{ marginBottom: 16 }}>
-          <Form.Item label="渠道"><Select value={channel} style={{ width: 220 }} onChange={(c) => { setChannel(c); setMapping(undefined); }} options={FILE_CHANNELS.map((c) => ({ value: c, label: channelName(c) }))} /></Form.Item>
-          <Form.Item label="列映射"><Select value={mapping} allowClear placeholder="按渠道默认表头识别" style={{ width: 220 }} onChange={setMapping} options={mappings.filter((m) => m.channel === channel).map((m) => ({ value: m.name, label: m.name }))} /></Form.Item>
+          <Form.Item label="渠道"><Select aria-label="渠道" value={channel} style={{ width: 220 }} onChange={(c) => { setChannel(c); setMapping(undefined); setMissing(null); }} options={FILE_CHANNELS.map((c) => ({ value: c, label: channelName(c) }))} /></Form.Item>
+          <Form.Item label="列映射"><Select aria-label="列映射" value={mapping} allowClear placeholder="按渠道默认表头识别" style={{ width: 220 }} onChange={setMapping} options={mappings.filter((m) => m.channel === channel).map((m) => ({ value: m.name, label: m.name }))} /></Form.Item>
         </Form>
         <Upload.Dragger accept=".csv,.xlsx,.jsonl,.json,.txt" showUploadList={false} customRequest={({ file, onSuccess, onError }) => { upload(file as File).then(() => onSuccess?.({}), (e) => onError?.(e)); }}>
           <p className="ant-upload-drag-icon"><InboxOutlined /></p>
@@ -66,6 +88,10 @@ export function ImportsPage() {
           <p className="ant-upload-hint">支持 XLSX、CSV（UTF-8 或 GB18030）、JSON 行与 JSON 数组；同一文件重复导入不会重复入库</p>
         </Upload.Dragger>
         {error && <Alert type="error" showIcon style={{ marginTop: 16 }} message={error} data-testid="import-error" />}
+        {missing && (
+          <MappingEditor key={missing.file.name + channel} found={missing.found} defaultName={missing.file.name.replace(/\.[^.]+$/, '')} saving={savingMapping}
+            onSave={(name, columns) => void saveMapping(name, columns)} onCancel={() => setMissing(null)} />
+        )}
         {current && (
           <Card size="small" style={{ marginTop: 16 }} title={`批次 ${current.id}：${current.file_name ?? ''}`}
             extra={<Tag color={STATE[current.state]?.[1]} data-testid="import-state">{STATE[current.state]?.[0] ?? current.state}</Tag>}>
