@@ -141,6 +141,24 @@ test('数据导入: a file whose columns are not understood gets a column mappin
   await page.close();
 });
 
+test('the public form names what to mend in Chinese, and refuses an oversized attachment when it is chosen', { skip }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}/report`);
+  await page.getByLabel('内容').fill('弋江区某工地夜间施工噪音扰民，请依法处理。');
+  await page.getByLabel('联系电话').fill('12345');
+  await page.locator('input[type=file]').setInputFiles([
+    { name: '现场.png', mimeType: 'image/png', buffer: Buffer.alloc(2048, 1) },
+    { name: '录像.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(11 * 1024 * 1024, 1) },
+  ]);
+  await page.getByText('“录像.pdf”超过 10 MB，未添加').waitFor();
+  assert.equal(await page.locator('.ant-upload-list-item').count(), 1);
+  await page.getByRole('button', { name: /提\s*交/ }).click();
+  await page.getByText('请按提示修改标出的内容').waitFor();
+  await page.getByText('请填写正确的手机号或固定电话').waitFor();
+  assert.ok(!(await page.locator('body').innerText()).includes('contactPhone'));
+  await page.close();
+});
+
 test('a citizen reports without logging in and follows the report with the tracking code', { skip }, async () => {
   const page = await browser.newPage();
   await page.goto(`${base}/report`);

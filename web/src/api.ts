@@ -49,6 +49,15 @@ export function formErrors(err: unknown): { name: (string | number)[]; errors: s
   return err.details.filter((d) => d.field).map((d) => ({ name: fieldPath(d.field!), errors: [d.message] }));
 }
 
+/**
+ * The line above a form after a failed request. When the fields are marked one by one (formErrors), a pointer to
+ * them: the server's message names the first field by its code (contactPhone：…), which is not for people.
+ */
+export function formErrorBanner(err: unknown, fallback: string): string {
+  if (!(err instanceof ApiError)) return fallback;
+  return formErrors(err).length ? '请按提示修改标出的内容' : err.message;
+}
+
 export type Me = {
   kind: 'user' | 'apiKey';
   userId?: number;

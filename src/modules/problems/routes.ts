@@ -219,6 +219,11 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
 
   const TrackingCode = z.object({ code: z.string().trim().regex(/^[Zz][Dd][0-9A-Za-z]{10}$/, '查询码格式不正确') });
 
+  app.get('/public/attachment-limits', {
+    config: { access: 'public' },
+    schema: { tags: ['公众'], summary: '附件限制：每个附件的最大字节数、每件反映最多几个附件（供表单在选择文件时检查）', response: { 200: z.object({ maxBytes: z.number(), perProblem: z.number() }) } },
+  }, async () => ({ maxBytes: attachments.limits.maxBytes, perProblem: attachments.limits.perProblem }));
+
   app.get('/public/track/:code', {
     config: { access: 'public', ...publicLimit },
     schema: {

@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, Form, Input, Result, Select, Upload, type UploadFile } from 'antd';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { api, ApiError, formErrors } from '../../api.ts';
+import { api, formErrorBanner, formErrors } from '../../api.ts';
 import { useCan } from '../../auth.tsx';
 import { KINDS } from './labels.ts';
 
@@ -30,7 +30,7 @@ export function StaffEntryPage() {
     } catch (e) {
       const fields = formErrors(e);
       if (fields.length) form.setFields(fields);
-      setError(e instanceof ApiError ? e.message : '保存失败');
+      setError(formErrorBanner(e, '保存失败'));
     }
   };
   if (created) {

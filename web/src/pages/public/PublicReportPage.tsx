@@ -1,8 +1,10 @@
 import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Typography, Upload, type UploadFile } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { api, ApiError, formErrors } from '../../api.ts';
+import { api, formErrorBanner, formErrors } from '../../api.ts';
 import { KINDS } from '../problems/labels.ts';
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 
 export function PublicShell({ children }: { children: React.ReactNode }) {
   return (
@@ -25,6 +27,22 @@ export function PublicReportPage() {
   const [busy, setBusy] = useState(false);
   const [files, setFiles] = useState<UploadFile[]>([]);
   const [warning, setWarning] = useState<string | null>(null);
+  const [limits, setLimits] = useState({ maxBytes: 10 * 1024 * 1024, perProblem: 9 });
+  const [fileProblem, setFileProblem] = useState<string | null>(null);
+  useEffect(() => {
+    void api<typeof limits>('/public/attachment-limits').then(setLimits, () => {});
+  }, []);
+  /** Files are checked when chosen: one too large or one too many is named at once, not after the report is sent. */
+  const chooseFiles = (list: UploadFile[]) => {
+    const tooLarge = list.filter((f) => (f.size ?? 0) > limits.maxBytes);
+    const kept = list.filter((f) => (f.size ?? 0) <= limits.maxBytes).slice(0, limits.perProblem);
+    const notes = [
+      ...(tooLarge.length ? [`${tooLarge.map((f) => `“${f.name}”`).join('、')}超过 ${mb(limits.maxBytes)} MB，未添加`] : []),
+      ...(list.length - tooLarge.length > limits.perProblem ? [`最多 ${limits.perProblem} 个附件，多出的未添加`] : []),
+    ];
+    setFileProblem(notes.length ? notes.join('；') : null);
+    setFiles(kept);
+  };
   const submit = async (v: Record<string, unknown>) => {
     setBusy(true);
     setError(null);
@@ -37,10 +55,11 @@ export function PublicReportPage() {
         if (!res.ok) setWarning(`反映已提交，但附件未能上传：${(await res.json()).message}`);
       }
       setCode(r.trackingCode);
+      window.scrollTo({ top: 0 });
     } catch (e) {
       const fields = formErrors(e);
       if (fields.length) form.setFields(fields);
-      setError(e instanceof ApiError ? e.message : '提交失败，请稍后再试');
+      setError(formErrorBanner(e, '提交失败，请稍后再试'));
     } finally {
       setBusy(false);
     }
@@ -69,8 +88,8 @@ export function PublicReportPage() {
           <Form.Item name="address" label="发生地点"><Input maxLength={200} placeholder="如：鸠江区湾里街道某路" /></Form.Item>
           <Form.Item name="contactName" label="您的称呼"><Input maxLength={50} /></Form.Item>
           <Form.Item name="contactPhone" label="联系电话"><Input maxLength={20} /></Form.Item>
-          <Form.Item label="附件（照片、PDF、Word，最多 9 个，每个不超过 10 MB）">
-            <Upload multiple accept=".jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx" fileList={files} beforeUpload={() => false} onChange={({ fileList }) => setFiles(fileList.slice(0, 9))}>
+          <Form.Item label={`附件（照片、PDF、Word，最多 ${limits.perProblem} 个，每个不超过 ${mb(limits.maxBytes)} MB）`} validateStatus={fileProblem ? 'error' : undefined} help={fileProblem}>
+            <Upload multiple accept=".jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx" fileList={files} beforeUpload={() => false} onChange={({ fileList }) => chooseFiles(fileList)}>
               <Button>选择文件</Button>
             </Upload>
           </Form.Item>

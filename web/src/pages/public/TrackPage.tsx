@@ -2,7 +2,7 @@ import { Alert, Button, Card, Descriptions, Form, Input, Radio, Result, Spin, Ta
 import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { api, ApiError, formErrors } from '../../api.ts';
+import { api, ApiError, formErrorBanner, formErrors } from '../../api.ts';
 import { STATUS } from '../problems/labels.ts';
 import { PublicShell } from './PublicReportPage.tsx';
 
@@ -27,7 +27,7 @@ function RatingForm({ code, onRated }: { code: string; onRated: () => void }) {
     } catch (e) {
       const fields = formErrors(e);
       if (fields.length) form.setFields(fields);
-      setError(e instanceof ApiError ? e.message : '提交失败，请稍后再试');
+      setError(formErrorBanner(e, '提交失败，请稍后再试'));
     } finally {
       setBusy(false);
     }
