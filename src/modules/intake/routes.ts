@@ -31,6 +31,7 @@ const Batch = z.object({
   started_at: z.date(), finished_at: z.date().nullable(),
 });
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
+const MAX_PUSH_RECORDS = 1000;
 
 /** A file's error as the client gets it; missing columns with the headers found and the fields, for a column mapping. */
 const asAppError = (e: unknown) => {
@@ -48,12 +49,17 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     schema: {
       tags, summary: '渠道推送（接入密钥；单条或最多 1000 条的数组）',
       params: z.object({ channel: z.string().max(30) }),
-      body: z.union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())).min(1).max(1000, '一次最多 1000 条')]),
+      // elements that are not objects are rejected one by one with their position, beside the good ones
+      body: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
       response: { 200: Result },
     },
   }, async (req) => {
     const p = req.principal!;
     if (p.kind !== 'apiKey' || p.channel !== req.params.channel) throw forbidden(`该密钥只能推送到渠道 ${p.kind === 'apiKey' ? p.channel : ''}`);
+    if (Array.isArray(req.body) && (req.body.length === 0 || req.body.length > MAX_PUSH_RECORDS)) {
+      const message = req.body.length ? `一次最多推送 ${MAX_PUSH_RECORDS} 条，本次 ${req.body.length} 条：请分批推送` : '数组是空的：没有要推送的记录';
+      throw badRequest(message, [{ field: 'body', message }]);
+    }
     return importPushed(ctx, actorOf(req), req.params.channel, req.body).catch((e) => Promise.reject(asAppError(e)));
   });
 

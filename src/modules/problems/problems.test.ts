@@ -34,9 +34,16 @@ test('a channel pushes records with its own key; another channel\'s key is refus
   assert.equal((await push('/api/intake/hotline12345', key, records[0])).statusCode, 403);
   const tooMany = await push('/api/intake/wanshitong', key, Array.from({ length: 1001 }, () => records[0]));
   assert.equal(tooMany.statusCode, 400);
+  assert.match(tooMany.json().message, /一次最多推送 1000 条，本次 1001 条/);
   const broken = await push('/api/intake/wanshitong', key, [{ orderId: 'X', content: '没有时间的一条' }]);
   assert.equal(broken.json().rejected, 1);
   assert.match(broken.json().errors[0].message, /缺少时间/);
+  assert.equal(broken.json().errors[0].externalId, 'X');
+  // elements that are not records are listed by position; the good ones are kept
+  const mixed = await push('/api/intake/wanshitong', key, [{ orderId: 'MIX-1', submitTime: '2026-03-05 10:00', content: '混在坏数据里的一条好记录' }, 'x', null, 42]);
+  assert.equal(mixed.statusCode, 200, mixed.body);
+  assert.deepEqual([mixed.json().inserted, mixed.json().rejected], [1, 3]);
+  assert.deepEqual(mixed.json().errors.map((e: { rowNo: number }) => e.rowNo), [2, 3, 4]);
   // a person cannot push with a session
   assert.equal((await t.app.inject({ method: 'POST', url: '/api/intake/wanshitong', headers: { cookie: admin }, payload: records[0] })).statusCode, 403);
 });
