@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTestApp, login, type TestApp } from './helpers.ts';
 import { FACTORY_PASSWORD, makeCity, makeUser } from './factories.ts';
-import { PERMISSIONS } from '../src/modules/auth/access.ts';
+import { CITY_WIDE_PERMISSIONS, PERMISSIONS, type Permission } from '../src/modules/auth/access.ts';
 
 let t: TestApp;
 let city: Awaited<ReturnType<typeof makeCity>>;
@@ -64,12 +64,33 @@ test('every role on every route: a route needing a permission the role lacks ans
         headers: { cookie },
       });
       assert.ok(res.statusCode < 500, `${role} ${r.method} ${r.url}: ${res.statusCode} ${res.body}`);
-      const needs = r.access in PERMISSIONS ? r.access : null;
-      if (needs && !perms.includes(needs)) assert.equal(res.statusCode, 403, `${role} ${r.method} ${r.url} should be 403, got ${res.statusCode}`);
+      const needs = (r.access in PERMISSIONS ? r.access : null) as Permission | null;
+      // the grant is on a department: city-wide permissions do not come with it
+      const holds = !!needs && perms.includes(needs) && !CITY_WIDE_PERMISSIONS.has(needs);
+      if (needs && !holds) assert.equal(res.statusCode, 403, `${role} ${r.method} ${r.url} should be 403, got ${res.statusCode}`);
       if (r.access === 'apiKey') assert.equal(res.statusCode, 403);
-      if (needs && perms.includes(needs) && r.method === 'GET') assert.ok([200, 404].includes(res.statusCode), `${role} ${r.method} ${r.url}: ${res.body}`);
+      if (holds && r.method === 'GET') assert.ok([200, 404].includes(res.statusCode), `${role} ${r.method} ${r.url}: ${res.body}`);
     }
   }
+});
+
+test("city-wide configuration and channel keys are for admins of the top unit; no admin grants itself a role", async () => {
+  const adminA = await login(t.app, city.adminA.username, FACTORY_PASSWORD);
+  const root = await login(t.app, city.admin.username, FACTORY_PASSWORD);
+  const put = (cookie: string) => t.app.inject({ method: 'PUT', url: '/api/settings/workorder.remind_share', headers: { cookie }, payload: { value: 0.7 } });
+  assert.equal((await put(adminA)).statusCode, 403);
+  assert.equal((await t.app.inject({ url: '/api/api-keys', headers: { cookie: adminA } })).statusCode, 403);
+  assert.equal((await t.app.inject({ method: 'POST', url: '/api/api-keys', headers: { cookie: adminA }, payload: { name: '区里的钥匙', channel: 'hotline12345' } })).statusCode, 403);
+  const me = (await t.app.inject({ url: '/api/auth/me', headers: { cookie: adminA } })).json();
+  assert.ok(!me.permissions.includes('reference.manage') && !me.permissions.includes('apikey.manage') && me.permissions.includes('org.manage'), me.permissions.join(','));
+  assert.equal((await put(root)).statusCode, 200);
+  assert.ok((await t.app.inject({ url: '/api/auth/me', headers: { cookie: root } })).json().permissions.includes('reference.manage'));
+
+  const self = await t.app.inject({ method: 'POST', url: `/api/users/${city.adminA.id}/grants`, headers: { cookie: adminA }, payload: { role: 'supervisor', unitId: city.deptA.id } });
+  assert.equal(self.statusCode, 403, self.body);
+  assert.match(self.json().message, /不能给自己授权/);
+  const other = await t.app.inject({ method: 'POST', url: `/api/users/${city.handlerA.id}/grants`, headers: { cookie: adminA }, payload: { role: 'supervisor', unitId: city.deptA.id } });
+  assert.equal(other.statusCode, 200, other.body);
 });
 
 test("a unit's admin and handler can neither read nor change another unit's data", async () => {

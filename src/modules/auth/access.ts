@@ -57,8 +57,17 @@ export function scopePaths(principal: Principal | null, permission: Permission):
   return paths.filter((p) => !paths.some((q) => q !== p && p.startsWith(q)));
 }
 
+/**
+ * Permissions over configuration that holds for the whole city — settings, calendars and deadline rules, routing rules,
+ * triage lexicons, risk rules, outbox, channel keys: they count only through a grant on a top unit. A district's
+ * admin holds them for nothing (the role is the same; its reach is not).
+ */
+export const CITY_WIDE_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(['reference.manage', 'apikey.manage']);
+const isTopUnit = (path: string) => path.split('/').filter(Boolean).length === 1;
+
 export function hasPermission(principal: Principal | null, permission: Permission): boolean {
-  return scopePaths(principal, permission).length > 0;
+  const paths = scopePaths(principal, permission);
+  return CITY_WIDE_PERMISSIONS.has(permission) ? paths.some(isTopUnit) : paths.length > 0;
 }
 
 export function canOnUnit(principal: Principal | null, permission: Permission, unitPath: string): boolean {

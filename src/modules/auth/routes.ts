@@ -5,7 +5,7 @@ import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Ok } from '../../http/schemas.ts';
 import { SESSION_COOKIE } from '../../http/types.ts';
-import { PERMISSIONS, type Principal } from './access.ts';
+import { hasPermission, PERMISSIONS, type Permission, type Principal } from './access.ts';
 
 const LoginBody = z.object({
   username: z.string().trim().min(1, '请输入用户名').max(64),
@@ -26,7 +26,7 @@ const Me = z.object({
 
 function describe(p: Principal): z.infer<typeof Me> {
   if (p.kind === 'apiKey') return { kind: 'apiKey', displayName: p.name, channel: p.channel, mustChangePassword: false, permissions: [], grants: [] };
-  const permissions = [...new Set(p.grants.flatMap((g) => g.permissions))].filter((x) => x in PERMISSIONS).sort();
+  const permissions = (Object.keys(PERMISSIONS) as Permission[]).filter((x) => hasPermission(p, x)).sort();
   return {
     kind: 'user',
     userId: p.userId,

@@ -4,7 +4,7 @@ import type { UnitKind } from '../../db/types.ts';
 import { maskPhone } from '../../lib/crypto.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { assertOnUnit, canOnUnit, scopePaths, type Actor } from '../auth/access.ts';
+import { actorUserId, assertOnUnit, canOnUnit, scopePaths, type Actor } from '../auth/access.ts';
 import { assertPasswordAllowed, hashPassword } from '../auth/password.ts';
 import { sessionCacheOf } from '../auth/session-cache.ts';
 import { orgsRepo } from './repo.ts';
@@ -200,6 +200,8 @@ export function createOrgsService(ctx: AppContext) {
     },
 
     async addGrant(actor: Actor, userId: number, role: string, unitId: number) {
+      // separation of duties: an admin does not give itself what its role lacks (the contact permission, 督办)
+      if (actorUserId(actor) === userId) throw forbidden('不能给自己授权，请由其他管理员办理');
       const user = await readableUser(actor, userId);
       assertOnUnit(actor, 'org.manage', user.unit_path, '该人员所在单位');
       const unit = await unitOrFail(unitId);
