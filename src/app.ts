@@ -81,6 +81,9 @@ declare module 'fastify' {
   }
 }
 
+/** Believe the nearest `hops` proxies (X-Forwarded-For read from the right). */
+const trustHops = (hops: number) => (_address: string, hop: number) => hop < hops;
+
 /** Whether a path is under /api once percent-escapes are decoded as the router decodes them (an undecodable one counts as the API: refused, never served). */
 function isApiPath(url: string): boolean {
   const path = url.split('?', 1)[0]!;
@@ -99,7 +102,10 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: ctx.config.bodyLimitBytes,
-    genReqId: (req) => (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || `r${Date.now().toString(36)}${(++requestSeq).toString(36)}`,
+    // the client address (rate limits, audit rows) and protocol (secure cookies) as the configured proxies tell them
+    trustProxy: typeof ctx.config.trustProxy === 'number' ? trustHops(ctx.config.trustProxy) : ctx.config.trustProxy,
+    // a caller's request id is kept for tracing, as plain letters and digits only
+    genReqId: (req) => String(req.headers['x-request-id'] ?? '').replace(/[^\w.-]/g, '').slice(0, 64) || `r${Date.now().toString(36)}${(++requestSeq).toString(36)}`,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

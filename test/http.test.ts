@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/lib/config.ts';
 import { loggerOptions } from '../src/lib/logger.ts';
 import { createTestContext, login, type TestContext } from './helpers.ts';
 import { FACTORY_PASSWORD, makeCity } from './factories.ts';
@@ -78,4 +79,26 @@ test('no password, token, cookie or phone number reaches a log line', async () =
   assert.equal(ctx.cipher.decrypt(row.phone_enc!), '13712345678');
   const audit = await ctx.db.selectFrom('audit_log').select('summary').where('action', '=', 'user.create').execute();
   assert.ok(!JSON.stringify(audit).includes('13712345678'));
+});
+
+test('behind a configured proxy each citizen has their own rate limit; without one, a forwarded address counts for nothing', async () => {
+  assert.equal(loadConfig({ ZHD_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy, '10.0.0.0/8,127.0.0.1');
+  assert.equal(loadConfig({ ZHD_TRUST_PROXY: '1' }).trustProxy, 1);
+  assert.equal(loadConfig({}).trustProxy, false);
+  assert.throws(() => loadConfig({ ZHD_TRUST_PROXY: 'everyone' }), /ZHD_TRUST_PROXY/);
+  const login = (a: FastifyInstance, from: string) => a.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'nobody', password: 'x' }, remoteAddress: '10.1.1.1', headers: { 'x-forwarded-for': from } });
+  const proxied = await buildApp({ ...ctx, config: { ...ctx.config, trustProxy: 1 } }, { webDir: null });
+  await proxied.ready();
+  try {
+    let last = 0;
+    for (let i = 0; i < 25; i++) last = (await login(proxied, '203.0.113.7')).statusCode;
+    assert.equal(last, 429);
+    assert.equal((await login(proxied, '203.0.113.8')).statusCode, 401, 'another citizen behind the same proxy');
+  } finally {
+    await proxied.close();
+  }
+  // not trusted: the header is ignored, the proxy's own address is the one limited (counted from 203.0.113.9 and 10 alike)
+  let last = 0;
+  for (let i = 0; i < 25; i++) last = (await login(app, `203.0.113.${9 + (i % 2)}`)).statusCode;
+  assert.equal(last, 429);
 });

@@ -26,6 +26,11 @@ const ConfigSchema = z.object({
   ZHD_ATTACHMENT_MAX_BYTES: intFrom(10 * 1024 * 1024),
   ZHD_ATTACHMENTS_PER_PROBLEM: intFrom(9),
   ZHD_COOKIE_SECURE: z.enum(['auto', 'true', 'false']).default('auto'),
+  /**
+   * Behind a reverse proxy: whose X-Forwarded-For / -Proto to believe — `true` (any), a number of proxy hops, or
+   * addresses and CIDR ranges separated by commas. Unset: none, the connection's own address counts.
+   */
+  ZHD_TRUST_PROXY: z.string().trim().regex(/^(true|false|\d+|[0-9a-fA-F.:/,\s]+)?$/, 'ZHD_TRUST_PROXY 应为 true、代理层数，或以逗号分隔的地址/网段').default(''),
   ZHD_DEMO_SEED: z.enum(['true', 'false']).default('true'),
   /** Who delivers SMS / WeChat / mail from the outbox: `log` writes them to the log, `webhook` POSTs them to a gateway. */
   ZHD_OUTBOX_SENDER: z.enum(['log', 'webhook']).default('log'),
@@ -50,11 +55,19 @@ export type Config = {
   publicRateLimitPerMinute: number;
   jobPollMs: number;
   attachments: { maxBytes: number; perProblem: number };
+  /** Fastify's trustProxy: false, true, a hop count, or a list of addresses and ranges. */
+  trustProxy: boolean | number | string;
   demoSeed: boolean;
   outbox: { sender: 'log' | 'webhook'; webhookUrl?: string };
   pgPrepare: boolean;
   pgPoolSize: number;
 };
+
+function trustProxyOf(v: string): boolean | number | string {
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : v.replace(/\s+/g, '');
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
   const parsed = ConfigSchema.safeParse(env);
@@ -78,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicRateLimitPerMinute: e.ZHD_PUBLIC_RATE_LIMIT_PER_MINUTE,
     jobPollMs: e.ZHD_JOB_POLL_MS,
     attachments: { maxBytes: e.ZHD_ATTACHMENT_MAX_BYTES, perProblem: e.ZHD_ATTACHMENTS_PER_PROBLEM },
+    trustProxy: trustProxyOf(e.ZHD_TRUST_PROXY),
     demoSeed: e.ZHD_DEMO_SEED === 'true',
     outbox: { sender: e.ZHD_OUTBOX_SENDER, webhookUrl: e.ZHD_OUTBOX_WEBHOOK_URL },
     pgPrepare: e.ZHD_PG_PREPARE === 'on',
