@@ -32,13 +32,16 @@ export function createAuthService(ctx: AppContext) {
     };
   }
 
+  // the same words whether or not the user exists: a login form does not tell which usernames are real
+  const wrongCredentials = `用户名或密码错误（连续输错 ${config.login.maxFailures} 次将锁定 ${config.login.lockMinutes} 分钟）`;
+
   return {
     async login(username: string, password: string, ip: string | null, userAgent: string | null) {
       const now = new Date();
       const user = await authRepo.findUserByUsername(db, username);
       if (!user || !user.active) {
         await burnVerifyTime(password);
-        throw unauthorized('用户名或密码错误');
+        throw unauthorized(wrongCredentials);
       }
       if (user.locked_until && user.locked_until > now) {
         throw new AppError(423, 'ACCOUNT_LOCKED', `密码连续错误次数过多，账号已锁定，请于 ${formatShanghaiTime(user.locked_until)} 后再试`);
@@ -59,7 +62,7 @@ export function createAuthService(ctx: AppContext) {
           });
         });
         if (lock) throw new AppError(423, 'ACCOUNT_LOCKED', `密码连续错误 ${failures} 次，账号已锁定 ${config.login.lockMinutes} 分钟`);
-        throw unauthorized(`用户名或密码错误（还可尝试 ${config.login.maxFailures - failures} 次）`);
+        throw unauthorized(wrongCredentials);
       }
       const token = randomToken();
       const sessionId = sm3Hex(token);
