@@ -15,6 +15,8 @@ test('city times without a zone are Asia/Shanghai; the common Chinese formats pa
   // an Excel date cell read as its day number, in city time; small numbers are not times
   assert.equal(iso(46093.375), '2026-03-12T01:00:00.000Z');
   assert.equal(iso(46093), '2026-03-11T16:00:00.000Z');
+  assert.equal(iso('46093.375'), '2026-03-12T01:00:00.000Z');
+  assert.equal(iso('12345'), null);
   assert.equal(iso(12), null);
   assert.equal(iso(1234567), null);
   assert.equal(iso(Number.NaN), null);

@@ -18,7 +18,7 @@ const EXCEL_DAYS = { min: 20_000, max: 80_000, unixEpoch: 25_569 };
 export function parseCityTime(value: unknown): Date | null {
   if (value === null || value === undefined || value === '') return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value;
-  if (typeof value === 'number' || (typeof value === 'string' && /^\d{9,13}$/.test(value.trim()))) {
+  if (typeof value === 'number' || (typeof value === 'string' && /^(\d{9,13}|\d{5}(\.\d+)?)$/.test(value.trim()))) {
     const n = Number(value);
     if (!Number.isFinite(n)) return null;
     if (n >= EXCEL_DAYS.min && n < EXCEL_DAYS.max) return new Date(Math.round((n - EXCEL_DAYS.unixEpoch) * 86_400_000) - 8 * 3_600_000);

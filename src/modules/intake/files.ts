@@ -316,7 +316,8 @@ async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>>
       let any = false;
       headers.forEach((h, i) => {
         const v = cellValue(values[i + 1]);
-        if (h) row[h] = v;
+        // as the same sheet saved as CSV reads (an empty cell is '', a number its text): the record hashes the same
+        if (h) row[h] = v === null ? '' : typeof v === 'number' ? String(v) : v;
         if (v !== null && v !== '') any = true;
       });
       if (any) yield { rowNo: next.value.number, row };
