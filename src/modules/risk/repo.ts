@@ -254,6 +254,12 @@ export const scoreRepo = {
     return rows;
   },
 
+  /** Every open warning, whatever its scope (a region, a domain, a unit, the city). */
+  async openTotal(db: Queryable) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from warning where state in ('new', 'assessed', 'dispatched')`.execute(db);
+    return rows[0]?.n ?? 0;
+  },
+
   async openByDomain(db: Queryable) {
     const { rows } = await sql<{ domain_code: string; n: number }>`
       select domain_code, count(*)::int as n from warning where state in ('new', 'assessed', 'dispatched') and domain_code is not null group by 1`.execute(db);

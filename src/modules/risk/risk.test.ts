@@ -190,6 +190,9 @@ test('scores show every signal\'s points; the domain page suggests actions; a ru
   assert.ok(urban.contributions.find((c: { key: string }) => c.key === 'volume').value > 0.5, 'the spike counts');
   assert.ok(urban.score > overview.domains.find((d: { code: string }) => d.code === 'food_drug').score);
   assert.equal(overview.regions[0].name, '镜湖区');
+  // every open warning counts in the total, a unit's or the city's as well as a region's
+  const open = await t.ctx.db.selectFrom('warning').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['new', 'assessed', 'dispatched']).executeTakeFirstOrThrow();
+  assert.equal(overview.openTotal, Number(open.n));
 
   const page = (await api('leader', 'GET', '/api/risk/domains/urban_mgmt')).body;
   assert.equal(page.topRegions[0].name, '镜湖区');

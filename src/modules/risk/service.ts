@@ -91,9 +91,9 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
   async function scores(today: string) {
     const since = new Date(Date.parse(`${today}T00:00:00+08:00`) - 29 * DAY_MS);
     const weights = await riskWeights();
-    const [signals, domains, unitFigures, unitMisconduct, lost, openRegion, openDomain, n] = await Promise.all([
+    const [signals, domains, unitFigures, unitMisconduct, lost, openRegion, openDomain, openTotal, n] = await Promise.all([
       evaluate(today), scoreRepo.domainFigures(db, since), scoreRepo.unitFigures(db, cityDay(since)), scoreRepo.unitMisconduct(db, since),
-      scoreRepo.lostCases(db, addDays(today, -364)), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), names(),
+      scoreRepo.lostCases(db, addDays(today, -364)), scoreRepo.openByRegion(db), scoreRepo.openByDomain(db), scoreRepo.openTotal(db), names(),
     ]);
     // lost 复议/诉讼 cases count over a year: they are rare and slow
     const lostOf = (pick: (r: (typeof lost)[number]) => boolean) => lost.filter(pick).reduce((a, r) => a + Number(r.n), 0);
@@ -136,7 +136,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
       ]);
       return { unit_id: u.unit_id, unit_name: u.unit_name, ...score, figures: { dispatched: u.dispatched, overdue: u.overdue, rated: u.rated, unsatisfied: u.unsatisfied, redone: u.redone } };
     }).sort((a, b) => b.score - a.score || a.unit_name.localeCompare(b.unit_name, 'zh'));
-    return { asOf: today, weights, regions, domains: domainRows.sort((a, b) => b.score - a.score), units, signals };
+    return { asOf: today, weights, openTotal, regions, domains: domainRows.sort((a, b) => b.score - a.score), units, signals };
   }
 
 

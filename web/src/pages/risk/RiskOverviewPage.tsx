@@ -39,7 +39,6 @@ export function RiskOverviewPage() {
   const units = useMemo(() => [...(data?.units ?? [])].sort(byScore), [data]);
   const mapOption = useMemo(() => regionTreemap(regions), [regions]);
   const openRegion = (code: string) => navigate(`/risk/warnings?region=${encodeURIComponent(code)}`);
-  const totalOpen = regions.reduce((a, r) => a + r.open, 0);
 
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
@@ -52,7 +51,7 @@ export function RiskOverviewPage() {
             {loading && <Spin size="small" />}
           </Space>
           <Space wrap>
-            <Link to="/risk/warnings">在办预警 {data ? `${totalOpen} 条` : ''} ›</Link>
+            <Link to="/risk/warnings">在办预警 {data ? `${data.openTotal} 条` : ''} ›</Link>
             <Link to="/risk/rules">预警规则 ›</Link>
             <Button onClick={() => void reload()}>刷新</Button>
           </Space>
