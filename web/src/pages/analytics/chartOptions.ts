@@ -45,8 +45,9 @@ export function pieOption(items: Breakdown, name: string): ChartOption {
   return {
     color: PALETTE,
     tooltip: { trigger: 'item', formatter: '{b}：{c} 件（{d}%）' },
-    legend: { type: 'scroll', orient: 'vertical', right: 0, top: 'middle' },
-    series: [{ type: 'pie', name, radius: ['40%', '70%'], center: ['38%', '50%'], label: { show: false }, data: items.map((x) => ({ name: x.name, value: x.n })) }],
+    // the legend under the ring: long names (人民网领导留言板) beside it ran over it on a narrow card
+    legend: { type: 'scroll', orient: 'horizontal', bottom: 0, left: 'center' },
+    series: [{ type: 'pie', name, radius: ['35%', '62%'], center: ['50%', '44%'], label: { show: false }, data: items.map((x) => ({ name: x.name, value: x.n })) }],
   };
 }
 

@@ -5,7 +5,7 @@ import { api, ApiError, formErrors } from '../../api.ts';
 import { useCan } from '../../auth.tsx';
 import { Chart } from '../analytics/Chart.tsx';
 import { LEVEL, PARAM, PARAM_ORDER, paramLabel, RULE, SIGNAL } from './labels.ts';
-import { errorText, Hint, LevelTag, notBuiltYet, useLoad } from './parts.tsx';
+import { errorText, LevelTag, notBuiltYet, useLoad } from './parts.tsx';
 import { perMonthOption } from './riskCharts.ts';
 import type { Backtest, BacktestWarning, Level, RiskRule } from './types.ts';
 
@@ -219,9 +219,9 @@ export function RulesPage() {
         description={editable ? '修改参数后先回测，确认预警数量合适再保存；每次保存都会保留历史版本。' : '只有系统管理员可以修改规则。'} />
       {error && <Alert type="error" showIcon title={status === 403 ? `${editable ? '您的账号可以修改规则，但' : '您的账号'}没有查看预警规则的权限（需要“领导”“督办人员”等可查看分析报告的角色），请联系管理员。` : error} />}
       <Card>
-        <Table<RiskRule> rowKey="code" loading={loading} dataSource={rules} pagination={false} data-testid="rules-table"
+        <Table<RiskRule> rowKey="code" loading={loading} dataSource={rules} pagination={false} data-testid="rules-table" scroll={{ x: 1100 }}
           columns={[
-            { title: '规则', dataIndex: 'name', render: (n: string, r) => <Space orientation="vertical" size={0}><b>{n}</b><Hint>{r.code}</Hint></Space> },
+            { title: '规则', dataIndex: 'name', width: 200, render: (n: string) => <b>{n}</b> },
             { title: '监测', dataIndex: 'signal', width: 120, render: (s: string) => SIGNAL[s] ?? s },
             { title: '参数', dataIndex: 'params', width: 200, render: (p: Record<string, unknown>) => <ParamsText params={p} /> },
             { title: '状态', dataIndex: 'active', width: 72, render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },

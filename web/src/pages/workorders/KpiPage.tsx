@@ -59,8 +59,9 @@ function KpiTable({ data, loading }: { data: KpiResponse | null; loading: boolea
       dataSource={data?.units ?? []}
       locale={{ emptyText: '该期间没有派发、办结或回访的工单' }}
       pagination={{ pageSize: 50, hideOnSinglePage: true }}
+      scroll={{ x: 1000 }}
       columns={[
-        { title: '单位', dataIndex: 'unit_name', sorter: (a, b) => a.unit_name.localeCompare(b.unit_name, 'zh-CN') },
+        { title: '单位', dataIndex: 'unit_name', width: 220, sorter: (a, b) => a.unit_name.localeCompare(b.unit_name, 'zh-CN') },
         { title: '派发', dataIndex: 'dispatched', width: 80, sorter: (a, b) => a.dispatched - b.dispatched },
         { title: head('sign_on_time_rate', '按时签收率'), key: 'sign', width: 130, sorter: byRate('sign_on_time_rate'), render: (_, r) => <>{pct(r.sign_on_time_rate)} {frac(r.signed_on_time, r.dispatched)}</> },
         { title: head('close_on_time_rate', '按时办结率'), key: 'close', width: 130, sorter: byRate('close_on_time_rate'), render: (_, r) => <>{pct(r.close_on_time_rate)} {frac(r.closed_on_time, r.closed)}</> },
