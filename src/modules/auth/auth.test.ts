@@ -44,8 +44,11 @@ test('wrong passwords lock the account after 5 failures; even the right password
   // after the lock time has passed the right password works again
   await t.ctx.db.updateTable('app_user').set({ locked_until: new Date(Date.now() - 1000) }).where('id', '=', u.id).execute();
   assert.equal((await post('/api/auth/login', { username: u.username, password: FACTORY_PASSWORD })).statusCode, 200);
-  const audit = await t.ctx.db.selectFrom('audit_log').select('action').where('target_id', '=', String(u.id)).execute();
+  const audit = await t.ctx.db.selectFrom('audit_log').select(['action', 'actor_user_id', 'actor_label']).where('target_id', '=', String(u.id)).orderBy('id').execute();
   assert.deepEqual(audit.map((a) => a.action), ['auth.login_failed', 'auth.login_failed', 'auth.login_failed', 'auth.login_failed', 'auth.lockout', 'auth.login']);
+  // a login is recorded as done by the person who logged in
+  assert.equal(audit.at(-1)!.actor_user_id, u.id);
+  assert.match(audit.at(-1)!.actor_label, new RegExp(u.username));
 });
 
 test('an unknown user gets the same answer as a wrong password', async () => {

@@ -75,7 +75,9 @@ export function createAuthService(ctx: AppContext) {
           ip,
           userAgent: userAgent?.slice(0, 300) ?? null,
         });
-        await recordAudit(tx, { principal: null, ip }, { action: 'auth.login', targetType: 'app_user', targetId: user.id, unitId: user.unit_id, summary: { username: user.username } });
+        // the person who logged in is the one who acted (grants are not needed for the audit row)
+        const self: Actor = { principal: { kind: 'user', userId: user.id, username: user.username, displayName: user.display_name, unitId: user.unit_id, mustChangePassword: user.must_change_password, sessionId, grants: [] }, ip };
+        await recordAudit(tx, self, { action: 'auth.login', targetType: 'app_user', targetId: user.id, unitId: user.unit_id, summary: { username: user.username } });
       });
       const principal = await principalFor(user.id, sessionId);
       return { token, principal: principal! };

@@ -6,6 +6,14 @@ import { api, ApiError } from '../../api.ts';
 type Row = { id: number; at: string; actor_label: string; action: string; target_type: string; target_id: string | null; unit_name: string | null; ip: string | null; summary: Record<string, unknown> };
 type Filter = { action?: string; actor?: string; from?: string; to?: string; offset: number };
 
+/** What a row is about, as people call it (the table's name is for the code). */
+const TARGETS: Record<string, string> = {
+  problem: '问题', app_user: '人员', work_order: '工单', warning: '预警', unit: '单位', triage_lexicon: '分拣词表', triage_label_map: '标签对照',
+  user_word: '自定义词', system: '系统', routing_rule: '路由规则', job: '后台任务', api_key: '接入密钥', analysis_report: '分析报告',
+  triage_model: '分类模型', risk_rule: '预警规则', import_batch: '导入批次', deadline_policy: '时限规则', column_mapping: '列映射',
+  case_outcome: '复议诉讼结果', calendar_year: '节假日安排', app_setting: '运行设置',
+};
+
 const ACTIONS: Record<string, string> = {
   'auth.login': '登录', 'auth.logout': '退出', 'auth.login_failed': '登录失败', 'auth.lockout': '账号锁定', 'auth.password_changed': '修改密码',
   'unit.create': '新建单位', 'unit.update': '修改单位', 'user.create': '新建人员', 'user.update': '修改人员', 'user.reset_password': '重置密码',
@@ -71,7 +79,7 @@ export function AuditPage() {
           { title: '时间', dataIndex: 'at', width: 170, render: (t) => dayjs(t).format('YYYY-MM-DD HH:mm:ss') },
           { title: '操作人', dataIndex: 'actor_label' },
           { title: '操作', dataIndex: 'action', render: (a) => ACTIONS[a] ?? a },
-          { title: '对象', key: 't', render: (_, r) => `${r.target_type}${r.target_id ? ` #${r.target_id}` : ''}` },
+          { title: '对象', key: 't', render: (_, r) => `${TARGETS[r.target_type] ?? r.target_type}${r.target_id ? ` ${r.target_id} 号` : ''}` },
           { title: '单位', dataIndex: 'unit_name' },
           { title: '来源地址', dataIndex: 'ip', width: 130 },
         ]}
