@@ -123,6 +123,13 @@ test('export writes the matches to XLSX with contacts masked, and is audited', a
   const phones = rows.map((r) => r[phoneCol]);
   assert.ok(phones.includes('138****1111'), `masked: ${phones.join(',')}`);
   assert.ok(!JSON.stringify(rows).includes('13800001111'), 'no number in clear');
+  // times are date cells showing the city's time; statuses as the pages name them
+  const code = String(rows[0]![header.indexOf('查询码') + 1]); // shortened: the admin may not see contacts
+  const first = await t.ctx.db.selectFrom('problem').select(['reported_at', 'status']).where('tracking_code', 'like', `${code.slice(0, 4)}%${code.slice(-2)}`).executeTakeFirstOrThrow();
+  const at = rows[0]![header.indexOf('反映时间') + 1] as Date;
+  assert.ok(at instanceof Date, String(at));
+  assert.equal(at.getTime() - 8 * 3_600_000, first.reported_at.getTime());
+  assert.equal(rows[0]![header.indexOf('状态') + 1], ({ new: '新收', triaged: '已分拣', dispatched: '已派发', replied: '已答复', closed: '已办结' } as Record<string, string>)[first.status]);
   const audit = await t.ctx.db.selectFrom('audit_log').select(['action', 'summary']).where('action', '=', 'search.export').execute();
   assert.equal(audit.length, 1);
   assert.equal((audit[0]!.summary as { rows: number }).rows, 2);

@@ -1,10 +1,10 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { AppContext } from '../../context.ts';
-import { formatCityTime } from '../../lib/calendar.ts';
 import { maskPersonalNumbers } from '../../lib/crypto.ts';
 import { recordAudit } from '../audit/service.ts';
 import { hasPermission, type Actor } from '../auth/access.ts';
+import { PROBLEM_STATUS_NAMES } from '../problems/labels.ts';
 import { maskedForViewer } from '../problems/masking.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import { topicTerms } from '../triage/hot-topics.ts';
@@ -17,8 +17,11 @@ const CONFIDENTIAL = '（保密）';
 export const EXPORT_MAX = 10_000;
 const INDEX_BATCH = 500;
 
-const STATUS_NAMES: Record<string, string> = { new: '待分拣', triaged: '已分拣', dispatched: '办理中', replied: '已答复', closed: '已办结', redirected: '已引导', merged: '已合并' };
+
 const SATISFACTION_NAMES: Record<string, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意', unrated: '未评价' };
+
+/** A time as a date cell showing the city's wall-clock time (Excel has no time zones: it shows the UTC fields). */
+const excelCityTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000);
 
 /** Contacts as everyone sees them in lists and exports: masked, and nothing at all for a 保密 report. */
 function masked(r: SearchRow) {
@@ -76,7 +79,7 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
       const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true });
       const sheet = book.addWorksheet('查询结果', { views: [{ state: 'frozen', ySplit: 1 }] });
       sheet.columns = [
-        { header: '查询码', key: 'code', width: 22 }, { header: '反映时间', key: 'at', width: 18 }, { header: '渠道', key: 'channel', width: 12 },
+        { header: '查询码', key: 'code', width: 22 }, { header: '反映时间', key: 'at', width: 18, style: { numFmt: 'yyyy-mm-dd hh:mm' } }, { header: '渠道', key: 'channel', width: 12 },
         { header: '类型', key: 'kind', width: 8 }, { header: '领域', key: 'domain', width: 16 }, { header: '区域', key: 'region', width: 12 },
         { header: '标题', key: 'title', width: 40 }, { header: '内容', key: 'body', width: 80 }, { header: '反映对象', key: 'target', width: 20 },
         { header: '状态', key: 'status', width: 10 }, { header: '承办单位', key: 'unit', width: 20 }, { header: '是否逾期', key: 'overdue', width: 10 },
@@ -92,8 +95,8 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
           const r = maskedForViewer(row, seesContact);
           const contact = masked(r);
           sheet.addRow({
-            code: r.tracking_code, at: formatCityTime(r.reported_at), channel: r.channel_name, kind: r.kind_name ?? '', domain: r.domain_name ?? '',
-            region: r.region_name ?? '', title: r.title, body: r.body, target: r.target_text ?? '', status: STATUS_NAMES[r.status] ?? r.status,
+            code: r.tracking_code, at: excelCityTime(r.reported_at), channel: r.channel_name, kind: r.kind_name ?? '', domain: r.domain_name ?? '',
+            region: r.region_name ?? '', title: r.title, body: r.body, target: r.target_text ?? '', status: PROBLEM_STATUS_NAMES[r.status] ?? r.status,
             unit: r.lead_order?.unit ?? '', overdue: r.lead_order?.overdue ? '是' : '', satisfaction: r.satisfaction ? SATISFACTION_NAMES[r.satisfaction] : '',
             misconduct: r.misconduct.join('、'), name: contact.name ?? '', phone: contact.phone ?? '',
           }).commit();

@@ -9,6 +9,7 @@ import { actorLabel, actorUserId, canOnUnit, hasPermission, scopePaths, type Act
 import { deadlineRules, loadCalendar } from '../calendar/service.ts';
 import { notify } from '../notifications/service.ts';
 import { orgsRepo } from '../orgs/repo.ts';
+import { PROBLEM_STATUS_NAMES } from '../problems/labels.ts';
 import { maskedForViewer } from '../problems/masking.ts';
 import { problemsRepo } from '../problems/repo.ts';
 import { settingsRepo } from '../settings/repo.ts';
@@ -216,7 +217,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     const q = outer ?? db;
     const problem = await problemsRepo.get(q, problemId);
     if (!problem) throw notFound(`问题 ${problemId} `);
-    if (!['new', 'triaged'].includes(problem.status)) throw conflict(`问题当前状态为“${problem.status}”，不能派发（只有待分拣或已分拣的问题可以派发）`);
+    if (!['new', 'triaged'].includes(problem.status)) throw conflict(`问题当前状态为“${PROBLEM_STATUS_NAMES[problem.status] ?? problem.status}”，不能派发（只有新收或已分拣的问题可以派发）`);
     const lead = await unitOrThrow(input.unitId, 'unitId', q);
     const assistIds = [...new Set(input.assistUnitIds ?? [])].filter((x) => x !== lead.id);
     const assists = await Promise.all(assistIds.map((aid, i) => unitOrThrow(aid, `assistUnitIds[${i}]`, q)));
