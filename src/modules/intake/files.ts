@@ -67,13 +67,36 @@ function zipIsComplete(file: string, size: number): boolean {
   }
 }
 
+/** Whether a UTF-8 file stops inside a multi-byte character: a file cut short (at a character boundary it cannot tell). */
+function endsMidCharacter(file: string, size: number): boolean {
+  const n = Math.min(size, 4);
+  const fd = fs.openSync(file, 'r');
+  try {
+    const tail = Buffer.alloc(n);
+    fs.readSync(fd, tail, 0, n, size - n);
+    let start = 0;
+    while (start < n && (tail[start]! & 0xc0) === 0x80) start++; // the rest of a character begun before the tail
+    const decoder = new TextDecoder('utf-8', { fatal: true });
+    try {
+      decoder.decode(tail.subarray(start), { stream: true });
+      decoder.decode();
+      return false;
+    } catch {
+      return true;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** UTF-8 (with or without BOM) or GB18030, decided from the first 64 KB. */
 export function sniffEncoding(head: Buffer): 'utf-8' | 'gb18030' {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
-  // stream mode: a multi-byte character cut at the end of the sample is held back, not an error
+  // stream mode: a multi-byte character cut at the end of the sample (or of a file cut short) is held back, not an
+  // error — a cut UTF-8 file is UTF-8 (its last row is reported), never read as GB18030 garbage
   const complete = head.length < SNIFF_BYTES;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: !complete });
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
     return 'utf-8';
   } catch {
     try {
@@ -162,6 +185,10 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
     return { ...(await openXlsx(input)), bytesRead: () => input.bytesRead };
   }
   const encoding = sniffEncoding(head);
+  if (encoding === 'utf-8' && endsMidCharacter(file, size)) throw new FileError('文件不完整：末尾的字符被截断（可能在下载或复制时中断），请重新导出后再导入');
+  if (format === 'jsonl' && !new TextDecoder(encoding).decode(head).trimStart().startsWith('{')) {
+    throw new FileError('文件不是 JSON 行格式：第一行不是 JSON 对象（如果是表格，请保存为 .csv 或 .xlsx 再导入）');
+  }
   if (format === 'csv' || format === 'jsonl') {
     const input = fs.createReadStream(file);
     const text = input.pipe(decodeStream(encoding));

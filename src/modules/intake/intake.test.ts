@@ -152,6 +152,9 @@ test('GB18030 and UTF-8-with-BOM files read the same; a wrong XLSX and an empty 
   const fakeXlsx = path.join(dir, 'fake.xlsx');
   fs.writeFileSync(fakeXlsx, utf8);
   await assert.rejects(load('hotline12345', fakeXlsx), (e) => e instanceof FileError && /不是有效的 XLSX/.test(e.message));
+  const csvAsJsonl = path.join(dir, 'table.jsonl');
+  fs.writeFileSync(csvAsJsonl, utf8);
+  await assert.rejects(load('portal_mailbox', csvAsJsonl), (e) => e instanceof FileError && /不是 JSON 行格式/.test(e.message));
   const empty = path.join(dir, 'empty.csv');
   fs.writeFileSync(empty, '');
   await assert.rejects(load('hotline12345', empty), /文件是空的/);
@@ -169,6 +172,21 @@ test('GB18030 and UTF-8-with-BOM files read the same; a wrong XLSX and an empty 
   assert.equal(r.errors[0]!.rowNo, 6);
   // the same records as the CSV imported before: repeats, not new versions
   assert.deepEqual([r.inserted, r.changed, r.repeats], [0, 0, 4]);
+});
+
+test('a UTF-8 file cut short is never taken for GB18030: cut inside a character it is refused as cut; cut between characters its rows are read', async () => {
+  const dir = tempDir();
+  const whole = fs.readFileSync(path.join(EXAMPLES, 'portal_mailbox.csv'));
+  for (let cut = Math.floor(whole.length / 2); cut < whole.length; cut += 7) {
+    const file = path.join(dir, `cut-${cut}.csv`);
+    fs.writeFileSync(file, whole.subarray(0, cut));
+    const midCharacter = (whole[cut]! & 0xc0) === 0x80;
+    const r = await load('portal_mailbox', file).catch((e: Error) => e);
+    if (midCharacter) assert.ok(r instanceof FileError && /末尾的字符被截断/.test(r.message), `${cut}: ${r instanceof Error ? r.message : JSON.stringify(r)}`);
+    else assert.ok(!(r instanceof Error), `${cut}: ${(r as Error).message}`);
+  }
+  const stored = await ctx.db.selectFrom('problem').select('body').where('body', 'like', '%\uFFFD%').execute();
+  assert.equal(stored.length, 0, 'no replacement character stored');
 });
 
 test('XLSX: date cells are city times; a file cut anywhere or damaged half-way gets one clear error, never a hang or a quiet half import', async () => {
