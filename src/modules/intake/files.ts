@@ -150,12 +150,17 @@ function jsonLineRow(rowNo: number, text: string): ParsedRow {
   }
 }
 
-/** A CSV row's cells under the file's (trimmed) headers; columns without a header are left out. */
+/**
+ * A CSV row's cells under the file's (trimmed) headers. A cell with no header (beyond the last, or under an empty one)
+ * is kept under its column number, so that the record is stored as it came (such keys are reported as not understood).
+ */
 function csvRow(rowNo: number, headers: string[], cells: string[]): ParsedRow {
   const row: Record<string, unknown> = {};
-  headers.forEach((h, i) => {
+  for (let i = 0; i < Math.max(headers.length, cells.length); i++) {
+    const h = headers[i];
     if (h) row[h] = cells[i] ?? '';
-  });
+    else if (cells[i]) row[`第${i + 1}列`] = cells[i];
+  }
   return { rowNo, row };
 }
 

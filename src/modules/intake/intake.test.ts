@@ -230,6 +230,13 @@ test('a file without a required column is refused naming the column; columns not
   const r = await load('hotline12345', g);
   assert.equal(r.inserted, 1);
   assert.deepEqual(r.unknownColumns, ['备注']);
+  // a cell beyond the last header is stored with the record, under its column number, and reported
+  const h = path.join(dir, 'beyond.csv');
+  fs.writeFileSync(h, '工单编号,受理时间,诉求内容\nX3,2026-03-05 10:00,表头之外还有一格,多出来的一格\n');
+  const beyond = await load('hotline12345', h);
+  assert.deepEqual([beyond.inserted, beyond.unknownColumns], [1, ['第4列']]);
+  const raw = await ctx.db.selectFrom('raw_record').select('payload').where('external_id', '=', 'X3').executeTakeFirstOrThrow();
+  assert.equal((raw.payload as Record<string, string>)['第4列'], '多出来的一格');
 });
 
 test('killing an import half-way and running it again ends with each record exactly once', async () => {

@@ -316,6 +316,6 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   } finally {
     (session as PrepareSession | null)?.close();
   }
-  if (!tabular) unknownColumns = [...unknownKeys];
+  unknownColumns = [...new Set([...unknownColumns, ...unknownKeys])];
   return { batchId, read, ...totals, errors, unknownColumns };
 }

@@ -194,8 +194,9 @@ export class Preparer {
         f = this.#saved.get(n) ?? this.#specIndex.get(n) ?? null;
       }
       this.#keyField.set(key, f);
+      // reported once per preparer (the import gathers them from every batch); in a table, a cell without a header
+      if (f === null && (!this.#tabular || !this.#columns?.includes(key))) unknown.add(key);
     }
-    if (f === null && !this.#tabular) unknown.add(key);
     return f;
   }
 
