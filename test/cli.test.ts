@@ -67,7 +67,7 @@ test('zhd import --json: one line of counts, every rejected row in the report be
   assert.ok(path.isAbsolute(first.errorReport) && first.errorReport.startsWith(dir), first.errorReport);
   const report = fs.readFileSync(first.errorReport, 'utf8').trim().split('\r\n');
   assert.equal(report.length, 1 + 1_200, 'all rejected rows, not the first 1,000');
-  assert.match(report[1]!, /^3,BAD-0,time（时间）,时间“不是时间”无法识别为时间$/);
+  assert.match(report[1]!, /^3,BAD-0,时间,时间“不是时间”无法识别为时间$/);
   assert.match(report.at(-1)!, /^1202,BAD-1199,/);
   const again = JSON.parse((await zhd('import', '--channel', 'hotline12345', file, '--json')).stdout);
   assert.deepEqual([again.inserted, again.repeats, again.rejected], [0, 2, 1_200]);

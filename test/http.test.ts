@@ -102,3 +102,12 @@ test('behind a configured proxy each citizen has their own rate limit; without o
   for (let i = 0; i < 25; i++) last = (await login(app, `203.0.113.${9 + (i % 2)}`)).statusCode;
   assert.equal(last, 429);
 });
+
+test('every response carries the security headers; the API docs page keeps its own scripts', async () => {
+  const res = await app.inject({ url: '/api/health' });
+  assert.match(String(res.headers['content-security-policy']), /default-src 'self'.*frame-ancestors 'none'/);
+  assert.equal(res.headers['x-frame-options'], 'DENY');
+  assert.equal(res.headers['x-content-type-options'], 'nosniff');
+  const docs = await app.inject({ url: '/api/docs/static/index.html' });
+  assert.equal(docs.headers['content-security-policy'], undefined);
+});

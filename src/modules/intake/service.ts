@@ -55,7 +55,8 @@ const csvCell = (v: unknown) => {
 /** The rejected rows as CSV (with a BOM so that Excel opens it as UTF-8). */
 export function errorReportCsv(errors: RowProblem[]): string {
   const lines = [['行号', '记录编号', '字段', '原因'].join(',')];
-  for (const e of errors) lines.push([e.rowNo ?? '', e.externalId ?? '', e.field ?? '', e.message].map(csvCell).join(','));
+  // the field as people call it: “时间”, not “time（时间）” (the code is for the API's clients)
+  for (const e of errors) lines.push([e.rowNo ?? '', e.externalId ?? '', e.field?.replace(/^[\w.]+（(.+)）$/, '$1') ?? '', e.message].map(csvCell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
