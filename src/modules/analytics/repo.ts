@@ -14,6 +14,9 @@ const REFRESH_CHUNK = 200;
 const dayStart = (d: RawBuilder<unknown>) => sql`(${d}::timestamp at time zone 'Asia/Shanghai')`;
 const dayEnd = (d: RawBuilder<unknown>) => sql`((${d} + 1)::timestamp at time zone 'Asia/Shanghai')`;
 
+/** The start of a city day (UTC+8), `plusDays` later. */
+const cityDayStart = (day: string, plusDays = 0) => new Date(Date.parse(`${day}T00:00:00+08:00`) + plusDays * 86_400_000);
+
 function regionWhere(column: string, scope: RegionScope) {
   if (scope === 'all') return sql`true`;
   if (!scope.length) return sql`false`;
@@ -48,6 +51,8 @@ const monthIn = (r: DayRange | null) => (r ? sql`month between ${r.from}::date a
 export type CubeRow = { dim: 'status' | 'channel' | 'domain' | 'kind' | 'flagged' | 'misconduct'; value: string | null; region_code: string | null; n: number };
 export type OrderCube = {
   unit_id: number; dispatched: number; signed_on_time: number; closed: number; closed_on_time: number; rated: number; satisfied: number; unsatisfied: number; redone: number; overdue: number;
+  /** Dispatched in the range and neither signed nor past their sign-for limit yet (live): not yet on time or late. */
+  awaiting_sign: number;
 };
 
 export const analyticsRepo = {
@@ -112,7 +117,7 @@ export const analyticsRepo = {
   /** Work-order figures of a range per unit (each counted on the day its event happened). */
   async orders(db: Queryable, range: DayRange, scope: RegionScope) {
     const parts = splitRange(range);
-    const { rows } = await sql<OrderCube>`
+    const { rows } = await sql<Omit<OrderCube, 'awaiting_sign'>>`
       select unit_id, sum(dispatched)::int as dispatched, sum(signed_on_time)::int as signed_on_time, sum(closed)::int as closed,
              sum(closed_on_time)::int as closed_on_time, sum(rated)::int as rated, sum(satisfied)::int as satisfied,
              sum(unsatisfied)::int as unsatisfied, sum(redone)::int as redone, sum(overdue)::int as overdue
@@ -123,7 +128,14 @@ export const analyticsRepo = {
       ) as o
       where ${regionWhere('region_code', scope)}
       group by unit_id`.execute(db);
-    return rows;
+    const { rows: awaiting } = await sql<{ unit_id: number; n: number }>`
+      select o.unit_id, count(*)::int as n from work_order o join problem p on p.id = o.problem_id
+      where o.signed_at is null and o.sign_deadline > now()
+        and o.dispatched_at >= ${cityDayStart(range.from)} and o.dispatched_at < ${cityDayStart(range.to, 1)}
+        and ${regionWhere('p.region_code', scope)}
+      group by o.unit_id`.execute(db);
+    const waiting = new Map(awaiting.map((a) => [a.unit_id, a.n]));
+    return (rows as Omit<OrderCube, 'awaiting_sign'>[]).map((r) => ({ ...r, awaiting_sign: Math.min(r.dispatched, waiting.get(r.unit_id) ?? 0) }));
   },
 
   /** Orders open right now that are overdue, listed or escalated: the live part of the dashboard, from partial indexes. */

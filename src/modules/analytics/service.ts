@@ -19,6 +19,8 @@ export const RANKING_DEFINITIONS = {
 
 export type UnitRank = OrderCube & {
   unit_name: string;
+  /** Dispatched and signed or past the sign-for limit: the orders the 按时签收率 is over. */
+  sign_due: number;
   sign_on_time_rate: number | null;
   close_on_time_rate: number | null;
   satisfaction_rate: number | null;
@@ -30,13 +32,13 @@ export type UnitRank = OrderCube & {
 function rankUnits(rows: OrderCube[], unitNames: Map<number, string>): UnitRank[] {
   const scored = rows.map((r) => {
     const k = {
-      sign_on_time_rate: rate(r.signed_on_time, r.dispatched),
+      sign_on_time_rate: rate(r.signed_on_time, r.dispatched - r.awaiting_sign),
       close_on_time_rate: rate(r.closed_on_time, r.closed),
       satisfaction_rate: rate(r.satisfied, r.rated),
       redo_rate: rate(r.redone, r.closed),
     };
     const score = Math.max(0, (k.sign_on_time_rate ?? 1) * 20 + (k.close_on_time_rate ?? 1) * 40 + (k.satisfaction_rate ?? 1) * 40 - Math.min(1, k.redo_rate ?? 0) * 20);
-    return { ...r, ...k, unit_name: unitNames.get(r.unit_id) ?? `单位 ${r.unit_id}`, score: Math.round(score * 10) / 10, rank: 0 };
+    return { ...r, sign_due: r.dispatched - r.awaiting_sign, ...k, unit_name: unitNames.get(r.unit_id) ?? `单位 ${r.unit_id}`, score: Math.round(score * 10) / 10, rank: 0 };
   });
   scored.sort((a, b) => b.score - a.score || b.closed - a.closed || a.unit_name.localeCompare(b.unit_name, 'zh'));
   scored.forEach((r, i) => (r.rank = i > 0 && r.score === scored[i - 1]!.score ? scored[i - 1]!.rank : i + 1));
@@ -110,7 +112,7 @@ export function createAnalyticsService(ctx: AppContext, problems: ProblemsServic
           for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += o[k];
           return t;
         },
-        { dispatched: 0, signed_on_time: 0, closed: 0, closed_on_time: 0, rated: 0, satisfied: 0, unsatisfied: 0, redone: 0, overdue: 0 },
+        { dispatched: 0, signed_on_time: 0, awaiting_sign: 0, closed: 0, closed_on_time: 0, rated: 0, satisfied: 0, unsatisfied: 0, redone: 0, overdue: 0 },
       );
       const statuses = group(cube, 'status');
       return {
@@ -122,7 +124,8 @@ export function createAnalyticsService(ctx: AppContext, problems: ProblemsServic
           misconduct: total(group(cube, 'flagged')),
           redirected: statuses.get('redirected') ?? 0,
           ...orderTotals,
-          sign_on_time_rate: rate(orderTotals.signed_on_time, orderTotals.dispatched),
+          sign_due: orderTotals.dispatched - orderTotals.awaiting_sign,
+          sign_on_time_rate: rate(orderTotals.signed_on_time, orderTotals.dispatched - orderTotals.awaiting_sign),
           close_on_time_rate: rate(orderTotals.closed_on_time, orderTotals.closed),
           satisfaction_rate: rate(orderTotals.satisfied, orderTotals.rated),
           redo_rate: rate(orderTotals.redone, orderTotals.closed),

@@ -513,7 +513,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     kpis(actor: Actor, from: Date, to: Date) {
       const perms: Permission[] = ['workorder.supervise', 'report.read', 'workorder.handle'];
       const paths = perms.flatMap((p) => scopePaths(actor.principal, p));
-      return unitKpis(db, from, to, paths.filter((p) => !paths.some((q) => q !== p && p.startsWith(q))));
+      return unitKpis(db, from, to, paths.filter((p) => !paths.some((q) => q !== p && p.startsWith(q))), now());
     },
 
     /** What the citizen sees with the tracking code: steps in plain words, the accepted reply, no names or numbers. */

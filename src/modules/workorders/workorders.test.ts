@@ -286,6 +286,11 @@ test('KPIs per unit with their formulas; the in-app inbox', async () => {
   assert.ok(a.redone >= 3);
   assert.match(r.body.definitions.satisfaction_rate.formula, /满意 \+ 基本满意/);
   assert.equal((await call('supervisor', 'GET', '/api/kpi/units?period=2026-13')).status, 400);
+  // an order still within its sign-for limit counts neither as on time nor as late
+  const unsigned = await t.ctx.db.selectFrom('work_order').select((eb) => eb.fn.countAll<number>().as('n')).where('unit_id', '=', city.deptA.id).where('signed_at', 'is', null).where('sign_deadline', '>', new Date()).executeTakeFirstOrThrow();
+  assert.ok(Number(unsigned.n) > 0, 'the fixture has orders waiting to be signed');
+  assert.equal(a.sign_due, a.dispatched - Number(unsigned.n));
+  assert.equal(a.sign_on_time_rate, Math.round((a.signed_on_time / a.sign_due) * 10000) / 10000);
 
   const inbox = await call('handlerA', 'GET', '/api/notifications');
   assert.ok(inbox.body.unread > 0);

@@ -34,7 +34,7 @@ function columns(defs: RankingDefinitions | undefined, compact: boolean, onOpenU
     },
     { title: '派发', dataIndex: 'dispatched', width: 72, sorter: byNumber('dispatched') },
     { title: '办结', dataIndex: 'closed', width: 72, sorter: byNumber('closed') },
-    { ...rate('sign_on_time_rate', 'signed_on_time', 'dispatched'), full: true },
+    { ...rate('sign_on_time_rate', 'signed_on_time', 'sign_due'), full: true },
     rate('close_on_time_rate', 'closed_on_time', 'closed'),
     rate('satisfaction_rate', 'satisfied', 'rated'),
     { ...rate('redo_rate', 'redone', 'closed'), full: true },

@@ -5,7 +5,7 @@ export type Breakdown = { code: string | null; name: string; n: number }[];
 export type Definition = { name: string; formula: string };
 
 export type UnitRank = {
-  unit_id: number; unit_name: string; dispatched: number; signed_on_time: number; closed: number; closed_on_time: number; rated: number; satisfied: number;
+  unit_id: number; unit_name: string; dispatched: number; signed_on_time: number; sign_due: number; closed: number; closed_on_time: number; rated: number; satisfied: number;
   unsatisfied: number; redone: number; overdue: number; sign_on_time_rate: number | null; close_on_time_rate: number | null; satisfaction_rate: number | null;
   redo_rate: number | null; score: number; rank: number;
 };

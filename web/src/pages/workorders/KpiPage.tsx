@@ -13,7 +13,7 @@ import { errorText } from './parts.tsx';
 
 type KpiKey = 'sign_on_time_rate' | 'close_on_time_rate' | 'satisfaction_rate' | 'redo_rate' | 'overdue_count';
 type UnitKpi = {
-  unit_id: number; unit_name: string; dispatched: number; signed_on_time: number; closed: number; closed_on_time: number; rated: number; satisfied: number; redone: number;
+  unit_id: number; unit_name: string; dispatched: number; signed_on_time: number; sign_due: number; closed: number; closed_on_time: number; rated: number; satisfied: number; redone: number;
   overdue_count: number; sign_on_time_rate: number | null; close_on_time_rate: number | null; satisfaction_rate: number | null; redo_rate: number | null;
 };
 type KpiResponse = { period: string; from: string; to: string; definitions: Record<KpiKey, { name: string; formula: string }>; units: UnitKpi[] };
@@ -63,7 +63,7 @@ function KpiTable({ data, loading }: { data: KpiResponse | null; loading: boolea
       columns={[
         { title: '单位', dataIndex: 'unit_name', width: 220, sorter: (a, b) => a.unit_name.localeCompare(b.unit_name, 'zh-CN') },
         { title: '派发', dataIndex: 'dispatched', width: 80, sorter: (a, b) => a.dispatched - b.dispatched },
-        { title: head('sign_on_time_rate', '按时签收率'), key: 'sign', width: 130, sorter: byRate('sign_on_time_rate'), render: (_, r) => <>{pct(r.sign_on_time_rate)} {frac(r.signed_on_time, r.dispatched)}</> },
+        { title: head('sign_on_time_rate', '按时签收率'), key: 'sign', width: 130, sorter: byRate('sign_on_time_rate'), render: (_, r) => <>{pct(r.sign_on_time_rate)} {frac(r.signed_on_time, r.sign_due)}</> },
         { title: head('close_on_time_rate', '按时办结率'), key: 'close', width: 130, sorter: byRate('close_on_time_rate'), render: (_, r) => <>{pct(r.close_on_time_rate)} {frac(r.closed_on_time, r.closed)}</> },
         { title: head('satisfaction_rate', '满意率'), key: 'sat', width: 120, sorter: byRate('satisfaction_rate'), render: (_, r) => <>{pct(r.satisfaction_rate)} {frac(r.satisfied, r.rated)}</> },
         { title: head('redo_rate', '重办率'), key: 'redo', width: 120, sorter: byRate('redo_rate'), render: (_, r) => <>{pct(r.redo_rate)} {frac(r.redone, r.closed)}</> },
