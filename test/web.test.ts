@@ -111,6 +111,10 @@ test('数据导入: a dispatcher uploads a file and sees the counts, with the re
   await page.waitForFunction(() => document.querySelector('[data-testid=import-state]')?.textContent === '已完成');
   assert.match(await summary.innerText(), /已读取 5 条：新增 4.*拒收 1/);
   await page.getByText('下载拒收明细').first().waitFor();
+  // the rejected row on the page: its number, the record's id, the field and why
+  const rejected = page.getByTestId('rejected-rows').locator('.ant-table-row');
+  await rejected.first().waitFor();
+  assert.match(await rejected.first().innerText(), /6\s+WH12345-\S+\s+时间\s+.*无法识别为时间/);
   await page.close();
 });
 

@@ -244,8 +244,9 @@ export const intakeRepo = {
     return db.selectFrom('unit').select(['name']).where('active', '=', true).execute();
   },
 
-  batchErrors(db: Queryable, batchId: number) {
-    return db.selectFrom('import_error').selectAll().where('batch_id', '=', batchId).orderBy('row_no').orderBy('id').execute();
+  batchErrors(db: Queryable, batchId: number, limit?: number) {
+    const q = db.selectFrom('import_error').selectAll().where('batch_id', '=', batchId).orderBy('row_no').orderBy('id');
+    return (limit ? q.limit(limit) : q).execute();
   },
 
   listBatches(db: Queryable, limit: number, offset: number) {

@@ -118,6 +118,14 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     return rest;
   });
 
+  app.get('/imports/:id/errors', {
+    config: { access: 'problem.import' },
+    schema: {
+      tags, summary: '拒收明细（前 100 行，页面显示用；全部见 errors.csv）', params: IdParam,
+      response: { 200: z.array(z.object({ rowNo: z.number().nullable(), externalId: z.string().nullable(), field: z.string().nullable(), message: z.string() })) },
+    },
+  }, async (req) => batchErrors(ctx, req.params.id, 100));
+
   app.get('/imports/:id/errors.csv', {
     config: { access: 'problem.import' },
     schema: { tags, summary: '拒收明细（CSV）', params: IdParam },

@@ -69,7 +69,7 @@ export async function writeErrorReport(ctx: AppContext, inputFile: string, batch
   return file;
 }
 
-export async function batchErrors(ctx: AppContext, batchId: number): Promise<RowProblem[]> {
-  const rows = await intakeRepo.batchErrors(ctx.db, batchId);
+export async function batchErrors(ctx: AppContext, batchId: number, limit?: number): Promise<RowProblem[]> {
+  const rows = await intakeRepo.batchErrors(ctx.db, batchId, limit);
   return rows.map((e) => ({ rowNo: e.row_no, externalId: e.external_id, field: e.field, message: e.message }));
 }

@@ -93,7 +93,8 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     if (!o) throw notFound(`工单 ${id} `);
     const def = STEPS[step];
     if (!mayAct(actor, def.by, o.unit_path)) {
-      if (!mayRead(actor, o.unit_path)) throw forbidden(`工单 ${id} 不属于您的单位，不能${def.name}`);
+      // another unit's order does not exist for it, whether it reads or acts (a 403 would tell that the number is in use)
+      if (!mayRead(actor, o.unit_path)) throw notFound(`工单 ${id} `);
       throw forbidden(`您没有对该工单“${def.name}”的权限`);
     }
     const allowed = stepsFrom(o);

@@ -136,11 +136,12 @@ test('every state allows exactly its steps; an illegal step answers 409 with the
   assert.deepEqual(signAgain.body.state, 'handling');
 });
 
-test('bad input names the problem and changes nothing; another unit gets 403; two at once: one wins, the other 409', async () => {
+test('bad input names the problem and changes nothing; another unit gets 404 as when it reads; two at once: one wins, the other 409', async () => {
   const { order } = await dispatched();
   const before = (await call('handlerA', 'GET', `/api/work-orders/${order.id}`)).body.order as Order;
   const foreign = await call('handlerB', 'POST', `/api/work-orders/${order.id}/sign`, { version: before.version });
-  assert.equal(foreign.status, 403);
+  assert.equal(foreign.status, 404);
+  assert.equal((await call('handlerB', 'GET', `/api/work-orders/${order.id}`)).status, 404);
   const signed = await stepOk('handlerA', order.id, 'sign');
 
   const empty = await call('handlerA', 'POST', `/api/work-orders/${order.id}/reply`, { version: signed.version, content: '  ' });

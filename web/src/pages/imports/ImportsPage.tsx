@@ -10,6 +10,26 @@ type Mapping = { id: number; channel: string; name: string };
 const FILE_CHANNELS = ['hotline12345', 'people_board', 'portal_mailbox', 'wanshitong', 'gov_service', 'wechat', 'weibo', 'generic'];
 const STATE: Record<string, [string, string]> = { running: ['导入中', 'processing'], done: ['已完成', 'success'], failed: ['失败', 'error'] };
 
+type Rejected = { rowNo: number | null; externalId: string | null; field: string | null; message: string };
+
+/** The rejected rows of a finished batch, the first 100 on the page (all of them in the CSV). */
+function RejectedRows({ batchId, total }: { batchId: number; total: number }) {
+  const [rows, setRows] = useState<Rejected[] | null>(null);
+  useEffect(() => {
+    void api<Rejected[]>(`/imports/${batchId}/errors`).then(setRows, () => setRows([]));
+  }, [batchId]);
+  return (
+    <Table<Rejected> size="small" style={{ marginTop: 12 }} rowKey={(r, i) => `${r.rowNo}-${i}`} loading={!rows} dataSource={rows ?? []} pagination={{ pageSize: 10, hideOnSinglePage: true }}
+      data-testid="rejected-rows" title={() => (total > 100 ? `拒收的行（共 ${total} 行，这里列出前 100 行，全部见拒收明细）` : '拒收的行')}
+      columns={[
+        { title: '行号', dataIndex: 'rowNo', width: 80 },
+        { title: '记录编号', dataIndex: 'externalId', width: 180 },
+        { title: '字段', dataIndex: 'field', width: 120, render: (f: string | null) => f?.replace(/^[\w.]+（(.+)）$/, '$1') ?? '' },
+        { title: '原因', dataIndex: 'message' },
+      ]} />
+  );
+}
+
 export function ImportsPage() {
   const { message } = App.useApp();
   const [ref, setRef] = useState<Reference | null>(null);
@@ -101,6 +121,7 @@ export function ImportsPage() {
             </Typography.Text>
             {current.rejected > 0 && <Button type="link" href={`/api/imports/${current.id}/errors.csv`}>下载拒收明细</Button>}
             {current.error && <Alert type="error" message={current.error} style={{ marginTop: 8 }} />}
+            {current.state !== 'running' && current.rejected > 0 && <RejectedRows batchId={current.id} total={current.rejected} />}
           </Card>
         )}
       </Card>
