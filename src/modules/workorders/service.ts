@@ -408,6 +408,8 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       const o = await checkStep(actor, id, 'transfer', version);
       const target = await unitOrThrow(unitId, 'unitId');
       if (target.id === o.unit_id) throw fieldError('unitId', '不能转办给原承办单位');
+      // as for a dispatch: only to a unit within the dispatcher's reach
+      if (!canOnUnit(actor.principal, 'problem.triage', target.path)) throw forbidden(`不能转办给${target.name}（不在您的管辖范围内）`);
       const problem = (await problemsRepo.get(db, o.problem_id))!;
       const calendar = await loadCalendar(db);
       const previous = (await workOrdersRepo.ordersOfProblem(db, o.problem_id)).filter((x) => x.role === 'lead');

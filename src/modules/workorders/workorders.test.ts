@@ -176,6 +176,20 @@ test('extension: request with a later date, approve moves the deadline; refuse k
   assert.equal((await call('handlerA', 'POST', `/api/work-orders/${order.id}/extension/approve`, { version: refused.version })).status, 403, 'a unit cannot approve its own extension');
 });
 
+test("a dispatcher transfers only to units within its reach, as it dispatches", async () => {
+  const local = await makeUser(t.ctx, { unit: city.deptA, roles: [['dispatcher', city.deptA]] });
+  const cookie = await login(t.app, local.username, local.password);
+  const p = await makeProblem(t.ctx);
+  const d = await t.app.inject({ method: 'POST', url: `/api/problems/${p.id}/dispatch`, headers: { cookie: cookies.dispatcher }, payload: { unitId: city.teamA.id } });
+  assert.equal(d.statusCode, 200, d.body);
+  const order = d.json().order as Order;
+  const away = await t.app.inject({ method: 'POST', url: `/api/work-orders/${order.id}/transfer`, headers: { cookie }, payload: { version: order.version, unitId: city.deptB.id, reason: '转到别的部门' } });
+  assert.equal(away.statusCode, 403, away.body);
+  assert.match(away.json().message, /不在您的管辖范围内/);
+  const within = await t.app.inject({ method: 'POST', url: `/api/work-orders/${order.id}/transfer`, headers: { cookie }, payload: { version: order.version, unitId: city.deptA.id, reason: '由部门本级办理' } });
+  assert.equal(within.statusCode, 200, within.body);
+});
+
 test('return, redispatch and transfer count the units passed; at three units the order is escalated (提级督办)', async () => {
   const { problem, order } = await dispatched();
   await stepOk('handlerA', order.id, 'return', { reason: '不属于本单位职责范围' });
