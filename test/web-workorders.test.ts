@@ -40,8 +40,17 @@ before(async () => {
 });
 after(() => close());
 
+/** Each page's calls to the work-order API, for the message of a state that does not come (did the step reach the server?). */
+const orderCalls = new WeakMap<Page, string[]>();
+
 async function loginAs(username: string, password = DEMO_PASSWORD): Promise<Page> {
   const page = await submitLogin(browser, base, username, password);
+  const calls: string[] = [];
+  orderCalls.set(page, calls);
+  const at = () => new Date().toISOString().slice(11, 23);
+  page.on('request', (r) => { if (r.url().includes('/api/work-orders')) calls.push(`${at()} ${r.method()} ${new URL(r.url()).pathname}`); });
+  page.on('response', (r) => { if (r.url().includes('/api/work-orders')) calls.push(`${at()} ${r.status()} ${new URL(r.url()).pathname}`); });
+  page.on('requestfailed', (r) => { if (r.url().includes('/api/work-orders')) calls.push(`${at()} failed ${new URL(r.url()).pathname} ${r.failure()?.errorText}`); });
   await page.getByTestId('main-menu').waitFor();
   return page;
 }
@@ -71,11 +80,13 @@ async function reads(page: Page, testId: string, text: string | RegExp) {
           element: document.querySelector(`[data-testid="${id}"]`)?.textContent ?? null,
           alerts: [...document.querySelectorAll('.ant-alert, .ant-message-notice')].map((e) => e.textContent?.trim()),
           dialogs: [...document.querySelectorAll('.ant-modal-title')].map((e) => e.textContent?.trim()),
+          dialogButtons: [...document.querySelectorAll('.ant-modal .ant-btn')].map((b) => `${b.textContent}${b.classList.contains('ant-btn-loading') ? '（加载中）' : ''}${(b as HTMLButtonElement).disabled ? '（禁用）' : ''}`),
         }),
         testId,
       )
       .catch((e) => String(e));
-    throw new Error(`${testId} 没有变为 ${String(text)}；页面上：${JSON.stringify(shown)}`, { cause: err });
+    const calls = orderCalls.get(page)?.slice(-10) ?? [];
+    throw new Error(`${testId} 没有变为 ${String(text)}；页面上：${JSON.stringify(shown)}；工单接口调用：${JSON.stringify(calls)}`, { cause: err });
   }
 }
 const stateIs = (page: Page, text: string) => reads(page, 'order-state', text);

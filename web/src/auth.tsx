@@ -1,8 +1,12 @@
-import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { useLocation } from 'react-router-dom';
 import { api, onUnauthorized, type Me } from './api.ts';
 
 type AuthState = { me: Me | null; loading: boolean; refresh: () => Promise<void>; setMe: (m: Me | null) => void; logout: () => Promise<void> };
 const AuthContext = createContext<AuthState | null>(null);
+
+/** The citizen's pages (/report, /track and below; /reports is the staff's 分析报告): no login, no session to ask about. */
+export const isCitizenPath = (pathname: string) => ['/report', '/track'].some((page) => pathname === page || pathname.startsWith(`${page}/`));
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [me, setMe] = useState<Me | null>(null);
@@ -16,10 +20,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       setLoading(false);
     }
   }, []);
+  // a citizen's page does not ask for a session (an anonymous 401 in the browser's console); the first staff page does
+  const { pathname } = useLocation();
+  const asked = useRef(false);
   useEffect(() => {
+    if (asked.current || isCitizenPath(pathname)) return;
+    asked.current = true;
     void refresh();
-    return onUnauthorized(() => setMe(null));
-  }, [refresh]);
+  }, [pathname, refresh]);
+  useEffect(() => onUnauthorized(() => setMe(null)), []);
   const logout = useCallback(async () => {
     await api('/auth/logout', { method: 'POST', body: {} }).catch(() => {});
     setMe(null);

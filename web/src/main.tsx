@@ -7,7 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { PublicReportPage } from './pages/public/PublicReportPage.tsx';
 import { TrackPage } from './pages/public/TrackPage.tsx';
-import { AuthProvider, useAuth, useCan } from './auth.tsx';
+import { AuthProvider, isCitizenPath, useAuth, useCan } from './auth.tsx';
 import { AppLayout } from './layout/AppLayout.tsx';
 import { flatRoutes, visibleMenu } from './menu.tsx';
 import { PasswordPage } from './pages/account/PasswordPage.tsx';
@@ -15,15 +15,11 @@ import { LoginPage } from './pages/login/LoginPage.tsx';
 
 dayjs.locale('zh-cn');
 
-const isPublicPath = (pathname: string, page: string) => pathname === page || pathname.startsWith(`${page}/`);
-
 function Root() {
   const { me, loading } = useAuth();
   const can = useCan();
   const location = useLocation();
-  // the citizen's pages need no login (/reports is the staff's 分析报告)
-  if (isPublicPath(location.pathname, '/report')) return <PublicReportPage />;
-  if (isPublicPath(location.pathname, '/track')) return <TrackPage />;
+  if (isCitizenPath(location.pathname)) return location.pathname.startsWith('/report') ? <PublicReportPage /> : <TrackPage />;
   if (loading) return <Spin fullscreen tip="加载中…" />;
   if (!me) return (
     <Routes>
