@@ -49,6 +49,7 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     schema: {
       tags, summary: '渠道推送（接入密钥；单条或最多 1000 条的数组）',
       params: z.object({ channel: z.string().max(30) }),
+      querystring: z.object({ mapping: z.string().trim().min(1).max(50).optional().describe('已保存的列映射名称（通用渠道等字段名不同的来源）') }),
       // elements that are not objects are rejected one by one with their position, beside the good ones
       body: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
       response: { 200: Result },
@@ -60,7 +61,7 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
       const message = req.body.length ? `一次最多推送 ${MAX_PUSH_RECORDS} 条，本次 ${req.body.length} 条：请分批推送` : '数组是空的：没有要推送的记录';
       throw badRequest(message, [{ field: 'body', message }]);
     }
-    return importPushed(ctx, actorOf(req), req.params.channel, req.body).catch((e) => Promise.reject(asAppError(e)));
+    return importPushed(ctx, actorOf(req), req.params.channel, req.body, req.query.mapping).catch((e) => Promise.reject(asAppError(e)));
   });
 
   app.post('/imports', {

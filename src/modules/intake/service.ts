@@ -41,10 +41,11 @@ export async function saveMapping(ctx: AppContext, actor: Actor, m: { channel: s
   });
 }
 
-/** Records pushed over HTTP: one object or up to 1,000 in an array. */
-export async function importPushed(ctx: AppContext, actor: Actor, channel: string, body: unknown): Promise<IngestResult> {
+/** Records pushed over HTTP: one object or up to 1,000 in an array; keys mapped by a saved column mapping if named. */
+export async function importPushed(ctx: AppContext, actor: Actor, channel: string, body: unknown, mappingName?: string): Promise<IngestResult> {
   const adapter = adapterFor(channel);
-  return ingest(ctx, { adapter, origin: 'api', actor, headers: null, rows: jsonArray(body) });
+  const mapping = await savedMapping(ctx, channel, mappingName);
+  return ingest(ctx, { adapter, origin: 'api', actor, headers: null, rows: jsonArray(body), savedMapping: mapping });
 }
 
 const csvCell = (v: unknown) => {

@@ -211,4 +211,14 @@ test('a column mapping saved through the API drives a generic upload; a channel 
   assert.deepEqual([batch.state, batch.inserted, batch.rejected], ['done', 1, 0]);
   const mappings = (await t.app.inject({ url: '/api/column-mappings', headers: { cookie: supervisor } })).json();
   assert.ok(mappings.some((m: { name: string }) => m.name === '街道来信'));
+  // a push from the same source uses the mapping by name; without it the records say what is missing
+  const key = await apiKey('generic');
+  const record = { 来源编号: 'GEN-PUSH-1', 反映时间: '2026-03-04 10:00', 反映内容: '推送来的一条街道来信，路灯不亮。', 地点: '镜湖区' };
+  const plain = await t.app.inject({ method: 'POST', url: '/api/intake/generic', headers: { 'x-api-key': key }, payload: record });
+  assert.equal(plain.json().rejected, 1);
+  const mapped = await t.app.inject({ method: 'POST', url: `/api/intake/generic?mapping=${encodeURIComponent('街道来信')}`, headers: { 'x-api-key': key }, payload: record });
+  assert.deepEqual([mapped.statusCode, mapped.json().inserted], [200, 1], mapped.body);
+  const unknown = await t.app.inject({ method: 'POST', url: '/api/intake/generic?mapping=nope', headers: { 'x-api-key': key }, payload: record });
+  assert.equal(unknown.statusCode, 400);
+  assert.match(unknown.json().message, /没有名为“nope”的列映射/);
 });
