@@ -14,9 +14,6 @@ const REFRESH_CHUNK = 200;
 const dayStart = (d: RawBuilder<unknown>) => sql`(${d}::timestamp at time zone 'Asia/Shanghai')`;
 const dayEnd = (d: RawBuilder<unknown>) => sql`((${d} + 1)::timestamp at time zone 'Asia/Shanghai')`;
 
-/** The start of a city day (UTC+8), `plusDays` later. */
-const cityDayStart = (day: string, plusDays = 0) => new Date(Date.parse(`${day}T00:00:00+08:00`) + plusDays * 86_400_000);
-
 function regionWhere(column: string, scope: RegionScope) {
   if (scope === 'all') return sql`true`;
   if (!scope.length) return sql`false`;
@@ -131,7 +128,7 @@ export const analyticsRepo = {
     const { rows: awaiting } = await sql<{ unit_id: number; n: number }>`
       select o.unit_id, count(*)::int as n from work_order o join problem p on p.id = o.problem_id
       where o.signed_at is null and o.sign_deadline > now()
-        and o.dispatched_at >= ${cityDayStart(range.from)} and o.dispatched_at < ${cityDayStart(range.to, 1)}
+        and o.dispatched_at >= ${dayStart(sql`${range.from}::date`)} and o.dispatched_at < ${dayEnd(sql`${range.to}::date`)}
         and ${regionWhere('p.region_code', scope)}
       group by o.unit_id`.execute(db);
     const waiting = new Map(awaiting.map((a) => [a.unit_id, a.n]));
