@@ -6,7 +6,7 @@ import { actorOf } from '../../http/actor.ts';
 import { Paging } from '../../http/schemas.ts';
 import { searchAudit, verifyAuditChain } from './service.ts';
 import { forbidden } from '../../lib/errors.ts';
-import { scopePaths } from '../auth/access.ts';
+import { isTopUnit, scopePaths } from '../auth/access.ts';
 
 const AuditRow = z.object({
   id: z.number(),
@@ -48,7 +48,7 @@ export const auditRoutes = (ctx: AppContext): FastifyPluginAsync => async (root)
       response: { 200: z.object({ ok: z.boolean(), rows: z.number(), brokenId: z.number().optional(), reason: z.string().optional() }) },
     },
   }, async (req) => {
-    const rootScope = scopePaths(req.principal, 'audit.read').some((p) => p.split('/').filter(Boolean).length === 1);
+    const rootScope = scopePaths(req.principal, 'audit.read').some(isTopUnit);
     if (!rootScope) throw forbidden('只有全市范围的审计权限可以校验整条哈希链');
     return verifyAuditChain(ctx.db);
   });

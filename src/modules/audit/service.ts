@@ -2,7 +2,7 @@ import stringify from 'safe-stable-stringify';
 import type { Db, Queryable, Tx } from '../../db/client.ts';
 import type { AuditRow } from '../../db/types.ts';
 import { sm3Hex } from '../../lib/crypto.ts';
-import { actorLabel, actorUserId, hasPermission, scopePaths, type Actor } from '../auth/access.ts';
+import { actorLabel, actorUserId, hasPermission, isTopUnit, scopePaths, type Actor } from '../auth/access.ts';
 import { forbidden } from '../../lib/errors.ts';
 import { auditRepo } from './repo.ts';
 
@@ -108,6 +108,6 @@ export async function searchAudit(db: Queryable, actor: Actor, filter: Omit<Para
   if (!hasPermission(actor.principal, 'audit.read')) throw forbidden('没有查看审计日志的权限');
   const paths = scopePaths(actor.principal, 'audit.read');
   // Only holders of audit.read at the root see rows without a unit (logins, system jobs).
-  const unitPaths = paths.some((p) => p.split('/').filter(Boolean).length === 1) ? 'all' : paths;
+  const unitPaths = paths.some(isTopUnit) ? 'all' : paths;
   return auditRepo.search(db, { ...filter, unitPaths });
 }

@@ -63,7 +63,8 @@ export function scopePaths(principal: Principal | null, permission: Permission):
  * admin holds them for nothing (the role is the same; its reach is not).
  */
 export const CITY_WIDE_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(['reference.manage', 'apikey.manage']);
-const isTopUnit = (path: string) => path.split('/').filter(Boolean).length === 1;
+/** A unit at the top of the tree ('/1/'): a grant there reaches the whole city. */
+export const isTopUnit = (path: string) => path.split('/').filter(Boolean).length === 1;
 
 export function hasPermission(principal: Principal | null, permission: Permission): boolean {
   const paths = scopePaths(principal, permission);

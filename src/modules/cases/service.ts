@@ -2,7 +2,7 @@ import type { AppContext } from '../../context.ts';
 import type { CaseKind, CaseResult } from '../../db/types.ts';
 import { cityDay } from '../../lib/calendar.ts';
 import { badRequest, forbidden } from '../../lib/errors.ts';
-import { actorUserId, canOnUnit, hasPermission, scopePaths, type Actor } from '../auth/access.ts';
+import { actorUserId, canOnUnit, hasPermission, isTopUnit, scopePaths, type Actor } from '../auth/access.ts';
 import { recordAudit } from '../audit/service.ts';
 import { normalizeHeader } from '../intake/fields.ts';
 import type { ParsedRow } from '../intake/files.ts';
@@ -80,7 +80,7 @@ export function createCasesService(ctx: AppContext) {
   function readScope(actor: Actor): string[] | null {
     const perms = ['report.read', 'workorder.supervise', 'workorder.handle'] as const;
     const paths = perms.flatMap((p) => scopePaths(actor.principal, p));
-    if (paths.some((p) => p.split('/').filter(Boolean).length === 1)) return null;
+    if (paths.some(isTopUnit)) return null;
     return paths;
   }
 

@@ -4,7 +4,7 @@ import type { UnitKind } from '../../db/types.ts';
 import { maskPhone } from '../../lib/crypto.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorUserId, assertOnUnit, canOnUnit, scopePaths, type Actor } from '../auth/access.ts';
+import { actorUserId, assertOnUnit, canOnUnit, isTopUnit, scopePaths, type Actor } from '../auth/access.ts';
 import { assertPasswordAllowed, hashPassword } from '../auth/password.ts';
 import { sessionCacheOf } from '../auth/session-cache.ts';
 import { orgsRepo } from './repo.ts';
@@ -69,7 +69,7 @@ export function createOrgsService(ctx: AppContext) {
     async createUnit(actor: Actor, input: UnitInput) {
       if (input.parentId === null) {
         // A new root is a new tree: only someone who manages a root may add one.
-        if (!scopePaths(actor.principal, 'org.manage').some((p) => p.split('/').filter(Boolean).length === 1)) throw forbidden('只有市级管理员可以新建顶级单位');
+        if (!scopePaths(actor.principal, 'org.manage').some(isTopUnit)) throw forbidden('只有市级管理员可以新建顶级单位');
       }
       const parent = input.parentId === null ? null : await unitOrFail(input.parentId);
       if (parent) assertOnUnit(actor, 'org.manage', parent.path, '上级单位');

@@ -4,7 +4,7 @@ import { isPersonalNumber, maskName, maskNumber, maskPersonalNumbers, maskPhone 
 import { AppError, forbidden, notFound } from '../../lib/errors.ts';
 import { regionPrefix } from '../../lib/region.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorUserId, hasPermission, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
+import { actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
 import type { Tx } from '../../db/client.ts';
 import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
@@ -17,7 +17,6 @@ export type ProblemScope = { regionPrefixes: string[] | 'all'; orderUnitIds: num
 
 export type PublicReport = { title?: string; content: string; kind?: string; address?: string; region?: string; contactName?: string; contactPhone?: string; confidential?: boolean };
 
-const isRoot = (path: string) => path.split('/').filter(Boolean).length === 1;
 const CONFIDENTIAL = '（保密）';
 const TOPIC_DOCS_MAX = 20_000;
 
@@ -61,7 +60,7 @@ export function createProblemsService(ctx: AppContext) {
     // the scheduler and the command line act for the whole city (a public request has its own actor, never this one)
     if (actor === SYSTEM_ACTOR) return 'all';
     const paths = scopePaths(actor.principal, permission);
-    if (paths.some(isRoot)) return 'all';
+    if (paths.some(isTopUnit)) return 'all';
     const regions = await problemsRepo.governmentRegions(db, paths);
     return regions.map((r) => regionPrefix(r.region_code!));
   }

@@ -5,7 +5,7 @@ import { forbidden, notFound } from '../../lib/errors.ts';
 import { monthBefore, parsePeriod, previousPeriod, samePeriodLastYear, type Period } from '../../lib/period.ts';
 import type { AnalyticsService } from '../analytics/service.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorUserId, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
+import { actorUserId, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import { composeReport, reportSummary } from './compose.ts';
 import { renderDocx } from './document.ts';
@@ -22,7 +22,7 @@ export function createReportsService(ctx: AppContext, deps: { analytics: Analyti
   const { db } = ctx;
 
   /** Reports are the city's: generated and read by people whose 查看分析报告 covers the whole city. */
-  const isCityWide = (actor: Actor) => actor === SYSTEM_ACTOR || scopePaths(actor.principal, 'report.read').some((p) => p.split('/').filter(Boolean).length === 1);
+  const isCityWide = (actor: Actor) => actor === SYSTEM_ACTOR || scopePaths(actor.principal, 'report.read').some(isTopUnit);
   function assertCityWide(actor: Actor) {
     if (!isCityWide(actor)) throw forbidden(NOT_CITY_WIDE);
   }

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import type { RiskSignalKind, WarningLevel, WarningState } from '../../db/types.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorLabel, actorUserId, hasPermission, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
+import { actorLabel, actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { loadCalendar } from '../calendar/service.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import type { WorkOrdersService } from '../workorders/service.ts';
@@ -155,7 +155,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
   const assertMayReadRules = (actor: Actor) => {
     if (!hasPermission(actor.principal, 'report.read') && !hasPermission(actor.principal, 'reference.manage')) throw forbidden('没有查看预警规则的权限');
   };
-  const cityWide = (actor: Actor) => actor === SYSTEM_ACTOR || (['report.read', 'workorder.supervise'] as const).some((perm) => scopePaths(actor.principal, perm).some((p) => p.split('/').filter(Boolean).length === 1));
+  const cityWide = (actor: Actor) => actor === SYSTEM_ACTOR || (['report.read', 'workorder.supervise'] as const).some((perm) => scopePaths(actor.principal, perm).some(isTopUnit));
 
   async function step(actor: Actor, id: number, version: number, name: keyof typeof STEPS, note: string, set: { problem_id?: number; work_order_id?: number; closing_reason?: string } = {}) {
     if (!hasPermission(actor.principal, 'workorder.supervise') && actor !== SYSTEM_ACTOR) throw forbidden('只有督办人员可以研判、交办和关闭预警');

@@ -5,7 +5,7 @@ import type { Satisfaction, WorkOrderState } from '../../db/types.ts';
 import { formatCityTime, type WorkCalendar } from '../../lib/calendar.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorLabel, actorUserId, canOnUnit, hasPermission, scopePaths, type Actor, type Permission } from '../auth/access.ts';
+import { actorLabel, actorUserId, canOnUnit, hasPermission, isTopUnit, scopePaths, type Actor, type Permission } from '../auth/access.ts';
 import { deadlineRules, loadCalendar } from '../calendar/service.ts';
 import { notify } from '../notifications/service.ts';
 import { orgsRepo } from '../orgs/repo.ts';
@@ -268,7 +268,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       const at = now();
       const dueSoon = new Date(at.getTime() + (await setting('workorder.due_soon_hours', 24)) * 3_600_000);
       const paths = readScope(actor);
-      const scope: UnitScope = paths.some((p) => p.split('/').filter(Boolean).length === 1) ? 'all' : { paths };
+      const scope: UnitScope = paths.some(isTopUnit) ? 'all' : { paths };
       const filter: OrderFilter = { scope, unitId: f.unitId, problemId: f.problemId, now: at, limit: f.limit, offset: f.offset };
       const byTab: Record<Tab, Partial<OrderFilter>> = {
         pending_sign: { states: ['pending_sign'] },
