@@ -147,6 +147,8 @@ test('数据导入: a file whose columns are not understood gets a column mappin
 
 test('the public form names what to mend in Chinese, and refuses an oversized attachment when it is chosen', { skip }, async () => {
   const page = await browser.newPage();
+  const sessionAsked: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/auth/me')) sessionAsked.push(r.url()); });
   await page.goto(`${base}/report`);
   await page.getByLabel('内容').fill('弋江区某工地夜间施工噪音扰民，请依法处理。');
   await page.getByLabel('联系电话').fill('12345');
@@ -160,6 +162,7 @@ test('the public form names what to mend in Chinese, and refuses an oversized at
   await page.getByText('请按提示修改标出的内容').waitFor();
   await page.getByText('请填写正确的手机号或固定电话').waitFor();
   assert.ok(!(await page.locator('body').innerText()).includes('contactPhone'));
+  assert.deepEqual(sessionAsked, [], "a citizen's page does not ask for a session");
   await page.close();
 });
 
