@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
-import type { ProblemStatus } from '../../db/types.ts';
+import type { DB, ProblemStatus } from '../../db/types.ts';
 import { regionPrefix } from '../../lib/region.ts';
 
 export type ProblemFilter = {
@@ -28,6 +28,21 @@ const LIST_COLUMNS = [
   'problem.domain_code', 'problem.misconduct', 'problem.triage',
 ] as const;
 
+/**
+ * Problems that came through a channel: their first source's (problem.channel), or any other source of theirs, such as
+ * a duplicate merged in from it. Only problems with more than one source (index problem_multi_source) are looked up in
+ * problem_source.
+ */
+export const cameThrough = (channel: string) => (eb: ExpressionBuilder<DB, 'problem'>) =>
+  eb.or([
+    eb('problem.channel', '=', channel),
+    eb.and([
+      eb('problem.source_count', '>', 1),
+      // OFFSET 0: probed row by row through problem_source_problem; unhashed, a sequential scan of all sources
+      eb.exists(eb.selectFrom('problem_source').select('problem_source.id').whereRef('problem_source.problem_id', '=', 'problem.id').where('problem_source.channel', '=', channel).offset(0)),
+    ]),
+  ]);
+
 export const problemsRepo = {
   /**
    * Fresh planner statistics for the tables lists count and search: the totals shown beyond an exact count are the
@@ -50,7 +65,7 @@ export const problemsRepo = {
         ]),
       );
     }
-    if (f.channel) q = q.where('problem.channel', '=', f.channel);
+    if (f.channel) q = q.where(cameThrough(f.channel));
     if (f.kind) q = q.where('problem.kind_code', '=', f.kind);
     if (f.region) q = q.where('problem.region_code', 'like', `${regionPrefix(f.region)}%`);
     q = f.status ? q.where('problem.status', '=', f.status) : q.where('problem.status', '!=', 'merged');

@@ -1,13 +1,16 @@
 import { CompiledQuery, sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { DB as Database, ProblemStatus } from '../../db/types.ts';
+import { cameThrough } from '../problems/repo.ts';
 import type { ProblemScope } from '../problems/service.ts';
 import { regionPrefix } from '../../lib/region.ts';
 
 export type SearchFilter = {
   tsquery?: string | null;
   trackingCode?: string | null;
+  /** any of the problem's sources came through it; with firstChannel only the first */
   channel?: string;
+  firstChannel?: boolean;
   kind?: string;
   domain?: string;
   region?: string;
@@ -71,7 +74,7 @@ function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null
       ...(f.trackingCode ? [eb('problem.tracking_code', '=', f.trackingCode)] : []),
     ]));
   }
-  if (f.channel) q = q.where('problem.channel', '=', f.channel);
+  if (f.channel) q = f.firstChannel ? q.where('problem.channel', '=', f.channel) : q.where(cameThrough(f.channel));
   if (f.kind) q = q.where('problem.kind_code', '=', f.kind);
   if (f.domain) q = q.where('problem.domain_code', '=', f.domain);
   if (f.region) q = q.where('problem.region_code', 'like', `${regionPrefix(f.region)}%`);

@@ -12,6 +12,8 @@ const Hits = z.array(z.tuple([z.number(), z.number()]));
 export const SearchFilters = z.object({
   q: z.string().trim().max(100, '查询词不超过 100 字').optional(),
   channel: z.string().max(30).optional(),
+  /** with channel: only problems first reported through it (the dashboard's 渠道分布 counts each problem once, by it) */
+  firstChannel: z.boolean().optional(),
   kind: z.string().max(30).optional(),
   domain: z.string().max(30).optional(),
   region: z.string().regex(/^\d{2,12}$/, '区域代码应为数字').optional(),

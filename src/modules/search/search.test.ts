@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { createTestApp, login, type TestApp } from '../../../test/helpers.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { problemsRepo } from '../problems/repo.ts';
-import { createProblemsService } from '../problems/service.ts';
+import { createProblemsService, mergeProblems } from '../problems/service.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import { DEMO_PASSWORD } from '../seed/wuhu.ts';
 import { createSearchService } from './service.ts';
@@ -184,4 +184,26 @@ test('beyond the exact count the total is the planner\'s estimate: a number, on 
   const all = await searchRepo.estimate(t.ctx.db, { regionPrefixes: 'all', orderUnitIds: [] }, {});
   const { count } = await t.ctx.db.selectFrom('problem').select((eb) => eb.fn.countAll<number>().as('count')).where('status', '!=', 'merged').executeTakeFirstOrThrow();
   assert.ok(Math.abs(all - Number(count)) <= Math.max(5, Number(count) * 0.2), `estimate ${all}, count ${count}`);
+});
+
+test('a channel filter finds the problems that came through it, including a duplicate merged in from it', async () => {
+  const problems = createProblemsService(t.ctx);
+  const onSite = await problems.submitForm('staff', { title: '洗车店占道洗车', content: '镜湖区赭山街道一洗车店长期占用人行道洗车，污水横流，行人无法通行。', region: '镜湖区', kind: '投诉', unitName: '芜湖市司法局' }, SYSTEM_ACTOR);
+  const online = await problems.submitForm('web_form', { title: '洗车店占用人行道', content: '赭山街道有家洗车店天天在人行道上洗车，污水流得到处都是，请管一管。', region: '镜湖区', kind: '投诉' }, SYSTEM_ACTOR);
+  await indexer.indexPending();
+  const washers = (channel: string) => found('admin', { q: '洗车', channel });
+  assert.deepEqual(await washers('staff'), [onSite.id]);
+  assert.deepEqual(await washers('web_form'), [online.id]);
+
+  // the form's report is merged into the staff's: the staff's problem now came through both channels
+  await t.ctx.db.transaction().execute((tx) => mergeProblems(tx, SYSTEM_ACTOR, { from: online.id, fromStatus: 'new', into: onSite.id, similarity: 0.8, reason: '同一洗车店' }));
+  await indexer.indexPending();
+  assert.deepEqual(await washers('web_form'), [onSite.id], 'found by the channel of its merged-in source');
+  assert.deepEqual(await washers('staff'), [onSite.id]);
+  assert.deepEqual(await washers('hotline12345'), []);
+  // the dashboard's 渠道分布 counts each problem once, by its first channel, and opens the search the same way
+  assert.deepEqual(await found('admin', { q: '洗车', channel: 'web_form', firstChannel: true }), []);
+  assert.deepEqual(await found('admin', { q: '洗车', channel: 'staff', firstChannel: true }), [onSite.id]);
+  const listed = await api('admin', 'GET', '/api/problems?channel=web_form&q=洗车');
+  assert.deepEqual(listed.rows.map((r: { id: number }) => r.id), [onSite.id], 'the problem list filters the same way');
 });

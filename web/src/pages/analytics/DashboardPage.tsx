@@ -57,7 +57,8 @@ function DashboardCharts({ data, open }: { data: Dashboard; open: (f: SearchFilt
   // a null code (未分类, 未识别区域) has no search to open
   const byCode = (list: { code: string | null }[], key: 'channel' | 'kind' | 'region') => (e: ChartClick) => {
     const code = list[e.dataIndex]?.code;
-    if (code) open({ [key]: code });
+    // the channel chart counts each problem once, by the channel that first brought it
+    if (code) open(key === 'channel' ? { channel: code, firstChannel: true } : { [key]: code });
   };
   const barHeight = (n: number) => Math.max(200, n * 30 + 40);
   const hint = '点击图形查看对应问题';
@@ -72,7 +73,7 @@ function DashboardCharts({ data, open }: { data: Dashboard; open: (f: SearchFilt
         </ChartCard>
       </Col>
       <Col xs={24} xl={8}>
-        <ChartCard title="渠道分布" empty={!data.byChannel.length}>
+        <ChartCard title="渠道分布" hint="每件问题按首次来源渠道计；点击查看对应问题" empty={!data.byChannel.length}>
           <Chart label="渠道分布" testId="chart-channel" option={options.channel} onClick={byCode(data.byChannel, 'channel')} />
         </ChartCard>
       </Col>

@@ -36,7 +36,10 @@ export function SearchFilterBar({ filters, lists, onChange, onClear }: Props) {
   const anyFilter = Object.entries(filters).some(([k, v]) => k !== 'q' && v !== undefined);
   return (
     <Space wrap size={[8, 8]} style={{ marginBottom: 12 }} data-testid="search-filters">
-      <Select placeholder="渠道" allowClear style={{ width: 170 }} value={filters.channel} options={options(lists.reference?.channels)} onChange={(channel) => onChange({ channel })} />
+      <Select placeholder="渠道" allowClear style={{ width: 170 }} value={filters.channel} options={options(lists.reference?.channels)} onChange={(channel) => onChange({ channel, ...(channel ? {} : { firstChannel: undefined }) })} />
+      {filters.channel && (
+        <FlagSwitch label="仅首次来源" checked={!!filters.firstChannel} onChange={(on) => onChange({ firstChannel: on || undefined })} />
+      )}
       <Select placeholder="类型" allowClear style={{ width: 100 }} value={filters.kind} options={options(lists.reference?.kinds)} onChange={(kind) => onChange({ kind })} />
       <Select placeholder="执法领域" allowClear style={{ width: 170 }} value={filters.domain} options={options(lists.reference?.domains)} onChange={(domain) => onChange({ domain })} />
       <TreeSelect placeholder="区域" allowClear style={{ width: 170 }} value={filters.region} treeData={lists.regionTree} showSearch={{ treeNodeFilterProp: 'title' }} onChange={(region) => onChange({ region })} />

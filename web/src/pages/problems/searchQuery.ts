@@ -10,6 +10,8 @@ export type SearchSort = 'time' | 'relevance';
 export type SearchFilters = {
   q?: string;
   channel?: string;
+  /** with channel: only problems first reported through it (as the dashboard counts them) */
+  firstChannel?: boolean;
   kind?: string;
   domain?: string;
   /** region code prefix, digits */
@@ -37,7 +39,7 @@ export type SearchFilters = {
 export type SearchState = { filters: SearchFilters; sort: SearchSort; page: number };
 
 const TEXT_KEYS = ['channel', 'kind', 'domain', 'status', 'misconduct'] as const;
-const FLAG_KEYS = ['overdue', 'listed', 'escalated', 'openOnly'] as const;
+const FLAG_KEYS = ['firstChannel', 'overdue', 'listed', 'escalated', 'openOnly'] as const;
 const SATISFACTIONS: Satisfaction[] = ['satisfied', 'basically_satisfied', 'unsatisfied', 'unrated'];
 
 /** A query with a run of 7 or more digits (spaces and dashes between digits ignored) may be a phone number: never in a URL. */
