@@ -3,6 +3,7 @@ import type { AppContext } from './context.ts';
 import type { JobHandler } from './modules/jobs/runner.ts';
 import { jobsRepo } from './modules/jobs/repo.ts';
 import { intakeRepo } from './modules/intake/repo.ts';
+import { STALE_IMPORT_MS } from './modules/intake/pipeline.ts';
 import { problemsRepo } from './modules/problems/repo.ts';
 import { rateLimitRepo } from './modules/ratelimit/repo.ts';
 import { createTriageService } from './modules/triage/service.ts';
@@ -17,7 +18,6 @@ const KEEP_FINISHED_JOBS_DAYS = 30;
  * hand, which after a large import takes some 30 ms a problem there, so its batches are small.
  */
 const TRIAGE_BATCH = { postgres: 500, pglite: 50 } as const;
-const STALE_IMPORT_MINUTES = 30;
 
 /** Every job kind the runner knows, by the name stored in job.kind and job_schedule.kind. */
 export function jobHandlers(ctx: AppContext, services: Services): Record<string, JobHandler> {
@@ -73,7 +73,7 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
       await createTriageService(ctx).train(SYSTEM_ACTOR, null, { target, sources: ['网页重新训练'] });
     },
     'intake.failStaleBatches': async () => {
-      await intakeRepo.failStale(ctx.db, new Date(Date.now() - STALE_IMPORT_MINUTES * 60_000), '导入中断（服务停止或进程退出）：重新导入同一文件即可补齐，已入库的记录不会重复');
+      await intakeRepo.failStale(ctx.db, new Date(Date.now() - STALE_IMPORT_MS), '导入中断（服务停止或进程退出）：重新导入同一文件即可补齐，已入库的记录不会重复');
     },
     'workorder.sweep': async () => {
       await services.workOrders.sweep();

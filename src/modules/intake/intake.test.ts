@@ -328,6 +328,37 @@ test('a batch left running by a process that died is marked failed by the sweep,
   assert.equal(rows[1]!.state, 'running');
 });
 
+test('a running import marks its batch alive while no chunk commits, so the sweep fails only a batch whose process died', async (t) => {
+  const { intakeRepo } = await import('./repo.ts');
+  const { jobHandlers } = await import('../../jobs.ts');
+  const { createServices } = await import('../../app.ts');
+  let release = () => {};
+  const gate = new Promise<void>((r) => (release = r));
+  let reading = () => {};
+  const waiting = new Promise<void>((r) => (reading = r));
+  // one row, then a long wait (a slow source, or rows that are all rejected): no chunk commits meanwhile
+  const rows: AsyncIterable<SourceRow> = {
+    async *[Symbol.asyncIterator]() {
+      yield { rowNo: 2, row: { 工单编号: 'BEAT-1', 受理时间: '2026-03-10 10:00', 诉求内容: '等待中的导入' } };
+      reading();
+      await gate;
+    },
+  };
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  let batchId = 0;
+  const running = ingest(ctx, { adapter: hotline12345, origin: 'cli', actor: SYSTEM_ACTOR, headers: ['工单编号', '受理时间', '诉求内容'], rows, onBatch: (id) => (batchId = id) });
+  await waiting;
+  const old = new Date(Date.now() - 10 * 60_000);
+  await ctx.db.updateTable('import_batch').set({ progress_at: old }).where('id', '=', batchId).execute();
+  t.mock.timers.tick(20_000);
+  for (let i = 0; i < 100 && (await intakeRepo.getBatch(ctx.db, batchId))!.progress_at! <= old; i++) await new Promise((r) => setTimeout(r, 20));
+  await jobHandlers(ctx, createServices(ctx))['intake.failStaleBatches']!({});
+  assert.equal((await intakeRepo.getBatch(ctx.db, batchId))?.state, 'running', 'the heartbeat kept it alive');
+  release();
+  assert.equal((await running).inserted, 1);
+  assert.equal((await intakeRepo.getBatch(ctx.db, batchId))?.state, 'done');
+});
+
 test('the content hash is computed over the same text as before: canonicalJson is safe-stable-stringify', () => {
   const odd = ['', 'a"b\\c', '\u0000\u001f\u007f', '\ud800', 'x\udc00y', '😀', '\u2028\u2029', '诉求内容', ' 空 格 '];
   const samples: unknown[] = [

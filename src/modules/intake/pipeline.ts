@@ -23,6 +23,13 @@ const WORKERS_AFTER = 4 * CHUNK;
 const WORKERS_FILE_BYTES = 1 << 20;
 /** A running import writes its counts to its batch row at most this often (the import page polls them). */
 const PROGRESS_EVERY_MS = 1000;
+/**
+ * A running import writes its batch row at least this often, even while no chunk commits (rows that are all rejected,
+ * a busy database), so that a batch silent for STALE_IMPORT_MS belongs to a process that died.
+ */
+const HEARTBEAT_MS = 20_000;
+/** The sweep (jobs.ts, every minute) marks a running batch failed after this long without a write. */
+export const STALE_IMPORT_MS = 2 * 60_000;
 
 export type RowProblem = { rowNo: number | null; externalId: string | null; field: string | null; message: string };
 export type IngestResult = {
@@ -110,10 +117,10 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   // each wait for the other's commit.
   let progressWritten: Promise<unknown> = Promise.resolve();
   let progressAt = Date.now();
-  const reportProgress = () => {
+  const reportProgress = (beat = false) => {
     const now = counts();
-    opts.onProgress?.(now);
-    if (outer || Date.now() - progressAt < PROGRESS_EVERY_MS) return;
+    if (!beat) opts.onProgress?.(now);
+    if (outer || (!beat && Date.now() - progressAt < PROGRESS_EVERY_MS)) return;
     progressAt = Date.now();
     progressWritten = progressWritten
       .then(() => intakeRepo.setProgress(ctx.db, batchId, now))
@@ -291,6 +298,8 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       await consume(preparer.run(rows));
     }
   };
+  const heartbeat = outer ? null : setInterval(() => reportProgress(true), HEARTBEAT_MS);
+  heartbeat?.unref();
   const settle = () => Promise.all(lanes.map((l) => l.writing.catch(() => []))).then(() => {});
   try {
     for await (const src of opts.rows) {
@@ -314,6 +323,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     await finish('failed', (e as Error).message.slice(0, 1000));
     throw e;
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     (session as PrepareSession | null)?.close();
   }
   unknownColumns = [...new Set([...unknownColumns, ...unknownKeys])];
