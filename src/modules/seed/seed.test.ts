@@ -28,6 +28,15 @@ test('the generator is deterministic and never writes a place name it does not k
   assert.ok(a.length > 30);
 });
 
+test('the demo city\'s road names are words of the segmenter: 赭山路 names a place, 山路 is no topic', async () => {
+  const { syncUserDictionary } = await import('../triage/dictionary.ts');
+  const { topicTerms } = await import('../triage/hot-topics.ts');
+  await syncUserDictionary(ctx);
+  const terms = topicTerms({ title: '赭山路上烧烤油烟扰民', body: '天门山路与九华山路交叉口夜宵摊油烟很大。' });
+  for (const road of ['赭山路', '天门山路', '九华山路']) assert.ok(terms.includes(road), `${road} in ${terms.join(',')}`);
+  assert.ok(!terms.includes('山路'), terms.join(','));
+});
+
 test('demo reports come in through every channel with the calendar\'s rhythm; channels with an address match the city\'s regions', async () => {
   const now = new Date('2026-11-26T12:00:00+08:00');
   const inserted = await seedDemoReports(ctx, { days: 60, perDay: 12, now });

@@ -15,6 +15,9 @@ import { createProblemsService } from '../problems/service.ts';
 import { createRiskService } from '../risk/service.ts';
 import { createWorkOrdersService } from '../workorders/service.ts';
 import { CITY, COUNTIES, DEMO_PASSWORD, DEMO_USERS, townshipCode, wuhuUnits } from './wuhu.ts';
+import { ROADS } from './scenarios.ts';
+import { triageConfigRepo } from '../triage/config-repo.ts';
+import { syncUserDictionary } from '../triage/dictionary.ts';
 
 export async function isEmptyOrganization(ctx: AppContext): Promise<boolean> {
   const row = await ctx.db.selectFrom('unit').select('id').limit(1).executeTakeFirst();
@@ -53,6 +56,9 @@ export async function seedDemoCity(ctx: AppContext): Promise<{ units: number; us
       });
       await orgsRepo.insertGrant(tx, { userId: id, role: u.role, unitId: ids.get(u.scope)!.id, grantedBy: null });
     }
+    // the city's road names as words of the segmenter (分拣配置 → 分词词典): 赭山路 is one place, not 赭 and 山路
+    await triageConfigRepo.insertUserWords(tx, [...ROADS], 'place', null);
+    await triageConfigRepo.touchUserWords(tx);
     await recordAudit(tx, SYSTEM_ACTOR, { action: 'seed.demo', targetType: 'system', summary: { city: CITY.name, units: specs.length, users: DEMO_USERS.length } });
     return { units: specs.length, users: DEMO_USERS.length, password: DEMO_PASSWORD };
   });
@@ -64,6 +70,7 @@ export const DEMO_REPORTS_PER_DAY = 16;
 /** The demo city with a few months of reports from every channel: what `npm start` and `zhd seed demo` load. */
 export async function seedDemo(ctx: AppContext) {
   const city = await seedDemoCity(ctx);
+  await syncUserDictionary(ctx); // the demo's triage and search index segment with the city's road names
   const reports = await seedDemoReports(ctx, { days: DEMO_REPORT_DAYS, perDay: DEMO_REPORTS_PER_DAY });
   const triage = createTriageService(ctx);
   while ((await triage.triagePending(500)) > 0) {
