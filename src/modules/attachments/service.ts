@@ -58,6 +58,33 @@ export function createAttachmentsService(ctx: AppContext) {
       return stored;
     },
 
+    /**
+     * Files a channel pushed with a record (intake/pushed-files.ts, already checked for type and size): each stored once
+     * per problem (a repeat push adds nothing), within the per-problem count. Returns how many were stored and the rest.
+     */
+    async addPushed(actor: Actor, problemId: number, files: { name: string; type: string; data: Buffer; digest: string }[]) {
+      return db.transaction().execute(async (tx) => {
+        const have = await tx.selectFrom('attachment').select('digest').where('problem_id', '=', problemId).execute();
+        const digests = new Set(have.map((a) => a.digest));
+        let count = have.length;
+        let stored = 0;
+        const refused: { name: string; reason: string }[] = [];
+        for (const f of files) {
+          if (digests.has(f.digest)) continue;
+          if (count >= limits.perProblem) {
+            refused.push({ name: f.name, reason: `每件反映最多 ${limits.perProblem} 个附件` });
+            continue;
+          }
+          const r = await tx.insertInto('attachment').values({ problem_id: problemId, file_name: f.name, content_type: f.type, size_bytes: f.data.length, digest: f.digest, data: f.data, uploaded_by: actorUserId(actor) }).returning('id').executeTakeFirstOrThrow();
+          await recordAudit(tx, actor, { action: 'attachment.add', targetType: 'problem', targetId: problemId, summary: { attachmentId: r.id, name: f.name, size: f.data.length } });
+          digests.add(f.digest);
+          count++;
+          stored++;
+        }
+        return { stored, refused };
+      });
+    },
+
     list: (problemId: number) => db.selectFrom('attachment').select(['id', 'file_name', 'content_type', 'size_bytes', 'created_at']).where('problem_id', '=', problemId).orderBy('id').execute(),
 
     async get(problemId: number, id: number) {

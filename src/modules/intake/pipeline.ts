@@ -52,6 +52,8 @@ export type IngestOptions = {
   savedMapping?: Record<string, string>;
   /** Called once the batch row exists, before any record is stored. */
   onBatch?: (batchId: number) => void;
+  /** Called for each row read well, in order, with the id its record is stored under (not yet committed). */
+  onRecord?: (rowNo: number, externalId: string) => void;
   /** Called after each chunk is committed. */
   onProgress?: (p: BatchCounts) => void;
   /** The size of the file being imported, if known: a large file is prepared on worker threads from its first row. */
@@ -268,6 +270,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       } else {
         const ready = item as Ready;
         ready.data = data;
+        opts.onRecord?.(ready.rowNo, ready.externalId);
         const lane = laneOf(ready.externalId);
         lane.pending.push(ready);
         if (lane.pending.length >= CHUNK) await flush(lane);

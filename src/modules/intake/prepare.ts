@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import stringify from 'safe-stable-stringify';
 import { isPersonalNumber, maskName, maskPhone } from '../../lib/crypto.ts';
 import { ADAPTERS, RowError, text, type CanonicalRecord, type ChannelAdapter } from './adapters.ts';
+import { FILE_KEYS } from './pushed-files.ts';
 import { CANONICAL_FIELDS, headerIndex, normalizeHeader, type CanonicalField } from './fields.ts';
 import { parseRow, type SourceRow } from './files.ts';
 import { PlaceMatcher, type RegionRow } from './places.ts';
@@ -191,7 +192,8 @@ export class Preparer {
       if (this.#tabular) f = null; // a column not understood: reported from the headers
       else {
         const n = normalizeHeader(key);
-        f = this.#saved.get(n) ?? this.#specIndex.get(n) ?? null;
+        // pushed files are stored as attachments (pushed-files.ts), their names and digests kept here
+        f = this.#saved.get(n) ?? this.#specIndex.get(n) ?? ((FILE_KEYS as readonly string[]).includes(key) ? 'extra' : null);
       }
       this.#keyField.set(key, f);
       // reported once per preparer (the import gathers them from every batch); in a table, a cell without a header

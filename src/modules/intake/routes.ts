@@ -24,6 +24,12 @@ const Result = z.object({
   errors: z.array(z.object({ rowNo: z.number().nullable(), externalId: z.string().nullable(), field: z.string().nullable(), message: z.string() })),
   unknownColumns: z.array(z.string()),
 });
+const PushResult = Result.extend({
+  attachments: z.object({
+    stored: z.number().describe('存入问题附件的文件数（重复推送的同一文件不再存）'),
+    refused: z.array(z.object({ record: z.number().describe('第几条记录（从 1 起）'), name: z.string(), reason: z.string() })),
+  }),
+});
 const Batch = z.object({
   id: z.number(), channel: z.string(), origin: z.string(), file_name: z.string().nullable(), state: z.string(),
   read: z.number(), inserted: z.number(), changed: z.number(), repeats: z.number(), rejected: z.number(), error: z.string().nullable(),
@@ -45,14 +51,14 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
 
   app.post('/intake/:channel', {
     config: { access: 'apiKey' },
-    bodyLimit: 8 * 1024 * 1024,
+    bodyLimit: 32 * 1024 * 1024, // room for files pushed inside records (Base64)
     schema: {
-      tags, summary: '渠道推送（接入密钥；单条或最多 1000 条的数组）',
+      tags, summary: '渠道推送（接入密钥；单条或最多 1000 条的数组；记录里 attachments 或“附件”下的 Base64 文件存为问题附件）',
       params: z.object({ channel: z.string().max(30) }),
       querystring: z.object({ mapping: z.string().trim().min(1).max(50).optional().describe('已保存的列映射名称（通用渠道等字段名不同的来源）') }),
       // elements that are not objects are rejected one by one with their position, beside the good ones
       body: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
-      response: { 200: Result },
+      response: { 200: PushResult },
     },
   }, async (req) => {
     const p = req.principal!;

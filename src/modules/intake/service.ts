@@ -8,6 +8,8 @@ import { intakeRepo } from './repo.ts';
 import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
 import { jsonArray, openRecordFile } from './files.ts';
 import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
+import { takeFiles, type RefusedFile } from './pushed-files.ts';
+import { createAttachmentsService } from '../attachments/service.ts';
 
 export function adapterFor(channel: string): ChannelAdapter {
   const adapter = ADAPTERS[channel];
@@ -41,11 +43,38 @@ export async function saveMapping(ctx: AppContext, actor: Actor, m: { channel: s
   });
 }
 
-/** Records pushed over HTTP: one object or up to 1,000 in an array; keys mapped by a saved column mapping if named. */
-export async function importPushed(ctx: AppContext, actor: Actor, channel: string, body: unknown, mappingName?: string): Promise<IngestResult> {
+export type PushResult = IngestResult & { attachments: { stored: number; refused: RefusedFile[] } };
+
+/**
+ * Records pushed over HTTP: one object or up to 1,000 in an array; keys mapped by a saved column mapping if named.
+ * Files inside the records (pushed-files.ts) go to their problems' attachments once the records are stored.
+ */
+export async function importPushed(ctx: AppContext, actor: Actor, channel: string, body: unknown, mappingName?: string): Promise<PushResult> {
   const adapter = adapterFor(channel);
   const mapping = await savedMapping(ctx, channel, mappingName);
-  return ingest(ctx, { adapter, origin: 'api', actor, headers: null, rows: jsonArray(body), savedMapping: mapping });
+  const records = Array.isArray(body) ? body : [body];
+  const taken = records.map((r, i) => (r && typeof r === 'object' && !Array.isArray(r) ? takeFiles(r as Record<string, unknown>, i + 1, ctx.config.attachments) : null));
+  const idOfRow = new Map<number, string>();
+  const result = await ingest(ctx, {
+    adapter, origin: 'api', actor, headers: null, savedMapping: mapping,
+    rows: jsonArray(taken.map((t, i) => t?.stored ?? records[i])),
+    onRecord: (rowNo, externalId) => idOfRow.set(rowNo, externalId),
+  });
+  const refused = taken.flatMap((t) => t?.refused ?? []);
+  let stored = 0;
+  const withFiles = taken.flatMap((t, i) => (t?.files.length && idOfRow.has(i + 1) ? [{ record: i + 1, externalId: idOfRow.get(i + 1)!, files: t.files }] : []));
+  if (withFiles.length) {
+    const problemOf = new Map((await intakeRepo.problemsOfRecords(ctx.db, channel, withFiles.map((w) => w.externalId))).map((r) => [r.external_id, r.problem_id]));
+    const attachments = createAttachmentsService(ctx);
+    for (const w of withFiles) {
+      const problemId = problemOf.get(w.externalId);
+      if (!problemId) continue; // not stored (a concurrent change of the same record is reported as a repeat)
+      const r = await attachments.addPushed(actor, problemId, w.files);
+      stored += r.stored;
+      refused.push(...r.refused.map((x) => ({ record: w.record, ...x })));
+    }
+  }
+  return { ...result, attachments: { stored, refused } };
 }
 
 const csvCell = (v: unknown) => {

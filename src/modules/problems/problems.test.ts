@@ -180,6 +180,44 @@ test('attachments: the citizen adds photos with the upload token; type, size and
   assert.equal((await t.app.inject({ url: `/api/problems/${id}/attachments/${detail.attachments[0].id}` })).statusCode, 401);
 });
 
+test('files pushed inside records become the problem\'s attachments once; a refused file is named and its record kept', async () => {
+  const key = await apiKey('wanshitong');
+  const photo = { name: '现场照片.png', data: PNG.toString('base64') };
+  const record = { orderId: 'FILES-1', submitTime: '2026-03-06 09:30', title: '河道漂浮垃圾', content: '镜湖区青弋江边漂浮垃圾很多，附现场照片。', location: { address: '镜湖区滨江公园' },
+    attachments: [photo, { name: '说明.exe', data: Buffer.from('MZ not allowed').toString('base64') }, 'https://example.invalid/photo.jpg'] };
+  const push = (payload: unknown) => t.app.inject({ method: 'POST', url: '/api/intake/wanshitong', headers: { 'x-api-key': key }, payload: payload as object });
+  const first = await push([record]);
+  assert.equal(first.statusCode, 200, first.body);
+  assert.deepEqual([first.json().inserted, first.json().attachments.stored], [1, 1]);
+  assert.deepEqual(first.json().attachments.refused.map((r: { record: number; name: string }) => [r.record, r.name]), [[1, '说明.exe']]);
+  assert.match(first.json().attachments.refused[0].reason, /类型不允许/);
+  assert.deepEqual(first.json().unknownColumns, [], 'attachments is a field the platform knows');
+
+  const list = (await t.app.inject({ url: `/api/problems?q=${encodeURIComponent('青弋江边漂浮垃圾')}`, headers: { cookie: supervisor } })).json();
+  const id = list.rows[0].id;
+  const detail = (await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie: supervisor } })).json();
+  assert.deepEqual(detail.attachments.map((a: { file_name: string; content_type: string }) => [a.file_name, a.content_type]), [['现场照片.png', 'image/png']]);
+  const file = await t.app.inject({ url: `/api/problems/${id}/attachments/${detail.attachments[0].id}`, headers: { cookie: supervisor } });
+  assert.deepEqual(file.rawPayload, PNG);
+  // the raw record keeps what the files were, not their bytes; the link stays as it came
+  const raw = await t.ctx.db.selectFrom('raw_record').select('payload').where('channel', '=', 'wanshitong').where('external_id', '=', 'FILES-1').executeTakeFirstOrThrow();
+  const kept = (raw.payload as { attachments: Record<string, unknown>[] }).attachments;
+  assert.deepEqual(Object.keys(kept[0]!).sort(), ['name', 'size', 'sm3', 'type']);
+  assert.match(String(kept[1]!.refused), /类型不允许/);
+  assert.equal(kept[2], 'https://example.invalid/photo.jpg');
+
+  // the same push again is a repeat and adds no file; a new version with a second photo adds only that one
+  const again = await push(record);
+  assert.deepEqual([again.json().repeats, again.json().attachments.stored], [1, 0]);
+  const second = { name: '近景.png', data: Buffer.concat([PNG, Buffer.from('second')]).toString('base64') };
+  const changed = await push({ ...record, attachments: [photo, second] });
+  assert.deepEqual([changed.json().changed, changed.json().attachments.stored], [1, 1]);
+  const after = (await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie: supervisor } })).json();
+  assert.deepEqual(after.attachments.map((a: { file_name: string }) => a.file_name), ['现场照片.png', '近景.png']);
+  const bad = await push({ ...record, orderId: 'FILES-2', attachments: [{ name: 'x.png', data: '这不是编码' }] });
+  assert.deepEqual([bad.json().inserted, bad.json().attachments.refused[0]?.reason], [1, '文件内容不是 Base64 编码']);
+});
+
 test('staff enter an on-site clue for their own unit', async () => {
   const officer = await login(t.app, 'officer', DEMO_PASSWORD);
   const r = await t.app.inject({ method: 'POST', url: '/api/problems', headers: { cookie: officer }, payload: { title: '夜市占道', content: '巡查发现镜湖区荆山街道夜市摊位占用消防通道。', address: '镜湖区荆山街道', kind: 'report' } });
