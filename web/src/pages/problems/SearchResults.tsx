@@ -66,7 +66,11 @@ export function SearchResults({ data, loading, page, onPage }: { data: SearchAns
       columns={[
         { title: '反映时间', dataIndex: 'reported_at', width: 140, render: (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm') },
         { title: '问题', key: 'problem', render: (_, r) => <ProblemCell r={r} /> },
-        { title: '渠道', dataIndex: 'channel_name', width: 130 },
+        {
+          // the first source's channel; a problem with more (merged duplicates, later versions) says how many
+          title: '渠道', key: 'channel', width: 130,
+          render: (_, r) => (r.source_count > 1 ? <>{r.channel_name}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>共 {r.source_count} 条来源记录</Typography.Text></> : r.channel_name),
+        },
         { title: '类型 · 领域', key: 'kind', width: 150, render: (_, r) => [r.kind_name, r.domain_name].filter(Boolean).join(' · ') || '—' },
         { title: '区域', dataIndex: 'region_name', width: 100, render: (n: string | null) => n ?? '—' },
         {
