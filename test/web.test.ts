@@ -155,8 +155,10 @@ test('the public form names what to mend in Chinese, and refuses an oversized at
   await page.locator('input[type=file]').setInputFiles([
     { name: '现场.png', mimeType: 'image/png', buffer: Buffer.alloc(2048, 1) },
     { name: '录像.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(11 * 1024 * 1024, 1) },
+    { name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('文字说明') },
   ]);
   await page.getByText('“录像.pdf”超过 10 MB，未添加').waitFor();
+  await page.getByText(/“说明.txt”类型不支持，未添加/).waitFor();
   assert.equal(await page.locator('.ant-upload-list-item').count(), 1);
   await page.getByRole('button', { name: /提\s*交/ }).click();
   await page.getByText('请按提示修改标出的内容').waitFor();
@@ -171,11 +173,15 @@ test('a citizen reports without logging in and follows the report with the track
   await page.goto(`${base}/report`);
   await page.getByLabel('内容').fill('繁昌区孙村镇执法人员罚款后不开票据，请核查处理。');
   await page.getByLabel('发生地点').fill('繁昌区孙村镇');
+  // a file named as a picture that is not one: the server refuses it after the report is saved
+  await page.locator('input[type=file]').setInputFiles({ name: '票据.png', mimeType: 'image/png', buffer: Buffer.from('not a picture at all') });
   await page.getByRole('button', { name: /提\s*交/ }).click();
   const code = await page.getByTestId('tracking-code').innerText();
   assert.match(code, /^ZD[0-9A-Z]{10}/);
+  assert.match(await page.getByTestId('attachment-warning').innerText(), /反映已提交；附件未全部上传：附件“票据.png”类型不允许/);
   await page.getByRole('button', { name: '查看进度' }).click();
-  await page.getByText('新收').waitFor();
+  await page.getByTestId('status-text').getByText('已受理，正在分办').waitFor();
+  assert.ok(!(await page.locator('body').innerText()).includes('新收'), 'the staff\'s name for the state is not shown to the citizen');
   await page.close();
 });
 

@@ -36,23 +36,41 @@ export function createAttachmentsService(ctx: AppContext) {
       return row.problem_id;
     },
 
-    /** Stores files for a problem after checking count, size and that each file is what its name says. */
+    /**
+     * Stores files for a problem after checking count, size and that each file is what its name says. A file already
+     * stored for the problem (the same bytes) counts as stored again, so that sending the same files twice — a retry
+     * after a broken connection — adds nothing. Files before a refused one stay stored; the error says how many.
+     */
     async store(actor: Actor, problemId: number, files: AsyncIterable<MultipartFile>) {
       const stored: { id: number; file_name: string; content_type: string; size_bytes: number }[] = [];
-      const existing = (await db.selectFrom('attachment').select((eb) => eb.fn.countAll<number>().as('n')).where('problem_id', '=', problemId).executeTakeFirstOrThrow()).n;
+      const have = await db.selectFrom('attachment').select(['id', 'file_name', 'content_type', 'size_bytes', 'digest']).where('problem_id', '=', problemId).execute();
+      const byDigest = new Map(have.map((a) => [a.digest, a]));
+      let added = 0;
+      const refuse = (message: string, reason: string) => {
+        const kept = stored.length ? `；此前的 ${stored.length} 个附件已保存` : '';
+        return badRequest(`${message}${kept}`, [{ field: 'file', message: reason }]);
+      };
       for await (const file of files) {
-        if (existing + stored.length >= limits.perProblem) throw badRequest(`每件反映最多 ${limits.perProblem} 个附件`, [{ field: 'file', message: '附件过多' }]);
         const data = await read(file);
-        if (data.length === 0) throw badRequest(`附件“${file.filename}”是空文件`, [{ field: 'file', message: '空文件' }]);
+        if (data.length === 0) throw refuse(`附件“${file.filename}”是空文件`, '空文件');
         const type = detectType(file.filename, data.subarray(0, 16));
-        if (!type) throw badRequest(`附件“${file.filename}”类型不允许或内容与扩展名不符（允许：${ALLOWED_EXTENSIONS.join('、')}）`, [{ field: 'file', message: '类型不允许' }]);
+        if (!type) throw refuse(`附件“${file.filename}”类型不允许或内容与扩展名不符（允许：${ALLOWED_EXTENSIONS.join('、')}）`, '类型不允许');
+        const digest = sm3Hex(data);
+        const same = byDigest.get(digest);
+        if (same) {
+          stored.push(same);
+          continue;
+        }
+        if (have.length + added >= limits.perProblem) throw refuse(`每件反映最多 ${limits.perProblem} 个附件`, '附件过多');
         const row = await db.transaction().execute(async (tx) => {
-          const r = await tx.insertInto('attachment').values({ problem_id: problemId, file_name: file.filename.slice(0, 200), content_type: type, size_bytes: data.length, digest: sm3Hex(data), data, uploaded_by: actorUserId(actor) })
+          const r = await tx.insertInto('attachment').values({ problem_id: problemId, file_name: file.filename.slice(0, 200), content_type: type, size_bytes: data.length, digest, data, uploaded_by: actorUserId(actor) })
             .returning(['id', 'file_name', 'content_type', 'size_bytes']).executeTakeFirstOrThrow();
           await recordAudit(tx, actor, { action: 'attachment.add', targetType: 'problem', targetId: problemId, summary: { attachmentId: r.id, name: r.file_name, size: r.size_bytes } });
           return r;
         });
         stored.push(row);
+        byDigest.set(digest, { ...row, digest });
+        added++;
       }
       if (!stored.length) throw badRequest('请选择要上传的附件', [{ field: 'file', message: '缺少文件' }]);
       return stored;

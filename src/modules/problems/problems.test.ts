@@ -162,6 +162,10 @@ test('attachments: the citizen adds photos with the upload token; type, size and
   const fake = await upload([['病毒.png', Buffer.from('MZ this is not a picture')]]);
   assert.equal(fake.statusCode, 400);
   assert.match(fake.json().message, /类型不允许/);
+  // a retry sends the same files again: the one stored is not stored twice; a refusal says what was kept before it
+  const again = await upload([['现场.png', PNG], ['说明.pdf', Buffer.from('%PDF-1.4 test')], ['病毒.png', Buffer.from('MZ')]]);
+  assert.equal(again.statusCode, 400);
+  assert.match(again.json().message, /“病毒.png”类型不允许.*此前的 2 个附件已保存/);
   assert.equal((await upload([['x.png', PNG]], 'wrong-token')).statusCode, 403);
   const big = await upload([['大图.png', Buffer.concat([PNG, Buffer.alloc(t.ctx.config.attachments.maxBytes)])]]);
   assert.equal(big.statusCode, 413);
@@ -169,7 +173,7 @@ test('attachments: the citizen adds photos with the upload token; type, size and
   const list = (await t.app.inject({ url: `/api/problems?q=${trackingCode}`, headers: { cookie: supervisor } })).json();
   const id = list.rows[0].id;
   const detail = (await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie: supervisor } })).json();
-  assert.equal(detail.attachments.length, 1);
+  assert.deepEqual(detail.attachments.map((a: { file_name: string }) => a.file_name), ['现场.png', '说明.pdf']);
   const file = await t.app.inject({ url: `/api/problems/${id}/attachments/${detail.attachments[0].id}`, headers: { cookie: supervisor } });
   assert.equal(file.statusCode, 200);
   assert.equal(file.headers['content-type'], 'image/png');

@@ -166,13 +166,13 @@ export const problemsRepo = {
     await this.recount(tx, [m.from_problem_id, m.into_problem_id]);
   },
 
-  byTrackingCode(db: Queryable, code: string) {
-    return db
+  /** What the public tracking page starts from: a problem by its tracking code, or (a merged one's) by id. */
+  publicFacts(db: Queryable, by: { code: string } | { id: number }) {
+    const q = db
       .selectFrom('problem')
       .leftJoin('report_kind', 'report_kind.code', 'problem.kind_code')
-      .select(['problem.id', 'problem.tracking_code', 'problem.title', 'problem.status', 'problem.reported_at', 'problem.updated_at', 'report_kind.name as kind_name'])
-      .where('problem.tracking_code', '=', code)
-      .executeTakeFirst();
+      .select(['problem.id', 'problem.tracking_code', 'problem.title', 'problem.status', 'problem.reported_at', 'problem.updated_at', 'problem.redirect_reason', 'problem.merged_into', 'report_kind.name as kind_name']);
+    return ('code' in by ? q.where('problem.tracking_code', '=', by.code) : q.where('problem.id', '=', by.id)).executeTakeFirst();
   },
 
   /** The period's problems for hot topics, with the attention their sources drew (likes, reposts, comments, 收藏). */

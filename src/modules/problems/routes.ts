@@ -1,3 +1,5 @@
+import { trackingCodeAsTyped } from '../workorders/public.ts';
+import { ALLOWED_EXTENSIONS } from '../attachments/types.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -217,12 +219,15 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
       .send(a.data);
   });
 
-  const TrackingCode = z.object({ code: z.string().trim().regex(/^[Zz][Dd][0-9A-Za-z]{10}$/, '查询码格式不正确') });
+  // as people type it (全角, spaces, O for 0), then checked
+  const TrackingCode = z.object({
+    code: z.string().max(40, '查询码格式不正确').transform(trackingCodeAsTyped).refine((c) => /^ZD[0-9A-Z]{10}$/.test(c), '查询码格式不正确：应为 ZD 开头的 12 位字母和数字'),
+  });
 
   app.get('/public/attachment-limits', {
     config: { access: 'public' },
-    schema: { tags: ['公众'], summary: '附件限制：每个附件的最大字节数、每件反映最多几个附件（供表单在选择文件时检查）', response: { 200: z.object({ maxBytes: z.number(), perProblem: z.number() }) } },
-  }, async () => ({ maxBytes: attachments.limits.maxBytes, perProblem: attachments.limits.perProblem }));
+    schema: { tags: ['公众'], summary: '附件限制：每个附件的最大字节数、每件反映最多几个附件、允许的扩展名（供表单在选择文件时检查）', response: { 200: z.object({ maxBytes: z.number(), perProblem: z.number(), extensions: z.array(z.string()) }) } },
+  }, async () => ({ maxBytes: attachments.limits.maxBytes, perProblem: attachments.limits.perProblem, extensions: ALLOWED_EXTENSIONS }));
 
   app.get('/public/track/:code', {
     config: { access: 'public', ...publicLimit },
@@ -230,7 +235,8 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
       tags: ['公众'], summary: '凭查询码查看办理进度、时间线与答复（不含任何人员姓名和电话）',
       params: TrackingCode,
       response: { 200: z.object({ trackingCode: z.string(), title: z.string(), kind: z.string().nullable(), status: Status, statusText: z.string(), reportedAt: z.date(), updatedAt: z.date(),
-        deadline: z.date().nullable(), timeline: z.array(z.object({ at: z.date(), text: z.string() })), answer: z.object({ content: z.string(), at: z.date() }).nullable(), rating: z.string().nullable(), canRate: z.boolean() }) },
+        deadline: z.date().nullable(), overdue: z.boolean().describe('办理期限已过而未办结'), timeline: z.array(z.object({ at: z.date(), text: z.string() })),
+        answer: z.object({ content: z.string(), at: z.date(), superseded: z.boolean().describe('您不满意后正在重新办理：这是此前的答复') }).nullable(), rating: z.string().nullable(), canRate: z.boolean() }) },
     },
   }, async (req) => services.workOrders.track(req.params.code));
 

@@ -1,3 +1,4 @@
+import { maskNumber, maskPersonalNumbers } from '../../lib/crypto.ts';
 /** How the citizen's tracking page words each step: plain language, no person's name, no number. */
 export const PUBLIC_STEP_TEXT: Record<string, (e: { unit_name: string }) => string> = {
   dispatched: (e) => `已转交${e.unit_name}办理`,
@@ -27,7 +28,29 @@ export const PUBLIC_STATUS: Record<string, string> = {
   merged: '已与反映同一事项的诉求合并办理',
 };
 
-/** Numbers that could reach a person (phones, ID and account numbers) are masked before a reply goes public. */
-export function maskNumbers(text: string): string {
-  return text.replace(/\d{6,}[\dXx]?/g, (m) => (m.length <= 6 ? m : `${m.slice(0, 3)}${'*'.repeat(m.length - 5)}${m.slice(-2)}`));
+/** Phones however they are written: 138 1234 5678, 138-1234-5678, +86 13812345678, 0553-3845566, 0553 3845566. */
+const WRITTEN_PHONE = /(?<![\d*])(?:\+?86[\s-]?)?(?:1[3-9]\d(?:[\s-]?\d){8}|0\d{2,3}[\s-]?\d{7,8})(?![\d*])/g;
+/**
+ * A person named after the word for their role: 承办人赵强、李四 / 联系人：王芳 / 负责人李明同志 (a name is two or three
+ * characters, ended by punctuation or a word that commonly follows one). A heuristic: the reviewer is told to leave names out.
+ */
+const NAMED_PERSON = /(承办人|经办人|联系人|办理人|负责人|接待人|承办人员|经办人员|办案人员)([：:]?\s*)([\u4e00-\u9fa5]{2,3}?(?:[、和及与][\u4e00-\u9fa5]{2,3}?)*)(?=[，。；、,;\s（(电手联或等现同已到于在对将前经进依带上负核调处和及与]|$)/g;
+const surnameOnly = (names: string) => names.replace(/[\u4e00-\u9fa5]{2,3}/g, (n) => `${n[0]}某`);
+
+/**
+ * A reply as the public may read it: phone and ID numbers masked (amounts, case numbers and dates stay as written),
+ * and a person named after their role reduced to the surname (赵某). The reviewer sees the reply as written.
+ */
+export function publicText(text: string): string {
+  const phones = text.replace(WRITTEN_PHONE, (m) => maskNumber(m.replace(/^\+?86[\s-]?/, '').replace(/[\s-]/g, '')));
+  return maskPersonalNumbers(phones).replace(NAMED_PERSON, (_, role: string, gap: string, names: string) => `${role}${gap}${surnameOnly(names)}`);
+}
+
+/**
+ * A tracking code as people type it: full-width letters, spaces and dashes, lower case, and the letters the codes
+ * never use read as the digits they look like (O → 0, I and L → 1).
+ */
+export function trackingCodeAsTyped(typed: string): string {
+  const c = typed.normalize('NFKC').replace(/[\s-]/g, '').toUpperCase();
+  return c.slice(0, 2) + c.slice(2).replace(/O/g, '0').replace(/[IL]/g, '1');
 }

@@ -14,7 +14,7 @@ import { maskedForViewer } from '../problems/masking.ts';
 import { problemsRepo } from '../problems/repo.ts';
 import { settingsRepo } from '../settings/repo.ts';
 import { unitKpis } from './kpi.ts';
-import { maskNumbers, PUBLIC_STATUS, PUBLIC_STEP_TEXT } from './public.ts';
+import { publicText, PUBLIC_STATUS, PUBLIC_STEP_TEXT, trackingCodeAsTyped } from './public.ts';
 import { assessReply } from './reply-quality.ts';
 import { ACTIVE_STATES, OPEN_STATES, workOrdersRepo, type OrderCounts, type OrderFilter, type UnitScope, type WorkOrderRow } from './repo.ts';
 import { STATE_NAMES, STEPS, stepsFrom, type Step, type StepActor } from './steps.ts';
@@ -519,30 +519,52 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       return unitKpis(db, from, to, paths.filter((p) => !paths.some((q) => q !== p && p.startsWith(q))), now());
     },
 
-    /** What the citizen sees with the tracking code: steps in plain words, the accepted reply, no names or numbers. */
+    /**
+     * What the citizen sees with the tracking code: steps in plain words, the accepted reply (numbers and named people
+     * masked), no handler's name. A report merged into another follows the one it was merged into; a redirected one
+     * says where to turn.
+     */
     async track(code: string) {
-      const p = await problemsRepo.byTrackingCode(db, code.trim().toUpperCase());
-      if (!p) throw notFound('该查询码对应的反映');
+      const own = await problemsRepo.publicFacts(db, { code: trackingCodeAsTyped(code) });
+      if (!own) throw notFound('该查询码对应的反映');
+      const into = own.status === 'merged' && own.merged_into ? await problemsRepo.publicFacts(db, { id: own.merged_into }) : undefined;
+      const p = into ?? own;
       const orders = (await workOrdersRepo.ordersOfProblem(db, p.id)).filter((o) => o.role === 'lead');
       const events = (await workOrdersRepo.events(db, p.id)).filter((e) => e.role === 'lead' && PUBLIC_STEP_TEXT[e.kind]);
       const current = orders.at(-1);
       const answer = current ? (await workOrdersRepo.replies(db, [current.id])).filter((r) => r.review === 'accepted').at(-1) : undefined;
       const rating = current ? (await workOrdersRepo.followUps(db, [current.id])).at(-1) : undefined;
+      const steps = events.map((e) => ({ at: e.at, text: PUBLIC_STEP_TEXT[e.kind]!(e) }));
+      const timeline = [
+        { at: own.reported_at, text: '已受理您的反映' },
+        ...(into ? [{ at: own.updated_at, text: '您反映的问题与他人反映的同一事项合并办理，以下是合并后的办理进度' }] : []),
+        ...steps,
+        ...(p.status === 'redirected' ? [{ at: p.updated_at, text: p.redirect_reason ? `已告知办理途径：${publicText(p.redirect_reason)}` : '已告知其他办理途径' }] : []),
+      ].sort((a, b) => a.at.getTime() - b.at.getTime());
+      const open = !!current && ['pending_sign', 'handling'].includes(current.state);
+      const last = timeline.at(-1)!.at;
       return {
-        trackingCode: p.tracking_code, title: p.title, kind: p.kind_name, status: p.status, statusText: PUBLIC_STATUS[p.status] ?? p.status, reportedAt: p.reported_at, updatedAt: p.updated_at,
-        deadline: current && ['pending_sign', 'handling'].includes(current.state) ? current.deadline : null,
-        timeline: [{ at: p.reported_at, text: '已受理您的反映' }, ...events.map((e) => ({ at: e.at, text: PUBLIC_STEP_TEXT[e.kind]!(e) }))],
-        answer: answer ? { content: maskNumbers(answer.content), at: answer.replied_at } : null,
-        rating: rating && current?.state === 'closed' ? SATISFACTION_NAMES[rating.satisfaction] : null,
+        trackingCode: own.tracking_code, title: own.title, kind: own.kind_name, status: p.status,
+        statusText: into ? `已合并办理：${PUBLIC_STATUS[p.status] ?? p.status}` : PUBLIC_STATUS[p.status] ?? p.status,
+        reportedAt: own.reported_at, updatedAt: p.updated_at > last ? p.updated_at : last,
+        deadline: open ? current.deadline : null,
+        overdue: open && current.deadline.getTime() < now().getTime(),
+        timeline,
+        // after 不满意 the order is handled again: the earlier answer is shown as such
+        answer: answer ? { content: publicText(answer.content), at: answer.replied_at, superseded: !!current && !['follow_up', 'closed'].includes(current.state) } : null,
+        rating: rating && rating.satisfaction !== 'unrated' && current?.state === 'closed' ? SATISFACTION_NAMES[rating.satisfaction] : null,
         canRate: current?.state === 'follow_up',
       };
     },
 
-    /** The citizen's own rating from the tracking page counts as the follow-up. */
+    /** The citizen's own rating from the tracking page counts as the follow-up (a merged report rates the one it joined). */
     async rateByCitizen(code: string, satisfaction: Exclude<Satisfaction, 'unrated'>, comment: string, ip: string | null) {
-      const p = await problemsRepo.byTrackingCode(db, code.trim().toUpperCase());
-      if (!p) throw notFound('该查询码对应的反映');
+      const own = await problemsRepo.publicFacts(db, { code: trackingCodeAsTyped(code) });
+      if (!own) throw notFound('该查询码对应的反映');
+      if (satisfaction === 'unsatisfied' && !comment.trim()) throw fieldError('comment', '选择“不满意”时，请说明不满意的原因');
+      const p = own.status === 'merged' && own.merged_into ? { id: own.merged_into } : own;
       const current = (await workOrdersRepo.ordersOfProblem(db, p.id)).filter((o) => o.role === 'lead').at(-1);
+      if (current?.state === 'closed') throw conflict('该反映已评价并办结，感谢您的参与');
       if (!current || current.state !== 'follow_up') throw conflict('当前没有待评价的答复（答复审核通过后才能评价）');
       const citizen: Actor = { principal: null, ip };
       const calendar = await loadCalendar(db);

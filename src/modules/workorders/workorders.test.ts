@@ -265,7 +265,7 @@ test('reminders at 80% of the time, 签收超时 and 逾期 with a fake clock; t
 test('public tracking: plain-language timeline and the accepted reply, never a name or a number; the citizen rates', async () => {
   const { problem, order } = await dispatched();
   await stepOk('handlerA', order.id, 'sign');
-  await stepOk('handlerA', order.id, 'reply', { ...REPLY, content: `${REPLY.content}如有疑问请联系经办人，电话13887654321。` });
+  await stepOk('handlerA', order.id, 'reply', { ...REPLY, content: `${REPLY.content}如有疑问请联系承办人赵强、李四现场核实，电话13887654321或 138 1234 5678，案件编号 2026001245，罚款 1500000 元。` });
   const code = problem.trackingCode;
   const before = await t.app.inject({ method: 'GET', url: `/api/public/track/${code}` });
   assert.equal(before.statusCode, 200);
@@ -274,9 +274,17 @@ test('public tracking: plain-language timeline and the accepted reply, never a n
   const res = await t.app.inject({ method: 'GET', url: `/api/public/track/${code}` });
   const body = res.json();
   assert.equal(body.canRate, true);
-  assert.match(body.answer.content, /138\*+21/);
+  assert.match(body.answer.content, /承办人赵某、李某现场核实，电话138\*{4}4321或 138\*{4}5678，案件编号 2026001245，罚款 1500000 元/, 'people and phones masked; case numbers and amounts as written');
   const text = res.body;
-  for (const secret of ['13887654321', '13912345678', '王小明', '测试人员', city.handlerA.username]) assert.ok(!text.includes(secret), `public page leaks ${secret}`);
+  for (const secret of ['13887654321', '13912345678', '138 1234 5678', '赵强', '李四', '王小明', '测试人员', city.handlerA.username]) assert.ok(!text.includes(secret), `public page leaks ${secret}`);
+  // the code as people type it: full-width, spaced, O for 0
+  const typed = `${code.slice(0, 6)} ${code.slice(6)}`.replace(/0/g, 'O').toLowerCase().replace(/[a-z0-9]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0));
+  assert.equal((await t.app.inject({ url: `/api/public/track/${encodeURIComponent(typed)}` })).json().trackingCode, code);
+  const malformed = (await t.app.inject({ url: '/api/public/track/abc123' })).json();
+  assert.equal(malformed.details[0].message, '查询码格式不正确：应为 ZD 开头的 12 位字母和数字');
+  const noReason = await t.app.inject({ method: 'POST', url: `/api/public/track/${code}/rating`, payload: { satisfaction: 'unsatisfied', comment: ' ' } });
+  assert.equal(noReason.statusCode, 400);
+  assert.match(noReason.body, /请说明不满意的原因/);
   assert.deepEqual(body.timeline.map((e: { text: string }) => e.text), ['已受理您的反映', '已转交测试市甲局办理', '承办单位已签收，正在办理', '承办单位已答复，正在审核答复质量', '答复已审核通过，请您对办理结果进行评价']);
 
   const bad = await t.app.inject({ method: 'POST', url: `/api/public/track/${code}/rating`, payload: { satisfaction: '很好' } });
@@ -286,8 +294,38 @@ test('public tracking: plain-language timeline and the accepted reply, never a n
   const afterRating = (await t.app.inject({ method: 'GET', url: `/api/public/track/${code}` })).json();
   assert.equal(afterRating.status, 'closed');
   assert.equal(afterRating.rating, '基本满意');
-  assert.equal((await t.app.inject({ method: 'POST', url: `/api/public/track/${code}/rating`, payload: { satisfaction: 'satisfied' } })).statusCode, 409);
+  const twice = await t.app.inject({ method: 'POST', url: `/api/public/track/${code}/rating`, payload: { satisfaction: 'satisfied' } });
+  assert.equal(twice.statusCode, 409);
+  assert.match(twice.json().message, /已评价并办结/);
   assert.equal((await t.app.inject({ method: 'GET', url: '/api/public/track/ZD0000000000' })).statusCode, 404);
+});
+
+test('public tracking of a merged report follows the one it joined; a redirected one says where to turn; after 不满意 the old answer is marked', async () => {
+  const { problem, order } = await dispatched();
+  const other = await makeProblem(t.ctx, {});
+  const { mergeProblems, createProblemsService } = await import('../problems/service.ts');
+  const { SYSTEM_ACTOR } = await import('../auth/access.ts');
+  await t.ctx.db.transaction().execute((tx) => mergeProblems(tx, SYSTEM_ACTOR, { from: other.id, fromStatus: 'new', into: problem.id, similarity: 0.9, reason: '同一事项' }));
+  await stepOk('handlerA', order.id, 'sign');
+  await stepOk('handlerA', order.id, 'reply', REPLY);
+  await stepOk('supervisor', order.id, 'review', { accepted: true });
+  const merged = (await t.app.inject({ url: `/api/public/track/${other.trackingCode}` })).json();
+  assert.equal(merged.trackingCode, other.trackingCode);
+  assert.match(merged.statusText, /^已合并办理：/);
+  assert.ok(merged.timeline.some((e: { text: string }) => /合并办理/.test(e.text)));
+  assert.ok(merged.timeline.some((e: { text: string }) => e.text === '承办单位已签收，正在办理'), 'the joined report\'s steps');
+  assert.equal(merged.canRate, true);
+  assert.ok(merged.answer);
+  // 不满意 from the merged report's code sends the joined order back, and its answer is shown as the earlier one
+  const unhappy = await t.app.inject({ method: 'POST', url: `/api/public/track/${other.trackingCode}/rating`, payload: { satisfaction: 'unsatisfied', comment: '问题依旧' } });
+  assert.equal(unhappy.statusCode, 200, unhappy.body);
+  const again = (await t.app.inject({ url: `/api/public/track/${problem.trackingCode}` })).json();
+  assert.deepEqual([again.canRate, again.answer.superseded], [false, true]);
+
+  const away = await makeProblem(t.ctx, {});
+  await createProblemsService(t.ctx).redirect(SYSTEM_ACTOR, away.id, '劳动争议请向区劳动人事争议仲裁委员会申请仲裁，咨询电话 0553-3845566');
+  const redirected = (await t.app.inject({ url: `/api/public/track/${away.trackingCode}` })).json();
+  assert.equal(redirected.timeline.at(-1).text, '已告知办理途径：劳动争议请向区劳动人事争议仲裁委员会申请仲裁，咨询电话 055****5566');
 });
 
 test('KPIs per unit with their formulas; the in-app inbox', async () => {

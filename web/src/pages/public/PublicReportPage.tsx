@@ -27,49 +27,86 @@ export function PublicReportPage() {
   const [busy, setBusy] = useState(false);
   const [files, setFiles] = useState<UploadFile[]>([]);
   const [warning, setWarning] = useState<string | null>(null);
-  const [limits, setLimits] = useState({ maxBytes: 10 * 1024 * 1024, perProblem: 9 });
+  const [limits, setLimits] = useState({ maxBytes: 10 * 1024 * 1024, perProblem: 9, extensions: ['jpg', 'jpeg', 'png', 'webp', 'pdf', 'docx', 'xlsx'] });
+  const [uploadToken, setUploadToken] = useState<string | null>(null);
+  const [uploading, setUploading] = useState(false);
   const [fileProblem, setFileProblem] = useState<string | null>(null);
   useEffect(() => {
     void api<typeof limits>('/public/attachment-limits').then(setLimits, () => {});
   }, []);
   /** Files are checked when chosen: one too large or one too many is named at once, not after the report is sent. */
   const chooseFiles = (list: UploadFile[]) => {
-    const tooLarge = list.filter((f) => (f.size ?? 0) > limits.maxBytes);
-    const kept = list.filter((f) => (f.size ?? 0) <= limits.maxBytes).slice(0, limits.perProblem);
+    const allowed = (f: UploadFile) => limits.extensions.includes(f.name.split('.').pop()?.toLowerCase() ?? '');
+    const wrongType = list.filter((f) => !allowed(f));
+    const tooLarge = list.filter((f) => allowed(f) && (f.size ?? 0) > limits.maxBytes);
+    const fitting = list.filter((f) => allowed(f) && (f.size ?? 0) <= limits.maxBytes);
+    const kept = fitting.slice(0, limits.perProblem);
+    const names = (fs: UploadFile[]) => fs.map((f) => `“${f.name}”`).join('、');
     const notes = [
-      ...(tooLarge.length ? [`${tooLarge.map((f) => `“${f.name}”`).join('、')}超过 ${mb(limits.maxBytes)} MB，未添加`] : []),
-      ...(list.length - tooLarge.length > limits.perProblem ? [`最多 ${limits.perProblem} 个附件，多出的未添加`] : []),
+      ...(wrongType.length ? [`${names(wrongType)}类型不支持，未添加（支持 ${limits.extensions.join('、')}）`] : []),
+      ...(tooLarge.length ? [`${names(tooLarge)}超过 ${mb(limits.maxBytes)} MB，未添加`] : []),
+      ...(fitting.length > limits.perProblem ? [`最多 ${limits.perProblem} 个附件，多出的未添加`] : []),
     ];
     setFileProblem(notes.length ? notes.join('；') : null);
     setFiles(kept);
   };
+  /** Sends the chosen files with the report's upload token; sending them again adds none twice (the server compares contents). */
+  const upload = async (token: string) => {
+    setUploading(true);
+    try {
+      const body = new FormData();
+      for (const f of files) body.append('file', f.originFileObj as File, f.name);
+      const res = await fetch('/api/public/attachments', { method: 'POST', body, headers: { 'x-upload-token': token } });
+      const answer = (await res.json().catch(() => null)) as { message?: string } | null;
+      if (res.ok) {
+        setWarning(null);
+        setFiles([]);
+      } else setWarning(`附件未全部上传：${answer?.message ?? (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`)}`);
+    } catch {
+      setWarning('附件未全部上传：网络中断');
+    } finally {
+      setUploading(false);
+    }
+  };
   const submit = async (v: Record<string, unknown>) => {
     setBusy(true);
     setError(null);
+    let r: { trackingCode: string; uploadToken: string };
     try {
-      const r = await api<{ trackingCode: string; uploadToken: string }>('/public/reports', { body: { ...v, confidential: !!v.confidential } });
-      if (files.length) {
-        const form = new FormData();
-        for (const f of files) form.append('file', f.originFileObj as File, f.name);
-        const res = await fetch('/api/public/attachments', { method: 'POST', body: form, headers: { 'x-upload-token': r.uploadToken } });
-        if (!res.ok) setWarning(`反映已提交，但附件未能上传：${(await res.json()).message}`);
-      }
-      setCode(r.trackingCode);
-      window.scrollTo({ top: 0 });
+      r = await api<{ trackingCode: string; uploadToken: string }>('/public/reports', { body: { ...v, confidential: !!v.confidential } });
     } catch (e) {
       const fields = formErrors(e);
       if (fields.length) form.setFields(fields);
       setError(formErrorBanner(e, '提交失败，请稍后再试'));
-    } finally {
       setBusy(false);
+      return;
     }
+    // the report is saved: its code is shown whatever becomes of the files
+    setCode(r.trackingCode);
+    setUploadToken(r.uploadToken);
+    window.scrollTo({ top: 0 });
+    if (files.length) await upload(r.uploadToken);
+    setBusy(false);
+  };
+  const another = () => {
+    form.resetFields();
+    setFiles([]);
+    setWarning(null);
+    setCode(null);
+    setUploadToken(null);
   };
   if (code) {
     return (
       <PublicShell>
         <Card>
-          {warning && <Alert type="warning" showIcon message={warning} />}
-          <Result status="success" title="已收到您的反映" subTitle={<>查询码：<Typography.Text copyable strong data-testid="tracking-code">{code}</Typography.Text><br />请妥善保存，可凭查询码查看办理进度。</>} extra={<Link to={`/track?code=${code}`}><Button type="primary">查看进度</Button></Link>} />
+          {uploading && <Alert type="info" showIcon message={`正在上传附件（${files.length} 个）…`} />}
+          {warning && (
+            <Alert type="warning" showIcon message={`反映已提交；${warning}`} data-testid="attachment-warning"
+              description={files.length ? '可再试一次（已上传的不会重复保存）；30 分钟内有效。' : undefined}
+              action={files.length && uploadToken ? <Button size="small" loading={uploading} onClick={() => void upload(uploadToken)}>重新上传附件</Button> : undefined} />
+          )}
+          <Result status="success" title="已收到您的反映" subTitle={<>查询码：<Typography.Text copyable strong data-testid="tracking-code">{code}</Typography.Text><br />请妥善保存，可凭查询码查看办理进度。</>}
+            extra={[<Link key="track" to={`/track?code=${code}`}><Button type="primary">查看进度</Button></Link>, <Button key="again" onClick={another}>再反映一件</Button>]} />
         </Card>
       </PublicShell>
     );
@@ -88,8 +125,8 @@ export function PublicReportPage() {
           <Form.Item name="address" label="发生地点"><Input maxLength={200} placeholder="如：鸠江区湾里街道某路" /></Form.Item>
           <Form.Item name="contactName" label="您的称呼"><Input maxLength={50} /></Form.Item>
           <Form.Item name="contactPhone" label="联系电话"><Input maxLength={20} /></Form.Item>
-          <Form.Item label={`附件（照片、PDF、Word，最多 ${limits.perProblem} 个，每个不超过 ${mb(limits.maxBytes)} MB）`} validateStatus={fileProblem ? 'error' : undefined} help={fileProblem}>
-            <Upload multiple accept=".jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx" fileList={files} beforeUpload={() => false} onChange={({ fileList }) => chooseFiles(fileList)}>
+          <Form.Item label={`附件（照片、PDF、Word（.docx）、Excel（.xlsx），最多 ${limits.perProblem} 个，每个不超过 ${mb(limits.maxBytes)} MB）`} validateStatus={fileProblem ? 'error' : undefined} help={fileProblem}>
+            <Upload multiple accept={limits.extensions.map((e) => `.${e}`).join(',')} fileList={files} beforeUpload={() => false} onChange={({ fileList }) => chooseFiles(fileList)}>
               <Button>选择文件</Button>
             </Upload>
           </Form.Item>

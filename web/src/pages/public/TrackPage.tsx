@@ -3,13 +3,15 @@ import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api, ApiError, formErrorBanner, formErrors } from '../../api.ts';
-import { STATUS } from '../problems/labels.ts';
 import { PublicShell } from './PublicReportPage.tsx';
 
 type Tracked = {
-  trackingCode: string; title: string; kind: string | null; status: string; statusText: string; reportedAt: string; updatedAt: string; deadline: string | null;
-  timeline: { at: string; text: string }[]; answer: { content: string; at: string } | null; rating: string | null; canRate: boolean;
+  trackingCode: string; title: string; kind: string | null; status: string; statusText: string; reportedAt: string; updatedAt: string; deadline: string | null; overdue: boolean;
+  timeline: { at: string; text: string }[]; answer: { content: string; at: string; superseded: boolean } | null; rating: string | null; canRate: boolean;
 };
+
+/** The colour of the status tag; the words are the page's own (statusText), not the staff's names for the states. */
+const STATUS_COLOR: Record<string, string> = { new: 'blue', triaged: 'blue', dispatched: 'processing', replied: 'cyan', closed: 'green', redirected: 'default', merged: 'purple' };
 
 const fmt = (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm');
 
@@ -39,8 +41,16 @@ function RatingForm({ code, onRated }: { code: string; onRated: () => void }) {
         <Form.Item name="satisfaction" label="您对办理结果是否满意" rules={[{ required: true, message: '请选择您的评价' }]}>
           <Radio.Group options={[{ value: 'satisfied', label: '满意' }, { value: 'basically_satisfied', label: '基本满意' }, { value: 'unsatisfied', label: '不满意' }]} />
         </Form.Item>
-        <Form.Item name="comment" label="您的意见（选填）" extra="选择“不满意”时，请说明原因，我们将要求承办单位重新办理。">
-          <Input.TextArea rows={3} maxLength={500} showCount />
+        <Form.Item noStyle shouldUpdate={(a, b) => a.satisfaction !== b.satisfaction}>
+          {({ getFieldValue }) => {
+            const unsatisfied = getFieldValue('satisfaction') === 'unsatisfied';
+            return (
+              <Form.Item name="comment" label={unsatisfied ? '不满意的原因' : '您的意见（选填）'} extra="选择“不满意”时，请说明原因，我们将要求承办单位重新办理。"
+                rules={unsatisfied ? [{ required: true, whitespace: true, message: '请说明不满意的原因' }] : []} style={{ marginBottom: 32 }}>
+                <Input.TextArea rows={3} maxLength={500} showCount />
+              </Form.Item>
+            );
+          }}
         </Form.Item>
         <Button type="primary" htmlType="submit" loading={busy}>提交评价</Button>
       </Form>
@@ -70,7 +80,9 @@ export function TrackPage() {
       setCode(c);
       if (params.get('code') !== c) setParams({ code: c }, { replace: true });
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : '查询失败，请稍后再试');
+      // a malformed code: the reason alone, without the parameter's name
+      setError(e instanceof ApiError ? e.details[0]?.message ?? e.message : '查询失败，请稍后再试');
+      if (params.get('code')) setParams({}, { replace: true });
     } finally {
       setLoading(false);
     }
@@ -97,8 +109,8 @@ export function TrackPage() {
             <Descriptions style={{ marginTop: 16 }} column={1} bordered size="small" items={[
               { key: 't', label: '标题', children: result.title },
               { key: 'k', label: '类型', children: result.kind ?? '—' },
-              { key: 's', label: '办理状态', children: <><Tag color={STATUS[result.status]?.color}>{STATUS[result.status]?.text ?? result.status}</Tag><span data-testid="status-text">{result.statusText}</span></> },
-              ...(result.deadline ? [{ key: 'd', label: '办理期限', children: fmt(result.deadline) }] : []),
+              { key: 's', label: '办理状态', children: <Tag color={STATUS_COLOR[result.status] ?? 'default'} style={{ whiteSpace: 'normal' }}><span data-testid="status-text">{result.statusText}</span></Tag> },
+              ...(result.deadline ? [{ key: 'd', label: '办理期限', children: <>{fmt(result.deadline)}{result.overdue && <Tag color="red" style={{ marginLeft: 8 }}>已超期，正在督办</Tag>}</> }] : []),
               { key: 'r', label: '反映时间', children: fmt(result.reportedAt) },
               { key: 'u', label: '最近更新', children: fmt(result.updatedAt) },
               ...(result.rating ? [{ key: 'rt', label: '您的评价', children: <Tag color="green">{result.rating}</Tag> }] : []),
@@ -112,7 +124,7 @@ export function TrackPage() {
               }))}
             />
             {result.answer && (
-              <Card type="inner" title={`答复（${fmt(result.answer.at)}）`}>
+              <Card type="inner" title={result.answer.superseded ? `此前的答复（${fmt(result.answer.at)}；您不满意，已要求重新办理）` : `答复（${fmt(result.answer.at)}）`}>
                 <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }} data-testid="answer">{result.answer.content}</Typography.Paragraph>
               </Card>
             )}
