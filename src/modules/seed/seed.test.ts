@@ -72,6 +72,17 @@ test('demo work orders walk the loop on their own dates: every state is represen
   assert.equal(closedWithoutFollowUp.rows[0]!.n, 0);
   const outOfOrder = await sql<{ n: number }>`select count(*)::int as n from work_event a join work_event b on a.work_order_id = b.work_order_id and a.id < b.id and a.at > b.at`.execute(ctx.db);
   assert.equal(outOfOrder.rows[0]!.n, 0, 'events are dated in the order they happened');
+  // the reply, its review and the follow-up carry the step's date, not the day the demo was loaded
+  const late = await sql<{ n: number }>`
+    select count(*)::int as n from work_reply r join work_order o on o.id = r.work_order_id
+    where r.replied_at > coalesce(o.closed_at, 'infinity') or r.reviewed_at > coalesce(o.closed_at, 'infinity')
+       or exists (select 1 from follow_up f where f.work_order_id = o.id and f.at > coalesce(o.closed_at, 'infinity') + interval '1 second')`.execute(ctx.db);
+  assert.equal(late.rows[0]!.n, 0, 'nothing dated after the order was closed');
+  const answered = await sql<{ kind_code: string | null; domain_code: string | null }>`
+    select distinct p.kind_code, p.domain_code from work_reply r join work_order o on o.id = r.work_order_id join problem p on p.id = o.problem_id`.execute(ctx.db);
+  assert.ok(answered.rows.length > 0 && answered.rows.every((r) => r.domain_code === 'food_drug' && r.kind_code !== 'praise'), `the food bureau answers food reports: ${JSON.stringify(answered.rows)}`);
+  const offHours = await sql<{ n: number }>`select count(*)::int as n from work_event e where e.kind in ('sign', 'reply') and extract(hour from e.at at time zone 'Asia/Shanghai') not between 9 and 17`.execute(ctx.db);
+  assert.equal(offHours.rows[0]!.n, 0, 'people sign and answer in office hours');
 });
 
 test('demo 复议诉讼结果 go in through the import, and one bureau losing three lately shows in the risk rule', async () => {

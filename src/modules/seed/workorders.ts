@@ -27,6 +27,20 @@ function demoReply(p: { title: string; target_text: string | null; address: stri
   };
 }
 
+const CITY_OFFSET = 8 * HOUR;
+/** The same moment moved into office hours, city time (a weekday, 9:00–17:30), minutes varied by `seed`: people sign and answer at work. */
+function officeHours(ms: number, seed: number): number {
+  const local = new Date(ms + CITY_OFFSET);
+  const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
+  if (minutes < 9 * 60) local.setUTCHours(9, (seed * 7) % 60, 0, 0);
+  else if (minutes > 17 * 60 + 30) {
+    local.setUTCDate(local.getUTCDate() + 1);
+    local.setUTCHours(9, (seed * 7) % 60, 0, 0);
+  }
+  while (local.getUTCDay() === 0 || local.getUTCDay() === 6) local.setUTCDate(local.getUTCDate() + 1);
+  return local.getTime() - CITY_OFFSET;
+}
+
 /**
  * The demo city's work orders: older food and drug reports dispatched to the demo handler's bureau and walked through
  * the loop on their own dates (some closed, some awaiting review or follow-up, one redone, one extended, one listed),
@@ -40,14 +54,17 @@ export async function seedDemoWorkOrders(ctx: AppContext, count = 60): Promise<{
   const service = createWorkOrdersService(ctx, { now: () => clock });
   let orders = 0;
   for (const [i, p] of problems.entries()) {
-    const mine = p.domain_code === 'food_drug' || i % 4 !== 3;
+    // the demo handler's bureau answers food and drug reports; the rest go to the unit triage proposed and wait there
+    const mine = p.domain_code === 'food_drug' && i % 4 !== 3;
     const unitId = mine ? handlerUnit : (p.route_unit_id ?? handlerUnit);
     const start = new Date(p.reported_at).getTime();
-    const at = (hours: number) => (clock = new Date(Math.min(start + hours * HOUR, Date.now())));
+    let last = start;
+    // each step later than the one before it (office hours may move a step into the next morning)
+    const at = (hours: number) => (clock = new Date((last = Math.min(Math.max(officeHours(start + hours * HOUR, i), last + 20 * 60_000), Date.now()))));
     at(2);
     let view = await service.dispatch(dispatcher, p.id, { unitId, urgency: i % 17 === 0 ? 'urgent' : 'normal', instructions: '请依法核查处理，按时答复。' });
     orders++;
-    if (unitId !== handlerUnit) continue;
+    if (!mine) continue;
     const id = view.order.id;
     const stage = i % 10;
     if (stage === 9) continue; // 待签收

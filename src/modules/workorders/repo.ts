@@ -199,10 +199,10 @@ export const workOrdersRepo = {
   },
 
   /** Applies a change only if nobody changed the order since `version` was read; undefined when someone did. */
-  update(tx: Tx, id: number, version: number, set: Partial<Record<keyof WorkOrderTable, unknown>>) {
+  update(tx: Tx, id: number, version: number, set: Partial<Record<keyof WorkOrderTable, unknown>>, at: Date) {
     return tx
       .updateTable('work_order')
-      .set({ ...(set as object), version: version + 1, updated_at: new Date() })
+      .set({ ...(set as object), version: version + 1, updated_at: at })
       .where('id', '=', id)
       .where('version', '=', version)
       .returning(['id', 'state', 'version', 'redo_count', 'units_passed', 'escalated_at'])
@@ -217,14 +217,14 @@ export const workOrdersRepo = {
   async applyStep(tx: Tx, p: { id: number; version: number; set: Partial<Record<keyof WorkOrderTable, unknown>>; event: Omit<Insertable<WorkEventTable>, 'work_order_id'> & { data: string; at: Date }; problemStatus: ProblemStatus | null }) {
     const e = p.event;
     const changed = tx
-      .with('changed', (db) => db.updateTable('work_order').set({ ...(p.set as object), version: p.version + 1, updated_at: new Date() }).where('id', '=', p.id).where('version', '=', p.version)
+      .with('changed', (db) => db.updateTable('work_order').set({ ...(p.set as object), version: p.version + 1, updated_at: e.at }).where('id', '=', p.id).where('version', '=', p.version)
         .returning(['id', 'state', 'version', 'redo_count', 'units_passed', 'escalated_at']))
       .with('logged', (db) => db.insertInto('work_event')
         .columns(['work_order_id', 'problem_id', 'kind', 'from_state', 'to_state', 'actor_user_id', 'actor_label', 'note', 'data', 'at'])
         .expression(sql`select changed.id, ${e.problem_id}::bigint, ${e.kind}::text, ${e.from_state}::text, ${e.to_state}::text, ${e.actor_user_id}::bigint, ${e.actor_label}::text, ${e.note ?? ''}::text, ${e.data}::jsonb, ${e.at}::timestamptz from changed`));
     const status = p.problemStatus;
     const q = status
-      ? (changed.with('problem_changed', (db) => db.updateTable('problem').set({ status, updated_at: new Date() }).where('id', '=', e.problem_id).where('status', '<>', status).where(sql<boolean>`exists (select 1 from changed)`)) as unknown as typeof changed)
+      ? (changed.with('problem_changed', (db) => db.updateTable('problem').set({ status, updated_at: e.at }).where('id', '=', e.problem_id).where('status', '<>', status).where(sql<boolean>`exists (select 1 from changed)`)) as unknown as typeof changed)
       : changed;
     return q.selectFrom('changed').selectAll().executeTakeFirst();
   },
@@ -249,8 +249,8 @@ export const workOrdersRepo = {
     return db.selectFrom('work_order').innerJoin('unit', 'unit.id', 'work_order.unit_id').select(ORDER_COLUMNS).where('work_order.problem_id', '=', problemId).orderBy('work_order.id').execute();
   },
 
-  insertReply(tx: Tx, r: { work_order_id: number; content: string; measures: string; basis: string; result: string; replied_by: number | null; quality: Record<string, unknown> }) {
-    return tx.insertInto('work_reply').values({ ...r, replied_at: new Date(), quality: JSON.stringify(r.quality) }).returning('id').executeTakeFirstOrThrow();
+  insertReply(tx: Tx, r: { work_order_id: number; content: string; measures: string; basis: string; result: string; replied_by: number | null; quality: Record<string, unknown>; replied_at: Date }) {
+    return tx.insertInto('work_reply').values({ ...r, quality: JSON.stringify(r.quality) }).returning('id').executeTakeFirstOrThrow();
   },
 
   /** The problem is indexed again for search (its replies changed). */
@@ -267,12 +267,12 @@ export const workOrdersRepo = {
     return db.selectFrom('work_reply').selectAll().where('work_order_id', '=', orderId).orderBy('id', 'desc').limit(1).executeTakeFirst();
   },
 
-  reviewReply(tx: Tx, replyId: number, review: 'accepted' | 'rejected', reason: string | null, by: number | null) {
-    return tx.updateTable('work_reply').set({ review, review_reason: reason, reviewed_by: by, reviewed_at: new Date() }).where('id', '=', replyId).where('review', 'is', null).executeTakeFirst();
+  reviewReply(tx: Tx, replyId: number, review: 'accepted' | 'rejected', reason: string | null, by: number | null, at: Date) {
+    return tx.updateTable('work_reply').set({ review, review_reason: reason, reviewed_by: by, reviewed_at: at }).where('id', '=', replyId).where('review', 'is', null).executeTakeFirst();
   },
 
-  insertFollowUp(tx: Tx, f: { work_order_id: number; problem_id: number; unit_id: number; satisfaction: Satisfaction; comment: string; method: 'phone' | 'sms' | 'visit' | 'public_page'; recorded_by: number | null }) {
-    return tx.insertInto('follow_up').values({ ...f, at: new Date() }).execute();
+  insertFollowUp(tx: Tx, f: { work_order_id: number; problem_id: number; unit_id: number; satisfaction: Satisfaction; comment: string; method: 'phone' | 'sms' | 'visit' | 'public_page'; recorded_by: number | null; at: Date }) {
+    return tx.insertInto('follow_up').values(f).execute();
   },
 
   followUps(db: Queryable, orderIds: number[]) {
@@ -280,8 +280,8 @@ export const workOrdersRepo = {
     return db.selectFrom('follow_up').select(['id', 'work_order_id', 'satisfaction', 'comment', 'method', 'at']).where('work_order_id', 'in', orderIds).orderBy('id').execute();
   },
 
-  setProblemStatus(tx: Tx, problemId: number, status: ProblemStatus) {
-    return tx.updateTable('problem').set({ status, updated_at: new Date() }).where('id', '=', problemId).execute();
+  setProblemStatus(tx: Tx, problemId: number, status: ProblemStatus, at: Date) {
+    return tx.updateTable('problem').set({ status, updated_at: at }).where('id', '=', problemId).execute();
   },
 
   /** Open assist orders under a lead order. */

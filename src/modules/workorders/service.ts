@@ -112,7 +112,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     new AppError(409, 'VERSION_CONFLICT', `工单已被他人更新（现为“${STATE_NAMES[o.state]}”），请刷新后再操作`, [], { state: o.state, allowed: stepsFrom(o) });
 
   async function apply(tx: Tx, o: WorkOrderRow, set: Record<string, unknown>) {
-    const updated = await workOrdersRepo.update(tx, o.id, o.version, set);
+    const updated = await workOrdersRepo.update(tx, o.id, o.version, set, now());
     if (!updated) throw stale((await workOrdersRepo.get(tx, o.id)) ?? o);
     return updated;
   }
@@ -347,7 +347,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
           reportTitle: problem.title, reportBody: problem.body, reply: input.content, measures: input.measures, basis: input.basis, result: input.result,
           workingDaysTaken: calendar.workingDaysBetween(o.clock_started_at, now()), workingDaysAllowed: o.deadline_unit === 'working_days' ? o.deadline_amount : null,
         });
-        const reply = await workOrdersRepo.insertReply(tx, { work_order_id: o.id, content: input.content, measures: input.measures ?? '', basis: input.basis ?? '', result: input.result ?? '', replied_by: actorUserId(actor), quality: quality as unknown as Record<string, unknown> });
+        const reply = await workOrdersRepo.insertReply(tx, { work_order_id: o.id, content: input.content, measures: input.measures ?? '', basis: input.basis ?? '', result: input.result ?? '', replied_by: actorUserId(actor), quality: quality as unknown as Record<string, unknown>, replied_at: now() });
         if (o.role === 'assist') {
           const lead = await workOrdersRepo.get(tx, o.lead_order_id!);
           if (lead) await notify(tx, { userIds: await handlersOf(tx, lead.unit_path), kind: 'assist_replied', title: `协办单位已答复：${problem.title}`, body: o.unit_name, workOrderId: lead.id, dedupeKey: `assist_replied:${reply.id}` });
@@ -385,7 +385,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       step(actor, id, accepted ? 'accept' : 'reject', version, async (tx, o, calendar) => {
         const reply = await workOrdersRepo.latestReply(tx, o.id);
         if (!reply || reply.review) throw conflict('没有待审核的答复');
-        await workOrdersRepo.reviewReply(tx, reply.id, accepted ? 'accepted' : 'rejected', reason || null, actorUserId(actor));
+        await workOrdersRepo.reviewReply(tx, reply.id, accepted ? 'accepted' : 'rejected', reason || null, actorUserId(actor), now());
         if (accepted) return { to: 'follow_up', note: reason, data: { replyId: reply.id } };
         const r = await redo(tx, o, reason, calendar);
         return { ...r, note: reason, data: { ...r.data, replyId: reply.id } };
@@ -394,7 +394,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
     /** 回访: 满意 / 基本满意 / 未评价 close the order; 不满意 sends it back for 重办. */
     followUp: (actor: Actor, id: number, version: number, f: { satisfaction: Satisfaction; comment: string; method: 'phone' | 'sms' | 'visit' | 'public_page' }) =>
       step(actor, id, 'follow_up', version, async (tx, o, calendar) => {
-        await workOrdersRepo.insertFollowUp(tx, { work_order_id: o.id, problem_id: o.problem_id, unit_id: o.unit_id, satisfaction: f.satisfaction, comment: f.comment, method: f.method, recorded_by: actorUserId(actor) });
+        await workOrdersRepo.insertFollowUp(tx, { work_order_id: o.id, problem_id: o.problem_id, unit_id: o.unit_id, satisfaction: f.satisfaction, comment: f.comment, method: f.method, recorded_by: actorUserId(actor), at: now() });
         const data = { satisfaction: f.satisfaction, method: f.method };
         if (f.satisfaction === 'unsatisfied') {
           const r = await redo(tx, o, `群众不满意：${f.comment || '未说明'}`, calendar);
@@ -418,7 +418,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
         await event(tx, actor, o, 'transferred', o.state, 'transferred', reason, { to: target.name });
         const created = await createOrder(tx, actor, { problemId: o.problem_id, unitId: target.id, unitPath: target.path, unitName: target.name, title: problem.title, role: 'lead', leadOrderId: null, previousOrderId: o.id, urgency: o.urgency, instructions: reason, unitsPassed: new Set([...previous.map((x) => x.unit_id), target.id]).size }, calendar);
         await tx.updateTable('work_order').set({ lead_order_id: created }).where('lead_order_id', '=', o.id).where('state', 'in', ACTIVE_STATES).execute();
-        await workOrdersRepo.setProblemStatus(tx, o.problem_id, 'dispatched');
+        await workOrdersRepo.setProblemStatus(tx, o.problem_id, 'dispatched', now());
         await recordAudit(tx, actor, { action: 'workorder.transfer', targetType: 'work_order', targetId: o.id, unitId: o.unit_id, summary: { to: target.name, newOrder: created, reason } });
         await escalateIfDue(tx, [created]);
         return created;
@@ -570,11 +570,11 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       const calendar = await loadCalendar(db);
       await db.transaction().execute(async (tx) => {
         const o = (await workOrdersRepo.get(tx, current.id))!;
-        await workOrdersRepo.insertFollowUp(tx, { work_order_id: o.id, problem_id: o.problem_id, unit_id: o.unit_id, satisfaction, comment, method: 'public_page', recorded_by: null });
+        await workOrdersRepo.insertFollowUp(tx, { work_order_id: o.id, problem_id: o.problem_id, unit_id: o.unit_id, satisfaction, comment, method: 'public_page', recorded_by: null, at: now() });
         const r = satisfaction === 'unsatisfied' ? await redo(tx, o, `群众不满意：${comment || '未说明'}`, calendar) : { to: 'closed' as const, set: { closed_at: now() }, data: {} };
         await apply(tx, o, { ...r.set, state: r.to });
         await workOrdersRepo.insertEvent(tx, { work_order_id: o.id, problem_id: o.problem_id, kind: satisfaction === 'unsatisfied' ? 'redo' : 'closed', from_state: o.state, to_state: r.to, actor_user_id: null, actor_label: '反映人（查询页评价）', note: comment, data: JSON.stringify({ satisfaction, method: 'public_page', ...r.data }), at: now() });
-        await workOrdersRepo.setProblemStatus(tx, o.problem_id, problemStatusOf(r.to));
+        await workOrdersRepo.setProblemStatus(tx, o.problem_id, problemStatusOf(r.to), now());
         await recordAudit(tx, citizen, { action: 'workorder.citizen_rating', targetType: 'work_order', targetId: o.id, unitId: o.unit_id, summary: { satisfaction } });
       });
     },
