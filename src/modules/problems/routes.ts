@@ -60,11 +60,13 @@ const KIND_NAMES = { complaint: '投诉', report: '举报', consult: '咨询', s
 const ReportBody = z.object({
   title: z.string().trim().max(100, '标题不超过 100 字').optional(),
   content: z.string().trim().min(10, '请至少用 10 个字描述问题').max(5000, '内容不超过 5000 字'),
-  kind: z.enum(['complaint', 'report', 'consult', 'suggest', 'help', 'praise']).optional(),
-  address: z.string().trim().max(200).optional(),
-  region: z.string().trim().max(50).optional(),
-  contactName: z.string().trim().max(50).optional(),
-  contactPhone: z.string().trim().regex(PHONE, '请填写正确的手机号或固定电话').optional().or(z.literal('')),
+  kind: z.enum(['complaint', 'report', 'consult', 'suggest', 'help', 'praise'], { message: '类型应为投诉、举报、咨询、建议、求助或表扬之一' }).optional(),
+  address: z.string().trim().max(200, '发生地点不超过 200 字').optional(),
+  region: z.string().trim().max(50, '区域不超过 50 字').optional(),
+  contactName: z.string().trim().max(50, '称呼不超过 50 字').optional(),
+  // as people write it: 138 1234 5678, 138-1234-5678, +86 13812345678, 0553 3845566
+  contactPhone: z.string().transform((s) => s.replace(/[\s()（）]/g, '').replace(/^(\+?86)-?(?=1)/, '').replace(/^(1\d{2})-(\d{4})-(\d{4})$/, '$1$2$3'))
+    .pipe(z.string().regex(PHONE, '请填写正确的手机号或固定电话').or(z.literal(''))).optional(),
   confidential: z.boolean().optional(),
 });
 

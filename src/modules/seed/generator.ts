@@ -64,7 +64,8 @@ export function* generateRecords(o: GeneratorOptions): Generator<GeneratedRecord
       if (at > now) continue;
       const ageDays = (now.getTime() - at.getTime()) / 86_400_000;
       const done = ageDays > 12 || rnd() < ageDays / 12;
-      const repliedAt = new Date(at.getTime() + (1 + rnd() * 9) * 86_400_000);
+      // answered 1–10 days later, but never after `now` (a recent report answered already was answered today)
+      const repliedAt = new Date(Math.min(at.getTime() + (1 + rnd() * 9) * 86_400_000, Math.max(at.getTime(), now.getTime() - 3_600_000)));
       const handler = scenario.domain === 'urban_mgmt' ? `${county.name}城市管理局` : scenario.domain === 'food_drug' ? `${county.name}市场监督管理局` : (DOMAIN_UNIT[scenario.domain] ?? `${county.name}人民政府`);
       const person = `${pick(SURNAMES)}${rnd() < 0.5 ? '先生' : '女士'}`;
       const phone = `1${pick(['39', '58', '87', '36', '77'])}${pad(Math.floor(rnd() * 1e8), 8)}`;

@@ -56,6 +56,8 @@ test('demo reports come in through every channel with the calendar\'s rhythm; ch
   assert.ok(work > off * 1.3, `work ${work} off ${off}`);
   const replied = await ctx.db.selectFrom('problem_source').select((eb) => eb.fn.countAll<number>().as('n')).where('reply', 'is not', null).executeTakeFirstOrThrow();
   assert.ok(replied.n > inserted / 3);
+  const future = await ctx.db.selectFrom('problem_source').select((eb) => eb.fn.countAll<number>().as('n')).where('replied_at', '>', now).executeTakeFirstOrThrow();
+  assert.equal(future.n, 0, 'no channel answered in the future');
 });
 
 test('demo work orders walk the loop on their own dates: every state is represented and the timeline follows the steps', async () => {
