@@ -89,7 +89,8 @@ const trustHops = (hops: number) => (_address: string, hop: number) => hop < hop
 function isApiPath(url: string): boolean {
   const path = url.split('?', 1)[0]!;
   try {
-    return decodeURIComponent(path).startsWith('/api');
+    const decoded = decodeURIComponent(path);
+    return decoded === '/api' || decoded.startsWith('/api/'); // not /api-keys, a page of the web app
   } catch {
     return true;
   }

@@ -56,6 +56,9 @@ test('the menu follows the roles: the admin sees system management, a handler on
   } else assert.equal(await admin.getByTestId('calendar-warning').count(), 0);
   await admin.getByText('单位管理').click();
   await admin.getByText('芜湖市市场监督管理局').first().waitFor();
+  // a page whose address starts with /api (接入密钥: /api-keys) opens when typed or reloaded, not as an API answer
+  await admin.goto(`${base}/api-keys`);
+  await admin.getByRole('button', { name: '新建密钥' }).waitFor();
   await admin.close();
 
   const handler = await loginAs('handler');

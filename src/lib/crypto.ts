@@ -106,6 +106,11 @@ export function maskPersonalNumbers(text: string): string {
   return text.replace(PERSONAL_NUMBER_IN_TEXT, maskNumber);
 }
 
+/** The same numbers left out altogether (a 保密 report: not even part of the reporter's number is shown). */
+export function hidePersonalNumbers(text: string): string {
+  return text.replace(PERSONAL_NUMBER_IN_TEXT, '（号码已隐去）');
+}
+
 /** 138****1234 for mobiles; keeps the first 3 and last 4 of longer numbers, stars for the middle. */
 export function maskPhone(phone: string | null | undefined): string | null {
   if (!phone) return null;

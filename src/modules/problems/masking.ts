@@ -1,16 +1,21 @@
-import { maskPersonalNumbers } from '../../lib/crypto.ts';
+import { hidePersonalNumbers, maskPersonalNumbers } from '../../lib/crypto.ts';
 
 /**
  * What someone without the permission to see contacts (a handling unit, say) reads of a problem: the phone and ID
  * numbers written into its texts masked, and its tracking code shortened — with the whole code the citizen rates the
- * answer on the public page, which a handling unit must not be able to do for its own work.
+ * answer on the public page, which a handling unit must not be able to do for its own work. In a 保密 report the
+ * numbers are left out altogether.
  */
-export function maskedForViewer<T extends { title?: string | null; body?: string | null; tracking_code?: string | null }>(row: T, seesContact: boolean): T {
+export function maskedForViewer<T extends { title?: string | null; body?: string | null; tracking_code?: string | null; confidential?: boolean | null }>(row: T, seesContact: boolean): T {
   if (seesContact) return row;
+  const mask = row.confidential ? hidePersonalNumbers : maskPersonalNumbers;
   return {
     ...row,
-    ...(row.title != null && { title: maskPersonalNumbers(row.title) }),
-    ...(row.body != null && { body: maskPersonalNumbers(row.body) }),
-    ...(row.tracking_code != null && { tracking_code: `${row.tracking_code.slice(0, 4)}******${row.tracking_code.slice(-2)}` }),
+    ...(row.title != null && { title: mask(row.title) }),
+    ...(row.body != null && { body: mask(row.body) }),
+    ...(row.tracking_code != null && { tracking_code: maskedTrackingCode(row.tracking_code) }),
   };
 }
+
+/** A tracking code shortened to what identifies it to staff (ZDAB******YZ), not what rates the answer on the public page. */
+export const maskedTrackingCode = (code: string) => `${code.slice(0, 4)}******${code.slice(-2)}`;

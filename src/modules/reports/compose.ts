@@ -1,3 +1,4 @@
+import { maskedTrackingCode } from '../problems/masking.ts';
 import { maskPersonalNumbers } from '../../lib/crypto.ts';
 import type { Period } from '../../lib/period.ts';
 import type { AnalyticsService } from '../analytics/service.ts';
@@ -115,7 +116,7 @@ export function composeReport(input: ReportInput): { doc: ReportDocument; sheets
   h(2, '执法作风问题');
   if (d.misconduct.length) {
     p(`期内涉及执法作风的反映 ${t.misconduct} 件，其中${d.misconduct.slice(0, 5).map((x) => `${x.category} ${x.n} 件`).join('、')}。典型问题如下（个人信息已隐去）：`);
-    input.examples.forEach((e, i) => p(`${i + 1}. 【${e.misconduct.join('、')}】${maskPersonalNumbers(e.title)}：${excerpt(e.body)}（查询码 ${e.tracking_code}）`));
+    input.examples.forEach((e, i) => p(`${i + 1}. 【${e.misconduct.join('、')}】${maskPersonalNumbers(e.title)}：${excerpt(e.body)}（查询码 ${maskedTrackingCode(e.tracking_code)}）`));
   } else p('期内未发现涉及执法作风的反映。');
 
   h(1, '指标说明');

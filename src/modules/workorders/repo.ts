@@ -156,7 +156,7 @@ export const workOrdersRepo = {
       )
       select to_jsonb(o) - 'created_at' as "order",
         (select to_jsonb(x) from (
-           select p.id, p.tracking_code, p.title, p.body, c.name as channel_name, p.kind_code, p.domain_code, rg.name as region_name, p.address, p.reported_at, p.target_text, p.misconduct
+           select p.id, p.tracking_code, p.title, p.body, c.name as channel_name, p.kind_code, p.domain_code, rg.name as region_name, p.address, p.reported_at, p.target_text, p.misconduct, p.confidential
            from problem p join channel c on c.code = p.channel left join region rg on rg.code = p.region_code where p.id = o.problem_id) x) as problem,
         (select coalesce(jsonb_agg(x order by x.id), '[]') from (
            select wo.id, wo.role, wo.state, wo.deadline, wo.dispatched_at, wo.lead_order_id, u.name as unit_name
@@ -346,6 +346,6 @@ export type OrderListRow = AsJson<Pick<WorkOrderRow, ListColumn>> & { title: str
 type ListColumn = (typeof LIST_COLUMNS)[number] extends infer C ? C extends `${string}.${infer Name} as ${infer Alias}` ? Alias : C extends `${string}.${infer Name}` ? Name : never : never;
 /** A row as it comes back inside JSON: timestamps as ISO strings. */
 type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
-type PageProblem = { id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; domain_code: string | null; region_name: string | null; address: string | null; reported_at: string; target_text: string | null; misconduct: string[] };
+type PageProblem = { id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; domain_code: string | null; region_name: string | null; address: string | null; reported_at: string; target_text: string | null; misconduct: string[]; confidential: boolean };
 type PageOrder = { id: number; role: 'lead' | 'assist'; state: WorkOrderState; deadline: string; dispatched_at: string; lead_order_id: number | null; unit_name: string };
 type PageEvent = { id: number; work_order_id: number; kind: string; from_state: string | null; to_state: string | null; actor_label: string; note: string; data: Record<string, unknown>; at: string; unit_name: string; role: 'lead' | 'assist' };
