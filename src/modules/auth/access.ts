@@ -45,6 +45,14 @@ export function actorLabel(actor: Actor): string {
   return p.kind === 'user' ? `${p.displayName}（${p.username}）` : `接入密钥 ${p.name}`;
 }
 
+/** Who did a step, as colleagues read it in a timeline: the person and their unit (the login name is for the audit log). */
+export function actorLabelAtWork(actor: Actor): string {
+  const p = actor.principal;
+  if (p?.kind !== 'user') return actorLabel(actor);
+  const unit = p.grants.find((g) => g.unitId === p.unitId)?.unitName;
+  return unit ? `${p.displayName}（${unit}）` : p.displayName;
+}
+
 export function actorUserId(actor: Actor): number | null {
   return actor.principal?.kind === 'user' ? actor.principal.userId : null;
 }

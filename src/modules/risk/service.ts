@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { AppError, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import type { RiskSignalKind, WarningLevel, WarningState } from '../../db/types.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorLabel, actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
+import { actorLabelAtWork, actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { loadCalendar } from '../calendar/service.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import type { WorkOrdersService } from '../workorders/service.ts';
@@ -166,7 +166,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
       if (!moved) {
         throw new AppError(409, 'CONFLICT', `预警当前状态为“${STATE_NAMES[w.state]}”，不能${s.name}${w.version !== version ? '（已被他人更新，请刷新）' : ''}`, [], { state: w.state, allowed: (Object.keys(STEPS) as (keyof typeof STEPS)[]).filter((k) => STEPS[k].from.includes(w.state)) });
       }
-      await riskRepo.insertEvent(tx, { warning_id: id, kind: name, from_state: w.state, to_state: s.to, actor_user_id: actorUserId(actor), actor_label: actorLabel(actor), note, data: set });
+      await riskRepo.insertEvent(tx, { warning_id: id, kind: name, from_state: w.state, to_state: s.to, actor_user_id: actorUserId(actor), actor_label: actorLabelAtWork(actor), note, data: set });
       await recordAudit(tx, actor, { action: `warning.${name}`, targetType: 'warning', targetId: id, summary: { from: w.state, to: s.to, note } });
       return moved;
     });
@@ -221,7 +221,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
         // checks that the actor may dispatch to the unit; a refusal rolls back the claim and the problem
         const orderId = await deps.workOrders.dispatchWithin(tx, actor, problem.id, { unitId: input.unitId, instructions: input.instructions });
         const linked = await riskRepo.link(tx, id, { problem_id: problem.id, work_order_id: orderId });
-        await riskRepo.insertEvent(tx, { warning_id: id, kind: 'dispatch', from_state: w.state, to_state: s.to, actor_user_id: actorUserId(actor), actor_label: actorLabel(actor), note: input.instructions, data: { problem_id: problem.id, work_order_id: orderId } });
+        await riskRepo.insertEvent(tx, { warning_id: id, kind: 'dispatch', from_state: w.state, to_state: s.to, actor_user_id: actorUserId(actor), actor_label: actorLabelAtWork(actor), note: input.instructions, data: { problem_id: problem.id, work_order_id: orderId } });
         await recordAudit(tx, actor, { action: 'warning.dispatch', targetType: 'warning', targetId: id, summary: { from: w.state, to: s.to, note: input.instructions, problemId: problem.id, workOrderId: orderId } });
         return linked;
       });

@@ -33,8 +33,10 @@ const GENERIC = new Set(
 const NOT_A_NAME = /^[这那哪此其该当太很挺最更越都也还就再又没不每各]/;
 // the addressee of a letter is not what it is about (胡书记, 市政府)
 const ADDRESSEE = /(书记|市长|区长|县长|镇长|局长|主任|领导|政府)$/;
-// the division a report comes from is where, not what: 鸠江区, 湾沚镇 (a 小区 or a road may well be a hot spot)
+// the division a report comes from is where, not what: 鸠江区, 湾沚镇 (a 小区 may well be a hot spot)
 const DIVISION = /^.{1,3}(省|市|区|县|镇|乡)$/;
+// nor a road (九华山路, 中山北路): reports along one road are about many matters; the matter names the topic
+const ROAD = /^.{1,6}(路|街|大道|大街|巷)$/;
 
 // words jieba does not know are names (湖滨路, 滨江) unless glued around a function character (全是, 到了)
 const GLUED = /[的了到在是和与及就都也把被给从向往比些点条个只虽为又才很太没不后里]/;
@@ -45,7 +47,7 @@ const MIN_TOPIC_RARITY = 10.5;
 
 /** A word that can name a topic: a noun or a name, rare enough in general Chinese to tell matters apart. */
 function isTopicWord(w: string): boolean {
-  if (w.length < 2 || GENERIC.has(w) || NOT_A_NAME.test(w) || ADDRESSEE.test(w) || DIVISION.test(w) || !/[\u4e00-\u9fa5]/.test(w)) return false;
+  if (w.length < 2 || GENERIC.has(w) || NOT_A_NAME.test(w) || ADDRESSEE.test(w) || DIVISION.test(w) || ROAD.test(w) || !/[\u4e00-\u9fa5]/.test(w)) return false;
   const info = wordInfo(w);
   if (!info.known) return !GLUED.test(w);
   return info.kind === 'noun' && info.rarity >= MIN_TOPIC_RARITY;

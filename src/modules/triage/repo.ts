@@ -124,6 +124,10 @@ export const triageRepo = {
     }
   },
 
+  async hasExamples(db: Queryable, target: Target): Promise<boolean> {
+    return !!(await db.selectFrom('triage_example').select('id').where('target', '=', target).limit(1).executeTakeFirst());
+  },
+
   examples(db: Queryable, target: Target) {
     return db.selectFrom('triage_example').select(['text', 'label']).where('target', '=', target).orderBy('id').execute();
   },

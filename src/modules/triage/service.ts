@@ -45,6 +45,8 @@ export async function readLabelled(files: string[], textFields: string[], labelF
 }
 
 /** Messages per second of classification alone (text in, label out), on a warm process: passes until a second has gone. */
+const NO_EXAMPLES = '没有可用的训练样本：请先由管理员用命令 zhd triage train --data 导入带标签的历史数据，再用纠正重新训练';
+
 export function classificationRate(model: LinearModel, texts: string[]): number {
   for (const t of texts.slice(0, 50)) predict(model, t, 0);
   let n = 0;
@@ -127,7 +129,7 @@ export function createTriageService(ctx: AppContext) {
      */
     async train(actor: Actor, imported: LabelledText[] | null, o: { target: Target; sources: string[] }) {
       const base = imported ?? (await triageRepo.examples(db, o.target));
-      if (!base.length) throw badRequest('没有可用的训练样本：请先用 zhd triage train --data 导入带标签的历史数据');
+      if (!base.length) throw badRequest(NO_EXAMPLES);
       const map = new Map((await triageRepo.labelMap(db, o.target)).map((m) => [m.label, m.code]));
       const feedback = await triageRepo.feedback(db, o.target);
       const docs = [...base.map((d) => ({ text: d.text, label: map.get(d.label) ?? d.label })), ...feedback];
@@ -148,6 +150,8 @@ export function createTriageService(ctx: AppContext) {
 
     /** Queues retraining (stored examples plus corrections) as a job: training takes longer than a request should. */
     async requestRetrain(actor: Actor, target: Target) {
+      // refused at once rather than by a job failing where no one sees it
+      if (!(await triageRepo.hasExamples(db, target))) throw badRequest(NO_EXAMPLES);
       return db.transaction().execute(async (tx) => {
         const job = await jobsRepo.enqueue(tx, { kind: 'triage.retrain', payload: { target }, runAt: new Date(), uniqueKey: null, maxAttempts: 1 });
         await recordAudit(tx, actor, { action: 'triage.retrain_requested', targetType: 'job', targetId: job!.id, summary: { target } });

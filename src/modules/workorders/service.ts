@@ -5,7 +5,7 @@ import type { Satisfaction, WorkOrderState } from '../../db/types.ts';
 import { formatCityTime, type WorkCalendar } from '../../lib/calendar.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorLabel, actorUserId, canOnUnit, hasPermission, isTopUnit, scopePaths, type Actor, type Permission } from '../auth/access.ts';
+import { actorLabelAtWork, actorUserId, canOnUnit, hasPermission, isTopUnit, scopePaths, type Actor, type Permission } from '../auth/access.ts';
 import { deadlineRules, loadCalendar } from '../calendar/service.ts';
 import { notify } from '../notifications/service.ts';
 import { orgsRepo } from '../orgs/repo.ts';
@@ -118,7 +118,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
   }
 
   async function event(tx: Tx, actor: Actor, o: { id: number; problem_id: number }, kind: string, from: WorkOrderState | null, to: WorkOrderState | null, note = '', data: Record<string, unknown> = {}) {
-    await workOrdersRepo.insertEvent(tx, { work_order_id: o.id, problem_id: o.problem_id, kind, from_state: from, to_state: to, actor_user_id: actorUserId(actor), actor_label: actorLabel(actor), note, data: JSON.stringify(data), at: now() });
+    await workOrdersRepo.insertEvent(tx, { work_order_id: o.id, problem_id: o.problem_id, kind, from_state: from, to_state: to, actor_user_id: actorUserId(actor), actor_label: actorLabelAtWork(actor), note, data: JSON.stringify(data), at: now() });
   }
 
   const handlersOf = (tx: Tx, unitPath: string) => workOrdersRepo.usersWithPermissionOver(tx, unitPath, 'workorder.handle');
@@ -189,7 +189,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       const to = r.to ?? o.state;
       const updated = await workOrdersRepo.applyStep(tx, {
         id: o.id, version: o.version, set: { ...(r.set ?? {}), state: to },
-        event: { problem_id: o.problem_id, kind: r.kind ?? s, from_state: o.state, to_state: to, actor_user_id: actorUserId(actor), actor_label: actorLabel(actor), note: r.note ?? '', data: JSON.stringify(r.data ?? {}), at: now() },
+        event: { problem_id: o.problem_id, kind: r.kind ?? s, from_state: o.state, to_state: to, actor_user_id: actorUserId(actor), actor_label: actorLabelAtWork(actor), note: r.note ?? '', data: JSON.stringify(r.data ?? {}), at: now() },
         problemStatus: o.role === 'lead' && to !== o.state ? problemStatusOf(to) : null,
       });
       if (!updated) throw stale((await workOrdersRepo.get(tx, o.id)) ?? o);
@@ -362,7 +362,7 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       step(actor, id, 'request_extension', version, async (tx, o) => {
         if (deadline.getTime() <= new Date(o.deadline).getTime()) throw fieldError('deadline', `申请的期限必须晚于当前期限 ${formatCityTime(new Date(o.deadline)).slice(0, 16).replace('T', ' ')}`);
         await notify(tx, { userIds: await supervisorsOf(tx, o.unit_path), kind: 'extension_requested', title: `延期申请待审批：${o.unit_name}`, body: reason, workOrderId: o.id, dedupeKey: `extension:${o.id}:${o.version}` });
-        return { set: { extension_request: JSON.stringify({ deadline: deadline.toISOString(), reason, byUserId: actorUserId(actor), byLabel: actorLabel(actor), at: now().toISOString() }) }, note: reason, data: { deadline: formatCityTime(deadline) } };
+        return { set: { extension_request: JSON.stringify({ deadline: deadline.toISOString(), reason, byUserId: actorUserId(actor), byLabel: actorLabelAtWork(actor), at: now().toISOString() }) }, note: reason, data: { deadline: formatCityTime(deadline) } };
       }),
 
     approveExtension: (actor: Actor, id: number, version: number, deadline: Date | undefined, note: string) =>

@@ -11,7 +11,7 @@ const TARGETS: Record<string, string> = {
   problem: '问题', app_user: '人员', work_order: '工单', warning: '预警', unit: '单位', triage_lexicon: '分拣词表', triage_label_map: '标签对照',
   user_word: '自定义词', system: '系统', routing_rule: '路由规则', job: '后台任务', api_key: '接入密钥', analysis_report: '分析报告',
   triage_model: '分类模型', risk_rule: '预警规则', import_batch: '导入批次', deadline_policy: '时限规则', column_mapping: '列映射',
-  case_outcome: '复议诉讼结果', calendar_year: '节假日安排', app_setting: '运行设置',
+  case_outcome: '复议诉讼结果', calendar_year: '节假日安排', app_setting: '运行设置', misconduct_term: '执法作风词', exclusion_term: '不予派发事项',
 };
 
 const ACTIONS: Record<string, string> = {
@@ -29,7 +29,8 @@ const ACTIONS: Record<string, string> = {
   'routing.create': '新增路由规则', 'routing.retire': '停用路由规则', 'workorder.dispatch': '派发工单', 'workorder.auto_dispatch': '自动派发工单',
   'workorder.sign': '签收工单', 'workorder.return': '退回工单', 'workorder.reply': '答复', 'workorder.request_extension': '申请延期',
   'workorder.approve_extension': '批准延期', 'workorder.refuse_extension': '不予延期', 'workorder.accept': '审核通过', 'workorder.reject': '退回重办',
-  'workorder.follow_up': '回访', 'workorder.transfer': '转办', 'workorder.list': '挂牌督办', 'workorder.remind': '催办', 'workorder.citizen_rating': '群众评价',
+  'workorder.follow_up': '回访', 'workorder.closed': '回访办结', 'workorder.redo': '重办', 'workorder.overdue': '逾期督办', 'workorder.escalated': '提级督办',
+  'workorder.reminded': '自动催办', 'workorder.assist': '协办', 'workorder.transfer': '转办', 'workorder.list': '挂牌督办', 'workorder.remind': '催办', 'workorder.citizen_rating': '群众评价',
   'calendar.save_year': '保存工作日历', 'deadline_policy.update': '修改办理时限', 'setting.update': '修改运行设置',
   'search.export': '导出检索结果', 'report.generate': '生成分析报告', 'report.download': '下载分析报告',
   'risk.rule_update': '修改预警规则', 'warning.raise': '产生预警', 'warning.assess': '研判预警', 'warning.dispatch': '交办预警',
@@ -64,7 +65,7 @@ export function AuditPage() {
     <Card title="审计日志" extra={<Button onClick={verify}>校验哈希链</Button>}>
       <Space style={{ marginBottom: 16 }} wrap>
         <DatePicker.RangePicker onChange={(v) => range(v as [Dayjs | null, Dayjs | null] | null)} />
-        <Input.Search placeholder="操作（如 user.）" allowClear onSearch={(action) => setFilter((f) => ({ ...f, action, offset: 0 }))} style={{ width: 200 }} />
+        <Input.Search placeholder="操作代码（如 workorder 工单）" allowClear onSearch={(action) => setFilter((f) => ({ ...f, action, offset: 0 }))} style={{ width: 200 }} />
         <Input.Search placeholder="操作人" allowClear onSearch={(actor) => setFilter((f) => ({ ...f, actor, offset: 0 }))} style={{ width: 200 }} />
       </Space>
       <Table<Row>

@@ -21,7 +21,8 @@ export function actionsOf(steps: WorkOrderDetail['steps']): { action: Action; na
 }
 
 const notPast = (d: Dayjs) => d.isBefore(dayjs().startOf('day'));
-const dateTime = { showTime: { format: 'HH:mm' }, format: 'YYYY-MM-DD HH:mm', disabledDate: notPast, style: { width: '100%' } } as const;
+// a day picked means the end of that day (deadlines run to 23:59), not its first minute
+const dateTime = { showTime: { format: 'HH:mm', defaultValue: dayjs('23:59', 'HH:mm') }, format: 'YYYY-MM-DD HH:mm', disabledDate: notPast, style: { width: '100%' } } as const;
 const iso = (d: Dayjs | undefined | null) => (d ? d.toISOString() : undefined);
 const reason = (label: string, min: number, placeholder?: string) => (
   <Form.Item name="reason" label={label} rules={[{ required: true, message: `请填写${label}` }, { min, message: `${label}至少 ${min} 个字` }]}>

@@ -11,15 +11,15 @@ import { ReplyQualityPanel } from './ReplyQuality.tsx';
 import { actionsOf, StepModal, type Action } from './StepModal.tsx';
 import type { Reply, WorkEvent, WorkOrderDetail } from './types.ts';
 
-/** What an event's data adds to its line in the timeline. */
-function eventExtras(e: WorkEvent): string[] {
+/** What an event's data adds to its line in the timeline (the reply-quality score only for the supervision office, as its panel). */
+function eventExtras(e: WorkEvent, showQuality: boolean): string[] {
   const d = e.data ?? {};
   const out: string[] = [];
   if (typeof d.unit === 'string' && e.kind === 'dispatched') out.push(`${ROLE[String(d.role)] ?? ''}单位：${d.unit}`);
   if (typeof d.to === 'string') out.push(`转至：${d.to}`);
   if (typeof d.previous === 'string') out.push(`原期限：${fmt(d.previous)}`);
   if (typeof d.deadline === 'string') out.push(`${e.kind === 'request_extension' ? '申请延至' : e.kind === 'list' ? '督办期限' : '期限'}：${fmt(d.deadline)}${d.provisional ? '（暂定）' : ''}`);
-  if (typeof d.qualityScore === 'number') out.push(`答复质量 ${d.qualityScore} 分`);
+  if (showQuality && typeof d.qualityScore === 'number') out.push(`答复质量 ${d.qualityScore} 分`);
   if (typeof d.redoCount === 'number') out.push(`第 ${d.redoCount} 次重办`);
   if (typeof d.satisfaction === 'string') out.push(`评价：${SATISFACTION[d.satisfaction]?.text ?? d.satisfaction}${typeof d.method === 'string' ? `（${METHOD[d.method] ?? d.method}）` : ''}`);
   return out;
@@ -127,7 +127,7 @@ export function WorkOrderPage() {
           { key: 'rep', label: '答复时间', children: fmt(o.replied_at) },
           { key: 'redo', label: '重办次数', children: o.redo_count },
           { key: 'units', label: '流转单位数', children: o.units_passed },
-          { key: 'closed', label: '办结时间', children: fmt(o.closed_at) },
+          { key: 'closed', label: o.state === 'returned' ? '退回时间' : o.state === 'transferred' ? '转办时间' : '办结时间', children: fmt(o.closed_at) },
         ]} />
       </Card>
 
@@ -191,7 +191,7 @@ export function WorkOrderPage() {
                           {e.work_order_id !== o.id && <Tag style={{ marginLeft: 6 }}>{e.unit_name}（{ROLE[e.role]}）</Tag>}
                         </div>
                         {e.note && <div style={{ whiteSpace: 'pre-wrap' }}>{e.note}</div>}
-                        {eventExtras(e).map((x) => <div key={x} style={{ color: '#888', fontSize: 12 }}>{x}</div>)}
+                        {eventExtras(e, supervisor).map((x) => <div key={x} style={{ color: '#888', fontSize: 12 }}>{x}</div>)}
                       </div>
                     ),
                   }))}
