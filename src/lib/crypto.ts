@@ -85,8 +85,11 @@ export class FieldCipher {
   }
 }
 
+// ID numbers by their shape: region, a birth date (19xx/20xx, or yy for the old 15 digits), sequence — so that a record
+// number such as WH202611260000198 is not taken for one
+const BIRTH_MMDD = '(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])';
 /** Mainland mobiles, landlines with area code, resident ID numbers (18 and the old 15 digits), as whole numbers. */
-const PERSONAL_NUMBER_SOURCE = '1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}|[1-9]\\d{16}[\\dXx]|[1-9]\\d{14}';
+const PERSONAL_NUMBER_SOURCE = `1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}|[1-9]\\d{5}(?:19|20)\\d{2}${BIRTH_MMDD}\\d{3}[\\dXx]|[1-9]\\d{5}\\d{2}${BIRTH_MMDD}\\d{3}`;
 const PERSONAL_NUMBER_IN_TEXT = new RegExp(`(?<![0-9])(?:${PERSONAL_NUMBER_SOURCE})(?![0-9Xx])`, 'g');
 const PERSONAL_NUMBER_VALUE = new RegExp(`^\\s*(?:${PERSONAL_NUMBER_SOURCE})\\s*$`);
 

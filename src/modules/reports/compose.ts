@@ -22,9 +22,9 @@ export type ReportInput = {
 
 const pct = (r: number | null) => (r == null ? '—' : `${(r * 100).toFixed(1)}%`);
 
-/** 上升 12.5% / 下降 3.0% / 持平 / 无可比数据 */
+/** 上升 12.5% / 下降 3.0% / 持平 / 无可比数据 (a period with none to compare with) */
 function change(now: number, before: number): string {
-  if (!before) return now ? '上期无数据' : '持平';
+  if (!before) return now ? '无可比数据' : '持平';
   const d = (now - before) / before;
   if (Math.abs(d) < 0.0005) return '持平';
   return `${d > 0 ? '上升' : '下降'} ${(Math.abs(d) * 100).toFixed(1)}%`;
@@ -66,8 +66,10 @@ export function composeReport(input: ReportInput): { doc: ReportDocument; sheets
   const prevLabel = period.kind === 'month' ? '上月' : period.kind === 'quarter' ? '上季度' : '上年';
 
   h(1, '总体情况');
-  p(`${period.label}，${input.cityName}行政执法监督平台共汇集各渠道反映问题 ${t.problems} 件，较${prevLabel}（${t.previous} 件）${change(t.problems, t.previous)}，` +
-    `较上年同期（${t.lastYear} 件）${change(t.problems, t.lastYear)}。其中涉及执法作风问题 ${t.misconduct} 件，依规引导至其他途径办理 ${t.redirected} 件。`);
+  // a period with nothing to compare with is said so, not compared with zero
+  const against = (label: string, before: number) => (before ? `较${label}（${before} 件）${change(t.problems, before)}` : `${label}无可比数据`);
+  p(`${period.label}，${input.cityName}行政执法监督平台共汇集各渠道反映问题 ${t.problems} 件，${against(prevLabel, t.previous)}，` +
+    `${against('上年同期', t.lastYear)}。其中涉及执法作风问题 ${t.misconduct} 件，依规引导至其他途径办理 ${t.redirected} 件。`);
   p(`期内派发工单 ${t.dispatched} 件，办结 ${t.closed} 件，按时办结率 ${pct(t.close_on_time_rate)}，按时签收率 ${pct(t.sign_on_time_rate)}；` +
     `回访已评价 ${t.rated} 件，满意率 ${pct(t.satisfaction_rate)}，不满意 ${t.unsatisfied} 件；发回重办 ${t.redone} 次，发生逾期 ${t.overdue} 次。` +
     `截至报告生成时，仍在办理中的逾期工单 ${t.open.overdue} 件、挂牌督办 ${t.open.listed} 件、提级督办 ${t.open.escalated} 件。`);
@@ -98,7 +100,7 @@ export function composeReport(input: ReportInput): { doc: ReportDocument; sheets
   h(1, '承办单位办理情况');
   h(2, '考核评议排名');
   const units = d.units.slice(0, 15);
-  p(units.length ? `期内共有 ${d.units.length} 个单位承办工单。按综合得分排名，前三名为${units.slice(0, 3).map((u) => `${u.unit_name}（${u.score} 分）`).join('、')}。` : '本期无派发工单。');
+  p(units.length ? `期内共有 ${d.units.length} 个单位承办工单。按综合得分排名，${units.length >= 3 ? '前三名为' : units.length === 2 ? '依次为' : '为'}${units.slice(0, 3).map((u) => `${u.unit_name}（${u.score} 分）`).join('、')}。` : '本期无派发工单。');
   blocks.push({ type: 'table', caption: '表3 承办单位考核评议排名（前 15 名）', columns: ['名次', '单位', '派发', '办结', '按时办结率', '满意率', '重办率', '超期数', '综合得分'],
     rows: units.map((u) => [u.rank, u.unit_name, u.dispatched, u.closed, pct(u.close_on_time_rate), pct(u.satisfaction_rate), pct(u.redo_rate), u.overdue, u.score]) });
   h(2, '逾期与不满意较多的单位');

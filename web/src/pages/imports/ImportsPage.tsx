@@ -134,7 +134,7 @@ export function ImportsPage() {
           columns={[
             { title: '批次', dataIndex: 'id', width: 70 },
             { title: '渠道', dataIndex: 'channel', render: channelName },
-            { title: '来源', dataIndex: 'origin', render: (o) => ({ cli: '命令行', api: '接口推送', web: '网页上传', form: '公众表单', seed: '演示数据' })[o as string] ?? o },
+            { title: '来源', dataIndex: 'origin', render: (o, r) => (o === 'form' && r.channel === 'staff' ? '工作人员录入' : ({ cli: '命令行', api: '接口推送', web: '网页上传', form: '公众表单', seed: '演示数据' })[o as string] ?? o) },
             { title: '文件', dataIndex: 'file_name' },
             { title: '开始时间', dataIndex: 'started_at', render: (t) => dayjs(t).format('MM-DD HH:mm:ss') },
             { title: '状态', dataIndex: 'state', render: (s) => <Tag color={STATE[s]?.[1]}>{STATE[s]?.[0] ?? s}</Tag> },
