@@ -78,7 +78,13 @@ test('the menu follows the roles: the admin sees system management, a handler on
   const supMenu = await menuTexts(supervisor);
   assert.ok(supMenu.includes('审计日志'));
   assert.ok(!supMenu.includes('接入密钥'));
+  assert.equal(await supervisor.getByTestId('coming-later').count(), 0);
   await supervisor.close();
+
+  // a 评查人员, whose own work comes in a later version, is told so on the start page
+  const reviewer = await loginAs('reviewer');
+  assert.match(await reviewer.getByTestId('coming-later').innerText(), /案卷评查功能将在后续版本提供/);
+  await reviewer.close();
 });
 
 test('logging out returns to the login page and the session no longer works', { skip }, async () => {

@@ -9,6 +9,9 @@ import type { OrderList } from '../workorders/types.ts';
 const HANDLER_COUNTS = [['pending_sign', '待签收'], ['handling', '办理中'], ['due_soon', '即将超期'], ['overdue', '已超期']] as const;
 const SUPERVISOR_COUNTS = [['overdue', '已超期'], ['replied', '待审核'], ['follow_up', '待回访'], ['extension', '延期待批']] as const;
 
+/** Roles whose work comes in later versions, and what that work is. */
+const COMING_LATER: Record<string, string> = { reviewer: '案卷评查', officer: '执法记录与培训考试' };
+
 export function HomePage() {
   const { me } = useAuth();
   const can = useCan();
@@ -33,6 +36,12 @@ export function HomePage() {
       {calendarWarning && (
         <Alert type="warning" showIcon style={{ marginBottom: 16 }} title={calendarWarning} data-testid="calendar-warning"
           action={<Button size="small" onClick={() => navigate('/calendar')}>去添加</Button>} />
+      )}
+      {/* roles whose own work (案卷评查, 执法记录与培训考试) is not built yet are told so, not left on an empty page */}
+      {!!me?.grants.length && me.grants.every((g) => COMING_LATER[g.role]) && (
+        <Alert type="info" showIcon style={{ marginBottom: 16 }} data-testid="coming-later"
+          title={`${[...new Set(me.grants.map((g) => COMING_LATER[g.role]))].join('、')}功能将在后续版本提供`}
+          description="目前您可以录入发现的执法问题线索，查看本单位与人员信息；如需办理工单或查看分析，请联系管理员授予相应角色。" />
       )}
       {orders && (
         <Row gutter={16} style={{ marginBottom: 16 }}>
