@@ -9,9 +9,10 @@ import { logSender, type OutgoingMessage, type Sender } from './senders.ts';
 
 let ctx: TestContext;
 let userId: number;
+let city: Awaited<ReturnType<typeof makeCity>>;
 before(async () => {
   ctx = await createTestContext();
-  const city = await makeCity(ctx);
+  city = await makeCity(ctx);
   userId = (await makeUser(ctx, { unit: city.deptA, roles: [['handler', city.deptA]], phone: '13811112222' })).id;
 });
 after(() => ctx.close());
@@ -65,4 +66,10 @@ test('the log sender writes no number', async () => {
   await logSender(log).send({ id: 1, channel: 'sms', userId, username: 'u', address: '13811112222', subject: '催办', body: '请处理' });
   assert.equal(lines.length, 1);
   assert.ok(!lines[0]!.includes('13811112222'));
+});
+
+test('a notice for the admins reaches those who can act on it: a department\'s admin gets no city-wide calendar notice', async () => {
+  await createNotificationsService(ctx).notifyAdmins('calendar_missing', '请添加下一年的节假日安排', '尚未录入', 'calendar-missing:test');
+  const to = await ctx.db.selectFrom('notification').select('user_id').where('dedupe_key', '=', 'calendar-missing:test').execute();
+  assert.deepEqual(to.map((n) => n.user_id), [city.admin.id]);
 });

@@ -57,10 +57,12 @@ export const notificationsRepo = {
     return q.orderBy('id', 'desc').limit(limit).execute();
   },
 
-  async usersWithPermission(db: Queryable, permission: string) {
+  /** Active users holding a permission; a city-wide one (auth/access.ts) only through a grant on a top unit. */
+  async usersWithPermission(db: Queryable, permission: string, cityWide: boolean) {
     const r = await sql<{ id: number }>`
-      select distinct u.id from app_user u join role_grant g on g.user_id = u.id join role r on r.code = g.role
-      where u.active and ${permission} = any(r.permissions)`.execute(db);
+      select distinct u.id from app_user u join role_grant g on g.user_id = u.id join role r on r.code = g.role join unit un on un.id = g.unit_id
+      where u.active and ${permission} = any(r.permissions)
+        and (${!cityWide} or cardinality(array_remove(string_to_array(un.path, '/'), '')) = 1)`.execute(db);
     return r.rows.map((x) => x.id);
   },
 

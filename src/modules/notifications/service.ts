@@ -1,3 +1,4 @@
+import { CITY_WIDE_PERMISSIONS } from '../auth/access.ts';
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
 import { settingsRepo } from '../settings/repo.ts';
@@ -25,7 +26,8 @@ export function createNotificationsService(ctx: AppContext, sender: Sender = sen
     markRead: (userId: number, ids: number[] | 'all') => notificationsRepo.markRead(db, userId, ids),
     /** A notice to every administrator, once per dedupe key. */
     async notifyAdmins(kind: string, title: string, body: string, dedupeKey: string) {
-      const userIds = await notificationsRepo.usersWithPermission(db, 'reference.manage');
+      // the admins who can act on it: reference data is city-wide (a district's admin cannot add a year)
+      const userIds = await notificationsRepo.usersWithPermission(db, 'reference.manage', CITY_WIDE_PERMISSIONS.has('reference.manage'));
       await db.transaction().execute((tx) => notify(tx, { userIds, kind, title, body, dedupeKey }));
     },
     outbox: (state: 'pending' | 'sent' | 'failed' | undefined, limit: number) => notificationsRepo.outboxList(db, state, limit),

@@ -9,6 +9,8 @@ type Notification = { id: number; kind: string; title: string; body: string; wor
 type Inbox = { rows: Notification[]; unread: number };
 
 const POLL_MS = 60_000;
+/** Where a notice about no work order leads. */
+const PAGE_OF_KIND: Record<string, string> = { calendar_missing: '/calendar' };
 
 /** The bell in the header: unread count, the latest unread notices, each opening its work order. */
 export function NotificationBell() {
@@ -35,6 +37,7 @@ export function NotificationBell() {
     setOpen(false);
     void read({ ids: [n.id] });
     if (n.work_order_id) navigate(`/work-orders/${n.work_order_id}`);
+    else if (PAGE_OF_KIND[n.kind]) navigate(PAGE_OF_KIND[n.kind]!);
   };
   const panel = (
     <div style={{ width: 360, background: '#fff', borderRadius: 6, boxShadow: '0 6px 16px rgba(0,0,0,.12)' }} data-testid="notification-panel">
