@@ -1,13 +1,13 @@
 import { Alert, Card, Col, Empty, Row, Space, Spin, Typography } from 'antd';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import { useNavigate } from 'react-router-dom';
+import { useNavigate, useSearchParams } from 'react-router-dom';
 import { api, ApiError } from '../../api.ts';
 import { cityDayStart, dayRangeFilter, nextDay, searchLink, type SearchFilters } from '../problems/searchQuery.ts';
 import { HotTopicsCard } from '../triage/HotTopicsCard.tsx';
 import { Chart, type ChartClick } from './Chart.tsx';
 import { barOption, bucketRange, domainOption, domainRows, pieOption, REGION_GRID, trendBuckets, trendOption } from './chartOptions.ts';
 import { KpiCards } from './KpiCards.tsx';
-import { periodQuery, rangeText, type PeriodChoice } from './period.ts';
+import { choiceFromQuery, periodQuery, rangeText, type PeriodChoice } from './period.ts';
 import { PeriodPicker } from './PeriodPicker.tsx';
 import type { Dashboard, DayRange } from './types.ts';
 import { UnitRankingTable } from './UnitRankingTable.tsx';
@@ -110,7 +110,10 @@ function DashboardCharts({ data, open }: { data: Dashboard; open: (f: SearchFilt
 /** 全局态势: the city's figures for a period, each opening the search that produced it. */
 export function DashboardPage() {
   const navigate = useNavigate();
-  const [choice, setChoice] = useState<PeriodChoice>({ kind: 'current' });
+  // the period lives in the address, so that Back from a figure's search returns to the same period
+  const [params, setParams] = useSearchParams();
+  const choice = useMemo(() => choiceFromQuery(params), [params]);
+  const setChoice = (c: PeriodChoice) => setParams(periodQuery(c), { replace: true });
   const { data, loading, error } = useDashboard(choice);
   const range = data?.range;
   const topicRange = useMemo(() => (range ? { from: cityDayStart(range.from), to: cityDayStart(nextDay(range.to)), label: rangeText(range) } : undefined), [range]);

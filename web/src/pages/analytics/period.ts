@@ -1,4 +1,4 @@
-import type { Dayjs } from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 
 /** Reporting periods as the API writes them: a month (2026-10), a quarter (2026-Q3) or a year (2026). */
 export type Granularity = 'month' | 'quarter' | 'year';
@@ -21,3 +21,17 @@ export function periodQuery(c: PeriodChoice): Record<string, string> {
 
 /** 2026-10-01 至 2026-10-31, or one day. */
 export const rangeText = (r: { from: string; to: string }) => (r.from === r.to ? r.from : `${r.from} 至 ${r.to}`);
+
+/** The choice a page's address holds (?period=2026-Q3, ?from=…&to=…), the inverse of periodQuery; this month by default. */
+export function choiceFromQuery(q: URLSearchParams): PeriodChoice {
+  const period = q.get('period') ?? '';
+  let m: RegExpMatchArray | null;
+  if ((m = period.match(/^(\d{4})$/))) return { kind: 'year', at: dayjs(`${m[1]}-01-01`) };
+  if ((m = period.match(/^(\d{4})-Q([1-4])$/))) return { kind: 'quarter', at: dayjs(`${m[1]}-01-01`).month((Number(m[2]) - 1) * 3) };
+  if ((m = period.match(/^(\d{4})-(0[1-9]|1[0-2])$/))) return { kind: 'month', at: dayjs(`${m[1]}-${m[2]}-01`) };
+  const day = (s: string | null) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) && dayjs(s).isValid() ? dayjs(s) : null);
+  const from = day(q.get('from'));
+  const to = day(q.get('to'));
+  if (from && to && !to.isBefore(from)) return { kind: 'custom', from, to };
+  return { kind: 'current' };
+}
