@@ -74,7 +74,10 @@ export function ImportsPage() {
       if (body.code === 'MISSING_COLUMNS') setMissing({ file, found: { columns: body.columns, fields: body.fields } });
       return;
     }
-    setCurrent(await api<Batch>(`/imports/${body.batchId}`));
+    const batch = await api<Batch>(`/imports/${body.batchId}`);
+    setCurrent(batch);
+    // a small file may be done already: the list below shows it at once (a running one is listed when it ends)
+    if (batch.state !== 'running') void loadBatches();
     message.success('文件已上传，正在导入');
   };
   const saveMapping = async (name: string, columns: Record<string, string>) => {
