@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { WEB_DIST } from '../src/server.ts';
 import { buildApp } from '../src/app.ts';
 import { seedDemoCity } from '../src/modules/seed/service.ts';
@@ -59,4 +59,12 @@ export async function startWebApp(prepare: (ctx: TestContext) => Promise<void> =
     await close();
     throw err;
   }
+}
+
+/**
+ * Waits until an element and everything in it have stopped moving (antd's dialogs zoom in): a click on a button of a
+ * dialog still opening can be lost on a busy machine. Reads the page's running CSS animations and transitions.
+ */
+export async function settled(scope: Locator): Promise<void> {
+  await scope.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished.catch(() => undefined))));
 }
