@@ -104,7 +104,12 @@ test('work-order figures equal the live unit KPIs for the same period; the ranki
   assert.equal(mine.unsatisfied, 1);
   assert.equal(mine.satisfaction_rate, 0);
   assert.equal(mine.rank, ranking.units.length, 'an unsatisfied citizen puts the unit last');
-  assert.match(ranking.definitions.score.formula, /按时办结率 × 40/);
+  assert.match(ranking.definitions.score.formula, /按时办结率 × 40.*超期数 ÷ 派发数 × 20/);
+  // the score is computed as its formula says, overdue orders included
+  for (const u of ranking.units as { score: number; sign_on_time_rate: number | null; close_on_time_rate: number | null; satisfaction_rate: number | null; redo_rate: number | null; overdue: number; dispatched: number }[]) {
+    const expected = Math.max(0, (u.sign_on_time_rate ?? 1) * 20 + (u.close_on_time_rate ?? 1) * 40 + (u.satisfaction_rate ?? 1) * 40 - Math.min(1, u.redo_rate ?? 0) * 20 - Math.min(1, u.overdue / Math.max(1, u.dispatched)) * 20);
+    assert.equal(u.score, Math.round(expected * 10) / 10);
+  }
   const dash = await ok('supervisor', 'GET', `/api/analytics/dashboard?period=${thisMonth}`);
   assert.equal(dash.totals.dispatched, 1);
   assert.equal(dash.totals.unsatisfied, 1);

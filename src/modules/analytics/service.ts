@@ -14,7 +14,7 @@ const rate = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10000) / 10
 /** 综合得分, with its formula shown beside it like every KPI. */
 export const RANKING_DEFINITIONS = {
   ...KPI_DEFINITIONS,
-  score: { name: '综合得分', formula: '按时签收率 × 20 + 按时办结率 × 40 + 满意率 × 40 − 重办率 × 20（无数据的指标按满分计，得分 0–100）' },
+  score: { name: '综合得分', formula: '按时签收率 × 20 + 按时办结率 × 40 + 满意率 × 40 − 重办率 × 20 − 超期数 ÷ 派发数 × 20（两项扣分各至多 20 分；无数据的指标按满分计，得分 0–100）' },
 } as const;
 
 export type UnitRank = OrderCube & {
@@ -37,7 +37,9 @@ function rankUnits(rows: OrderCube[], unitNames: Map<number, string>): UnitRank[
       satisfaction_rate: rate(r.satisfied, r.rated),
       redo_rate: rate(r.redone, r.closed),
     };
-    const score = Math.max(0, (k.sign_on_time_rate ?? 1) * 20 + (k.close_on_time_rate ?? 1) * 40 + (k.satisfaction_rate ?? 1) * 40 - Math.min(1, k.redo_rate ?? 0) * 20);
+    // orders gone overdue count against the unit whether or not any were closed (a unit that closes nothing is not perfect)
+    const overdueShare = Math.min(1, r.overdue / Math.max(1, r.dispatched));
+    const score = Math.max(0, (k.sign_on_time_rate ?? 1) * 20 + (k.close_on_time_rate ?? 1) * 40 + (k.satisfaction_rate ?? 1) * 40 - Math.min(1, k.redo_rate ?? 0) * 20 - overdueShare * 20);
     return { ...r, sign_due: r.dispatched - r.awaiting_sign, ...k, unit_name: unitNames.get(r.unit_id) ?? `单位 ${r.unit_id}`, score: Math.round(score * 10) / 10, rank: 0 };
   });
   scored.sort((a, b) => b.score - a.score || b.closed - a.closed || a.unit_name.localeCompare(b.unit_name, 'zh'));
