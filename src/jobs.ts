@@ -18,6 +18,8 @@ const KEEP_FINISHED_JOBS_DAYS = 30;
  * hand, which after a large import takes some 30 ms a problem there, so its batches are small.
  */
 const TRIAGE_BATCH = { postgres: 500, pglite: 50 } as const;
+/** A search-index pass that rewrote this many problems refreshes the planner's statistics. */
+const STATISTICS_AFTER_ROWS = 200;
 
 /** Every job kind the runner knows, by the name stored in job.kind and job_schedule.kind. */
 export function jobHandlers(ctx: AppContext, services: Services): Record<string, JobHandler> {
@@ -47,9 +49,12 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
     },
     'search.index': async () => {
       await syncUserDictionary(ctx);
-      await services.search.indexPending();
+      const indexed = await services.search.indexPending();
       // problems indexed before topic words were stored (after an upgrade), a few thousand a minute
-      await services.search.backfillTopicTerms();
+      const backfilled = await services.search.backfillTopicTerms();
+      // indexing rewrites each row once: without fresh statistics the planner reads the grown table as twice the rows,
+      // and 问题库's "约 N 条" beyond the exact count doubles (the embedded database has no autovacuum)
+      if (indexed + backfilled >= STATISTICS_AFTER_ROWS) await problemsRepo.refreshStatistics(ctx.db);
     },
     'search.reindexAll': async () => {
       // after a change of the user dictionary (分拣配置 → 重建检索索引): every problem is indexed again with it

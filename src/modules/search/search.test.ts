@@ -207,3 +207,18 @@ test('a channel filter finds the problems that came through it, including a dupl
   const listed = await api('admin', 'GET', '/api/problems?channel=web_form&q=洗车');
   assert.deepEqual(listed.rows.map((r: { id: number }) => r.id), [onSite.id], 'the problem list filters the same way');
 });
+
+test('after the index job rewrites many problems the estimate still matches the count (statistics refreshed)', async () => {
+  await sql`
+    insert into problem (tracking_code, channel, title, body, reported_at, status, triaged_at)
+    select 'EST' || g, 'hotline12345', '路灯不亮 ' || g, '小区门口的路灯坏了很久没人修', now() - (g || ' minutes')::interval, 'triaged', now()
+    from generate_series(1, 600) as g`.execute(t.ctx.db);
+  await problemsRepo.refreshStatistics(t.ctx.db);
+  const { jobHandlers } = await import('../../jobs.ts');
+  const { createServices } = await import('../../app.ts');
+  await jobHandlers(t.ctx, createServices(t.ctx))['search.index']!({});
+  const all = await searchRepo.estimate(t.ctx.db, { regionPrefixes: 'all', orderUnitIds: [] }, {});
+  const { count } = await t.ctx.db.selectFrom('problem').select((eb) => eb.fn.countAll<number>().as('count')).where('status', '!=', 'merged').executeTakeFirstOrThrow();
+  assert.ok(Math.abs(all - Number(count)) <= Number(count) * 0.2, `estimate ${all}, count ${count}`);
+  await sql`delete from problem where tracking_code like 'EST%'`.execute(t.ctx.db);
+});

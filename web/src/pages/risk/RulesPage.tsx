@@ -219,16 +219,17 @@ export function RulesPage() {
         description={editable ? '修改参数后先回测，确认预警数量合适再保存；每次保存都会保留历史版本。' : '只有系统管理员可以修改规则。'} />
       {error && <Alert type="error" showIcon title={status === 403 ? `${editable ? '您的账号可以修改规则，但' : '您的账号'}没有查看预警规则的权限（需要“领导”“督办人员”等可查看分析报告的角色），请联系管理员。` : error} />}
       <Card>
-        <Table<RiskRule> rowKey="code" loading={loading} dataSource={rules} pagination={false} data-testid="rules-table" scroll={{ x: 1100 }}
+        <Table<RiskRule> rowKey="code" loading={loading} dataSource={rules} pagination={false} data-testid="rules-table" scroll={{ x: 1000 }}
           columns={[
-            { title: '规则', dataIndex: 'name', width: 200, render: (n: string) => <b>{n}</b> },
-            { title: '监测', dataIndex: 'signal', width: 120, render: (s: string) => SIGNAL[s] ?? s },
-            { title: '参数', dataIndex: 'params', width: 200, render: (p: Record<string, unknown>) => <ParamsText params={p} /> },
+            { title: '规则', dataIndex: 'name', width: 170, render: (n: string) => <b>{n}</b> },
+            { title: '监测', dataIndex: 'signal', width: 110, render: (s: string) => SIGNAL[s] ?? s },
+            { title: '参数', dataIndex: 'params', width: 180, render: (p: Record<string, unknown>) => <ParamsText params={p} /> },
             { title: '状态', dataIndex: 'active', width: 72, render: (a: boolean) => (a ? <Tag color="green">启用</Tag> : <Tag>停用</Tag>) },
             { title: '版本', dataIndex: 'version', width: 72, render: (v: number) => `第 ${v} 版` },
             { title: '说明', dataIndex: 'note' },
             {
-              title: '操作', key: 'op', width: 200,
+              // kept in view at the right edge when the table scrolls
+              title: '操作', key: 'op', width: 190, fixed: 'right',
               render: (_: unknown, r) => (
                 <Space size={4} wrap>
                   <Button size="small" type={editable ? 'primary' : 'default'} onClick={() => open(r.code, 'params')}>{editable ? '修改' : '参数'}</Button>
