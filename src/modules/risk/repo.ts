@@ -185,6 +185,8 @@ export async function loadRiskData(db: Queryable, from: string, to: string): Pro
   }
   for (const r of targetRows) {
     const t = data.targets.get(r.target_key) ?? { text: r.text, domain: r.domain_code, region: r.region_code, days: new Map() };
+    // a target complained about from more than one district belongs to none of them (the warning is city-wide)
+    if (t.region !== r.region_code) t.region = null;
     t.days.set(r.day, { n: r.n, ids: r.ids });
     data.targets.set(r.target_key, t);
   }

@@ -214,3 +214,14 @@ test('scores show every signal\'s points; the domain page suggests actions; a ru
   const stricter = (await api('leader', 'POST', '/api/risk/rules/volume_spike/backtest', { months: 3, params: { windowDays: 3, baselineDays: 56, minCount: 100 } })).body;
   assert.equal(stricter.warnings.length, 0, 'with 100 as the minimum it would have said nothing');
 });
+
+test('a target complained about from several districts gets a city-wide warning, not the first district\'s', async () => {
+  for (let i = 0; i < 6; i++) await reportedOn(daysAgo(i), 1, { target: 'shop-spread', region: i % 2 ? '340207' : '340202', domain: 'eco_env' });
+  await analytics.refresh();
+  await risk.detect(today);
+  const w = (await openWarnings()).find((x) => x.target_key === 'shop-spread');
+  assert.ok(w, 'target warning');
+  assert.equal(w.region_code, null);
+  const single = (await openWarnings()).find((x) => x.target_key === 'shop-haozailai');
+  assert.equal(single?.region_code, '340207', 'one district: its own');
+});

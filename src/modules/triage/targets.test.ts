@@ -8,6 +8,9 @@ test('the party complained about is found in the text and normalized so reports 
   assert.equal(extractTarget('鸠江区湾里街道一家康宁大药房无处方销售抗生素')?.text, '康宁大药房');
   assert.equal(extractTarget('繁昌区城市管理局执法人员态度恶劣')?.text, '繁昌区城市管理局');
   assert.equal(extractTarget('今天天气很好'), null);
+  // a sentence before 厂房 is no factory's name
+  assert.equal(extractTarget('有人在基本农田上建厂房，请国土部门查处'), null);
+  assert.equal(extractTarget('华信电子厂厂区夜间噪音扰民')?.text, '华信电子厂');
   assert.equal(targetKey('芜湖市江城建筑有限公司'), targetKey('江城建筑公司'));
   assert.notEqual(targetKey('江城建筑公司'), targetKey('长江化工厂'));
 });

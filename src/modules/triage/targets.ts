@@ -9,7 +9,10 @@ const SUFFIXES = [
 ];
 const SUFFIX_RE = SUFFIXES.map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
 // up to 8 name characters before a suffix, not crossing punctuation or common verbs
-const TARGET = new RegExp(`([\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?)(${SUFFIX_RE})`, 'g');
+// (厂 in 厂房 or 厂区 is a building, not a factory's name)
+const TARGET = new RegExp(`([\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?)(${SUFFIX_RE})(?![房区里])`, 'g');
+/** Characters that make a phrase, not a name: 人在基本农田上建(厂房) is a sentence. */
+const NOT_A_NAME = /[在把被给向往从对让叫着过]|上建|有人/;
 const LEADING_NOISE = /^(在|到|去|被|的|了|和|与|一家|一个|这家|那家|有家|有一家|附近|对面|门口|楼下|旁边|位于|是|我在|我们|本人|我)+/;
 const PLACE_WORDS = /^.*(区|县|市|镇|街道|乡|村|社区|小区|路|街|大道|广场)/;
 const GENERIC_NAMES = new Set(['一家', '这家', '那家', '附近', '当地', '相关', '有关', '我们', '他们']);
@@ -34,7 +37,7 @@ export function extractTarget(text: string): Target | null {
     const stripped = raw.replace(PLACE_WORDS, '').replace(LEADING_NOISE, '');
     // a name of its own, or a place standing for the name where that is how such targets are called
     const name = stripped.length >= 2 ? stripped : PLACE_NAMED.has(m[2]!) ? raw.replace(LEADING_NOISE, '') : '';
-    if (name.length < 2 || name.includes('某') || GENERIC_NAMES.has(name)) continue;
+    if (name.length < 2 || name.includes('某') || GENERIC_NAMES.has(name) || NOT_A_NAME.test(name)) continue;
     const full = `${name}${m[2]}`;
     return { text: full, key: targetKey(full) };
   }
