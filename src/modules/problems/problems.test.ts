@@ -267,3 +267,30 @@ test('a column mapping saved through the API drives a generic upload; a channel 
   assert.equal(unknown.statusCode, 400);
   assert.match(unknown.json().message, /没有名为“nope”的列映射/);
 });
+
+test('a dispatcher merges a suspected duplicate into the problem it repeats; merged once, refused again, split back', async () => {
+  const dispatcher = await login(t.app, 'dispatcher', DEMO_PASSWORD);
+  const { createProblemsService } = await import('./service.ts');
+  const { SYSTEM_ACTOR } = await import('../auth/access.ts');
+  const forms = createProblemsService(t.ctx);
+  const first = await forms.submitForm('web_form', { content: '镜湖区赭山路一家烧烤店每晚油烟直排，楼上住户无法开窗。', address: '镜湖区赭山街道' }, SYSTEM_ACTOR);
+  const again = await forms.submitForm('web_form', { content: '赭山路那家烧烤店晚上油烟很大，直接排到楼上，请管管。', address: '镜湖区赭山街道' }, SYSTEM_ACTOR);
+  const merge = (id: number, payload: object, cookie = dispatcher) => t.app.inject({ method: 'POST', url: `/api/problems/${id}/merge`, headers: { cookie }, payload });
+  const handler = await login(t.app, 'handler', DEMO_PASSWORD);
+  assert.equal((await merge(again.id, { into: first.id }, handler)).statusCode, 403);
+  assert.equal((await merge(again.id, { into: again.id })).statusCode, 400);
+  const ok = await merge(again.id, { into: first.id, reason: '同一烧烤店' });
+  assert.equal(ok.statusCode, 200, ok.body);
+  const rows = await t.ctx.db.selectFrom('problem').select(['id', 'status', 'merged_into', 'source_count']).where('id', 'in', [first.id, again.id]).orderBy('id').execute();
+  assert.deepEqual(rows.map((r) => [r.status, r.merged_into, r.source_count]), [['new', null, 2], ['merged', first.id, 0]]);
+  const twice = await merge(again.id, { into: first.id });
+  assert.equal(twice.statusCode, 409);
+  assert.match(twice.json().message, /只有尚未派发的问题可以合并/);
+  const audit = await t.ctx.db.selectFrom('audit_log').select(['action', 'actor_label']).where('action', '=', 'problem.merge').where('target_id', '=', String(first.id)).executeTakeFirstOrThrow();
+  assert.match(audit.actor_label, /dispatcher/);
+  // 拆分 undoes it
+  const { mergeId } = ok.json();
+  assert.equal((await t.app.inject({ method: 'POST', url: `/api/problems/${first.id}/merges/${mergeId}/split`, headers: { cookie: dispatcher }, payload: {} })).statusCode, 200);
+  const back = await t.ctx.db.selectFrom('problem').select('status').where('id', '=', again.id).executeTakeFirstOrThrow();
+  assert.equal(back.status, 'new');
+});

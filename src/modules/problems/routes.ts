@@ -102,6 +102,15 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     },
   }, async (req) => ({ ...(await problems.get(actorOf(req), req.params.id)), merges: await problems.merges(req.params.id), attachments: await attachments.list(req.params.id) }));
 
+  app.post('/problems/:id/merge', {
+    config: { access: 'problem.triage' },
+    schema: {
+      tags, summary: '把重复件合并到它重复的问题（来源随之移过去；可拆分恢复）', params: IdParam,
+      body: z.object({ into: z.number({ message: '请指定合并到哪个问题' }).int().positive(), reason: z.string().trim().max(200, '理由不超过 200 字').default('') }),
+      response: { 200: z.object({ mergeId: z.number(), into: z.number() }) },
+    },
+  }, async (req) => problems.mergeInto(actorOf(req), req.params.id, req.body.into, req.body.reason));
+
   app.post('/problems/:id/merges/:mergeId/split', {
     config: { access: 'problem.triage' },
     schema: { tags, summary: '拆分合并错误的重复件（来源与原状态一并恢复）', params: IdParam.extend({ mergeId: z.coerce.number().int().positive() }), response: { 200: z.object({ restored: z.number() }) } },

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
 import { isPersonalNumber, maskName, maskNumber, maskPersonalNumbers, maskPhone } from '../../lib/crypto.ts';
-import { AppError, forbidden, notFound } from '../../lib/errors.ts';
+import { AppError, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { regionPrefix } from '../../lib/region.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
@@ -10,6 +10,7 @@ import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
 import { ingest } from '../intake/pipeline.ts';
 import { maskedForViewer } from './masking.ts';
+import { PROBLEM_STATUS_NAMES } from './labels.ts';
 import { problemsRepo, type ProblemFilter } from './repo.ts';
 import { hotTopics } from '../triage/hot-topics.ts';
 
@@ -182,6 +183,21 @@ export function createProblemsService(ctx: AppContext) {
         if (!Number(r.numUpdatedRows)) throw new AppError(409, 'CONFLICT', `问题 ${id} 已不在分拣队列中（状态：${p.status}）`);
         await recordAudit(tx, actor, { action: 'triage.redirect', targetType: 'problem', targetId: id, summary: { reason, proposed: p.triage?.exclusion?.category ?? null } });
       });
+    },
+
+    /**
+     * A dispatcher merges a duplicate the triage only suspected into the problem it repeats: its sources move there
+     * and it leaves the queue (拆分 undoes it). Only a problem not yet dispatched can be merged away.
+     */
+    async mergeInto(actor: Actor, fromId: number, intoId: number, reason: string) {
+      if (fromId === intoId) throw fieldError('into', '不能与自身合并');
+      const from = await visible(actor, fromId, 'problem.triage');
+      const into = await visible(actor, intoId, 'problem.triage');
+      if (!['new', 'triaged'].includes(from.status)) throw new AppError(409, 'CONFLICT', `问题 ${fromId} 已${PROBLEM_STATUS_NAMES[from.status] ?? from.status}，只有尚未派发的问题可以合并`);
+      if (['merged', 'redirected'].includes(into.status)) throw new AppError(409, 'CONFLICT', `问题 ${intoId} 已${PROBLEM_STATUS_NAMES[into.status] ?? into.status}，不能作为合并目标`);
+      const suspected = from.triage?.duplicates?.find((d) => d.id === intoId);
+      const mergeId = await db.transaction().execute((tx) => mergeProblems(tx, actor, { from: fromId, fromStatus: from.status, into: intoId, similarity: suspected?.similarity ?? 0, reason: reason || '人工确认为重复件' }));
+      return { mergeId, into: intoId };
     },
 
     /** Splits a wrongly merged problem back out, with its sources and the status it had. */

@@ -50,6 +50,16 @@ export function ProblemDetailPage() {
       message.error(e instanceof ApiError ? e.message : '操作失败');
     }
   };
+  /** A suspected duplicate confirmed by the dispatcher: this problem goes into the one it repeats, which opens. */
+  const mergeInto = async (into: number) => {
+    try {
+      await api(`/problems/${p.id}/merge`, { body: { into } });
+      message.success(`已合并到问题 ${into}`);
+      navigate(`/problems/${into}`);
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : '操作失败');
+    }
+  };
   const split = async (mergeId: number) => {
     try {
       await api(`/problems/${p.id}/merges/${mergeId}/split`, { body: {} });
@@ -128,7 +138,14 @@ export function ProblemDetailPage() {
             </div>
           ))}
           {p.triage?.duplicates?.filter((d) => !d.merged).map((d) => (
-            <div key={d.id}>疑似重复：<Link to={`/problems/${d.id}`}>问题 {d.id}</Link>（相似度 {Math.round(d.similarity * 100)}%）</div>
+            <div key={d.id} style={{ marginBottom: 8 }}>
+              疑似重复：<Link to={`/problems/${d.id}`}>问题 {d.id}</Link>（相似度 {Math.round(d.similarity * 100)}%）
+              {can('problem.triage') && ['new', 'triaged'].includes(p.status) && (
+                <Popconfirm title={`确认是重复件？本件及其来源将并入问题 ${d.id}（可拆分恢复）`} onConfirm={() => void mergeInto(d.id)}>
+                  <Button size="small" style={{ marginLeft: 8 }}>合并到问题 {d.id}</Button>
+                </Popconfirm>
+              )}
+            </div>
           ))}
         </Card>
       )}
