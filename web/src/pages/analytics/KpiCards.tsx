@@ -64,7 +64,7 @@ export function KpiCards({ data, onOpen }: { data: Dashboard; onOpen: Open }) {
     { title: '执法作风问题', value: t.misconduct, testId: 'kpi-misconduct', danger: t.misconduct > 0, footer: '点击查看 ›', onOpen: () => onOpen({ misconduct: 'any' }) },
   ];
   const openNow: FigureProps[] = [
-    { title: '在办逾期', value: t.open.overdue, testId: 'kpi-overdue', danger: t.open.overdue > 0, help: '当前在办且已逾期的工单（不限期间）。点击查看这些问题', footer: '查看逾期问题 ›', onOpen: () => onOpen({ overdue: true, openOnly: true }, { wholeTime: true }) },
+    { title: '在办逾期', value: t.open.overdue, testId: 'kpi-overdue', danger: t.open.overdue > 0, help: '当前尚未办结、且办理中发生过逾期的工单（不限期间；含逾期后已答复、待审核或待回访的，督办看板的“已超期”只计尚未答复的）。点击查看这些问题', footer: '查看逾期问题 ›', onOpen: () => onOpen({ overdue: true, openOnly: true }, { wholeTime: true }) },
     { title: '挂牌督办', value: t.open.listed, testId: 'kpi-listed', help: '当前在办的挂牌督办工单（不限期间）。点击查看这些问题', footer: '查看挂牌问题 ›', onOpen: () => onOpen({ listed: true, openOnly: true }, { wholeTime: true }) },
     { title: '提级督办', value: t.open.escalated, testId: 'kpi-escalated', help: '当前在办的提级督办工单（不限期间）。点击查看这些问题', footer: '查看提级问题 ›', onOpen: () => onOpen({ escalated: true, openOnly: true }, { wholeTime: true }) },
   ];
