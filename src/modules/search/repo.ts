@@ -27,6 +27,9 @@ export type SearchFilter = {
   /** a work order dispatched in [dispatchedFrom, dispatchedTo) (the dashboard's 派发) */
   dispatchedFrom?: Date;
   dispatchedTo?: Date;
+  /** a follow-up (回访, or the citizen's rating) recorded in [ratedFrom, ratedTo), with `satisfaction` if given (the dashboard's 不满意) */
+  ratedFrom?: Date;
+  ratedTo?: Date;
   /** the lead order closed in [closedFrom, closedTo) (the dashboard's 办结) */
   closedFrom?: Date;
   closedTo?: Date;
@@ -90,7 +93,15 @@ function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null
   if (f.overdue) q = q.where(flagged('overdue_at'));
   if (f.listed) q = q.where(flagged('listed_at'));
   if (f.escalated) q = q.where(flagged('escalated_at'));
-  if (f.satisfaction) q = q.where((eb) => eb.exists(eb.selectFrom('follow_up').select('follow_up.id').whereRef('follow_up.problem_id', '=', 'problem.id').where('follow_up.satisfaction', '=', f.satisfaction!)));
+  if (f.satisfaction || f.ratedFrom || f.ratedTo) {
+    q = q.where((eb) => {
+      let rated = eb.selectFrom('follow_up').select('follow_up.id').whereRef('follow_up.problem_id', '=', 'problem.id');
+      if (f.satisfaction) rated = rated.where('follow_up.satisfaction', '=', f.satisfaction);
+      if (f.ratedFrom) rated = rated.where('follow_up.at', '>=', f.ratedFrom);
+      if (f.ratedTo) rated = rated.where('follow_up.at', '<', f.ratedTo);
+      return eb.exists(rated);
+    });
+  }
   if (f.dispatchedFrom || f.dispatchedTo) {
     q = q.where((eb) => orderExists(eb, (o) => {
       const since = f.dispatchedFrom ? o.where('work_order.dispatched_at', '>=', f.dispatchedFrom) : o;

@@ -27,6 +27,8 @@ export const SearchFilters = z.object({
   satisfaction: z.enum(['satisfied', 'basically_satisfied', 'unsatisfied', 'unrated']).optional(),
   dispatchedFrom: z.coerce.date({ message: '派发时间格式不正确' }).optional(),
   dispatchedTo: z.coerce.date({ message: '派发时间格式不正确' }).optional(),
+  ratedFrom: z.coerce.date({ message: '回访时间格式不正确' }).optional(),
+  ratedTo: z.coerce.date({ message: '回访时间格式不正确' }).optional(),
   closedFrom: z.coerce.date({ message: '办结时间格式不正确' }).optional(),
   closedTo: z.coerce.date({ message: '办结时间格式不正确' }).optional(),
   from: z.coerce.date({ message: '开始时间格式不正确' }).optional(),

@@ -154,6 +154,13 @@ test('the dashboard\'s 派发 and 办结 open the problems whose orders were dis
   assert.deepEqual(await found('admin', { dispatchedFrom: day(order.dispatched_at, 1) }), [], 'not dispatched after');
   assert.deepEqual(await found('admin', { closedFrom: day(order.closed_at!, -1), closedTo: day(order.closed_at!, 1) }), only('smoke'));
   assert.deepEqual(await found('admin', { closedTo: day(order.closed_at!, -1) }), [], 'not closed before');
+  // 满意率's 不满意 opens the problems rated in the period, whenever they were reported
+  const lead = await t.ctx.db.selectFrom('work_order').select(['id', 'unit_id']).where('problem_id', '=', ids.smoke!).executeTakeFirstOrThrow();
+  const at = new Date();
+  await t.ctx.db.insertInto('follow_up').values({ work_order_id: lead.id, problem_id: ids.smoke!, unit_id: lead.unit_id, satisfaction: 'unsatisfied', comment: '', method: 'phone', recorded_by: null, at }).execute();
+  assert.deepEqual(await found('admin', { satisfaction: 'unsatisfied', ratedFrom: day(at, -1), ratedTo: day(at, 1) }), only('smoke'));
+  assert.deepEqual(await found('admin', { satisfaction: 'unsatisfied', ratedFrom: day(at, 1) }), [], 'not rated after');
+  await t.ctx.db.deleteFrom('follow_up').where('problem_id', '=', ids.smoke!).where('at', '=', at).execute();
   const bad = await t.app.inject({ method: 'POST', url: '/api/search', headers: { cookie: cookie.admin! }, payload: { filters: { closedFrom: '上个月' } } });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /办结时间格式不正确/);

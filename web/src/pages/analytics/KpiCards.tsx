@@ -59,7 +59,8 @@ export function KpiCards({ data, onOpen }: { data: Dashboard; onOpen: Open }) {
     { title: d.close_on_time_rate.name, value: percent(t.close_on_time_rate), testId: 'kpi-close-on-time', help: d.close_on_time_rate.formula, footer: `${t.closed_on_time}/${t.closed}` },
     {
       title: d.satisfaction_rate.name, value: percent(t.satisfaction_rate), testId: 'kpi-satisfaction', help: `${d.satisfaction_rate.formula}。点击查看不满意的问题`,
-      footer: `不满意 ${t.unsatisfied} 件 ›`, onOpen: () => onOpen({ satisfaction: 'unsatisfied' }),
+      // the rate counts the period's follow-ups, whenever the problems were reported
+      footer: `不满意 ${t.unsatisfied} 件 ›`, onOpen: () => onOpen({ satisfaction: 'unsatisfied', ratedFrom: period.from, ratedTo: period.to }, { wholeTime: true }),
     },
     { title: '执法作风问题', value: t.misconduct, testId: 'kpi-misconduct', danger: t.misconduct > 0, footer: '点击查看 ›', onOpen: () => onOpen({ misconduct: 'any' }) },
   ];

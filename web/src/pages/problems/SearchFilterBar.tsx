@@ -75,6 +75,11 @@ export function SearchFilterBar({ filters, lists, onChange, onClear }: Props) {
           {stepRangeText('派发', filters.dispatchedFrom, filters.dispatchedTo)}
         </Tag>
       )}
+      {(filters.ratedFrom || filters.ratedTo) && (
+        <Tag closable data-testid="filter-rated" onClose={() => onChange({ ratedFrom: undefined, ratedTo: undefined })}>
+          {stepRangeText('回访', filters.ratedFrom, filters.ratedTo)}
+        </Tag>
+      )}
       {(filters.closedFrom || filters.closedTo) && (
         <Tag closable data-testid="filter-closed" onClose={() => onChange({ closedFrom: undefined, closedTo: undefined })}>
           {stepRangeText('办结', filters.closedFrom, filters.closedTo)}

@@ -29,6 +29,9 @@ export type SearchFilters = {
   /** ISO instants: a work order dispatched / the lead order closed in [from, to) (the dashboard's 派发 and 办结) */
   dispatchedFrom?: string;
   dispatchedTo?: string;
+  /** ISO instants: a follow-up recorded in [ratedFrom, ratedTo) (the dashboard's 不满意) */
+  ratedFrom?: string;
+  ratedTo?: string;
   closedFrom?: string;
   closedTo?: string;
   /** ISO instants; reported_at in [from, to) */
@@ -64,7 +67,7 @@ export function readSearch(params: URLSearchParams): SearchState {
   if (Number.isInteger(unitId) && unitId > 0) filters.unitId = unitId;
   const satisfaction = params.get('satisfaction') as Satisfaction | null;
   if (satisfaction && SATISFACTIONS.includes(satisfaction)) filters.satisfaction = satisfaction;
-  for (const key of ['from', 'to', 'dispatchedFrom', 'dispatchedTo', 'closedFrom', 'closedTo'] as const) {
+  for (const key of ['from', 'to', 'dispatchedFrom', 'dispatchedTo', 'closedFrom', 'closedTo', 'ratedFrom', 'ratedTo'] as const) {
     const v = params.get(key);
     if (isInstant(v)) filters[key] = v;
   }
