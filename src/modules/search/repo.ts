@@ -84,7 +84,11 @@ function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null
   q = f.status ? q.where('problem.status', '=', f.status) : q.where('problem.status', '!=', 'merged');
   if (f.misconduct === 'any') q = q.where(sql<boolean>`cardinality(problem.misconduct) > 0`);
   else if (f.misconduct) q = q.where(sql<boolean>`${f.misconduct} = any(problem.misconduct)`);
-  if (f.unitId) q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.unit_id', '=', f.unitId!)));
+  // a unit with the units under it (a district government: its departments)
+  if (f.unitId) {
+    q = q.where((eb) => orderExists(eb, (o) => o.where('work_order.unit_id', 'in', (u) =>
+      u.selectFrom('unit as sub').innerJoin('unit as chosen', (j) => j.on('chosen.id', '=', f.unitId!)).select('sub.id').where(sql<boolean>`sub.path like chosen.path || '%'`))));
+  }
   const flagged = (column: 'overdue_at' | 'listed_at' | 'escalated_at') => (eb: ExpressionBuilder<Database, 'problem'>) =>
     orderExists(eb, (o) => {
       const withFlag = o.where(`work_order.${column}`, 'is not', null);

@@ -154,6 +154,10 @@ test('the dashboard\'s 派发 and 办结 open the problems whose orders were dis
   assert.deepEqual(await found('admin', { dispatchedFrom: day(order.dispatched_at, 1) }), [], 'not dispatched after');
   assert.deepEqual(await found('admin', { closedFrom: day(order.closed_at!, -1), closedTo: day(order.closed_at!, 1) }), only('smoke'));
   assert.deepEqual(await found('admin', { closedTo: day(order.closed_at!, -1) }), [], 'not closed before');
+  // the 承办单位 filter takes a unit with the units under it
+  const handling = await t.ctx.db.selectFrom('work_order').innerJoin('unit', 'unit.id', 'work_order.unit_id').select(['unit.id', 'unit.parent_id']).where('work_order.problem_id', '=', ids.smoke!).executeTakeFirstOrThrow();
+  assert.ok((await found('admin', { unitId: handling.parent_id! })).includes(ids.smoke!), 'the parent unit\'s filter includes its departments');
+  assert.ok((await found('admin', { unitId: handling.id })).includes(ids.smoke!));
   // 满意率's 不满意 opens the problems rated in the period, whenever they were reported
   const lead = await t.ctx.db.selectFrom('work_order').select(['id', 'unit_id']).where('problem_id', '=', ids.smoke!).executeTakeFirstOrThrow();
   const at = new Date();

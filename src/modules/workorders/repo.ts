@@ -46,10 +46,15 @@ export type OrderCounts = Record<'pending_sign' | 'handling' | 'replied' | 'foll
 
 export type UnitScope = 'all' | { paths: string[] };
 
-/** Orders of units under the scope's paths (and of one unit, when asked), as one SQL condition: no extra round trip. */
+/**
+ * Orders of units under the scope's paths (and under one unit, when asked: a district government's filter takes its
+ * departments' orders), as one SQL condition: no extra round trip.
+ */
 function unitCondition(scope: UnitScope, unitId?: number) {
   const under = scope === 'all' ? sql`true` : sql`unit_id in (select scope_unit.id from unit scope_unit where scope_unit.path like any(${scope.paths.map((p) => `${p}%`)}::text[]))`;
-  return unitId ? sql`(${under} and unit_id = ${unitId})` : under;
+  return unitId
+    ? sql`(${under} and unit_id in (select sub.id from unit sub, unit chosen where chosen.id = ${unitId} and sub.path like chosen.path || '%'))`
+    : under;
 }
 
 /** States as literals: they come from the code, and a literal lets the planner use the partial indexes on state. */
