@@ -256,10 +256,11 @@ export const scoreRepo = {
     return rows;
   },
 
-  /** Every open warning, whatever its scope (a region, a domain, a unit, the city). */
+  /** Every open warning, whatever its scope (a region, a domain, a unit, the city), and how many have no region (not on the map). */
   async openTotal(db: Queryable) {
-    const { rows } = await sql<{ n: number }>`select count(*)::int as n from warning where state in ('new', 'assessed', 'dispatched')`.execute(db);
-    return rows[0]?.n ?? 0;
+    const { rows } = await sql<{ n: number; no_region: number }>`
+      select count(*)::int as n, count(*) filter (where region_code is null)::int as no_region from warning where state in ('new', 'assessed', 'dispatched')`.execute(db);
+    return { total: rows[0]?.n ?? 0, withoutRegion: rows[0]?.no_region ?? 0 };
   },
 
   async openByDomain(db: Queryable) {

@@ -193,6 +193,8 @@ test('scores show every signal\'s points; the domain page suggests actions; a ru
   // every open warning counts in the total, a unit's or the city's as well as a region's
   const open = await t.ctx.db.selectFrom('warning').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['new', 'assessed', 'dispatched']).executeTakeFirstOrThrow();
   assert.equal(overview.openTotal, Number(open.n));
+  const noRegion = await t.ctx.db.selectFrom('warning').select((eb) => eb.fn.countAll<number>().as('n')).where('state', 'in', ['new', 'assessed', 'dispatched']).where('region_code', 'is', null).executeTakeFirstOrThrow();
+  assert.equal(overview.openWithoutRegion, Number(noRegion.n));
 
   const page = (await api('leader', 'GET', '/api/risk/domains/urban_mgmt')).body;
   assert.equal(page.topRegions[0].name, '镜湖区');

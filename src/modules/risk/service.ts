@@ -136,7 +136,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
       ]);
       return { unit_id: u.unit_id, unit_name: u.unit_name, ...score, figures: { dispatched: u.dispatched, overdue: u.overdue, rated: u.rated, unsatisfied: u.unsatisfied, redone: u.redone } };
     }).sort((a, b) => b.score - a.score || a.unit_name.localeCompare(b.unit_name, 'zh'));
-    return { asOf: today, weights, openTotal, regions, domains: domainRows.sort((a, b) => b.score - a.score), units, signals };
+    return { asOf: today, weights, openTotal: openTotal.total, openWithoutRegion: openTotal.withoutRegion, regions, domains: domainRows.sort((a, b) => b.score - a.score), units, signals };
   }
 
 

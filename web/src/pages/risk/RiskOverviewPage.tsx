@@ -52,6 +52,7 @@ export function RiskOverviewPage() {
           </Space>
           <Space wrap>
             <Link to="/risk/warnings">在办预警 {data ? `${data.openTotal} 条` : ''} ›</Link>
+            {!!data?.openWithoutRegion && <Typography.Text type="secondary">（其中 {data.openWithoutRegion} 条针对单位或全市，不在区域图中）</Typography.Text>}
             <Link to="/risk/rules">预警规则 ›</Link>
             <Button onClick={() => void reload()}>刷新</Button>
           </Space>

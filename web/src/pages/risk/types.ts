@@ -54,7 +54,7 @@ export type RegionRisk = { code: string; name: string; score: number; open: numb
 export type DomainRisk = { code: string; name: string; score: number; contributions: Contribution[]; open: number };
 /** figures: the last 30 days' work orders the score is computed from */
 export type UnitRisk = { unit_id: number; unit_name: string; score: number; contributions: Contribution[]; figures: { dispatched: number; overdue: number; rated: number; unsatisfied: number; redone: number } };
-export type Overview = { asOf: string; openTotal: number; regions: RegionRisk[]; domains: DomainRisk[]; units: UnitRisk[] };
+export type Overview = { asOf: string; openTotal: number; openWithoutRegion: number; regions: RegionRisk[]; domains: DomainRisk[]; units: UnitRisk[] };
 
 export type Suggestion = { action: '专项整治' | '约谈' | '案卷抽查' | '持续关注' | string; reason: string };
 export type DomainDetail = {
