@@ -196,6 +196,8 @@ test('a citizen reports without logging in and follows the report with the track
 
 test('分拣队列: the dispatcher sees misconduct first with its evidence, and confirms a problem out of the queue', { skip }, async () => {
   const page = await loginAs('dispatcher');
+  // the start page counts the queue
+  assert.match(await page.getByTestId('home-queue').innerText(), /待确认分拣\s*\d+/);
   await page.getByText('分拣队列').first().click();
   await page.getByText('城管未亮证').waitFor();
   const first = page.locator('.ant-table-row').first();

@@ -19,11 +19,14 @@ export function HomePage() {
   const [counts, setCounts] = useState<{ units?: number; users?: number }>({});
   const [orders, setOrders] = useState<OrderList['counts'] | null>(null);
   const [calendarWarning, setCalendarWarning] = useState<string | null>(null);
+  /** The dispatcher's day: problems waiting in the triage queue. */
+  const [queue, setQueue] = useState<number | null>(null);
   const navigate = useNavigate();
   useEffect(() => {
     if (can('reference.manage')) void api<{ warning: string | null }>('/calendar/years').then((c) => setCalendarWarning(c.warning), () => {});
     void api<Role[]>('/roles').then(setRoles);
     if (can('workorder.handle') || can('workorder.supervise')) void api<OrderList>('/work-orders', { query: { tab: 'all', limit: 1 } }).then((r) => setOrders(r.counts), () => {});
+    if (can('problem.triage')) void api<{ total: number }>('/triage/queue', { query: { limit: 1 } }).then((q) => setQueue(q.total), () => {});
     if (can('org.read')) {
       void api<unknown[]>('/units').then((u) => setCounts((c) => ({ ...c, units: u.length })));
       void api<{ total: number }>('/users', { query: { limit: 1 } }).then((u) => setCounts((c) => ({ ...c, users: u.total })));
@@ -42,6 +45,18 @@ export function HomePage() {
         <Alert type="info" showIcon style={{ marginBottom: 16 }} data-testid="coming-later"
           title={`${[...new Set(me.grants.map((g) => COMING_LATER[g.role]))].join('、')}功能将在后续版本提供`}
           description="目前您可以录入发现的执法问题线索，查看本单位与人员信息；如需办理工单或查看分析，请联系管理员授予相应角色。" />
+      )}
+      {queue !== null && (
+        <Row gutter={16} style={{ marginBottom: 16 }}>
+          <Col xs={24} md={12}>
+            <Card title="分拣" extra={<Link to="/triage">分拣队列</Link>}>
+              <Row>
+                <Col span={12}><Link to="/triage" data-testid="home-queue"><Statistic title="待确认分拣" value={queue} /></Link></Col>
+                {orders && <Col span={12}><Link to="/supervision?tab=returned"><Statistic title="退回待重派" value={orders.returned} styles={{ content: { color: orders.returned ? '#cf1322' : undefined } }} /></Link></Col>}
+              </Row>
+            </Card>
+          </Col>
+        </Row>
       )}
       {orders && (
         <Row gutter={16} style={{ marginBottom: 16 }}>
