@@ -66,5 +66,11 @@ export async function startWebApp(prepare: (ctx: TestContext) => Promise<void> =
  * dialog still opening can be lost on a busy machine. Reads the page's running CSS animations and transitions.
  */
 export async function settled(scope: Locator): Promise<void> {
-  await scope.evaluate((el) => Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished.catch(() => undefined))));
+  // first until the motion classes (ant-zoom-appear…) are gone — an animation about to start is not running yet —
+  // then until whatever still runs has finished
+  // (no named function inside: the test's compiler would wrap it in a helper the page does not have)
+  await scope.evaluate(async (el) => {
+    for (let frames = 0; /-(appear|enter)(-prepare|-start|-active)?(\s|$)/.test(el.className) && frames < 120; frames++) await new Promise((r) => requestAnimationFrame(r));
+    await Promise.all(el.getAnimations({ subtree: true }).map((a) => a.finished.catch(() => undefined)));
+  });
 }
