@@ -76,6 +76,10 @@ test('one problem from dispatch to 已办结: sign, reply with a quality check, 
   assert.equal(closed.state, 'closed');
   const final = (await call('supervisor', 'GET', `/api/work-orders/${order.id}`)).body;
   assert.deepEqual(final.events.map((e: { kind: string }) => e.kind), ['dispatched', 'sign', 'reply', 'accept', 'closed']);
+  // colleagues read who did a step as a person of a unit, not a login name
+  const signedBy = final.events.find((e: { kind: string }) => e.kind === 'sign').actor_label as string;
+  assert.match(signedBy, /^测试人员\d+（测试市甲局）$/);
+  assert.ok(!signedBy.includes(city.handlerA.username), signedBy);
   assert.equal(final.followUps[0].satisfaction, 'satisfied');
   const p = await t.ctx.db.selectFrom('problem').select('status').where('id', '=', problem.id).executeTakeFirstOrThrow();
   assert.equal(p.status, 'closed');
