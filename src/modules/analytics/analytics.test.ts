@@ -172,3 +172,14 @@ test('the scheduler makes last month\'s report on the first working day of a mon
   // 2026-11-01 is a Sunday: the first working day of November is Monday the 2nd, and October's report already exists
   assert.equal(await reports.monthlyIfDue(new Date('2026-11-02T06:30:00+08:00')), null);
 });
+
+test('综合得分: a unit whose orders went overdue ranks below one that answered on time, even with nothing closed', async () => {
+  const { rankUnits } = await import('./service.ts');
+  const cube = (unit_id: number, o: Partial<import('./repo.ts').OrderCube>) => ({ unit_id, dispatched: 0, signed_on_time: 0, closed: 0, closed_on_time: 0, rated: 0, satisfied: 0, unsatisfied: 0, redone: 0, overdue: 0, awaiting_sign: 0, ...o });
+  const ranked = rankUnits([
+    cube(1, { dispatched: 2, signed_on_time: 2, overdue: 28 }),
+    cube(2, { dispatched: 10, signed_on_time: 10, closed: 8, closed_on_time: 7, rated: 6, satisfied: 5 }),
+  ], new Map([[1, '甲局'], [2, '乙局']]));
+  assert.deepEqual(ranked.map((u) => u.unit_name), ['乙局', '甲局']);
+  assert.equal(ranked.find((u) => u.unit_id === 1)!.score, 80, '100 − 20 for orders gone overdue');
+});

@@ -29,7 +29,7 @@ export type UnitRank = OrderCube & {
   rank: number;
 };
 
-function rankUnits(rows: OrderCube[], unitNames: Map<number, string>): UnitRank[] {
+export function rankUnits(rows: OrderCube[], unitNames: Map<number, string>): UnitRank[] {
   const scored = rows.map((r) => {
     const k = {
       sign_on_time_rate: rate(r.signed_on_time, r.dispatched - r.awaiting_sign),
