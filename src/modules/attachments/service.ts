@@ -1,5 +1,6 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { AppContext } from '../../context.ts';
+import type { Tx } from '../../db/client.ts';
 import { randomToken, sm3Hex } from '../../lib/crypto.ts';
 import { AppError, badRequest, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -18,6 +19,14 @@ export function createAttachmentsService(ctx: AppContext) {
     });
     if (file.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `附件“${file.filename}”超过 ${Math.round(limits.maxBytes / 1024 / 1024)} MB`);
     return data;
+  }
+
+  /** One checked file into the problem's attachments, with its audit row, in the caller's transaction. */
+  async function insert(tx: Tx, actor: Actor, problemId: number, f: { name: string; type: string; data: Buffer; digest: string }) {
+    const r = await tx.insertInto('attachment').values({ problem_id: problemId, file_name: f.name.slice(0, 200), content_type: f.type, size_bytes: f.data.length, digest: f.digest, data: f.data, uploaded_by: actorUserId(actor) })
+      .returning(['id', 'file_name', 'content_type', 'size_bytes']).executeTakeFirstOrThrow();
+    await recordAudit(tx, actor, { action: 'attachment.add', targetType: 'problem', targetId: problemId, summary: { attachmentId: r.id, name: r.file_name, size: r.size_bytes } });
+    return r;
   }
 
   return {
@@ -62,12 +71,7 @@ export function createAttachmentsService(ctx: AppContext) {
           continue;
         }
         if (have.length + added >= limits.perProblem) throw refuse(`每件反映最多 ${limits.perProblem} 个附件`, '附件过多');
-        const row = await db.transaction().execute(async (tx) => {
-          const r = await tx.insertInto('attachment').values({ problem_id: problemId, file_name: file.filename.slice(0, 200), content_type: type, size_bytes: data.length, digest, data, uploaded_by: actorUserId(actor) })
-            .returning(['id', 'file_name', 'content_type', 'size_bytes']).executeTakeFirstOrThrow();
-          await recordAudit(tx, actor, { action: 'attachment.add', targetType: 'problem', targetId: problemId, summary: { attachmentId: r.id, name: r.file_name, size: r.size_bytes } });
-          return r;
-        });
+        const row = await db.transaction().execute((tx) => insert(tx, actor, problemId, { name: file.filename, type, data, digest }));
         stored.push(row);
         byDigest.set(digest, { ...row, digest });
         added++;
@@ -93,8 +97,7 @@ export function createAttachmentsService(ctx: AppContext) {
             refused.push({ name: f.name, reason: `每件反映最多 ${limits.perProblem} 个附件` });
             continue;
           }
-          const r = await tx.insertInto('attachment').values({ problem_id: problemId, file_name: f.name, content_type: f.type, size_bytes: f.data.length, digest: f.digest, data: f.data, uploaded_by: actorUserId(actor) }).returning('id').executeTakeFirstOrThrow();
-          await recordAudit(tx, actor, { action: 'attachment.add', targetType: 'problem', targetId: problemId, summary: { attachmentId: r.id, name: f.name, size: f.data.length } });
+          await insert(tx, actor, problemId, f);
           digests.add(f.digest);
           count++;
           stored++;
