@@ -104,6 +104,10 @@ test('问题库: the supervisor finds a problem, opens it, sees the masked sourc
   await page.getByText('全部来源').waitFor();
   const raw = page.getByText('原始记录（个人信息已打码）');
   await raw.click();
+  // field by field, the phone under its meaning and masked; the text as received on request, masked too
+  const phoneRow = page.locator('.ant-descriptions-row', { hasText: '联系电话' }).last();
+  assert.match(await phoneRow.innerText(), /139\*\*\*\*0022/);
+  await page.getByRole('button', { name: '查看收到的原文' }).click();
   const json = await page.locator('pre').innerText();
   assert.ok(json.includes('139****0022') && !json.includes('13955300022'), json);
   await page.getByRole('button', { name: /查看联系方式/ }).click();

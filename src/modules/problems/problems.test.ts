@@ -107,6 +107,10 @@ test('a problem page shows every source and its raw record masked; revealing the
   assert.equal(detail.sources.length, 1);
   assert.equal(detail.sources[0].payload.user.mobile, '139****0021');
   assert.equal(detail.sources[0].payload.user.name, '周**');
+  // field by field, under the channel's names and their meaning, masked the same way
+  const field = (key: string) => detail.sources[0].fields.find((f: { key: string }) => f.key === key);
+  assert.deepEqual(field('user.mobile'), { key: 'user.mobile', label: '联系电话', value: '139****0021' });
+  assert.equal(field('location.address').label, '地址');
   assert.equal(detail.canRevealContact, true);
   const revealed = (await t.app.inject({ method: 'POST', url: `/api/problems/${id}/contact`, headers: { cookie: supervisor } })).json();
   assert.equal(revealed.phone, '13955300021');

@@ -54,6 +54,7 @@ const Source = z.object({
   linked_at: z.date(),
   received_at: z.date(),
   payload: z.record(z.string(), z.unknown()),
+  fields: z.array(z.object({ key: z.string(), label: z.string().nullable(), value: z.string() })),
 });
 const PHONE = /^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$/;
 const KIND_NAMES = { complaint: '投诉', report: '举报', consult: '咨询', suggest: '建议', help: '求助', praise: '表扬' } as const;

@@ -8,6 +8,7 @@ import { actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type A
 import type { Tx } from '../../db/client.ts';
 import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
+import { describeRawRecord } from '../intake/raw-fields.ts';
 import { ingest } from '../intake/pipeline.ts';
 import { maskedForViewer } from './masking.ts';
 import { PROBLEM_STATUS_NAMES } from './labels.ts';
@@ -103,7 +104,10 @@ export function createProblemsService(ctx: AppContext) {
         reporter_name_mask: p.confidential ? CONFIDENTIAL : p.reporter_name_mask,
         reporter_phone_mask: p.confidential ? null : p.reporter_phone_mask,
         canRevealContact: seesContact && !!(p.reporter_name_mask || p.reporter_phone_mask),
-        sources: sources.map((s) => ({ ...s, reply: masked(s.reply), payload: maskPayload(s.payload, cipher, { confidential: p.confidential, seesContact }) as Record<string, unknown> })),
+        sources: sources.map((s) => {
+          const payload = maskPayload(s.payload, cipher, { confidential: p.confidential, seesContact }) as Record<string, unknown>;
+          return { ...s, reply: masked(s.reply), payload, fields: describeRawRecord(s.channel, payload) };
+        }),
       };
     },
 

@@ -13,6 +13,7 @@ import { FLAGS, KINDS, STATUS } from './labels.ts';
 type Source = {
   id: number; channel_name: string; external_id: string; version: number; link_reason: string; source_state: string | null; handled_by: string | null;
   reply: string | null; replied_at: string | null; satisfaction: string | null; received_at: string; payload: Record<string, unknown>;
+  fields: { key: string; label: string | null; value: string }[];
 };
 type Detail = {
   id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; kind_text: string | null; reported_at: string;
@@ -23,6 +24,23 @@ type Detail = {
   merged_into?: number | null;
   triage: { duplicates?: { id: number; similarity: number; merged: boolean }[]; route?: { unitId: number; unitName: string } | null } | null;
 };
+/** A raw record field by field, under the channel's own names and what they mean; the text as received on request. */
+function RawRecord({ source }: { source: Source }) {
+  const [asText, setAsText] = useState(false);
+  return (
+    <>
+      {asText ? <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(source.payload, null, 2)}</pre> : (
+        <Descriptions size="small" bordered column={1} items={source.fields.map((f) => ({
+          key: f.key,
+          label: f.label ? <>{f.label}<Typography.Text type="secondary">（{f.key}）</Typography.Text></> : f.key,
+          children: <span style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{f.value}</span>,
+        }))} />
+      )}
+      <Button type="link" size="small" style={{ paddingLeft: 0 }} onClick={() => setAsText(!asText)}>{asText ? '按字段查看' : '查看收到的原文'}</Button>
+    </>
+  );
+}
+
 const fmt = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
 
 export function ProblemDetailPage() {
@@ -165,7 +183,7 @@ export function ProblemDetailPage() {
                         { key: 'ra', label: '回复时间', children: fmt(s.replied_at) },
                         { key: 'sa', label: '满意度', children: s.satisfaction ?? '—' },
                       ]} />
-                      <Collapse size="small" items={[{ key: 'raw', label: '原始记录（个人信息已打码）', children: <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(s.payload, null, 2)}</pre> }]} />
+                      <Collapse size="small" items={[{ key: 'raw', label: '原始记录（个人信息已打码）', children: <RawRecord source={s} /> }]} />
                     </div>
                   ))}
                 </Card>
