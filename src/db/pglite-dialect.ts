@@ -64,7 +64,7 @@ class PgliteConnection implements DatabaseConnection {
 class PgliteDriver implements Driver {
   readonly #connection: PgliteConnection;
   readonly #releases = new WeakMap<DatabaseConnection, () => void>();
-  constructor(private readonly pg: PGlite, private readonly mutex: Mutex) {
+  constructor(pg: PGlite, private readonly mutex: Mutex) {
     this.#connection = new PgliteConnection(pg);
   }
   async init() {}

@@ -116,7 +116,6 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
   // two supervisors dispatch at the same moment: one wins, one work order
   const both = await Promise.all([0, 1].map(() => api('supervisor', 'POST', `/api/risk/warnings/${spike.id}/dispatch`, { version: back.version, unitId: unit.id, instructions: '开展占道经营专项整治，十个工作日内报送结果' })));
   assert.deepEqual(both.map((r) => r.status).sort(), [200, 409], JSON.stringify(both.map((r) => r.body)));
-  const dispatched = both.find((r) => r.status === 200)!;
   assert.equal((await t.ctx.db.selectFrom('work_order').select('id').where('unit_id', '=', unit.id).execute()).length, 1);
   assert.equal((await t.ctx.db.selectFrom('problem').select('id').execute()).length, problemsBefore.length + 1, 'the refused dispatcher made nothing');
   const w = (await api('supervisor', 'GET', `/api/risk/warnings/${spike.id}`)).body;

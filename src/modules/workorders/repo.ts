@@ -348,7 +348,7 @@ type ProblemStatus = 'triaged' | 'dispatched' | 'replied' | 'closed';
 export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;
 /** An inbox row, built as JSON by the database. */
 export type OrderListRow = AsJson<Pick<WorkOrderRow, ListColumn>> & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
-type ListColumn = (typeof LIST_COLUMNS)[number] extends infer C ? C extends `${string}.${infer Name} as ${infer Alias}` ? Alias : C extends `${string}.${infer Name}` ? Name : never : never;
+type ListColumn = (typeof LIST_COLUMNS)[number] extends infer C ? C extends `${string}.${string} as ${infer Alias}` ? Alias : C extends `${string}.${infer Name}` ? Name : never : never;
 /** A row as it comes back inside JSON: timestamps as ISO strings. */
 type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 type PageProblem = { id: number; tracking_code: string; title: string; body: string; channel_name: string; kind_code: string | null; domain_code: string | null; region_name: string | null; address: string | null; reported_at: string; target_text: string | null; misconduct: string[]; confidential: boolean };
