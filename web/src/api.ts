@@ -66,6 +66,8 @@ export type Me = {
   unitId?: number;
   mustChangePassword: boolean;
   permissions: string[];
+  /** Held for the whole city, not only for a district or a unit. */
+  cityWidePermissions: string[];
   grants: { role: string; unitId: number; unitName: string }[];
 };
 

@@ -46,3 +46,9 @@ export function useCan() {
   const { me } = useAuth();
   return (permission: string) => !!me?.permissions.includes(permission);
 }
+
+/** Whether the permission is held for the whole city (some actions, such as checking the whole audit chain, need that). */
+export function useCanCityWide() {
+  const { me } = useAuth();
+  return (permission: string) => !!me?.cityWidePermissions.includes(permission);
+}

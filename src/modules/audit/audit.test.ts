@@ -125,6 +125,10 @@ test('the audit page filters by action and hides other units from a unit-scoped 
   assert.ok(!unitIds.has(city.deptA.id));
   assert.ok(!unitIds.has(null));
   assert.equal((await t.app.inject({ method: 'POST', url: '/api/audit/verify', headers: { cookie } })).statusCode, 403);
+  // and the page learns it from /me, so it offers the check only to the city-wide reader
+  const cityWide = async (c: string) => (await t.app.inject({ url: '/api/auth/me', headers: { cookie: c } })).json().cityWidePermissions as string[];
+  assert.equal((await cityWide(cookie)).includes('audit.read'), false);
+  assert.equal((await cityWide(admin)).includes('audit.read'), true);
   const verified = await t.app.inject({ method: 'POST', url: '/api/audit/verify', headers: { cookie: admin } });
   assert.equal(verified.json().ok, true);
 });

@@ -5,7 +5,7 @@ import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Ok } from '../../http/schemas.ts';
 import { SESSION_COOKIE } from '../../http/types.ts';
-import { hasPermission, PERMISSIONS, type Permission, type Principal } from './access.ts';
+import { hasPermission, isTopUnit, PERMISSIONS, scopePaths, type Permission, type Principal } from './access.ts';
 
 const LoginBody = z.object({
   username: z.string().trim().min(1, '请输入用户名').max(64),
@@ -21,11 +21,13 @@ const Me = z.object({
   mustChangePassword: z.boolean(),
   channel: z.string().optional(),
   permissions: z.array(z.string()),
+  /** The permissions held for the whole city (at the top unit), not only for a district or a unit. */
+  cityWidePermissions: z.array(z.string()),
   grants: z.array(z.object({ role: z.string(), unitId: z.number(), unitName: z.string() })),
 });
 
 function describe(p: Principal): z.infer<typeof Me> {
-  if (p.kind === 'apiKey') return { kind: 'apiKey', displayName: p.name, channel: p.channel, mustChangePassword: false, permissions: [], grants: [] };
+  if (p.kind === 'apiKey') return { kind: 'apiKey', displayName: p.name, channel: p.channel, mustChangePassword: false, permissions: [], cityWidePermissions: [], grants: [] };
   const permissions = (Object.keys(PERMISSIONS) as Permission[]).filter((x) => hasPermission(p, x)).sort();
   return {
     kind: 'user',
@@ -35,6 +37,7 @@ function describe(p: Principal): z.infer<typeof Me> {
     unitId: p.unitId,
     mustChangePassword: p.mustChangePassword,
     permissions,
+    cityWidePermissions: permissions.filter((x) => scopePaths(p, x).some(isTopUnit)),
     grants: p.grants.map((g) => ({ role: g.role, unitId: g.unitId, unitName: g.unitName })),
   };
 }

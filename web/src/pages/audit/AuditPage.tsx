@@ -2,6 +2,7 @@ import { App, Button, Card, DatePicker, Input, Space, Table, Typography } from '
 import dayjs, { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../../api.ts';
+import { useCanCityWide } from '../../auth.tsx';
 
 type Row = { id: number; at: string; actor_label: string; action: string; target_type: string; target_id: string | null; unit_name: string | null; ip: string | null; summary: Record<string, unknown> };
 type Filter = { action?: string; actor?: string; from?: string; to?: string; offset: number };
@@ -39,6 +40,7 @@ const ACTIONS: Record<string, string> = {
 
 export function AuditPage() {
   const { message, modal } = App.useApp();
+  const canCityWide = useCanCityWide();
   const [filter, setFilter] = useState<Filter>({ offset: 0 });
   const [data, setData] = useState<{ rows: Row[]; total: number }>({ rows: [], total: 0 });
   const [loading, setLoading] = useState(false);
@@ -62,7 +64,7 @@ export function AuditPage() {
   };
   const range = (v: [Dayjs | null, Dayjs | null] | null) => setFilter((f) => ({ ...f, from: v?.[0]?.startOf('day').toISOString(), to: v?.[1]?.endOf('day').toISOString(), offset: 0 }));
   return (
-    <Card title="审计日志" extra={<Button onClick={verify}>校验哈希链</Button>}>
+    <Card title="审计日志" extra={canCityWide('audit.read') && <Button onClick={verify}>校验哈希链</Button>}>
       <Space style={{ marginBottom: 16 }} wrap>
         <DatePicker.RangePicker onChange={(v) => range(v as [Dayjs | null, Dayjs | null] | null)} />
         <Input.Search placeholder="操作代码（如 workorder 工单）" allowClear onSearch={(action) => setFilter((f) => ({ ...f, action, offset: 0 }))} style={{ width: 200 }} />
