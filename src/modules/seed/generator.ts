@@ -16,6 +16,18 @@ const COUNTY_WEIGHTS = [24, 16, 20, 10, 8, 8, 14];
 /** Ways people open and close a message, so that two reports of one scenario are not near-copies. */
 const OPENINGS = ['', '', '本人是附近居民，', '我住在这一带，', '昨天晚上路过时发现，', '最近一段时间，', '之前打过电话但没解决，', '代表几户邻居反映：', '我是一名退休职工，', '上周开始，'];
 const CLOSINGS = ['', '', '现场有照片可以提供。', '附近的住户都可以作证。', '情况已经持续{n}天了。', '已经向社区反映过{n}次。', '晚上七点以后最严重。', '周末尤其明显。', '孩子和老人受影响很大。'];
+/** Closings that only fit a nuisance to the neighbourhood (a scenario that says how it affects people: {impact}). */
+const NEIGHBOURHOOD_CLOSINGS = new Set(['附近的住户都可以作证。', '已经向社区反映过{n}次。', '晚上七点以后最严重。', '周末尤其明显。', '孩子和老人受影响很大。']);
+/** Kinds that complain about something; a question, a suggestion or thanks opens and closes plainly. */
+const COMPLAINING = new Set(['投诉', '举报', '求助']);
+
+/** What the handling unit answered, in the manner of the kind of message. */
+function replyTo(kind: string, title: string): string {
+  if (kind === '咨询') return `您好，关于${title.replace(/咨询$/, '')}的问题，已电话联系您作了解答，相关办理指南已发送至您的手机，如有疑问可再来电。`;
+  if (kind === '建议') return `感谢您的建议。关于${title}，已转相关部门研究，将结合实际逐步落实。`;
+  if (kind === '表扬') return '感谢您的肯定，已将您的表扬转告相关工作人员，我们将继续做好服务。';
+  return `经核查，${title.replace(/问题$/, '')}情况属实，已责令整改并依法处理，将持续跟踪。`;
+}
 const SATISFACTION = ['满意', '满意', '满意', '基本满意', '基本满意', '不满意'];
 const DOMAIN_UNIT: Record<string, string> = Object.fromEntries(CITY_DEPARTMENTS.flatMap((d) => d.domains.map((dom) => [dom, d.name])));
 
@@ -70,8 +82,15 @@ export function* generateRecords(o: GeneratorOptions): Generator<GeneratedRecord
       const person = `${pick(SURNAMES)}${rnd() < 0.5 ? '先生' : '女士'}`;
       const phone = `1${pick(['39', '58', '87', '36', '77'])}${pad(Math.floor(rnd() * 1e8), 8)}`;
       const title = fill(scenario.title);
-      const body = `${pick(OPENINGS)}${fill(scenario.body)}${pick(CLOSINGS).replace('{n}', String(2 + Math.floor(rnd() * 20)))}`;
-      const reply = done ? `经核查，${title.replace(/问题$/, '')}情况属实，已责令整改并依法处理，将持续跟踪。` : '';
+      // the same draws whatever fits, so that a seed gives the same reports as before
+      const complaining = COMPLAINING.has(scenario.kind);
+      const opening = pick(OPENINGS);
+      const said = fill(scenario.body);
+      const closing = pick(CLOSINGS);
+      const n = String(2 + Math.floor(rnd() * 20));
+      const closingFits = complaining && (scenario.body.includes('{impact}') || !NEIGHBOURHOOD_CLOSINGS.has(closing));
+      const body = `${complaining ? opening : ''}${said}${closingFits ? closing.replace('{n}', n) : ''}`;
+      const reply = done ? replyTo(scenario.kind, title) : '';
       const channel = weighted(CHANNEL_WEIGHTS);
       const ymd = key.replace(/-/g, '');
       let record: Record<string, unknown>;

@@ -28,6 +28,25 @@ test('the generator is deterministic and never writes a place name it does not k
   assert.ok(a.length > 30);
 });
 
+test('a question, a suggestion or thanks reads as one and is answered as one; a complaint may say how long it has gone on', () => {
+  const o = { from: new Date('2026-06-01T00:00:00+08:00'), days: 30, perDay: 40, now: new Date('2026-11-26T00:00:00+08:00') };
+  const hotline = [...generateRecords(o)].filter((r) => r.channel === 'hotline12345').map((r) => r.record as Record<string, string>);
+  const of = (kind: string) => hotline.filter((r) => r.诉求类型 === kind);
+  for (const kind of ['咨询', '建议', '表扬']) {
+    assert.ok(of(kind).length > 10, kind);
+    for (const r of of(kind)) {
+      assert.doesNotMatch(r.诉求内容!, /照片|作证|持续\d+天|最严重|路过时发现/, `${kind}: ${r.诉求内容}`);
+      if (r.办理结果) assert.doesNotMatch(r.办理结果, /责令整改/, `${kind}: ${r.办理结果}`);
+    }
+  }
+  assert.ok(of('咨询').some((r) => r.办理结果?.includes('解答')));
+  const complaints = of('投诉');
+  assert.ok(complaints.some((r) => /持续\d+天了。$/.test(r.诉求内容!)));
+  assert.ok(complaints.filter((r) => r.办理结果).every((r) => r.办理结果!.startsWith('经核查')));
+  // the neighbourhood's closings only where the scenario says it affects the neighbourhood
+  assert.ok(hotline.filter((r) => /晚上七点以后最严重。$/.test(r.诉求内容!)).every((r) => /居民|群众|隐患|一个多月|没有结果/.test(r.诉求内容!)));
+});
+
 test('the demo city\'s road names are words of the segmenter: 赭山路 is one place, and neither it nor 山路 names a hot topic', async () => {
   const { syncUserDictionary } = await import('../triage/dictionary.ts');
   const { topicTerms } = await import('../triage/hot-topics.ts');
