@@ -9,3 +9,10 @@ export function regionPrefix(code: string): string {
   if (code.endsWith('00')) return code.slice(0, 4);
   return code;
 }
+
+/** Two places neither of which lies within the other (镜湖区 and 弋江区, two townships of one district); unknown places never differ. */
+export function differentPlaces(a: string | null, b: string | null): boolean {
+  if (!a || !b) return false;
+  const [pa, pb] = [regionPrefix(a), regionPrefix(b)];
+  return !pa.startsWith(pb) && !pb.startsWith(pa);
+}

@@ -72,3 +72,18 @@ test('outside the time window the same text is not merged', async () => {
   await createTriageService(t.ctx).triagePending(100);
   assert.notEqual((await problemOf('WIN-1')).id, (await problemOf('WIN-2')).id);
 });
+
+test('the same words about two places are two matters: listed as a possible duplicate, not merged', async () => {
+  const ask = (district: string) => `请问${district}的社区卫生服务中心周末能不能给孩子接种疫苗，需要提前在网上预约吗？`;
+  await push('hotline12345', [
+    { 工单编号: 'PLACE-1', 受理时间: '2026-04-01 09:00', 诉求内容: ask('镜湖区'), 所属区县: '镜湖区' },
+    { 工单编号: 'PLACE-2', 受理时间: '2026-04-01 10:00', 诉求内容: ask('弋江区'), 所属区县: '弋江区' },
+    // the district's own report and one naming no place: the same matter, merged
+    { 工单编号: 'PLACE-3', 受理时间: '2026-04-01 11:00', 诉求内容: ask('镜湖区') },
+  ]);
+  await createTriageService(t.ctx).triagePending(100);
+  const [jinghu, yijiang, unplaced] = [await problemOf('PLACE-1'), await problemOf('PLACE-2'), await problemOf('PLACE-3')];
+  assert.notEqual(yijiang.id, jinghu.id);
+  assert.equal((yijiang.triage as { duplicates: { id: number; merged: boolean }[] }).duplicates[0]?.id, jinghu.id, 'listed for a person to judge');
+  assert.equal(unplaced.id, jinghu.id);
+});

@@ -10,6 +10,7 @@ import { crossValidate, predict, score, train, type LinearModel, type Metrics, t
 import { asFloats, triageRepo, type Target } from './repo.ts';
 import { jobsRepo } from '../jobs/repo.ts';
 import { bandBuckets, minhash, similarity } from './minhash.ts';
+import { differentPlaces } from '../../lib/region.ts';
 import { mergeProblems } from '../problems/service.ts';
 import { routeProposer } from '../routing/service.ts';
 import { extractTarget, targetKey } from './targets.ts';
@@ -202,7 +203,9 @@ export function createTriageService(ctx: AppContext) {
             : [];
           const best = candidates[0];
           const sameRegion = !!best && !!p.region_code && best.region_code === p.region_code;
-          const merge = !!best && (best.similarity >= dup.mergeSimilarity || (sameRegion && best.similarity >= dup.mergeSimilaritySameRegion));
+          // the same words about two places are two matters (the same question asked in two districts): listed, never merged
+          const merge = !!best && !differentPlaces(p.region_code, best.region_code)
+            && (best.similarity >= dup.mergeSimilarity || (sameRegion && best.similarity >= dup.mergeSimilaritySameRegion));
           const result: TriageResult = {
             domain: domain(text),
             kind: p.kind_code ? null : kind(text),
