@@ -18,8 +18,13 @@ const OPENINGS = ['', '', '本人是附近居民，', '我住在这一带，', '
 const CLOSINGS = ['', '', '现场有照片可以提供。', '附近的住户都可以作证。', '情况已经持续{n}天了。', '已经向社区反映过{n}次。', '晚上七点以后最严重。', '周末尤其明显。', '孩子和老人受影响很大。'];
 /** Closings that only fit a nuisance to the neighbourhood (a scenario that says how it affects people: {impact}). */
 const NEIGHBOURHOOD_CLOSINGS = new Set(['附近的住户都可以作证。', '已经向社区反映过{n}次。', '晚上七点以后最严重。', '周末尤其明显。', '孩子和老人受影响很大。']);
-/** Kinds that complain about something; a question, a suggestion or thanks opens and closes plainly. */
+/** Kinds that complain about something; a question, a suggestion or thanks opens and closes in its own manner. */
 const COMPLAINING = new Set(['投诉', '举报', '求助']);
+const PLAIN: Record<string, { openings: string[]; closings: string[] }> = {
+  咨询: { openings: ['', '', '您好，', '麻烦问一下，', '领导您好，', '打扰了，'], closings: ['', '', '谢谢！', '盼复。', '期待回复，谢谢。'] },
+  建议: { openings: ['', '', '领导您好，', '作为一名市民，', '提个建议：'], closings: ['', '', '希望采纳。', '谢谢！', '望考虑。'] },
+  表扬: { openings: [''], closings: ['', '谢谢！', '辛苦了！', '点赞！'] },
+};
 
 /** What the handling unit answered, in the manner of the kind of message. */
 function replyTo(kind: string, title: string): string {
@@ -84,12 +89,15 @@ export function* generateRecords(o: GeneratorOptions): Generator<GeneratedRecord
       const title = fill(scenario.title);
       // the same draws whatever fits, so that a seed gives the same reports as before
       const complaining = COMPLAINING.has(scenario.kind);
-      const opening = pick(OPENINGS);
+      const openingAt = Math.floor(rnd() * OPENINGS.length);
       const said = fill(scenario.body);
-      const closing = pick(CLOSINGS);
+      const closingAt = Math.floor(rnd() * CLOSINGS.length);
       const n = String(2 + Math.floor(rnd() * 20));
-      const closingFits = complaining && (scenario.body.includes('{impact}') || !NEIGHBOURHOOD_CLOSINGS.has(closing));
-      const body = `${complaining ? opening : ''}${said}${closingFits ? closing.replace('{n}', n) : ''}`;
+      const plain = complaining ? null : PLAIN[scenario.kind] ?? { openings: [''], closings: [''] };
+      const closing = plain ? plain.closings[closingAt % plain.closings.length]! : CLOSINGS[closingAt]!;
+      const closingFits = !!plain || scenario.body.includes('{impact}') || !NEIGHBOURHOOD_CLOSINGS.has(closing);
+      const opening = plain ? plain.openings[openingAt % plain.openings.length]! : OPENINGS[openingAt]!;
+      const body = `${opening}${said}${closingFits ? closing.replace('{n}', n) : ''}`;
       const reply = done ? replyTo(scenario.kind, title) : '';
       const channel = weighted(CHANNEL_WEIGHTS);
       const ymd = key.replace(/-/g, '');
