@@ -15,6 +15,10 @@ export { trackingCode } from './prepare.ts';
 
 export const CHUNK = 1000;
 const MAX_ERRORS_RETURNED = 1000;
+/** Times a chunk is looked up and stored again while concurrent imports keep storing versions of its records. */
+const STORE_ROUNDS = 5;
+/** Times a chunk's transaction is run when PostgreSQL rolls it back to break a deadlock. */
+const CONFLICT_ATTEMPTS = 5;
 /** Rows handed to the preparer at a time (to a worker thread: one message each way). */
 const BATCH = 500;
 /** An import that has read this many rows asks for worker threads; smaller ones are prepared on this thread. */
@@ -155,21 +159,41 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     return out.toString('utf8');
   };
 
+  /**
+   * A chunk's transaction again, when PostgreSQL chose it to break a deadlock with another import (or a serialization
+   * failure): it was rolled back whole, so it can simply run again. In the caller's transaction it cannot.
+   */
+  const retriedOnConflict = async <T>(run: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (e) {
+        const code = (e as { code?: unknown }).code;
+        if (outer || attempt >= CONFLICT_ATTEMPTS || (code !== '40P01' && code !== '40001')) throw e;
+        ctx.log.warn({ batchId, attempt, code }, '导入的一段与其他写入冲突，已回滚，重试');
+        await new Promise((r) => setTimeout(r, 20 * attempt + Math.random() * 50));
+      }
+    }
+  };
+
   /** Whether the next chunk looks its records up before storing them (see store). */
   let lookUpFirst = false;
   /** Stores one chunk in one transaction. Returns the items that must wait for the next chunk (a second version of a record in the same chunk). */
   async function store(items: Ready[]): Promise<Ready[]> {
     const seen = new Map<string, Ready>();
     const later: Ready[] = [];
-    let repeats = 0;
+    let sameInChunk = 0;
     for (const p of items) {
       const first = seen.get(p.externalId);
       if (!first) seen.set(p.externalId, p);
-      else if (first.hash === p.hash) repeats++;
+      else if (first.hash === p.hash) sameInChunk++;
       else later.push(p);
     }
-    const batch = [...seen.values()];
-    const stored = await inTransaction(async (tx) => {
+    // in the order of their ids, as every import writes them, so that two imports of the same records wait for each
+    // other rather than each holding what the other needs
+    const batch = [...seen.values()].sort((a, b) => (a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0));
+    const stored = await retriedOnConflict(() => inTransaction(async (tx) => {
+      let repeats = sameInChunk;
       /** Stores these versions of records; the ids of those stored, by "external id#version" (the rest were there already). */
       const storeVersions = async (rows: { p: Ready; version: number }[]) => {
         if (!rows.length) return new Map<string, number>();
@@ -201,25 +225,36 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
         rawIdOf = await storeVersions(batch.map((p) => ({ p, version: 1 })));
         knownOnes = batch.filter((p) => !rawIdOf.has(`${p.externalId}#1`));
       }
-      const known = await lookUp(knownOnes);
-      const fresh: Ready[] = [];
-      const changed: { p: Ready; version: number }[] = [];
-      for (const p of batch) {
-        if (rawIdOf.has(`${p.externalId}#1`)) fresh.push(p);
-        else {
+      /** The version each record of the chunk is stored as; a record without one is a repeat. */
+      const versionOf = new Map<Ready, number>();
+      for (const p of batch) if (rawIdOf.has(`${p.externalId}#1`)) versionOf.set(p, 1);
+      /** Versions still to store: 1 for a record not stored yet, the next one for a record whose content changed. */
+      const nextVersions = (known: Map<string, { max: number; hashes: Set<string> }>, records: Ready[]) =>
+        records.flatMap((p) => {
           const k = known.get(p.externalId);
-          if (!k) fresh.push(p);
-          else if (k.hashes.has(p.hash)) repeats++;
-          else changed.push({ p, version: k.max + 1 });
-        }
-      }
-      const toStore = [...(lookedUpFirst ? fresh.map((p) => ({ p, version: 1 })) : []), ...changed];
-      for (const [key, id] of await storeVersions(toStore)) rawIdOf.set(key, id);
+          if (k?.hashes.has(p.hash)) {
+            repeats++;
+            return [];
+          }
+          return [{ p, version: k ? k.max + 1 : 1 }];
+        });
+      const known = await lookUp(knownOnes);
       lookUpFirst = known.size > batch.length / 2;
-      // a record stored meanwhile by a concurrent import is a repeat, not an error
-      const freshStored = fresh.filter((p) => rawIdOf.has(`${p.externalId}#1`));
-      const changedStored = changed.filter(({ p, version }) => rawIdOf.has(`${p.externalId}#${version}`));
-      repeats += fresh.length - freshStored.length + changed.length - changedStored.length;
+      let toStore = nextVersions(known, knownOnes);
+      // A concurrent import may store one of these records between the look-up and the insert: the insert waits for it
+      // to commit and skips the row. Looked up again, the same content is a repeat, other content the version after it.
+      for (let round = 1; toStore.length; round++) {
+        for (const [key, id] of await storeVersions(toStore)) rawIdOf.set(key, id);
+        const missed: Ready[] = [];
+        for (const { p, version } of toStore) {
+          if (rawIdOf.has(`${p.externalId}#${version}`)) versionOf.set(p, version);
+          else missed.push(p);
+        }
+        if (missed.length && round === STORE_ROUNDS) throw new Error(`记录 ${missed[0]!.externalId} 正被其他导入同时写入，请稍后重新导入`);
+        toStore = missed.length ? nextVersions(await lookUp(missed), missed) : [];
+      }
+      const freshStored = batch.filter((p) => versionOf.get(p) === 1);
+      const changedStored = batch.flatMap((p) => ((versionOf.get(p) ?? 1) > 1 ? [{ p, version: versionOf.get(p)! }] : []));
 
       const problemIdOf = new Map((await intakeRepo.insertProblems(tx, adapter.channel, freshStored.length, textColumns(freshStored.map((p) => ({ data: p.data, from: p.problemAt })), PROBLEM_COLUMNS, onPostgres))).map((r) => [r.tracking_code, r.id]));
       const owners = new Map((await intakeRepo.problemsOfRecords(tx, adapter.channel, changedStored.map(({ p }) => p.externalId))).map((o) => [o.external_id, o.problem_id]));
@@ -231,13 +266,13 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
         link_reason: [...freshStored.map(() => 'origin' as const), ...changedStored.map(() => 'version' as const)],
       };
       await intakeRepo.insertSources(tx, adapter.channel, links, textColumns(linked.map((p) => ({ data: p.data, from: p.sourceAt })), SOURCE_COLUMNS, onPostgres));
-      await intakeRepo.touchProblems(tx, [...new Set(changedStored.map(({ p }) => owners.get(p.externalId)!))]);
+      await intakeRepo.touchProblems(tx, [...new Set(changedStored.map(({ p }) => owners.get(p.externalId)!))].sort((a, b) => a - b));
       const c = { inserted: freshStored.length, changed: changedStored.length, repeats };
       if (c.inserted || c.changed) {
         await recordAudit(tx, actor, { action: 'intake.import', targetType: 'import_batch', targetId: batchId, summary: { channel: adapter.channel, inserted: c.inserted, changed: c.changed } });
       }
       return c;
-    });
+    }));
     totals.inserted += stored.inserted;
     totals.changed += stored.changed;
     totals.repeats += stored.repeats;
