@@ -154,6 +154,29 @@ function jsonLineRow(rowNo: number, text: string): ParsedRow {
  * A CSV row's cells under the file's (trimmed) headers. A cell with no header (beyond the last, or under an empty one)
  * is kept under its column number, so that the record is stored as it came (such keys are reported as not understood).
  */
+/**
+ * A header that appears again (two 联系电话 columns) is named by its column the second time, so that neither value
+ * overwrites the other; such a column is then listed as not understood.
+ */
+function distinctHeaders(headers: string[]): string[] {
+  const seen = new Set<string>();
+  return headers.map((h, i) => {
+    if (!h || !seen.has(h)) {
+      seen.add(h);
+      return h;
+    }
+    return `${h}（第${i + 1}列）`;
+  });
+}
+
+/** A date cell as the sheet shows it in the city's time: 2026-03-05 09:07, seconds only when it has them, the day alone at midnight. */
+function cityTimeText(d: Date): string {
+  const s = new Date(d.getTime() + 8 * 3_600_000).toISOString();
+  const [day, time] = [s.slice(0, 10), s.slice(11, 19)];
+  if (time === '00:00:00') return day;
+  return `${day} ${time.endsWith(':00') ? time.slice(0, 5) : time}`;
+}
+
 function csvRow(rowNo: number, headers: string[], cells: string[]): ParsedRow {
   const row: Record<string, unknown> = {};
   for (let i = 0; i < Math.max(headers.length, cells.length); i++) {
@@ -287,7 +310,7 @@ async function openCsv(input: Readable, encoding: string, unparsed: boolean): Pr
   const headers = first.done ? null : first.value;
   if (headers && !Array.isArray(headers)) throw new FileError(`CSV 文件无法解析：表头行${headers.error.replace(/（.*）$/, '')}`);
   if (!headers?.some((h) => h)) throw new FileError('CSV 文件没有表头行');
-  const names = headers;
+  const names = distinctHeaders(headers);
   async function* rows(): AsyncIterable<SourceRow> {
     let rowNo = 1;
     for await (const record of records) {
@@ -326,7 +349,10 @@ async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>>
     rowIterator = (sheet.value as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
     const headerRow = await rowIterator.next();
     if (headerRow.done) throw new FileError('XLSX 第一个工作表是空的');
-    headers = (headerRow.value.values as ExcelJS.CellValue[]).slice(1).map((v) => String(cellValue(v) ?? '').trim());
+    // a row's values are a sparse array from column 1: a blank header cell is a hole
+    const cells = headerRow.value.values as ExcelJS.CellValue[];
+    headers = distinctHeaders(Array.from({ length: Math.max(0, cells.length - 1) }, (_, i) => String(cellValue(cells[i + 1]) ?? '').trim()));
+    if (!headers.some((h) => h)) throw new FileError('XLSX 第一个工作表的第一行是空的：请把表头放在第一行');
   } catch (e) {
     if (e instanceof FileError) throw e;
     throw new FileError(`XLSX 文件无法读取（可能已损坏或不完整）：${(e as Error).message}`);
@@ -346,12 +372,16 @@ async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>>
       const values = next.value.values as ExcelJS.CellValue[];
       const row: Record<string, unknown> = {};
       let any = false;
-      headers.forEach((h, i) => {
+      for (let i = 0; i < Math.max(headers.length, values.length - 1); i++) {
         const v = cellValue(values[i + 1]);
-        // as the same sheet saved as CSV reads (an empty cell is '', a number its text): the record hashes the same
-        if (h) row[h] = v === null ? '' : typeof v === 'number' ? String(v) : v;
-        if (v !== null && v !== '') any = true;
-      });
+        // as the same sheet saved as CSV reads (an empty cell is '', a number or a date its text, spaces trimmed):
+        // the record hashes the same; a cell beyond the header is kept under its column, as in a CSV
+        const text = v === null ? '' : v instanceof Date ? cityTimeText(v) : typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v;
+        const h = headers[i];
+        if (h) row[h] = text;
+        else if (text !== '') row[`第${i + 1}列`] = text;
+        if (text !== '') any = true;
+      }
       if (any) yield { rowNo: next.value.number, row };
     }
   }

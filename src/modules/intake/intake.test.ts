@@ -220,6 +220,35 @@ test('XLSX: date cells are city times; a file cut anywhere or damaged half-way g
   assert.deepEqual(times.map((t) => t.reported_at.toISOString()), ['2026-03-05T02:22:00.000Z']);
 });
 
+test('XLSX read as its CSV would be: a blank header cell, a repeated header, cells beyond the header, padded text and date cells', async () => {
+  const dir = tempDir();
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('工单');
+  ws.getCell('A1').value = '工单编号';
+  ws.getCell('B1').value = '受理时间';
+  ws.getCell('C1').value = '诉求内容';
+  ws.getCell('E1').value = '联系电话';
+  ws.getCell('F1').value = '联系电话';
+  ws.addRow(['XS-1', new Date(Date.UTC(2026, 2, 5, 9, 7)), '  表头中间空了一格，两列同名  ', '空表头下的一格', '13955300031', '13955300032', '表头之外']);
+  const xlsx = path.join(dir, 'shapes.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const r = await load('hotline12345', xlsx);
+  assert.deepEqual([r.inserted, r.rejected], [1, 0], JSON.stringify(r.errors));
+  assert.deepEqual(r.unknownColumns, ['联系电话（第6列）', '第4列', '第7列']);
+  const { payload } = await ctx.db.selectFrom('raw_record').select('payload').where('external_id', '=', 'XS-1').executeTakeFirstOrThrow();
+  const raw = payload as Record<string, unknown>;
+  assert.equal(raw['受理时间'], '2026-03-05 09:07');
+  assert.equal(raw['诉求内容'], '表头中间空了一格，两列同名');
+  assert.equal(raw['第4列'], '空表头下的一格');
+  assert.equal(raw['第7列'], '表头之外');
+  assert.ok(raw['联系电话'] && raw['联系电话（第6列）'], 'both phone columns kept');
+  // the same row saved as CSV is the same record
+  const csv = path.join(dir, 'shapes.csv');
+  fs.writeFileSync(csv, '工单编号,受理时间,诉求内容,,联系电话,联系电话\nXS-1,2026-03-05 09:07,表头中间空了一格，两列同名,空表头下的一格,13955300031,13955300032,表头之外\n');
+  const again = await load('hotline12345', csv);
+  assert.deepEqual([again.inserted, again.changed, again.repeats], [0, 0, 1]);
+});
+
 test('a file without a required column is refused naming the column; columns not understood are listed', async () => {
   const dir = tempDir();
   const f = path.join(dir, 'nocol.csv');
