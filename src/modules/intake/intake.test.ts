@@ -466,3 +466,33 @@ test('texts reach the problem and its source exactly: quotes, backslashes, brace
     assert.ok(p.flags.includes('region_unmatched') && p.flags.includes('kind_unknown') && p.flags.every((f) => /^[a-z_]+$/.test(f)), JSON.stringify(p.flags));
   }
 });
+
+test('a row the database could not hold is rejected alone, naming its field; the rows around it are kept', async () => {
+  const dir = tempDir();
+  const lines = ['工单编号,受理时间,诉求内容'];
+  for (let i = 0; i < 1500; i++) lines.push(`BAD-${i},2026-03-05 10:00,第${i}条：路口占道经营${i === 700 ? '\u0000' : ''}`);
+  lines.push(`${'X'.repeat(300)},2026-03-05 10:00,编号太长的一行`);
+  lines.push('2.02603E+11,2026-03-05 10:00,编号被 Excel 改成了科学计数法');
+  const f = path.join(dir, 'unstorable.csv');
+  fs.writeFileSync(f, `${lines.join('\n')}\n`);
+  const r = await load('hotline12345', f);
+  assert.deepEqual([r.inserted, r.rejected], [1499, 3]);
+  assert.deepEqual(r.errors.map((e) => e.rowNo), [702, 1502, 1503]);
+  assert.match(r.errors[0]!.message, /“诉求内容”含有无法保存的字符/);
+  assert.match(r.errors[1]!.message, /记录编号过长（300 字/);
+  assert.match(r.errors[2]!.message, /科学计数法/);
+
+  // pushed records: half a surrogate pair, a list or an object where a text belongs
+  const pushed = await ingest(ctx, {
+    adapter: ADAPTERS.wanshitong!, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray([
+      { orderId: 'TYPE-1', submitTime: '2026-03-05T10:00:00+08:00', content: '正常的一条：河道有人倾倒垃圾' },
+      { orderId: 'TYPE-2', submitTime: '2026-03-05T10:00:00+08:00', content: `残缺的字符\ud800在这里` },
+      { orderId: 'TYPE-3', submitTime: '2026-03-05T10:00:00+08:00', title: ['a', 'b'], content: '标题是个列表' },
+      { orderId: { nested: 1 }, submitTime: '2026-03-05T10:00:00+08:00', content: '编号是个对象' },
+    ]),
+  });
+  assert.deepEqual([pushed.inserted, pushed.rejected], [1, 3]);
+  assert.deepEqual(pushed.errors.map((e) => [e.rowNo, e.field?.replace(/（.*/, '') ?? null]), [[2, null], [3, 'title'], [4, 'id']]);
+  assert.match(pushed.errors[1]!.message, /“title”应为文字或数字，收到的是列表/);
+  assert.match(pushed.errors[2]!.message, /“orderId”应为文字或数字，收到的是一组字段/);
+});

@@ -157,6 +157,20 @@ function replaced(obj: Record<string, unknown>, path: string[], at: number, valu
 }
 
 const WS = /\s+/g;
+/** Longer ids do not fit the record index (and no channel writes them). */
+const MAX_ID_CHARS = 200;
+/** 2.02603E+11: what Excel shows, and saves, for a long number in a General cell; the digits are gone. */
+const EXCEL_SCIENTIFIC = /^\d(\.\d+)?E\+\d+$/i;
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Rejects the row naming the field with a character no database text can hold (NUL, half a surrogate pair). */
+function unstorableCharacter(row: Record<string, unknown>, prefix = ''): void {
+  for (const [k, v] of Object.entries(row)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string' && UNSTORABLE.test(v)) throw new RowError(null, `“${key}”含有无法保存的字符（空字符或残缺的 Unicode 字符），请检查来源数据`);
+    if (v && typeof v === 'object') unstorableCharacter(v as Record<string, unknown>, key);
+  }
+}
 const REGION_CACHE_MAX = 50_000;
 
 /** Prepares rows for one import: one per import and thread (it caches key lookups and place matches). */
@@ -231,10 +245,13 @@ export class Preparer {
         const value = obj[k];
         const key = prefix ? `${prefix}.${k}` : k;
         if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date)) {
+          const expected = this.#tabular ? null : this.#fieldOf(key, new Set());
+          if (expected && expected !== 'extra') throw new RowError(expected, `“${key}”应为文字或数字，收到的是一组字段`);
           visit(value as Record<string, unknown>, key, [...path, k]);
           continue;
         }
         const field = this.#fieldOf(key, unknown);
+        if (Array.isArray(value) && field && field !== 'extra') throw new RowError(field, `“${key}”应为文字或数字，收到的是列表`);
         if (!field || field === 'extra') {
           // a phone or ID number under a name no one mapped is encrypted all the same
           if (isPersonalNumber(value)) personal.push([[...path, k], value]);
@@ -282,6 +299,10 @@ export class Preparer {
     if (!d.kindCode) flags.push('kind_unknown');
 
     const externalId = d.externalId ?? `h:${hash.slice(0, 32)}`;
+    if (externalId.length > MAX_ID_CHARS) throw new RowError('id', `记录编号过长（${externalId.length} 字，最多 ${MAX_ID_CHARS} 字）`);
+    if (EXCEL_SCIENTIFIC.test(externalId)) {
+      throw new RowError('id', `记录编号“${externalId}”是 Excel 的科学计数法，原编号已丢失：请在 Excel 中把该列设为文本后重新导出`);
+    }
     const code = trackingCode();
     const problem: Record<ProblemColumn, string | null> = {
       tracking_code: code,
@@ -311,8 +332,11 @@ export class Preparer {
       replied_at: d.source.repliedAt?.toISOString() ?? null,
       satisfaction: d.source.satisfaction,
     };
+    const json = JSON.stringify(stored);
+    // JSON escapes NUL and unpaired surrogates as \u…, which PostgreSQL refuses (and would fail the whole chunk)
+    if (json.includes('\\u')) unstorableCharacter(row);
     const at = out.length;
-    const problemAt = out.write(JSON.stringify(stored));
+    const problemAt = out.write(json);
     for (const c of PROBLEM_COLUMNS) out.value(problem[c]);
     const sourceAt = out.length;
     for (const c of SOURCE_COLUMNS) out.value(source[c]);
