@@ -21,6 +21,11 @@ test('city times without a zone are Asia/Shanghai; the common Chinese formats pa
   assert.equal(iso(1234567), null);
   assert.equal(iso(Number.NaN), null);
   assert.equal(iso('2026-02-31 10:00'), null);
+  // a day that does not exist is refused whatever zone it is written in; a real one late in its zone is kept
+  assert.equal(iso('2026-02-30T10:00:00+08:00'), null);
+  assert.equal(iso('2026-02-29T10:00:00Z'), null);
+  assert.equal(iso('2026-02-28T23:30:00-05:00'), '2026-03-01T04:30:00.000Z');
+  assert.equal(iso('2026-03-01T01:00:00+0800'), '2026-02-28T17:00:00.000Z');
   assert.equal(iso('昨天'), null);
   assert.equal(iso(''), null);
 });

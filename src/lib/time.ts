@@ -34,8 +34,9 @@ export function parseCityTime(value: unknown): Date | null {
   const iso = `${y}-${pad(mo!)}-${pad(d!)}T${pad(h)}:${pad(mi)}:${pad(s)}${frac ? `.${frac.slice(0, 3).padEnd(3, '0')}` : ''}${zone ? (zone === 'Z' ? 'Z' : zone.includes(':') ? zone : `${zone.slice(0, 3)}:${zone.slice(3)}`) : CITY_OFFSET}`;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return null;
-  // reject 2026-02-31 and the like, which Date would roll over
-  const local = new Date(date.getTime() + (zone ? 0 : 8 * 3_600_000));
-  if (!zone && (local.getUTCMonth() + 1 !== Number(mo) || local.getUTCDate() !== Number(d))) return null;
+  // reject 2026-02-31 and the like, which Date would roll over: the day as written, in the zone it was written in
+  const offset = zone && zone !== 'Z' ? (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2))) : zone ? 0 : 8 * 60;
+  const local = new Date(date.getTime() + offset * 60_000);
+  if (local.getUTCMonth() + 1 !== Number(mo) || local.getUTCDate() !== Number(d)) return null;
   return date;
 }

@@ -65,13 +65,16 @@ function time(v: unknown, field: string, label: string, required: boolean): Date
 
 const YES = /^(是|yes|y|true|1)$/i;
 const NO = /^(否|no|n|false|0)$/i;
-/** 是否保密 / 是否公开 → whether the reporter must be kept from the handling unit. Blank: no; a value not understood: yes. */
+/**
+ * 是否保密 / 是否公开 → whether the reporter must be kept from the handling unit. Either asking for it is enough (保密
+ * 否 but 公开 否 is still kept back); blank: no; a value not understood: yes.
+ */
 function confidentialOf(confidential: unknown, isPublic: unknown): boolean {
   const c = text(confidential);
-  if (c !== null) return !(NO.test(c) || /^(不保密|无需保密|公开)$/.test(c));
   const p = text(isPublic);
-  if (p !== null) return !(YES.test(p) || /^(公开|同意公开|可公开)$/.test(p));
-  return false;
+  const asksSecrecy = c !== null && !(NO.test(c) || /^(不保密|无需保密|公开)$/.test(c));
+  const refusesPublic = p !== null && !(YES.test(p) || /^(公开|同意公开|可公开)$/.test(p));
+  return asksSecrecy || refusesPublic;
 }
 
 /** The mapping every channel shares; channels adjust the few fields that differ. */

@@ -119,6 +119,13 @@ test('ID numbers, and phone or ID numbers under columns no one mapped, are encry
   assert.equal((await load('portal_mailbox', mailbox)).inserted, 2);
   const mails = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem.confidential']).where('problem_source.external_id', 'in', ['MXC-1', 'MXC-2']).orderBy('problem_source.external_id').execute();
   assert.deepEqual(mails.map((m) => m.confidential), [true, false]);
+  // 不保密 but not to be made public: kept back all the same; and a letter that asks for 保密 later is kept back from then on
+  const both = path.join(dir, 'both.csv');
+  fs.writeFileSync(both, ['信件编号,标题,内容,写信时间,是否保密,是否公开', 'MXC-3,油烟,油烟扰民。,2026-03-02 09:00,否,否', 'MXC-2,路面,路面坑洼。,2026-03-02 09:00,是,公开', ''].join('\n'));
+  const r2 = await load('portal_mailbox', both);
+  assert.deepEqual([r2.inserted, r2.changed], [1, 1]);
+  const after = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem_source.external_id', 'problem.confidential']).where('problem_source.external_id', 'in', ['MXC-2', 'MXC-3']).orderBy('problem_source.external_id').execute();
+  assert.deepEqual(after.map((m) => [m.external_id, m.confidential]), [['MXC-2', true], ['MXC-2', true], ['MXC-3', true]]);
 });
 
 test('a record changed at the source becomes a new raw version of the same problem', async () => {

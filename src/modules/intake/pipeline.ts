@@ -267,6 +267,12 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       };
       await intakeRepo.insertSources(tx, adapter.channel, links, textColumns(linked.map((p) => ({ data: p.data, from: p.sourceAt })), SOURCE_COLUMNS, onPostgres));
       await intakeRepo.touchProblems(tx, [...new Set(changedStored.map(({ p }) => owners.get(p.externalId)!))].sort((a, b) => a - b));
+      // a reporter who asks for 保密 in a later version is kept back from then on (never the other way round)
+      if (changedStored.length) {
+        const { confidential } = textColumns(changedStored.map(({ p }) => ({ data: p.data, from: p.problemAt })), PROBLEM_COLUMNS, false);
+        const nowSecret = changedStored.filter((_, i) => (confidential as (string | null)[])[i] === 'true').map(({ p }) => owners.get(p.externalId)!);
+        await intakeRepo.markConfidential(tx, [...new Set(nowSecret)].sort((a, b) => a - b));
+      }
       const c = { inserted: freshStored.length, changed: changedStored.length, repeats };
       if (c.inserted || c.changed) {
         await recordAudit(tx, actor, { action: 'intake.import', targetType: 'import_batch', targetId: batchId, summary: { channel: adapter.channel, inserted: c.inserted, changed: c.changed } });

@@ -227,6 +227,11 @@ export const intakeRepo = {
     return rows;
   },
 
+  markConfidential(tx: Tx, ids: number[]) {
+    if (!ids.length) return Promise.resolve();
+    return tx.updateTable('problem').set({ confidential: true }).where('id', 'in', ids).where('confidential', '=', false).execute();
+  },
+
   touchProblems(tx: Tx, ids: number[]) {
     if (!ids.length) return Promise.resolve();
     return tx
