@@ -12,7 +12,7 @@ import { ADAPTERS, hotline12345 } from './adapters.ts';
 import { FileError, jsonArray, type SourceRow } from './files.ts';
 import { CHUNK, ingest } from './pipeline.ts';
 import { canonicalJson } from './prepare.ts';
-import { importFile } from './service.ts';
+import { importFile, writeErrorReport } from './service.ts';
 
 const EXAMPLES = path.join(REPO_ROOT, 'docs', 'examples');
 let ctx: TestContext;
@@ -488,6 +488,12 @@ test('a row the database could not hold is rejected alone, naming its field; the
   assert.match(r.errors[0]!.message, /“诉求内容”含有无法保存的字符/);
   assert.match(r.errors[1]!.message, /记录编号过长（300 字/);
   assert.match(r.errors[2]!.message, /科学计数法/);
+  // the report goes beside the file, or where the file's folder cannot be written, into the data directory
+  assert.equal(await writeErrorReport(ctx, f, r.batchId), `${f}.errors-${r.batchId}.csv`);
+  const dataDir = tempDir();
+  const elsewhere = await writeErrorReport({ ...ctx, config: { ...ctx.config, dataDir } }, path.join(dir, 'no-such-folder', 'unstorable.csv'), r.batchId);
+  assert.equal(elsewhere, path.join(dataDir, 'import-errors', `unstorable.csv.errors-${r.batchId}.csv`));
+  assert.match(fs.readFileSync(elsewhere!, 'utf8'), /科学计数法/);
 
   // pushed records: half a surrogate pair, a list or an object where a text belongs
   const pushed = await ingest(ctx, {

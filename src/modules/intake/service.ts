@@ -94,9 +94,20 @@ export function errorReportCsv(errors: RowProblem[]): string {
 export async function writeErrorReport(ctx: AppContext, inputFile: string, batchId: number): Promise<string | null> {
   const errors = await batchErrors(ctx, batchId);
   if (!errors.length) return null;
-  const file = path.resolve(path.dirname(inputFile), `${path.basename(inputFile)}.errors-${batchId}.csv`);
-  fs.writeFileSync(file, errorReportCsv(errors));
-  return file;
+  const name = `${path.basename(inputFile)}.errors-${batchId}.csv`;
+  const csv = errorReportCsv(errors);
+  // beside the file, where people look; where that folder cannot be written (a read-only share), in the data directory
+  try {
+    const file = path.resolve(path.dirname(inputFile), name);
+    fs.writeFileSync(file, csv);
+    return file;
+  } catch {
+    const dir = path.join(ctx.config.dataDir, 'import-errors');
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, csv);
+    return file;
+  }
 }
 
 export async function batchErrors(ctx: AppContext, batchId: number, limit?: number): Promise<RowProblem[]> {
