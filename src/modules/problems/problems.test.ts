@@ -237,6 +237,21 @@ test('staff enter an on-site clue for their own unit', async () => {
   assert.deepEqual([p.channel, p.unit_text, p.region_code, p.kind_code], ['staff', '镜湖区城市管理局', '340202004', 'report']);
   const audit = await t.ctx.db.selectFrom('audit_log').select('actor_label').where('action', '=', 'intake.import').orderBy('id', 'desc').executeTakeFirstOrThrow();
   assert.match(audit.actor_label, /officer/);
+  // the officer may not read the problem library: the code comes masked, the page is not offered, and the clue's
+  // photos go up with the token the entry gave, not without it
+  const { trackingCode, uploadToken, canOpen, id } = r.json();
+  assert.match(trackingCode, /^ZD\w{2}\*{6}\w{2}$/);
+  assert.equal(canOpen, false);
+  const upload = (headers: Record<string, string>, problemId = id) => {
+    const form = new FormData();
+    form.append('file', new Blob([PNG]), '现场.png');
+    return t.app.inject({ method: 'POST', url: `/api/problems/${problemId}/attachments`, headers: { cookie: officer, ...headers }, payload: form });
+  };
+  assert.equal((await upload({})).statusCode, 403);
+  assert.equal((await upload({ 'x-upload-token': uploadToken }, id - 1)).statusCode, 403, 'the token is for its own clue only');
+  const sent = await upload({ 'x-upload-token': uploadToken });
+  assert.equal(sent.statusCode, 200, sent.body);
+  assert.equal((await t.ctx.db.selectFrom('attachment').select('file_name').where('problem_id', '=', id).execute()).length, 1);
 });
 
 test('a column mapping saved through the API drives a generic upload; a channel without an adapter is refused', async () => {

@@ -7,7 +7,8 @@ import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Ok, Paging } from '../../http/schemas.ts';
 import { fieldError, forbidden } from '../../lib/errors.ts';
-import type { UserPrincipal } from '../auth/access.ts';
+import { hasPermission, type UserPrincipal } from '../auth/access.ts';
+import { maskedTrackingCode } from './masking.ts';
 
 const Status = z.enum(['new', 'triaged', 'dispatched', 'replied', 'closed', 'redirected', 'merged']);
 const Guess = z.object({ code: z.string().nullable(), label: z.string(), confidence: z.number(), evidence: z.array(z.string()), source: z.enum(['model', 'lexicon']) });
@@ -200,20 +201,32 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     schema: {
       tags, summary: '工作人员录入线索（记入本人单位）',
       body: ReportBody.extend({ target: z.string().trim().max(100).optional() }),
-      response: { 200: z.object({ id: z.number(), trackingCode: z.string() }) },
+      response: { 200: z.object({ id: z.number(), trackingCode: z.string(), uploadToken: z.string(), canOpen: z.boolean() }) },
     },
   }, async (req) => {
     const p = req.principal as UserPrincipal;
     const { kind, ...rest } = req.body;
     const unit = p.grants.find((g) => g.unitId === p.unitId)?.unitName ?? (await services.orgs.unitName(p.unitId));
-    return problems.submitForm('staff', { ...rest, kind: kind ? KIND_NAMES[kind] : undefined, contactPhone: rest.contactPhone || undefined, unitName: unit }, actorOf(req));
+    const created = await problems.submitForm('staff', { ...rest, kind: kind ? KIND_NAMES[kind] : undefined, contactPhone: rest.contactPhone || undefined, unitName: unit }, actorOf(req));
+    // the code is the citizen's, to rate the handling; staff see it masked like everywhere else. The person who
+    // entered the clue may attach its files (with the token) even where the clue lies outside what they may read.
+    const canOpen = await problems.assertVisible(actorOf(req), created.id).then(() => true, () => false);
+    return { id: created.id, trackingCode: maskedTrackingCode(created.trackingCode), uploadToken: await attachments.issueUploadToken(created.id), canOpen };
   });
 
   app.post('/problems/:id/attachments', {
-    config: { access: 'problem.read' },
-    schema: { tags, summary: '上传附件（multipart）', params: IdParam, consumes: ['multipart/form-data'], response: { 200: z.object({ count: z.number() }) } },
+    config: { access: 'user' },
+    schema: {
+      tags, summary: '上传附件（multipart；有“查看问题”权限，或凭刚录入线索时得到的上传凭证 x-upload-token）',
+      params: IdParam, consumes: ['multipart/form-data'], response: { 200: z.object({ count: z.number() }) },
+    },
   }, async (req) => {
-    await problems.assertVisible(actorOf(req), req.params.id);
+    const token = req.headers['x-upload-token'];
+    const byToken = typeof token === 'string' && token !== '' && (await attachments.problemOfToken(token)) === req.params.id;
+    if (!byToken) {
+      if (!hasPermission(req.principal!, 'problem.read')) throw forbidden('没有“查看问题”权限');
+      await problems.assertVisible(actorOf(req), req.params.id);
+    }
     const stored = await attachments.store(actorOf(req), req.params.id, req.files({ limits: { fileSize: attachments.limits.maxBytes, files: attachments.limits.perProblem } }));
     return { count: stored.length };
   });

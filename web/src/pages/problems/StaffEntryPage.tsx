@@ -1,43 +1,59 @@
-import { Alert, App, Button, Card, Form, Input, Result, Select, Upload, type UploadFile } from 'antd';
-import { useState } from 'react';
+import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Upload, type UploadFile } from 'antd';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api, formErrorBanner, formErrors } from '../../api.ts';
-import { useCan } from '../../auth.tsx';
 import { KINDS } from './labels.ts';
+
+type Created = { id: number; trackingCode: string; uploadToken: string; canOpen: boolean; attachmentError?: string | null };
 
 /** 录入线索: staff record what they found on site; the clue is filed under their own unit. */
 export function StaffEntryPage() {
   const [form] = Form.useForm();
-  const { message } = App.useApp();
   const navigate = useNavigate();
-  const can = useCan();
   const [files, setFiles] = useState<UploadFile[]>([]);
-  const [created, setCreated] = useState<{ id: number; trackingCode: string } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const [created, setCreated] = useState<Created | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [limits, setLimits] = useState({ maxBytes: 10 * 1024 * 1024, perProblem: 9, extensions: ['jpg', 'jpeg', 'png', 'webp', 'pdf', 'docx', 'xlsx'] });
+  useEffect(() => {
+    void api<typeof limits>('/public/attachment-limits').then(setLimits, () => {});
+  }, []);
   const submit = async (v: Record<string, unknown>) => {
     setError(null);
+    setSaving(true);
+    let r: Created;
     try {
-      const r = await api<{ id: number; trackingCode: string }>('/problems', { body: v });
-      if (files.length) {
-        const fd = new FormData();
-        for (const f of files) fd.append('file', f.originFileObj as File, f.name);
-        const res = await fetch(`/api/problems/${r.id}/attachments`, { method: 'POST', body: fd, credentials: 'same-origin' });
-        if (!res.ok) message.warning(`线索已保存，但附件未能上传：${(await res.json()).message}`);
-      }
-      setCreated(r);
-      form.resetFields();
-      setFiles([]);
+      r = await api<Created>('/problems', { body: v });
     } catch (e) {
       const fields = formErrors(e);
       if (fields.length) form.setFields(fields);
       setError(formErrorBanner(e, '保存失败'));
+      setSaving(false);
+      return;
     }
+    // the clue is saved from here on: a failed upload is said as such, never as a failed save
+    let attachmentError: string | null = null;
+    if (files.length) {
+      const fd = new FormData();
+      for (const f of files) fd.append('file', f.originFileObj as File, f.name);
+      try {
+        const res = await fetch(`/api/problems/${r.id}/attachments`, { method: 'POST', body: fd, credentials: 'same-origin', headers: { 'x-upload-token': r.uploadToken } });
+        if (!res.ok) attachmentError = await res.json().then((b: { message?: string }) => b.message ?? `服务器返回 ${res.status}`, () => (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`));
+      } catch {
+        attachmentError = '网络中断';
+      }
+    }
+    setCreated({ ...r, attachmentError });
+    form.resetFields();
+    setFiles([]);
+    setSaving(false);
   };
   if (created) {
     return (
       <Card>
-        <Result status="success" title="线索已录入" subTitle={`查询码 ${created.trackingCode}`} extra={[
-          can('problem.read') && <Button key="v" type="primary" onClick={() => navigate(`/problems/${created.id}`)}>查看</Button>,
+        <Result status={created.attachmentError ? 'warning' : 'success'} title={created.attachmentError ? '线索已保存，附件未能上传' : '线索已录入'}
+          subTitle={<>查询码 {created.trackingCode}{created.attachmentError && <div>附件：{created.attachmentError}。线索不必重新录入；可把附件交给能查看该问题的同事补传。</div>}</>} extra={[
+          created.canOpen && <Button key="v" type="primary" onClick={() => navigate(`/problems/${created.id}`)}>查看</Button>,
           <Button key="n" onClick={() => setCreated(null)}>继续录入</Button>,
         ]} />
       </Card>
@@ -54,10 +70,11 @@ export function StaffEntryPage() {
         <Form.Item name="target" label="被反映对象（单位、商户或人员）"><Input maxLength={100} /></Form.Item>
         <Form.Item name="contactName" label="反映人（如有）"><Input maxLength={50} /></Form.Item>
         <Form.Item name="contactPhone" label="反映人电话（如有）"><Input maxLength={20} /></Form.Item>
-        <Form.Item label="附件">
-          <Upload multiple accept=".jpg,.jpeg,.png,.webp,.pdf,.docx,.xlsx" fileList={files} beforeUpload={() => false} onChange={({ fileList }) => setFiles(fileList.slice(0, 9))}><Button>选择文件</Button></Upload>
+        <Form.Item name="confidential" valuePropName="checked"><Checkbox>反映人要求对承办单位保密身份</Checkbox></Form.Item>
+        <Form.Item label="附件" extra={`最多 ${limits.perProblem} 个，每个不超过 ${Math.round(limits.maxBytes / 1024 / 1024)} MB（${limits.extensions.join('、')}）`}>
+          <Upload multiple accept={limits.extensions.map((e) => `.${e}`).join(',')} fileList={files} beforeUpload={() => false} onChange={({ fileList }) => setFiles(fileList.slice(0, limits.perProblem))}><Button>选择文件</Button></Upload>
         </Form.Item>
-        <Button type="primary" htmlType="submit">保存</Button>
+        <Button type="primary" htmlType="submit" loading={saving}>保存</Button>
       </Form>
     </Card>
   );
