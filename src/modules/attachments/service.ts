@@ -1,4 +1,5 @@
 import type { MultipartFile } from '@fastify/multipart';
+import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
 import { randomToken, sm3Hex } from '../../lib/crypto.ts';
@@ -10,6 +11,10 @@ import { ALLOWED_EXTENSIONS, detectType } from './types.ts';
 const UPLOAD_TOKEN_MINUTES = 30;
 
 export function createAttachmentsService(ctx: AppContext) {
+  /** The problem and those merged into it (and not split off again). */
+  const withMerged = (problemId: number) =>
+    ctx.db.selectFrom('problem_merge').select('from_problem_id as id').where('into_problem_id', '=', problemId).where('split_at', 'is', null)
+      .union(ctx.db.selectNoFrom(sql<number>`${problemId}::bigint`.as('id')));
   const { db, config } = ctx;
   const limits = config.attachments;
 
@@ -106,10 +111,12 @@ export function createAttachmentsService(ctx: AppContext) {
       });
     },
 
-    list: (problemId: number) => db.selectFrom('attachment').select(['id', 'file_name', 'content_type', 'size_bytes', 'created_at']).where('problem_id', '=', problemId).orderBy('id').execute(),
+    /** A problem's files, with those of the reports merged into it (they came with the matter). */
+    list: (problemId: number) =>
+      db.selectFrom('attachment').select(['id', 'file_name', 'content_type', 'size_bytes', 'created_at']).where('problem_id', 'in', withMerged(problemId)).orderBy('id').execute(),
 
     async get(problemId: number, id: number) {
-      const row = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('problem_id', '=', problemId).where('id', '=', id).executeTakeFirst();
+      const row = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('problem_id', 'in', withMerged(problemId)).where('id', '=', id).executeTakeFirst();
       if (!row) throw notFound('附件');
       return row;
     },

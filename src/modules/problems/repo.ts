@@ -131,6 +131,11 @@ export const problemsRepo = {
     return moved.map((r) => r.id);
   },
 
+  carryConfidential(tx: Tx, fromId: number, intoId: number) {
+    return sql`update problem set confidential = true where id = ${intoId} and not confidential
+      and exists (select 1 from problem f where f.id = ${fromId} and f.confidential)`.execute(tx);
+  },
+
   recount(tx: Tx, ids: number[]) {
     return tx
       .updateTable('problem')

@@ -49,6 +49,8 @@ function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confiden
 /** Merges one problem into another inside the caller's transaction: every source moves, the merge is recorded. */
 export async function mergeProblems(tx: Tx, actor: Actor, m: { from: number; fromStatus: string; into: number; similarity: number; reason: string }) {
   const sourceIds = await problemsRepo.mergeInto(tx, m.from, m.into);
+  // a reporter who asked for 保密 stays hidden behind the problem their report now belongs to
+  await problemsRepo.carryConfidential(tx, m.from, m.into);
   const row = await problemsRepo.insertMerge(tx, { ...m, sourceIds, by: actorUserId(actor) });
   await recordAudit(tx, actor, { action: 'problem.merge', targetType: 'problem', targetId: m.into, summary: { mergeId: row.id, from: m.from, similarity: m.similarity, reason: m.reason } });
   return row.id;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { createTestApp, login, type TestApp } from '../../../test/helpers.ts';
+import { sm3Hex } from '../../lib/crypto.ts';
+import { createAttachmentsService } from '../attachments/service.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
@@ -86,4 +88,24 @@ test('the same words about two places are two matters: listed as a possible dupl
   assert.notEqual(yijiang.id, jinghu.id);
   assert.equal((yijiang.triage as { duplicates: { id: number; merged: boolean }[] }).duplicates[0]?.id, jinghu.id, 'listed for a person to judge');
   assert.equal(unplaced.id, jinghu.id);
+});
+
+test('a merged report brings its files and its 保密 along to the problem it joins', async () => {
+  const text = '繁昌区孙村镇一家小作坊用地沟油炸油条，卫生条件很差，希望市场监管部门尽快查处。';
+  await push('web_form', [{ submissionId: 'KEEP-1', submittedAt: '2026-04-02T09:00:00+08:00', content: text, address: '繁昌区孙村镇' }]);
+  await push('web_form', [{ submissionId: 'KEEP-2', submittedAt: '2026-04-02T10:00:00+08:00', content: text, address: '繁昌区孙村镇', contactName: '李四光', contactPhone: '13900002222', confidential: true }]);
+  const second = await problemOf('KEEP-2');
+  const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+  await createAttachmentsService(t.ctx).addPushed(SYSTEM_ACTOR, second.id, [{ name: '油锅.png', type: 'image/png', data: png, digest: sm3Hex(png) }]);
+  await createTriageService(t.ctx).triagePending(100);
+  const first = await problemOf('KEEP-1');
+  assert.equal((await problemOf('KEEP-2')).id, first.id, 'merged');
+  const detail = (await t.app.inject({ url: `/api/problems/${first.id}`, headers: { cookie: dispatcher } })).json();
+  assert.equal(detail.confidential, true);
+  assert.equal(detail.reporter_name_mask, '（保密）');
+  const file = detail.attachments.find((a: { file_name: string }) => a.file_name === '油锅.png');
+  assert.ok(file, JSON.stringify(detail.attachments));
+  const download = await t.app.inject({ url: `/api/problems/${first.id}/attachments/${file.id}`, headers: { cookie: dispatcher } });
+  assert.equal(download.statusCode, 200);
+  assert.deepEqual(download.rawPayload, png);
 });
