@@ -39,3 +39,12 @@ test('nested objects read as dotted names; pushed files by name and size', () =>
     ['attachments', '附件', '现场.jpg（200 KB）'],
   ]);
 });
+
+test('the forms\' own records: an ISO time in the city\'s time, yes/no for true/false', () => {
+  const fields = describeRawRecord('web_form', { submittedAt: '2026-11-12T06:49:13.000Z', confidential: true, unitName: '镜湖区城市管理局' });
+  assert.deepEqual(fields.map((f) => [f.label, f.value]), [
+    ['时间', '2026-11-12 14:49:13（原值 2026-11-12T06:49:13.000Z）'],
+    ['是否保密', '是'],
+    ['录入/收信单位', '镜湖区城市管理局'],
+  ]);
+});

@@ -21,6 +21,7 @@ const KEY_LABELS: Record<string, string> = {
   comments: '评论数',
   likes: '点赞数',
   attachments: '附件',
+  unitName: '录入/收信单位',
 };
 
 const TIME_FIELDS = new Set<CanonicalField>(['time', 'repliedAt', 'deadline']);
@@ -43,6 +44,7 @@ function item(x: unknown): string {
 
 function shown(v: unknown): string {
   if (v === null || v === undefined || v === '') return '（空）';
+  if (typeof v === 'boolean') return v ? '是' : '否';
   if (Array.isArray(v)) return v.map(item).join('；');
   return String(v);
 }
@@ -58,8 +60,9 @@ export function describeRawRecord(channel: string, payload: Record<string, unkno
     const field = fieldOf.get(normalizeHeader(key));
     const label = KEY_LABELS[key] ?? (field && field !== 'extra' ? CANONICAL_FIELDS[field] : null);
     let value = shown(v);
-    const asNumber = typeof v === 'number' || (typeof v === 'string' && /^\d+(\.\d+)?$/.test(v.trim()));
-    if (field && TIME_FIELDS.has(field) && asNumber) {
+    // a number (Unix seconds, an Excel day) or an ISO time with its zone (2026-11-12T06:49:13.000Z) is not how the city reads a time
+    const machineTime = typeof v === 'number' || (typeof v === 'string' && /^\d+(\.\d+)?$|T\d{2}:\d{2}.*(Z|[+-]\d{2}:?\d{2})$/.test(v.trim()));
+    if (field && TIME_FIELDS.has(field) && machineTime) {
       const at = parseCityTime(v);
       if (at) value = `${CITY_TIME.format(at)}（原值 ${value}）`;
     }

@@ -29,7 +29,7 @@ function RawRecord({ source }: { source: Source }) {
   const [asText, setAsText] = useState(false);
   return (
     <>
-      {asText ? <pre style={{ margin: 0, whiteSpace: 'pre-wrap' }}>{JSON.stringify(source.payload, null, 2)}</pre> : (
+      {asText ? <pre style={{ margin: 0, whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>{JSON.stringify(source.payload, null, 2)}</pre> : (
         <Descriptions size="small" bordered column={1} items={source.fields.map((f) => ({
           key: f.key,
           label: f.label ? <>{f.label}<Typography.Text type="secondary">（{f.key}）</Typography.Text></> : f.key,
@@ -40,6 +40,10 @@ function RawRecord({ source }: { source: Source }) {
     </>
   );
 }
+
+/** A source by its channel and its record's number there; the form's own ids (UUIDs, content hashes) say nothing to a person. */
+const sourceTitle = (s: Source) => (/^[0-9a-f]{8}-[0-9a-f-]{27}$|^h:/i.test(s.external_id) ? `${s.channel_name}（编号 ${s.external_id.replace(/^h:/, '').slice(0, 8)}）` : `${s.channel_name} ${s.external_id}`);
+const LINK_REASON: Record<string, string> = { origin: '本件原始来源', version: '来源更新的版本', merged: '重复件合并而来' };
 
 const fmt = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
 
@@ -89,7 +93,7 @@ export function ProblemDetailPage() {
   };
   // one column per source record, each version of it stacked in order
   const bySource = new Map<string, Source[]>();
-  for (const s of p.sources) bySource.set(`${s.channel_name} ${s.external_id}`, [...(bySource.get(`${s.channel_name} ${s.external_id}`) ?? []), s]);
+  for (const s of p.sources) bySource.set(sourceTitle(s), [...(bySource.get(sourceTitle(s)) ?? []), s]);
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
       <Card
@@ -176,7 +180,7 @@ export function ProblemDetailPage() {
                   {versions.map((s) => (
                     <div key={s.id} style={{ marginBottom: 12 }}>
                       <Descriptions size="small" column={1} items={[
-                        { key: 'v', label: '版本', children: `第 ${s.version} 版（${fmt(s.received_at)} 收到）` },
+                        { key: 'v', label: '版本', children: `第 ${s.version} 版（${fmt(s.received_at)} 收到，${LINK_REASON[s.link_reason] ?? s.link_reason}）` },
                         { key: 's', label: '渠道状态', children: s.source_state ?? '—' },
                         { key: 'h', label: '承办单位', children: s.handled_by ?? '—' },
                         { key: 'r', label: '办理结果', children: s.reply ?? '—' },
