@@ -101,6 +101,11 @@ export function jsonbArray(texts: { data: Buffer; from: number; to: number }[]):
   return out;
 }
 
+/** The people of these units and the units below them. */
+const usersUnder = (db: Queryable, unitPaths: string[]) =>
+  db.selectFrom('app_user').innerJoin('unit', 'unit.id', 'app_user.unit_id').select('app_user.id')
+    .where((eb) => eb.or(unitPaths.length ? unitPaths.map((p) => eb('unit.path', 'like', `${p}%`)) : [eb.val(false)]));
+
 export const intakeRepo = {
   createBatch(db: Queryable, b: { channel: string; origin: 'cli' | 'api' | 'web' | 'form' | 'seed'; fileName: string | null; bytesTotal: number | null; createdBy: number | null; apiKeyId: number | null }) {
     return db
@@ -254,14 +259,23 @@ export const intakeRepo = {
     return (limit ? q.limit(limit) : q).execute();
   },
 
-  listBatches(db: Queryable, limit: number, offset: number) {
-    return db
+  /**
+   * Imports of files and pushes, newest first (a report sent through a form is a batch of its own, not listed); with
+   * unit paths, only those started by people of those units.
+   */
+  listBatches(db: Queryable, f: { limit: number; offset: number; creatorUnitPaths: string[] | null }) {
+    let q = db
       .selectFrom('import_batch')
-      .select(['id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'bytes_total', 'bytes_read', 'error', 'started_at', 'finished_at'])
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute();
+      .select(['import_batch.id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'bytes_total', 'bytes_read', 'error', 'started_at', 'finished_at'])
+      .where('origin', '<>', 'form');
+    if (f.creatorUnitPaths) q = q.where('created_by', 'in', usersUnder(db, f.creatorUnitPaths));
+    return q.orderBy('import_batch.id', 'desc').limit(f.limit).offset(f.offset).execute();
+  },
+
+  /** Whether a batch was started by someone of these units. */
+  async batchStartedUnder(db: Queryable, id: number, unitPaths: string[]) {
+    const row = await db.selectFrom('import_batch').select('id').where('id', '=', id).where('created_by', 'in', usersUnder(db, unitPaths)).executeTakeFirst();
+    return !!row;
   },
 
   listMappings(db: Queryable) {

@@ -12,7 +12,7 @@ import { AppError, badRequest, forbidden, notFound } from '../../lib/errors.ts';
 import { CANONICAL_FIELDS, type CanonicalField } from './fields.ts';
 import { FileError, MissingColumnsError } from './files.ts';
 import { intakeRepo } from './repo.ts';
-import { batchErrors, errorReportCsv, importFile, importPushed, saveMapping } from './service.ts';
+import { assertBatchVisible, batchErrors, errorReportCsv, importFile, importPushed, importScope, saveMapping } from './service.ts';
 
 const Result = z.object({
   batchId: z.number(),
@@ -113,12 +113,13 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
   app.get('/imports', {
     config: { access: 'problem.import' },
     schema: { tags, summary: '导入批次', querystring: Paging, response: { 200: z.array(Batch) } },
-  }, async (req) => intakeRepo.listBatches(ctx.db, req.query.limit, req.query.offset));
+  }, async (req) => intakeRepo.listBatches(ctx.db, { ...req.query, creatorUnitPaths: importScope(actorOf(req)) }));
 
   app.get('/imports/:id', {
     config: { access: 'problem.import' },
     schema: { tags, summary: '导入批次进度', params: IdParam, response: { 200: Batch } },
   }, async (req) => {
+    await assertBatchVisible(ctx, actorOf(req), req.params.id);
     const b = await intakeRepo.getBatch(ctx.db, req.params.id);
     if (!b) throw notFound('导入批次');
     const { created_by: _c, api_key_id: _k, ...rest } = b;
@@ -131,12 +132,16 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
       tags, summary: '拒收明细（前 100 行，页面显示用；全部见 errors.csv）', params: IdParam,
       response: { 200: z.array(z.object({ rowNo: z.number().nullable(), externalId: z.string().nullable(), field: z.string().nullable(), message: z.string() })) },
     },
-  }, async (req) => batchErrors(ctx, req.params.id, 100));
+  }, async (req) => {
+    await assertBatchVisible(ctx, actorOf(req), req.params.id);
+    return batchErrors(ctx, req.params.id, 100);
+  });
 
   app.get('/imports/:id/errors.csv', {
     config: { access: 'problem.import' },
     schema: { tags, summary: '拒收明细（CSV）', params: IdParam },
   }, async (req, reply) => {
+    await assertBatchVisible(ctx, actorOf(req), req.params.id);
     const errors = await batchErrors(ctx, req.params.id);
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${req.params.id}-errors.csv"`);
     return errorReportCsv(errors);

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../../context.ts';
-import { badRequest, fieldError } from '../../lib/errors.ts';
+import { badRequest, fieldError, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorUserId, type Actor } from '../auth/access.ts';
+import { actorUserId, isTopUnit, scopePaths, type Actor } from '../auth/access.ts';
 import { intakeRepo } from './repo.ts';
 import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
 import { jsonArray, openRecordFile } from './files.ts';
@@ -108,6 +108,17 @@ export async function writeErrorReport(ctx: AppContext, inputFile: string, batch
     fs.writeFileSync(file, csv);
     return file;
   }
+}
+
+/** Whose imports a person sees: everyone's for the whole city, else those started in their units (null: all). */
+export function importScope(actor: Actor): string[] | null {
+  const paths = scopePaths(actor.principal, 'problem.import');
+  return paths.some(isTopUnit) ? null : paths;
+}
+
+export async function assertBatchVisible(ctx: AppContext, actor: Actor, id: number) {
+  const scope = importScope(actor);
+  if (scope && !(await intakeRepo.batchStartedUnder(ctx.db, id, scope))) throw notFound('导入批次');
 }
 
 export async function batchErrors(ctx: AppContext, batchId: number, limit?: number): Promise<RowProblem[]> {

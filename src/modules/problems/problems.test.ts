@@ -76,6 +76,19 @@ test('a file uploaded on the import page is imported in the background with prog
   // a handler may not import
   const handler = await login(t.app, 'handler', DEMO_PASSWORD);
   assert.equal((await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: handler }, payload: form })).statusCode, 403);
+  // a district's import page lists the district's own imports: not the city's, nor a citizen's form
+  const district = await login(t.app, 'jjadmin', DEMO_PASSWORD);
+  const theirs = (await t.app.inject({ url: '/api/imports', headers: { cookie: district } })).json();
+  assert.ok(!theirs.some((b: { id: number }) => b.id === batchId), JSON.stringify(theirs));
+  assert.equal((await t.app.inject({ url: `/api/imports/${batchId}`, headers: { cookie: district } })).statusCode, 404);
+  assert.equal((await t.app.inject({ url: `/api/imports/${batchId}/errors.csv`, headers: { cookie: district } })).statusCode, 404);
+  const own = await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: district }, payload: form });
+  assert.equal(own.statusCode, 202, own.body);
+  const listed = (await t.app.inject({ url: '/api/imports', headers: { cookie: district } })).json();
+  assert.deepEqual(listed.map((b: { id: number }) => b.id), [own.json().batchId]);
+  const cityWide = (await t.app.inject({ url: '/api/imports', headers: { cookie: supervisor } })).json();
+  assert.ok(cityWide.some((b: { id: number }) => b.id === batchId) && cityWide.some((b: { id: number }) => b.id === own.json().batchId));
+  assert.ok(cityWide.every((b: { origin: string }) => b.origin !== 'form'));
 });
 
 test('问题库: the city sees all, a district sees its own region, a department none yet; contacts are masked', async () => {
