@@ -130,6 +130,14 @@ export function formatOf(file: string, head: Buffer): FileFormat {
     return 'xlsx';
   }
   if (isZip) return 'xlsx';
+  const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+  if (utf16) throw new FileError('文件是 UTF-16 编码：请另存为 UTF-8 或 GB18030（GBK）编码的 CSV 后再导入');
+  // a picture or a PDF dropped on the page (the file chooser's filter does not stop a drop): by its magic number, or
+  // NUL bytes where a text file has its header row (a stray NUL further on is one bad row, reported as such)
+  const magic = head.subarray(0, 4).toString('latin1');
+  if (['%PDF', '\x89PNG', 'GIF8'].includes(magic) || (head[0] === 0xff && head[1] === 0xd8) || head.subarray(0, 1024).includes(0)) {
+    throw new FileError(`文件 ${path.basename(file)} 不是表格或 JSON 文件（像是图片、PDF 或其他二进制文件）：请上传 XLSX、CSV 或 JSON 文件`);
+  }
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   if (ext === '.json') return 'json';
   if (ext === '.csv' || ext === '.txt') return 'csv';
@@ -229,7 +237,8 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
   try {
     data = JSON.parse(new TextDecoder(encoding).decode(fs.readFileSync(file)));
   } catch (e) {
-    throw new FileError(`JSON 文件无法解析（文件可能不完整）：${(e as Error).message}`);
+    const at = /position (\d+)/.exec((e as Error).message)?.[1];
+    throw new FileError(`JSON 文件无法解析（文件可能不完整${at ? `，约在第 ${Number(at) + 1} 个字符处出错` : ''}）`);
   }
   return { format, encoding, headers: null, rows: jsonArray(data), bytesRead: () => size };
 }

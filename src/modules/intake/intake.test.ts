@@ -509,3 +509,17 @@ test('a row the database could not hold is rejected alone, naming its field; the
   assert.match(pushed.errors[1]!.message, /“title”应为文字或数字，收到的是列表/);
   assert.match(pushed.errors[2]!.message, /“orderId”应为文字或数字，收到的是一组字段/);
 });
+
+test('a picture dropped as a table, a cut JSON file or a format the channel does not take: one error in Chinese, naming the channel', async () => {
+  const dir = tempDir();
+  const png = path.join(dir, 'photo.csv');
+  fs.writeFileSync(png, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.alloc(200, 3)]));
+  await assert.rejects(load('hotline12345', png), (e) => e instanceof FileError && /photo\.csv 不是表格或 JSON 文件/.test(e.message));
+  const utf16 = path.join(dir, 'wide.csv');
+  fs.writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('工单编号,受理时间\n', 'utf16le')]));
+  await assert.rejects(load('hotline12345', utf16), /UTF-16 编码/);
+  const cut = path.join(dir, 'cut.json');
+  fs.writeFileSync(cut, '[{"orderId": "C1", "content": "路灯不亮"');
+  await assert.rejects(load('wanshitong', cut), (e) => e instanceof Error && /^JSON 文件无法解析（文件可能不完整，约在第 \d+ 个字符处出错）$/.test(e.message));
+  await assert.rejects(load('people_board', path.join(EXAMPLES, 'hotline12345.csv')), /渠道“人民网领导留言板”不接受CSV文件（可用：JSON 行、JSON 数组）/);
+});

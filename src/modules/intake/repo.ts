@@ -295,6 +295,10 @@ export const intakeRepo = {
       .executeTakeFirstOrThrow();
   },
 
+  async channelName(db: Queryable, code: string) {
+    return (await db.selectFrom('channel').select('name').where('code', '=', code).executeTakeFirst())?.name ?? null;
+  },
+
   getBatch(db: Queryable, id: number) {
     return db.selectFrom('import_batch').selectAll().where('id', '=', id).executeTakeFirst();
   },

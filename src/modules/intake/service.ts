@@ -17,10 +17,13 @@ export function adapterFor(channel: string): ChannelAdapter {
   return adapter;
 }
 
+const FORMAT_NAMES = { csv: 'CSV', xlsx: 'XLSX', jsonl: 'JSON 行', json: 'JSON 数组' } as const;
+const channelName = async (ctx: AppContext, code: string) => (await intakeRepo.channelName(ctx.db, code)) ?? code;
+
 async function savedMapping(ctx: AppContext, channel: string, name: string | undefined) {
   if (!name) return undefined;
   const row = await intakeRepo.findMapping(ctx.db, channel, name);
-  if (!row) throw fieldError('mapping', `渠道 ${channel} 没有名为“${name}”的列映射`);
+  if (!row) throw fieldError('mapping', `渠道“${await channelName(ctx, channel)}”没有名为“${name}”的列映射`);
   return row.mapping;
 }
 
@@ -29,7 +32,10 @@ export async function importFile(ctx: AppContext, actor: Actor, o: { channel: st
   const adapter = adapterFor(o.channel);
   const mapping = await savedMapping(ctx, o.channel, o.mappingName);
   const opened = await openRecordFile(o.file, { unparsed: true });
-  if (!adapter.formats.includes(opened.format)) throw badRequest(`渠道 ${o.channel} 不接受 ${opened.format.toUpperCase()} 格式（可用：${adapter.formats.join('、')}）`);
+  if (!adapter.formats.includes(opened.format)) {
+    const formats = adapter.formats.map((f) => FORMAT_NAMES[f]).join('、');
+    throw badRequest(`渠道“${await channelName(ctx, o.channel)}”不接受${FORMAT_NAMES[opened.format]}文件（可用：${formats}）`);
+  }
   return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
 }
 

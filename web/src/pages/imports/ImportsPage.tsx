@@ -5,6 +5,29 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type Reference } from '../../api.ts';
 import { MappingEditor, type MissingColumns } from './MappingEditor.tsx';
 
+type UploadAnswer = { status: number; body: { message?: string; code?: string; columns?: unknown; fields?: Record<string, string>; batchId?: number } | null };
+
+/** Posts the form with upload progress; any answer, ours or a proxy's page, or none at all (status 0), is returned. */
+function send(form: FormData, onProgress: (percent: number) => void): Promise<UploadAnswer> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/api/imports');
+    xhr.withCredentials = true;
+    xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(Math.floor((e.loaded * 100) / e.total));
+    xhr.onload = () => {
+      let body: UploadAnswer['body'] = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      resolve({ status: xhr.status, body });
+    };
+    xhr.onerror = () => resolve({ status: 0, body: null });
+    xhr.send(form);
+  });
+}
+
 type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; started_at: string; finished_at: string | null };
 type Mapping = { id: number; channel: string; name: string };
 const FILE_CHANNELS = ['hotline12345', 'people_board', 'portal_mailbox', 'wanshitong', 'gov_service', 'wechat', 'weibo', 'generic'];
@@ -41,6 +64,7 @@ export function ImportsPage() {
   const [error, setError] = useState<string | null>(null);
   const [missing, setMissing] = useState<{ file: File; found: MissingColumns } | null>(null);
   const [savingMapping, setSavingMapping] = useState(false);
+  const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
   const loadBatches = useCallback(async () => setBatches(await api<Batch[]>('/imports', { query: { limit: 20 } })), []);
   useEffect(() => {
     void api<Reference>('/reference').then(setRef);
@@ -66,19 +90,27 @@ export function ImportsPage() {
     form.append('channel', channel);
     if (withMapping) form.append('mapping', withMapping);
     form.append('file', file, file.name);
-    const res = await fetch('/api/imports', { method: 'POST', body: form, credentials: 'same-origin' });
-    const body = await res.json();
-    if (!res.ok) {
-      setError(body.message ?? '上传失败');
+    setUploading({ name: file.name, percent: 0 });
+    let res: UploadAnswer;
+    try {
+      res = await send(form, (percent) => setUploading({ name: file.name, percent }));
+    } finally {
+      setUploading(null);
+    }
+    const body = res.body;
+    if (res.status === 0 || !body || res.status >= 400) {
+      // a proxy's page instead of ours (too large, gateway down), or no answer at all, is said as such too
+      setError(body?.message ?? (res.status === 0 ? '上传失败：网络中断，请重试' : res.status === 413 ? '上传失败：文件过大' : `上传失败（服务器返回 ${res.status}）`));
+      if (!body) return;
       // headers that do not supply every required field: offer to map them, then import the same file
-      if (body.code === 'MISSING_COLUMNS') setMissing({ file, found: { columns: body.columns, fields: body.fields } });
+      if (body.code === 'MISSING_COLUMNS') setMissing({ file, found: { columns: body.columns as MissingColumns['columns'], fields: body.fields! } });
       return;
     }
     const batch = await api<Batch>(`/imports/${body.batchId}`);
     setCurrent(batch);
     // a small file may be done already: the list below shows it at once (a running one is listed when it ends)
     if (batch.state !== 'running') void loadBatches();
-    message.success('文件已上传，正在导入');
+    message.success(batch.state === 'running' ? '文件已上传，正在导入' : '文件已上传并导入');
   };
   const saveMapping = async (name: string, columns: Record<string, string>) => {
     if (!missing) return;
@@ -105,11 +137,12 @@ export function ImportsPage() {
           <Form.Item label="渠道"><Select aria-label="渠道" value={channel} style={{ width: 220 }} onChange={(c) => { setChannel(c); setMapping(undefined); setMissing(null); }} options={FILE_CHANNELS.map((c) => ({ value: c, label: channelName(c) }))} /></Form.Item>
           <Form.Item label="列映射"><Select aria-label="列映射" value={mapping} allowClear placeholder="按渠道默认表头识别" style={{ width: 220 }} onChange={setMapping} options={mappings.filter((m) => m.channel === channel).map((m) => ({ value: m.name, label: m.name }))} /></Form.Item>
         </Form>
-        <Upload.Dragger accept=".csv,.xlsx,.jsonl,.json,.txt" showUploadList={false} customRequest={({ file, onSuccess, onError }) => { upload(file as File).then(() => onSuccess?.({}), (e) => onError?.(e)); }}>
+        <Upload.Dragger disabled={!!uploading} accept=".csv,.xlsx,.jsonl,.json,.txt" showUploadList={false} customRequest={({ file, onSuccess, onError }) => { upload(file as File).then(() => onSuccess?.({}), (e) => onError?.(e)); }}>
           <p className="ant-upload-drag-icon"><InboxOutlined /></p>
           <p>点击或拖拽文件到此处上传</p>
           <p className="ant-upload-hint">支持 XLSX、CSV（UTF-8 或 GB18030）、JSON 行与 JSON 数组；同一文件重复导入不会重复入库</p>
         </Upload.Dragger>
+        {uploading && <div style={{ marginTop: 16 }} data-testid="upload-progress">正在上传 {uploading.name}<Progress percent={uploading.percent} size="small" /></div>}
         {error && <Alert type="error" showIcon style={{ marginTop: 16 }} message={error} data-testid="import-error" />}
         {missing && (
           <MappingEditor key={missing.file.name + channel} found={missing.found} defaultName={missing.file.name.replace(/\.[^.]+$/, '')} saving={savingMapping}
@@ -124,6 +157,7 @@ export function ImportsPage() {
             </Typography.Text>
             {current.rejected > 0 && <Button type="link" href={`/api/imports/${current.id}/errors.csv`}>下载拒收明细</Button>}
             {current.error && <Alert type="error" message={current.error} style={{ marginTop: 8 }} />}
+            {current.state === 'done' && current.read === 0 && <Alert type="warning" showIcon message="文件中没有数据行：只有表头，或全是空行" style={{ marginTop: 8 }} />}
             {current.state !== 'running' && current.rejected > 0 && <RejectedRows batchId={current.id} total={current.rejected} />}
           </Card>
         )}
