@@ -44,6 +44,8 @@ export type SearchFilter = {
  * problems); beyond it the total is the planner's estimate, shown as approximate.
  */
 export const COUNT_CAP = 1_000;
+/** Beyond COUNT_CAP a bare count (no ranking, no rows) is still cheap up to here. */
+export const COUNT_REACH = 10_000;
 /** Relevance ranks the newest matches, not all of them: ranking every match of a common word costs seconds. */
 export const RANK_WINDOW = 1_000;
 /** The planner's estimate may be this many times too high before an exact count is skipped as surely beyond the cap. */
@@ -189,7 +191,13 @@ export const searchRepo = {
     } else {
       rows = await withColumns(base).orderBy('problem.reported_at', 'desc').orderBy('problem.id', 'desc').limit(p.limit).offset(p.offset).execute();
     }
-    return { rows, total: Math.max(COUNT_CAP + 1, guess), capped: true };
+    // the planner's guess can be twice the truth after a bulk update (pages of dead rows): where the truth is within
+    // reach, count it, so that the pager does not offer pages with nothing on them
+    if (guess <= COUNT_REACH * ESTIMATE_TRUST) {
+      const { n } = await db.selectFrom(base.select(sql`1`.as('one')).limit(COUNT_REACH + 1).as('m')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      if (Number(n) <= COUNT_REACH) return { rows, total: Number(n), capped: false };
+    }
+    return { rows, total: Math.max(COUNT_REACH + 1, guess), capped: true };
   },
 
   /** The planner's estimate of the matches, as shown beyond the exact count. */

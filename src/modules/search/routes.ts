@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
-import { COUNT_CAP, RANK_WINDOW } from './repo.ts';
+import { COUNT_REACH, RANK_WINDOW } from './repo.ts';
 import { EXPORT_MAX } from './service.ts';
 
 const Hits = z.array(z.tuple([z.number(), z.number()]));
@@ -57,7 +57,7 @@ export const searchRoutes = (services: Services): FastifyPluginAsync => async (r
     config: { access: 'problem.read' },
     schema: {
       tags,
-      summary: `问题检索：中文分词全文（空格分隔的词须同时出现，引号内为短语，-词 为排除）与筛选；计数超过 ${COUNT_CAP} 时为估计值（capped），按相关度排序时在最新 ${RANK_WINDOW} 条匹配中排序`,
+      summary: `问题检索：中文分词全文（空格分隔的词须同时出现，引号内为短语，-词 为排除）与筛选；计数超过 ${COUNT_REACH} 时为估计值（capped），按相关度排序时在最新 ${RANK_WINDOW} 条匹配中排序`,
       body: z.object({
         filters: SearchFilters,
         sort: z.enum(['time', 'relevance']).default('time'),

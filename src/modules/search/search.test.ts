@@ -170,7 +170,7 @@ test('the dashboard\'s 派发 and 办结 open the problems whose orders were dis
   assert.match(bad.body, /办结时间格式不正确/);
 });
 
-test('many matches: the count stops at the cap, the page is still the newest (by time) or the best of the newest (by relevance)', async () => {
+test('many matches: counted without ranking them all, the page is still the newest (by time) or the best of the newest (by relevance)', async () => {
   const tsv = tsvectorOf(['地下停车场积水严重']);
   const rare = tsvectorOf(['地下停车场积水严重，停车场排水泵坏了']);
   await sql`
@@ -179,8 +179,8 @@ test('many matches: the count stops at the cap, the page is still the newest (by
            case when g = 500 then ${rare}::tsvector else ${tsv}::tsvector end, now()
     from generate_series(1, ${COUNT_CAP + 100}) as g`.execute(t.ctx.db);
   const byTime = await search('admin', { q: '停车场' });
-  assert.equal(byTime.capped, true);
-  assert.ok(byTime.total > COUNT_CAP, String(byTime.total));
+  // beyond the cap of rows ranked here, and within reach of a bare count: exact, so the pager has no empty pages
+  assert.deepEqual([byTime.capped, byTime.total], [false, COUNT_CAP + 100]);
   assert.deepEqual(byTime.rows.slice(0, 3).map((r) => r.title), ['地下停车场积水 1', '地下停车场积水 2', '地下停车场积水 3']);
   const byRank = await search('admin', { q: '停车场' }, { sort: 'relevance' });
   assert.equal(byRank.rows[0]!.title, '地下停车场积水 500', 'the one that says it twice, among the newest matches');

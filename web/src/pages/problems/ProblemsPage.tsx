@@ -68,7 +68,7 @@ export function ProblemsPage() {
     }
   }
 
-  const totalText = !data ? '共 … 条' : data.capped ? `约 ${data.total.toLocaleString('zh-CN')} 条（超过 1000 条时为估计值）` : `共 ${data.total} 条`;
+  const totalText = !data ? '共 … 条' : data.capped ? `约 ${data.total.toLocaleString('zh-CN')} 条（超过 1 万条时为估计值）` : `共 ${data.total} 条`;
   return (
     <Card title="问题库">
       <Input.Search
