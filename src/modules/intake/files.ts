@@ -346,6 +346,9 @@ function cellValue(v: ExcelJS.CellValue): unknown {
   return String(v);
 }
 
+/** How far down the first sheet the header row is looked for. */
+const HEADER_SEARCH_ROWS = 10;
+
 async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>> {
   // styles are read for the number formats: without them a date cell is a bare day count (46093.375)
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
@@ -356,12 +359,20 @@ async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>>
     const sheet = await sheets.next();
     if (sheet.done) throw new FileError('XLSX 文件中没有工作表');
     rowIterator = (sheet.value as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
-    const headerRow = await rowIterator.next();
-    if (headerRow.done) throw new FileError('XLSX 第一个工作表是空的');
-    // a row's values are a sparse array from column 1: a blank header cell is a hole
-    const cells = headerRow.value.values as ExcelJS.CellValue[];
-    headers = distinctHeaders(Array.from({ length: Math.max(0, cells.length - 1) }, (_, i) => String(cellValue(cells[i + 1]) ?? '').trim()));
-    if (!headers.some((h) => h)) throw new FileError('XLSX 第一个工作表的第一行是空的：请把表头放在第一行');
+    // the header is the first row with two or more cells: an export's title (芜湖市12345热线工单导出（2026年3月）,
+    // merged across the columns) and blank rows above it are passed over
+    for (let looked = 0; ; looked++) {
+      const row = await rowIterator.next();
+      if (row.done) throw new FileError('XLSX 第一个工作表中没有表头行（至少两列的一行）');
+      // a row's values are a sparse array from column 1: a blank header cell is a hole
+      const cells = row.value.values as ExcelJS.CellValue[];
+      const texts = Array.from({ length: Math.max(0, cells.length - 1) }, (_, i) => String(cellValue(cells[i + 1]) ?? '').trim());
+      if (texts.filter(Boolean).length >= 2) {
+        headers = distinctHeaders(texts);
+        break;
+      }
+      if (looked === HEADER_SEARCH_ROWS) throw new FileError(`XLSX 第一个工作表的前 ${HEADER_SEARCH_ROWS} 行中没有表头行（至少两列的一行）`);
+    }
   } catch (e) {
     if (e instanceof FileError) throw e;
     throw new FileError(`XLSX 文件无法读取（可能已损坏或不完整）：${(e as Error).message}`);

@@ -256,6 +256,28 @@ test('XLSX read as its CSV would be: a blank header cell, a repeated header, cel
   assert.deepEqual([again.inserted, again.changed, again.repeats], [0, 0, 1]);
 });
 
+test('XLSX: an export\'s title row above the header is passed over, and rows keep the sheet\'s numbers', async () => {
+  const dir = tempDir();
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('工单');
+  ws.getCell('A1').value = '芜湖市12345热线工单导出（2026年3月）';
+  ws.mergeCells('A1:C1');
+  ws.getCell('A3').value = '工单编号';
+  ws.getCell('B3').value = '受理时间';
+  ws.getCell('C3').value = '诉求内容';
+  ws.addRow(['TT-1', '2026-03-05 09:07', '标题行下面空一行，再是表头']);
+  ws.addRow(['TT-2', '昨天', '时间写错的一行']);
+  const xlsx = path.join(dir, 'titled.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const r = await load('hotline12345', xlsx);
+  assert.deepEqual([r.inserted, r.rejected, r.errors[0]?.rowNo], [1, 1, 5]);
+  const only = new ExcelJS.Workbook();
+  only.addWorksheet('说明').getCell('A1').value = '本表仅供参考';
+  const lone = path.join(dir, 'lone.xlsx');
+  await only.xlsx.writeFile(lone);
+  await assert.rejects(load('hotline12345', lone), /没有表头行（至少两列的一行）/);
+});
+
 test('a file without a required column is refused naming the column; columns not understood are listed', async () => {
   const dir = tempDir();
   const f = path.join(dir, 'nocol.csv');
