@@ -110,11 +110,19 @@ export function sniffEncoding(head: Buffer): 'utf-8' | 'gb18030' {
 
 /** Bytes in, text out (as strings: the CSV and line readers take them as they are). */
 function decodeStream(encoding: string): Transform {
-  const decoder = new TextDecoder(encoding, { ignoreBOM: false });
+  // UTF-8 is told by its first 64 KB: bytes that are not UTF-8 further on (a GBK row pasted into a UTF-8 file, a file
+  // whose first Chinese text comes late) stop the import with an error rather than becoming garbage text
+  const decoder = new TextDecoder(encoding, { ignoreBOM: false, fatal: encoding === 'utf-8' });
+  let decoded = 0;
   return new Transform({
     readableObjectMode: true,
     transform(chunk: Buffer, _enc, cb) {
-      cb(null, decoder.decode(chunk, { stream: true }));
+      try {
+        cb(null, decoder.decode(chunk, { stream: true }));
+        decoded += chunk.length;
+      } catch {
+        cb(new FileError(`文件在第 ${Math.ceil((decoded + 1) / 1024)} KB 附近出现不是 UTF-8 编码的内容（可能混有 GBK 编码的行；之前的行已导入）：请把整个文件另存为 UTF-8 或 GB18030 后重新导入，已导入的行会计为重复`));
+      }
     },
     flush(cb) {
       cb(null, decoder.decode());

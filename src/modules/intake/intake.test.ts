@@ -545,3 +545,16 @@ test('a picture dropped as a table, a cut JSON file or a format the channel does
   await assert.rejects(load('wanshitong', cut), (e) => e instanceof Error && /^JSON 文件无法解析（文件可能不完整，约在第 \d+ 个字符处出错）$/.test(e.message));
   await assert.rejects(load('people_board', path.join(EXAMPLES, 'hotline12345.csv')), /渠道“人民网领导留言板”不接受CSV文件（可用：JSON 行、JSON 数组）/);
 });
+
+test('a UTF-8 file with a GBK row far down stops with an error naming the encoding, never stores garbage', async () => {
+  const dir = tempDir();
+  const lines = ['id,time,title,body'];
+  for (let i = 0; lines.join('\n').length < 80 * 1024; i++) lines.push(`ENC-${i},2026-03-05 10:00,Road ${i},Street lamp ${i} is out at night`);
+  const utf8Part = Buffer.from(`${lines.join('\n')}\n`, 'utf8');
+  const gbkRow = iconv.encode('ENC-GBK,2026-03-05 10:00,路灯,这一行是 GBK 编码\n', 'gbk');
+  const f = path.join(dir, 'mixed.csv');
+  fs.writeFileSync(f, Buffer.concat([utf8Part, gbkRow, Buffer.from('ENC-LAST,2026-03-05 10:00,Last,The last row\n')]));
+  await assert.rejects(load('generic', f), (e) => e instanceof FileError && /不是 UTF-8 编码的内容/.test(e.message));
+  const stored = await ctx.db.selectFrom('raw_record').select('external_id').where('external_id', 'in', ['ENC-GBK', 'ENC-LAST']).execute();
+  assert.deepEqual(stored, [], 'nothing from the bad row on');
+});
