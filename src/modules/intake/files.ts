@@ -405,6 +405,8 @@ async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>>
         // as the same sheet saved as CSV reads (an empty cell is '', a number or a date its text, spaces trimmed):
         // the record hashes the same; a cell beyond the header is kept under its column, as in a CSV
         const text = v === null ? '' : v instanceof Date ? cityTimeText(v) : typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v;
+        // damaged compressed data inflates to text with replacement characters before the archive's check fails
+        if (typeof text === 'string' && text.includes('\uFFFD')) throw new FileError(`XLSX 文件已损坏：第 ${next.value.number} 行的内容无法还原（之前的行已导入），请重新导出后再导入`);
         const h = headers[i];
         if (h) row[h] = text;
         else if (text !== '') row[`第${i + 1}列`] = text;

@@ -216,7 +216,9 @@ test('XLSX: date cells are city times; a file cut anywhere or damaged half-way g
   for (let i = 0; i < 64; i++) damaged[at + i] = (damaged[at + i]! * 7 + 13) & 255;
   const damagedFile = path.join(dir, 'damaged.xlsx');
   fs.writeFileSync(damagedFile, damaged);
-  await assert.rejects(load('hotline12345', damagedFile), (e) => e instanceof FileError && /XLSX 文件在读取中途出错.*已读到第 \d+ 行/.test(e.message));
+  await assert.rejects(load('hotline12345', damagedFile), (e) => e instanceof FileError && /XLSX 文件(在读取中途出错.*已读到第 \d+ 行|已损坏：第 \d+ 行的内容无法还原)/.test(e.message));
+  const garbage = await ctx.db.selectFrom('problem').select('id').where('body', 'like', '%\uFFFD%').execute();
+  assert.equal(garbage.length, 0, 'a damaged file stores no garbage text');
   const failed = await ctx.db.selectFrom('import_batch').select(['state', 'error']).where('file_name', '=', 'damaged.xlsx').executeTakeFirstOrThrow();
   assert.equal(failed.state, 'failed');
 
