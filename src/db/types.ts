@@ -208,6 +208,7 @@ export interface ImportBatchTable {
   progress_at: Generated<Date>;
   bytes_total: number | null;
   bytes_read: number | null;
+  unknown_columns: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface ImportErrorTable {

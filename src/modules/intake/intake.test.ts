@@ -290,6 +290,8 @@ test('a file without a required column is refused naming the column; columns not
   const r = await load('hotline12345', g);
   assert.equal(r.inserted, 1);
   assert.deepEqual(r.unknownColumns, ['备注']);
+  // and the batch keeps them for the import page
+  assert.deepEqual((await ctx.db.selectFrom('import_batch').select('unknown_columns').where('id', '=', r.batchId).executeTakeFirstOrThrow()).unknown_columns, ['备注']);
   // a cell beyond the last header is stored with the record, under its column number, and reported
   const h = path.join(dir, 'beyond.csv');
   fs.writeFileSync(h, '工单编号,受理时间,诉求内容\nX3,2026-03-05 10:00,表头之外还有一格,多出来的一格\n');

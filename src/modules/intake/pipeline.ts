@@ -135,7 +135,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   /** The batch's final state and counts, after any progress write still on its way. */
   const finish = async (state: 'done' | 'failed', error: string | null) => {
     await progressWritten;
-    await intakeRepo.finishBatch(db, batchId, state, error, counts());
+    await intakeRepo.finishBatch(db, batchId, state, error, counts(), [...new Set([...unknownColumns, ...unknownKeys])]);
   };
   const errors: RowProblem[] = [];
   const unknownKeys = new Set<string>();

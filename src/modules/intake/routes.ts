@@ -34,6 +34,7 @@ const Batch = z.object({
   id: z.number(), channel: z.string(), origin: z.string(), file_name: z.string().nullable(), state: z.string(),
   read: z.number(), inserted: z.number(), changed: z.number(), repeats: z.number(), rejected: z.number(), error: z.string().nullable(),
   bytes_total: z.number().nullable().describe('文件大小（字节；接口推送为空）'), bytes_read: z.number().nullable().describe('已读到文件的第几个字节'),
+  unknown_columns: z.array(z.string()).describe('未能识别的列（原样保存在原始记录中）'),
   started_at: z.date(), finished_at: z.date().nullable(),
 });
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;

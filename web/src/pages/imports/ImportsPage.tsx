@@ -28,7 +28,7 @@ function send(form: FormData, onProgress: (percent: number) => void): Promise<Up
   });
 }
 
-type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; started_at: string; finished_at: string | null };
+type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; unknown_columns: string[]; started_at: string; finished_at: string | null };
 type Mapping = { id: number; channel: string; name: string };
 const FILE_CHANNELS = ['hotline12345', 'people_board', 'portal_mailbox', 'wanshitong', 'gov_service', 'wechat', 'weibo', 'generic'];
 const STATE: Record<string, [string, string]> = { running: ['导入中', 'processing'], done: ['已完成', 'success'], failed: ['失败', 'error'] };
@@ -157,6 +157,11 @@ export function ImportsPage() {
             </Typography.Text>
             {current.rejected > 0 && <Button type="link" href={`/api/imports/${current.id}/errors.csv`}>下载拒收明细</Button>}
             {current.error && <Alert type="error" message={current.error} style={{ marginTop: 8 }} />}
+            {current.state !== 'running' && current.unknown_columns.length > 0 && (
+              <Alert type="info" showIcon style={{ marginTop: 8 }} data-testid="unknown-columns"
+                message={`未能识别的列：${current.unknown_columns.join('、')}`}
+                description="这些列的内容原样保存在原始记录中，但没有用作问题的字段。如果其中有标题、内容、时间等应当识别的列，请先保存列映射，再导入之后的文件。" />
+            )}
             {current.state === 'done' && current.read === 0 && <Alert type="warning" showIcon message="文件中没有数据行：只有表头，或全是空行" style={{ marginTop: 8 }} />}
             {current.state !== 'running' && current.rejected > 0 && <RejectedRows batchId={current.id} total={current.rejected} />}
           </Card>
