@@ -129,6 +129,8 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
     }
     const access = (route.config as { access?: RouteAccess } | undefined)?.access;
     if (!access) throw new Error(`路由 ${route.method} ${route.url} 未声明访问权限（config.access）`);
+    // the OpenAPI document says how each operation is called: nothing, the x-api-key header, or a session
+    if (route.schema) route.schema = { ...route.schema, security: access === 'public' ? [] : access === 'apiKey' ? [{ apiKey: [] }] : [{ session: [] }] } as typeof route.schema;
     for (const method of [route.method].flat()) if (method !== 'HEAD') apiRoutes.push({ method, url: route.url, access });
   });
 
@@ -178,7 +180,11 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
     const apiKey = req.headers['x-api-key'];
     if (token) req.principal = await services.auth.authenticateSession(token);
     else if (typeof apiKey === 'string' && apiKey) req.principal = await services.auth.authenticateApiKey(apiKey);
-    if (access !== 'public' && !req.principal) throw unauthorized(token ? '登录已过期，请重新登录' : '请先登录');
+    if (access !== 'public' && !req.principal) {
+      // a machine client is told about its key, a person about logging in
+      if (access === 'apiKey' && !token) throw unauthorized(apiKey ? '接入密钥无效或已停用' : '缺少接入密钥（请求头 x-api-key）');
+      throw unauthorized(token ? '登录已过期，请重新登录' : '请先登录');
+    }
   });
 
   // What the route needs: checked for every /api route before its input is even parsed.

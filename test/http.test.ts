@@ -61,6 +61,14 @@ test('OpenAPI is generated from the route schemas and served publicly at /api/do
   assert.equal(doc.openapi.startsWith('3'), true);
   assert.ok(doc.paths['/api/users/{id}']);
   assert.ok(doc.paths['/api/auth/login'].post.requestBody);
+  // each operation says how it is called: a channel's push with its key, staff pages with a session, login with nothing
+  assert.deepEqual(doc.paths['/api/intake/{channel}'].post.security, [{ apiKey: [] }]);
+  assert.deepEqual(doc.paths['/api/users/{id}'].get.security, [{ session: [] }]);
+  assert.deepEqual(doc.paths['/api/auth/login'].post.security, []);
+  // and a machine client without a good key is told about the key, not asked to log in
+  const push = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/api/intake/wanshitong', headers, payload: {} });
+  assert.match((await push({})).json().message, /缺少接入密钥/);
+  assert.match((await push({ 'x-api-key': 'zhd_nope' })).json().message, /接入密钥无效或已停用/);
   const ui = await app.inject({ url: '/api/docs' });
   assert.ok([200, 302].includes(ui.statusCode));
 });
