@@ -121,6 +121,19 @@ test('ID numbers, and phone or ID numbers under columns no one mapped, are encry
   assert.deepEqual(mails.map((m) => m.confidential), [true, false]);
 });
 
+test('a phone under a column no one mapped is encrypted however it is written: spaces, dashes, +86, parentheses, full-width digits', async () => {
+  const written = ['139 5530 8888', '+86 139-5530-8881', '（0553）3845566', '１３９５５３０８８８２', '0553 384 5567'];
+  const rows = written.map((w, i) => ({ 工单编号: `SPARE-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: '小区门口有人占道经营，请处理。', 备用电话: w, 备注: '回访两次' }));
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [written.length, 0]);
+  for (const [i, w] of written.entries()) {
+    const raw = await ctx.db.selectFrom('raw_record').select('payload').where('external_id', '=', `SPARE-${i}`).executeTakeFirstOrThrow();
+    const payload = raw.payload as { 备用电话: { $sm4: string }; 备注: string };
+    assert.equal(ctx.cipher.decrypt(payload.备用电话.$sm4), w, w);
+    assert.equal(payload.备注, '回访两次');
+  }
+});
+
 test('a record changed at the source becomes a new raw version of the same problem', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'v2.csv');
