@@ -1,3 +1,4 @@
+import { normalizePhone } from '../../lib/crypto.ts';
 import { parseCityTime } from '../../lib/time.ts';
 import type { CanonicalField, FieldSpec } from './fields.ts';
 import { GRADE_NAMES, kindCodeOf } from './kinds.ts';
@@ -63,6 +64,12 @@ function time(v: unknown, field: string, label: string, required: boolean): Date
   return d;
 }
 
+/** The reporter's phone in one form, for its blind index and mask (the raw record keeps it as written); not a phone: as written. */
+function phone(v: unknown): string | null {
+  const t = text(v);
+  return t && (normalizePhone(t) ?? t);
+}
+
 const YES = /^(是|yes|y|true|1)$/i;
 const NO = /^(否|no|n|false|0)$/i;
 /** 是否保密 / 是否公开 → whether the reporter must be kept from the handling unit. Blank: no; a value not understood: yes. */
@@ -92,7 +99,7 @@ export function baseDraft(rec: CanonicalRecord): ProblemDraft {
     targetText: text(rec.target),
     unitText: text(rec.unit),
     reporterName: text(rec.name),
-    reporterPhone: text(rec.phone),
+    reporterPhone: phone(rec.phone),
     confidential: confidentialOf(rec.confidential, rec.isPublic),
     source: {
       state: text(rec.state),

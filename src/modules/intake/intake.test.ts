@@ -134,6 +134,27 @@ test('a phone under a column no one mapped is encrypted however it is written: s
   }
 });
 
+test("the reporter's phone is one number however it is written: one blind index, one mask; the raw record keeps it as written", async () => {
+  const problemOf = (id: string) => ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id')
+    .innerJoin('raw_record', 'raw_record.id', 'problem_source.raw_record_id')
+    .select(['reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index', 'raw_record.payload'])
+    .where('problem_source.external_id', '=', id).executeTakeFirstOrThrow();
+  const cases: [string[], string, string][] = [
+    [['139 5530 0001', '+86 139-5530-0001', '8613955300001', '１３９５５３００００１', '(+86)139 5530 0001'], '13955300001', '139****0001'],
+    [['0553-3845566', '(0553)3845566', '（０５５３）３８４５５６６', '0553 384 5566'], '0553-3845566', '055*****5566'],
+  ];
+  const rows = cases.flatMap(([written], c) => written.map((w, i) => ({ 工单编号: `PHONE-${c}-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: '小区门口有人占道经营，请处理。', 联系电话: w })));
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [rows.length, 0]);
+  for (const [c, [written, phone, mask]] of cases.entries()) {
+    for (const [i, w] of written.entries()) {
+      const p = await problemOf(`PHONE-${c}-${i}`);
+      assert.deepEqual([ctx.cipher.decrypt(p.reporter_phone_enc!), p.reporter_phone_mask, p.reporter_phone_index], [phone, mask, ctx.cipher.blindIndex(phone)], w);
+      assert.equal(ctx.cipher.decrypt((p.payload as { 联系电话: { $sm4: string } }).联系电话.$sm4), w);
+    }
+  }
+});
+
 test('a record changed at the source becomes a new raw version of the same problem', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'v2.csv');

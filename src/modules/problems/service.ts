@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
-import { isPersonalNumber, maskName, maskNumber, maskPersonalNumbers, maskPhone } from '../../lib/crypto.ts';
+import { isPersonalNumber, maskName, maskNumber, maskPersonalNumbers, maskPhone, normalizePhone } from '../../lib/crypto.ts';
 import { AppError, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { regionPrefix } from '../../lib/region.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -34,7 +34,9 @@ function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confiden
       if (o.confidential) return CONFIDENTIAL;
       try {
         const plain = cipher.decrypt((value as { $sm4: string }).$sm4);
-        if (isPersonalNumber(plain)) return maskNumber(plain);
+        const phone = normalizePhone(plain);
+        if (phone) return maskPhone(phone);
+        if (isPersonalNumber(plain)) return maskNumber(plain.normalize('NFKC'));
         return /^[\d\s+-]{5,}$/.test(plain) ? maskPhone(plain) : /^\d{1,3}(\.\d{1,3}){3}$/.test(plain) ? plain.replace(/\.\d+\.\d+$/, '.*.*') : maskName(plain);
       } catch {
         return '（无法解密）';
