@@ -179,6 +179,31 @@ test('phones however written are masked for a reader without the contact permiss
   assert.ok(!/5530|3845|19900101/.test(JSON.stringify(detail)));
 });
 
+test('保密: the handling unit reads no reporter number anywhere, not even masked: body, reply, raw record and its fields', async () => {
+  const ids = await pushHotline([{
+    工单编号: 'CONF-1', 受理时间: '2026-03-05 10:00', 诉求标题: '小区门口占道经营', 诉求内容: NUMBERS_TEXT, 来电人: '孙先生', 联系电话: '+86 139-5530-7777', 是否保密: '是', 事发地址: '镜湖区范罗山街道',
+    备注: '来电人再次说明：电话１３９５５３０７７７７，座机（0553）3845566', 办理结果: '已电话联系反映人13955307777',
+  }]);
+  const id = ids['CONF-1'];
+  const dispatcher = await login(t.app, 'dispatcher', DEMO_PASSWORD);
+  const unit = await t.ctx.db.selectFrom('unit').select('id').where('name', '=', '芜湖市市场监督管理局').executeTakeFirstOrThrow();
+  const dispatched = await t.app.inject({ method: 'POST', url: `/api/problems/${id}/dispatch`, headers: { cookie: dispatcher }, payload: { unitId: unit.id } });
+  assert.equal(dispatched.statusCode, 200, dispatched.body);
+  const handler = await login(t.app, 'handler', DEMO_PASSWORD);
+  const res = await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie: handler } });
+  assert.equal(res.statusCode, 200, res.body);
+  const detail = res.json();
+  const hidden = '镜湖区范罗山街道某小区门口有人占道经营，请回电（号码已隐去）或（号码已隐去），身份证（号码已隐去）。';
+  assert.equal(detail.body, hidden);
+  const source = detail.sources[0];
+  assert.equal(source.reply, '已电话联系反映人（号码已隐去）');
+  assert.deepEqual([source.payload.诉求内容, source.payload.备注, source.payload.联系电话, source.payload.来电人], [hidden, '来电人再次说明：电话（号码已隐去），座机（号码已隐去）', '（保密）', '（保密）']);
+  const field = (key: string) => source.fields.find((f: { key: string }) => f.key === key).value;
+  assert.deepEqual([field('诉求内容'), field('备注'), field('办理结果'), field('联系电话')], [hidden, '来电人再次说明：电话（号码已隐去），座机（号码已隐去）', '已电话联系反映人（号码已隐去）', '（保密）']);
+  const text = JSON.stringify(detail);
+  assert.ok(!/7777|6666|19900101|5566|孙/.test(text), text);
+});
+
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 1)]);
 
 test('attachments: the citizen adds photos with the upload token; type, size and count are checked; downloads need permission', async () => {

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
-import { isPersonalNumber, maskName, maskNumber, maskPersonalNumbers, maskPhone, normalizePhone } from '../../lib/crypto.ts';
+import { isPersonalNumber, maskName, maskNumber, maskPhone, normalizePhone } from '../../lib/crypto.ts';
 import { AppError, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { regionPrefix } from '../../lib/region.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -10,7 +10,7 @@ import { ADAPTERS } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
 import { describeRawRecord } from '../intake/raw-fields.ts';
 import { ingest } from '../intake/pipeline.ts';
-import { maskedForViewer } from './masking.ts';
+import { maskedForViewer, textMasker } from './masking.ts';
 import { PROBLEM_STATUS_NAMES } from './labels.ts';
 import { problemsRepo, type ProblemFilter } from './repo.ts';
 import { hotTopics } from '../triage/hot-topics.ts';
@@ -24,11 +24,12 @@ const TOPIC_DOCS_MAX = 20_000;
 
 /**
  * Masks every encrypted value of a raw record (numbers keep their ends, names their first character) and, for those
- * who may not see contacts, the phone and ID numbers written into its texts.
+ * who may not see contacts, the phone and ID numbers written into its texts: as in the problem's body, left out
+ * altogether in a 保密 report.
  */
 function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confidential: boolean; seesContact: boolean }): unknown {
   if (Array.isArray(value)) return value.map((v) => maskPayload(v, cipher, o));
-  if (typeof value === 'string') return o.seesContact ? value : maskPersonalNumbers(value);
+  if (typeof value === 'string') return textMasker(o.confidential, o.seesContact)(value);
   if (value && typeof value === 'object') {
     if ('$sm4' in value && typeof (value as { $sm4: unknown }).$sm4 === 'string') {
       if (o.confidential) return CONFIDENTIAL;
@@ -100,7 +101,7 @@ export function createProblemsService(ctx: AppContext) {
       const { reporter_name_enc: _n, reporter_phone_enc: _p, ...p } = await visible(actor, id);
       const sources = await problemsRepo.sources(db, id);
       const seesContact = hasPermission(actor.principal, 'problem.contact');
-      const masked = (t: string | null) => (t === null || seesContact ? t : maskPersonalNumbers(t));
+      const mask = textMasker(p.confidential, seesContact);
       return {
         ...maskedForViewer(p, seesContact),
         reporter_name_mask: p.confidential ? CONFIDENTIAL : p.reporter_name_mask,
@@ -108,7 +109,7 @@ export function createProblemsService(ctx: AppContext) {
         canRevealContact: seesContact && !!(p.reporter_name_mask || p.reporter_phone_mask),
         sources: sources.map((s) => {
           const payload = maskPayload(s.payload, cipher, { confidential: p.confidential, seesContact }) as Record<string, unknown>;
-          return { ...s, reply: masked(s.reply), payload, fields: describeRawRecord(s.channel, payload) };
+          return { ...s, reply: s.reply === null ? null : mask(s.reply), payload, fields: describeRawRecord(s.channel, payload) };
         }),
       };
     },
