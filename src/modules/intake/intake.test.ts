@@ -8,7 +8,7 @@ import { createTestContext, REPO_ROOT, tempDir, type TestContext } from '../../.
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import stringify from 'safe-stable-stringify';
-import { ADAPTERS, hotline12345 } from './adapters.ts';
+import { ADAPTERS, baseDraft, hotline12345 } from './adapters.ts';
 import { FileError, jsonArray, type SourceRow } from './files.ts';
 import { CHUNK, ingest } from './pipeline.ts';
 import { canonicalJson } from './prepare.ts';
@@ -153,6 +153,22 @@ test("the reporter's phone is one number however it is written: one blind index,
       assert.equal(ctx.cipher.decrypt((p.payload as { 联系电话: { $sm4: string } }).联系电话.$sm4), w);
     }
   }
+});
+
+test('a title cut from the body never ends inside a phone or ID number, which masking would no longer recognise', async () => {
+  const start = '镜湖区范罗山街道某小区门口有人占道经营，请回电'; // 23 characters: the 30-character cut falls inside the number
+  const written = ['13955307777', '139-5530-7777', '+86 139 5530 7777', '１３９５５３０７７７７', '(0553)3845566', '340202199001011234'];
+  const rows = written.map((w, i) => ({ 工单编号: `CUT-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: `${start}${w}，谢谢。` }));
+  rows.push({ 工单编号: 'CUT-LONG', 受理时间: '2026-03-02 09:00', 诉求内容: '内容', 诉求标题: `${'标'.repeat(195)}13955307777` } as (typeof rows)[number]);
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [rows.length, 0]);
+  const titles = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['external_id', 'title'])
+    .where('problem_source.external_id', 'like', 'CUT-%').orderBy('problem_source.external_id').execute();
+  const byId = Object.fromEntries(titles.map((t) => [t.external_id, t.title]));
+  for (const i of written.keys()) assert.equal(byId[`CUT-${i}`], `${start}…`, written[i]);
+  assert.equal(byId['CUT-LONG'], '标'.repeat(195));
+  // a number that ends where the cut falls is kept whole
+  assert.equal(baseDraft({ body: `${'字'.repeat(19)}13955307777，请处理。`, time: '2026-03-02 09:00' }).title, `${'字'.repeat(19)}13955307777…`);
 });
 
 test('a record changed at the source becomes a new raw version of the same problem', async () => {
