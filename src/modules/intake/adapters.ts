@@ -45,7 +45,7 @@ export interface ChannelAdapter {
 }
 
 const PERSONAL: CanonicalField[] = ['name', 'phone', 'idNumber', 'ip'];
-const ID_NUMBER_HEADERS = ['身份证号', '身份证号码', '身份证', '证件号码', '证件号', 'idNumber', 'idCard'];
+const ID_NUMBER_HEADERS = ['身份证号', '身份证号码', '身份证', '证件号码', '证件号', '身份证件号码', '来电人身份证', '来电人身份证号', '来电人身份证号码', '诉求人身份证', '诉求人身份证号', '诉求人身份证号码', '反映人身份证号', '反映人身份证号码', '来信人身份证号', 'idNumber', 'idCard'];
 const TITLE_CHARS = 30;
 
 export const text = (v: unknown): string | null => {
@@ -131,8 +131,8 @@ export const hotline12345: ChannelAdapter = {
   specs: [
     spec('id', '工单编号', '工单号', '编号', '工单编码', 'orderNo', 'id'),
     spec('time', '受理时间', '来电时间', '登记时间', '创建时间', '诉求时间', 'acceptTime'),
-    spec('name', '诉求人', '来电人', '姓名', '联系人', 'callerName'),
-    spec('phone', '联系电话', '电话', '手机', '来电号码', '手机号码', 'phone'),
+    spec('name', '诉求人', '来电人', '姓名', '联系人', '来电人姓名', '诉求人姓名', '反映人', '反映人姓名', '联系人姓名', 'callerName'),
+    spec('phone', '联系电话', '电话', '手机', '来电号码', '手机号码', '联系方式', '来电人电话', '诉求人电话', '诉求人联系电话', '反映人电话', '联系人电话', 'phone'),
     spec('idNumber', ...ID_NUMBER_HEADERS),
     spec('confidential', '是否保密', '保密', '保密要求', 'confidential'),
     spec('kind', '诉求类型', '类型', '工单类型', '诉求类别', 'type'),
@@ -189,7 +189,7 @@ export const portalMailbox: ChannelAdapter = {
     spec('title', '标题', '信件标题', 'title'),
     spec('body', '内容', '信件内容', 'content'),
     spec('time', '写信时间', '来信时间', '提交时间', 'time'),
-    spec('name', '写信人', '来信人', '姓名', 'writer'),
+    spec('name', '写信人', '来信人', '姓名', '写信人姓名', '来信人姓名', '反映人', '反映人姓名', 'writer'),
     spec('phone', '联系方式', '联系电话', '电话', 'contact'),
     spec('idNumber', ...ID_NUMBER_HEADERS),
     spec('isPublic', '是否公开', '公开', 'public'),
@@ -304,8 +304,8 @@ export const generic: ChannelAdapter = {
     spec('body', '内容', 'body', 'content'),
     spec('time', '时间', 'time'),
     spec('kind', '类型', 'kind'),
-    spec('name', '姓名', 'name'),
-    spec('phone', '电话', '联系电话', 'phone'),
+    spec('name', '姓名', '反映人', '联系人', 'name'),
+    spec('phone', '电话', '联系电话', '手机', '手机号码', '联系方式', 'phone'),
     spec('idNumber', ...ID_NUMBER_HEADERS),
     spec('address', '地址', 'address'),
     spec('region', '区县', 'region'),

@@ -9,6 +9,7 @@ import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import stringify from 'safe-stable-stringify';
 import { ADAPTERS, baseDraft, hotline12345 } from './adapters.ts';
+import { resolveHeaders } from './fields.ts';
 import { FileError, jsonArray, type SourceRow } from './files.ts';
 import { CHUNK, ingest } from './pipeline.ts';
 import { canonicalJson } from './prepare.ts';
@@ -169,6 +170,32 @@ test('a title cut from the body never ends inside a phone or ID number, which ma
   assert.equal(byId['CUT-LONG'], '标'.repeat(195));
   // a number that ends where the cut falls is kept whole
   assert.equal(baseDraft({ body: `${'字'.repeat(19)}13955307777，请处理。`, time: '2026-03-02 09:00' }).title, `${'字'.repeat(19)}13955307777…`);
+});
+
+test("12345 exports' headers for the reporter's name, phone and ID number are recognised: the values encrypted, the name masked", async () => {
+  const dir = tempDir();
+  const files: [string, string, string[]][] = [
+    ['hotline12345', '工单编号,受理时间,诉求内容,来电人姓名,来电人电话,来电人身份证', ['HDR-1,2026-03-02 09:00,路灯坏了很久没人修。,孙小红,139 5530 1111,34020219900101123X']],
+    ['hotline12345', '工单编号,受理时间,诉求内容,诉求人姓名,诉求人联系电话,诉求人身份证号', ['HDR-2,2026-03-02 09:00,路灯坏了很久没人修。,孙小红,13955301112,34020219900101123X']],
+    ['hotline12345', '工单编号,受理时间,诉求内容,反映人,联系方式,反映人身份证号', ['HDR-3,2026-03-02 09:00,路灯坏了很久没人修。,孙小红,13955301113,34020219900101123X']],
+    ['portal_mailbox', '信件编号,标题,内容,写信时间,来信人姓名,联系方式,来信人身份证号', ['HDR-4,路灯,路灯坏了很久没人修。,2026-03-02 09:00,孙小红,13955301114,34020219900101123X']],
+  ];
+  for (const [i, [channel, header, lines]] of files.entries()) {
+    const file = path.join(dir, `h${i}.csv`);
+    fs.writeFileSync(file, [header, ...lines, ''].join('\n'));
+    const r = await load(channel, file);
+    assert.deepEqual([r.inserted, r.rejected, r.unknownColumns], [1, 0, []], header);
+  }
+  const generic = resolveHeaders(['编号', '时间', '内容', '反映人', '手机', '诉求人身份证号'], ADAPTERS.generic!.specs, ADAPTERS.generic!.required);
+  assert.deepEqual([[...generic.mapping.values()], generic.unknown], [['id', 'time', 'body', 'name', 'phone', 'idNumber'], []]);
+  for (const id of ['HDR-1', 'HDR-2', 'HDR-3', 'HDR-4']) {
+    const p = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').innerJoin('raw_record', 'raw_record.id', 'problem_source.raw_record_id')
+      .select(['reporter_name_enc', 'reporter_name_mask', 'reporter_phone_mask', 'raw_record.payload']).where('problem_source.external_id', '=', id).executeTakeFirstOrThrow();
+    assert.deepEqual([ctx.cipher.decrypt(p.reporter_name_enc!), p.reporter_name_mask], ['孙小红', '孙**'], id);
+    assert.match(p.reporter_phone_mask!, /^139\*{4}111\d$/, id);
+    const stored = JSON.stringify(p.payload);
+    assert.ok(!stored.includes('孙小红') && !stored.includes('1990010') && !stored.includes('5530'), stored);
+  }
 });
 
 test('a record changed at the source becomes a new raw version of the same problem', async () => {
