@@ -76,9 +76,19 @@ function time(v: unknown, field: string, label: string, required: boolean): Date
   return d;
 }
 
+/** What people write when they give no name or number (匿名, 无, 不详, 未提供, -): no one's, so neither masked nor indexed. */
+const NO_VALUE = /^(?:匿名|匿名用户|匿名网友|无|没有|无名|无名氏|不详|未知|未提供|不提供|未留|未填|未填写|暂无|空|保密|不愿透露|拒绝透露|null|none|n\/?a|[-—_/.。*?]+)$/i;
+export const isNoValue = (s: string): boolean => NO_VALUE.test(s.normalize('NFKC').replace(/\s+/g, ''));
+
+/** A reporter's name or phone as given: null when none was. */
+function given(v: unknown): string | null {
+  const t = text(v);
+  return t === null || isNoValue(t) ? null : t;
+}
+
 /** The reporter's phone in one form, for its blind index and mask (the raw record keeps it as written); not a phone: as written. */
 function phone(v: unknown): string | null {
-  const t = text(v);
+  const t = given(v);
   return t && (normalizePhone(t) ?? t);
 }
 
@@ -110,7 +120,7 @@ export function baseDraft(rec: CanonicalRecord): ProblemDraft {
     regionText: text(rec.region),
     targetText: text(rec.target),
     unitText: text(rec.unit),
-    reporterName: text(rec.name),
+    reporterName: given(rec.name),
     reporterPhone: phone(rec.phone),
     confidential: confidentialOf(rec.confidential, rec.isPublic),
     source: {

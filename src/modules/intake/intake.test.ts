@@ -198,6 +198,19 @@ test("12345 exports' headers for the reporter's name, phone and ID number are re
   }
 });
 
+test('匿名, 无, 不详, 未提供 as the reporter\'s name or phone are no name and no phone: nothing masked, nothing indexed', async () => {
+  const given: [string, string][] = [['匿名', '无'], ['无', '未提供'], ['不详', '-'], ['未提供', '不详'], ['匿 名', 'N/A'], ['孙小红', '无']];
+  const rows = given.map(([name, phone], i) => ({ 工单编号: `NONAME-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: '路灯坏了很久没人修。', 来电人: name, 联系电话: phone }));
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [rows.length, 0]);
+  const problems = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id')
+    .select(['external_id', 'reporter_name_enc', 'reporter_name_mask', 'reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index'])
+    .where('problem_source.external_id', 'like', 'NONAME-%').orderBy('problem_source.external_id').execute();
+  const none = { reporter_name_enc: null, reporter_name_mask: null, reporter_phone_enc: null, reporter_phone_mask: null, reporter_phone_index: null };
+  for (const p of problems.slice(0, 5)) assert.deepEqual({ ...p, external_id: undefined }, { ...none, external_id: undefined }, p.external_id);
+  assert.deepEqual([problems[5]!.reporter_name_mask, problems[5]!.reporter_phone_mask], ['孙**', null]);
+});
+
 test('a record changed at the source becomes a new raw version of the same problem', async () => {
   const dir = tempDir();
   const file = path.join(dir, 'v2.csv');

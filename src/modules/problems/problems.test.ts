@@ -204,6 +204,13 @@ test('保密: the handling unit reads no reporter number anywhere, not even mask
   assert.ok(!/7777|6666|19900101|5566|孙/.test(text), text);
 });
 
+test('a reporter who gave 匿名 as the name has no name: nothing to reveal, the raw record shows it as written', async () => {
+  const ids = await pushHotline([{ 工单编号: 'ANON-1', 受理时间: '2026-03-05 10:00', 诉求内容: '镜湖区范罗山街道路灯坏了很久没人修。', 来电人: '匿名', 联系电话: '无', 事发地址: '镜湖区范罗山街道' }]);
+  const detail = (await t.app.inject({ url: `/api/problems/${ids['ANON-1']}`, headers: { cookie: supervisor } })).json();
+  assert.deepEqual([detail.reporter_name_mask, detail.reporter_phone_mask, detail.canRevealContact], [null, null, false]);
+  assert.deepEqual([detail.sources[0].payload.来电人, detail.sources[0].payload.联系电话], ['匿名', '无']);
+});
+
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 1)]);
 
 test('attachments: the citizen adds photos with the upload token; type, size and count are checked; downloads need permission', async () => {

@@ -6,7 +6,7 @@ import { regionPrefix } from '../../lib/region.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
 import type { Tx } from '../../db/client.ts';
-import { ADAPTERS } from '../intake/adapters.ts';
+import { ADAPTERS, isNoValue } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
 import { describeRawRecord } from '../intake/raw-fields.ts';
 import { ingest } from '../intake/pipeline.ts';
@@ -35,6 +35,7 @@ function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confiden
       if (o.confidential) return CONFIDENTIAL;
       try {
         const plain = cipher.decrypt((value as { $sm4: string }).$sm4);
+        if (isNoValue(plain)) return plain;
         const phone = normalizePhone(plain);
         if (phone) return maskPhone(phone);
         if (isPersonalNumber(plain)) return maskNumber(plain.normalize('NFKC'));
