@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FieldCipher, maskPhone, sm3Hex } from './crypto.ts';
+import { FieldCipher, hidePersonalNumbers, isPersonalNumber, maskPersonalNumbers, maskPhone, normalizePhone, sm3Hex } from './crypto.ts';
 import { scrubPersonalNumbers } from './logger.ts';
 
 const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -34,4 +34,28 @@ test('log scrubbing hides mobiles, landlines and ID numbers', () => {
   assert.ok(!line.includes('13812345678'));
   assert.ok(!line.includes('5812345'));
   assert.ok(!line.includes('34020219800101123X'));
+});
+
+test('phones are recognised however they are written: spaces, dashes, +86 or 86, parentheses, full-width digits', () => {
+  const written = ['13955307777', '139-5530-7777', '+86 139 5530 7777', '139 5530 7777', '8613955307777', '+86-139-5530-7777', '(+86)13955307777', '１３９５５３０７７７７', '１３９　５５３０　７７７７'];
+  for (const w of written) {
+    assert.equal(maskPersonalNumbers(`请联系${w}，谢谢`), '请联系139****7777，谢谢', w);
+    assert.equal(hidePersonalNumbers(`请联系${w}，谢谢`), '请联系（号码已隐去），谢谢', w);
+    assert.ok(isPersonalNumber(w), w);
+    assert.equal(normalizePhone(w), '13955307777', w);
+  }
+  for (const w of ['0553-3845566', '(0553)3845566', '（０５５３）３８４５５６６', '0553 3845566', '0553 384 5566', '05533845566']) {
+    assert.equal(maskPersonalNumbers(`座机${w}。`), '座机055*****5566。', w);
+    assert.ok(isPersonalNumber(w), w);
+    assert.equal(normalizePhone(w), '0553-3845566', w);
+  }
+  assert.equal(normalizePhone('010 8765 4321'), '010-87654321');
+  // full-width text around the number stays as written
+  assert.equal(maskPersonalNumbers('（来电人）电话：１３９-５５３０-７７７７，身份证３４０２０２１９９００１０１１２３Ｘ。'), '（来电人）电话：139****7777，身份证340***********123X。');
+  // not phones: dates, amounts, record numbers, longer digit runs
+  for (const s of ['2026-03-02 10:00', '金额 1395530777 元', 'WH202611260000198', '13955307777123', '第 139 号']) {
+    assert.equal(maskPersonalNumbers(s), s, s);
+    assert.equal(normalizePhone(s), null, s);
+  }
+  assert.ok(!isPersonalNumber('139 5530 777'));
 });

@@ -88,14 +88,38 @@ export class FieldCipher {
 // ID numbers by their shape: region, a birth date (19xx/20xx, or yy for the old 15 digits), sequence — so that a record
 // number such as WH202611260000198 is not taken for one
 const BIRTH_MMDD = '(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])';
+const ID_NUMBER_SOURCE = `[1-9]\\d{5}(?:19|20)\\d{2}${BIRTH_MMDD}\\d{3}[\\dXx]|[1-9]\\d{5}\\d{2}${BIRTH_MMDD}\\d{3}`;
+// phones as people write them: 139 5530 7777, 139-5530-7777, +86 13955307777, 8613955307777, (0553)3845566, 0553 384 5566
+const SEP = '[ \\t\\u00a0-]';
+const MOBILE_SOURCE = `(?:(?:\\+|00)?86${SEP}?|\\(\\+?86\\)${SEP}?)?1[3-9]\\d(?:${SEP}?\\d){8}`;
+const LANDLINE_SOURCE = `(?:0\\d{2,3}|\\(0\\d{2,3}\\))${SEP}?\\d{3,4}${SEP}?\\d{4}`;
 /** Mainland mobiles, landlines with area code, resident ID numbers (18 and the old 15 digits), as whole numbers. */
-const PERSONAL_NUMBER_SOURCE = `1[3-9]\\d{9}|0\\d{2,3}-?\\d{7,8}|[1-9]\\d{5}(?:19|20)\\d{2}${BIRTH_MMDD}\\d{3}[\\dXx]|[1-9]\\d{5}\\d{2}${BIRTH_MMDD}\\d{3}`;
+const PERSONAL_NUMBER_SOURCE = `${MOBILE_SOURCE}|${LANDLINE_SOURCE}|${ID_NUMBER_SOURCE}`;
 const PERSONAL_NUMBER_IN_TEXT = new RegExp(`(?<![0-9])(?:${PERSONAL_NUMBER_SOURCE})(?![0-9Xx])`, 'g');
 const PERSONAL_NUMBER_VALUE = new RegExp(`^\\s*(?:${PERSONAL_NUMBER_SOURCE})\\s*$`);
+const PHONE_VALUE = new RegExp(`^\\s*(?:${MOBILE_SOURCE}|${LANDLINE_SOURCE})\\s*$`);
+
+// full-width digits, X, plus, dash, parentheses and space read as their ASCII forms, one character for one, so that
+// a match in the converted text is at the same place in the original
+const FULL_WIDTH = /[\u3000\uff08\uff09\uff0b\uff0d\uff10-\uff19\uff38\uff58]/g;
+const halfWidth = (s: string) => s.replace(FULL_WIDTH, (c) => (c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
+
+/**
+ * A phone number in one form whatever its writing, or null if the value is not (as a whole) a phone number: mobiles
+ * as 11 digits (spaces, dashes, +86/86 and full-width digits gone), landlines as area code-number (0553-3845566).
+ */
+export function normalizePhone(value: string): string | null {
+  const v = value.normalize('NFKC');
+  if (!PHONE_VALUE.test(v)) return null;
+  const d = v.replace(/[^\d]/g, '').replace(/^(?:00)?86(?=1[3-9]\d{9}$)/, '');
+  if (/^1[3-9]\d{9}$/.test(d)) return d;
+  const area = /^0(?:10|2\d)/.test(d) ? 3 : 4; // Beijing and the 02x cities have 3-digit area codes, the rest 4
+  return `${d.slice(0, area)}-${d.slice(area)}`;
+}
 
 /** Whether a value (text or number) is, as a whole, a phone or ID number: encrypted wherever a record carries it. */
 export function isPersonalNumber(value: unknown): boolean {
-  return (typeof value === 'string' || typeof value === 'number') && PERSONAL_NUMBER_VALUE.test(String(value));
+  return (typeof value === 'string' || typeof value === 'number') && PERSONAL_NUMBER_VALUE.test(halfWidth(String(value)));
 }
 
 /** The same number masked: the first 3 and the last 4 characters kept (138****1234, 340***********123X). */
@@ -104,14 +128,28 @@ export function maskNumber(n: string): string {
   return p.length <= 7 ? '*'.repeat(p.length) : p.slice(0, 3) + '*'.repeat(p.length - 7) + p.slice(-4);
 }
 
+/** Each phone or ID number in a text replaced by `by` (given the number in ASCII, a phone normalized). */
+function replaceNumbers(text: string, by: (n: string) => string): string {
+  const half = halfWidth(text);
+  const number = (m: string) => by(normalizePhone(m) ?? m);
+  if (half === text) return text.replace(PERSONAL_NUMBER_IN_TEXT, number);
+  let out = '';
+  let last = 0;
+  for (const m of half.matchAll(PERSONAL_NUMBER_IN_TEXT)) {
+    out += text.slice(last, m.index) + number(m[0]);
+    last = m.index + m[0].length;
+  }
+  return out + text.slice(last);
+}
+
 /** Phone and ID numbers a citizen wrote into a text, masked: for everyone without the permission to see contacts. */
 export function maskPersonalNumbers(text: string): string {
-  return text.replace(PERSONAL_NUMBER_IN_TEXT, maskNumber);
+  return replaceNumbers(text, maskNumber);
 }
 
 /** The same numbers left out altogether (a 保密 report: not even part of the reporter's number is shown). */
 export function hidePersonalNumbers(text: string): string {
-  return text.replace(PERSONAL_NUMBER_IN_TEXT, '（号码已隐去）');
+  return replaceNumbers(text, () => '（号码已隐去）');
 }
 
 /** 138****1234 for mobiles; keeps the first 3 and last 4 of longer numbers, stars for the middle. */

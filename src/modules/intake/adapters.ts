@@ -1,3 +1,4 @@
+import { normalizePhone } from '../../lib/crypto.ts';
 import { parseCityTime } from '../../lib/time.ts';
 import type { CanonicalField, FieldSpec } from './fields.ts';
 import { GRADE_NAMES, kindCodeOf } from './kinds.ts';
@@ -44,7 +45,7 @@ export interface ChannelAdapter {
 }
 
 const PERSONAL: CanonicalField[] = ['name', 'phone', 'idNumber', 'ip'];
-const ID_NUMBER_HEADERS = ['身份证号', '身份证号码', '身份证', '证件号码', '证件号', 'idNumber', 'idCard'];
+const ID_NUMBER_HEADERS = ['身份证号', '身份证号码', '身份证', '证件号码', '证件号', '身份证件号码', '来电人身份证', '来电人身份证号', '来电人身份证号码', '诉求人身份证', '诉求人身份证号', '诉求人身份证号码', '反映人身份证号', '反映人身份证号码', '来信人身份证号', 'idNumber', 'idCard'];
 const TITLE_CHARS = 30;
 
 export const text = (v: unknown): string | null => {
@@ -52,6 +53,18 @@ export const text = (v: unknown): string | null => {
   const s = (typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : String(v)).replace(/\s+/g, ' ').trim();
   return s === '' ? null : s;
 };
+
+// digits (full-width too) and what people write between them in a phone or ID number: a run at the end, one at the start
+const NUMBER_TAIL = /[+＋(（]*[0-9０-９][0-9０-９Xxｘ \-－()（）]*$/;
+const NUMBER_HEAD = /^[ \-－()（）]*[0-9０-９Xxｘ]/;
+
+/** The first `n` characters, never ending inside a number: a phone or ID number cut short is no longer recognised, so never masked. */
+function head(s: string, n: number): string {
+  if (s.length <= n) return s;
+  const h = s.slice(0, n);
+  const tail = NUMBER_HEAD.test(s.slice(n)) ? NUMBER_TAIL.exec(h) : null;
+  return tail && tail.index > 0 ? h.slice(0, tail.index).trimEnd() : h;
+}
 
 function time(v: unknown, field: string, label: string, required: boolean): Date | null {
   if (v === null || v === undefined || v === '') {
@@ -61,6 +74,22 @@ function time(v: unknown, field: string, label: string, required: boolean): Date
   const d = parseCityTime(v);
   if (!d) throw new RowError(field, `${label}“${String(v).slice(0, 30)}”无法识别为时间`);
   return d;
+}
+
+/** What people write when they give no name or number (匿名, 无, 不详, 未提供, -): no one's, so neither masked nor indexed. */
+const NO_VALUE = /^(?:匿名|匿名用户|匿名网友|无|没有|无名|无名氏|不详|未知|未提供|不提供|未留|未填|未填写|暂无|空|保密|不愿透露|拒绝透露|null|none|n\/?a|[-—_/.。*?]+)$/i;
+export const isNoValue = (s: string): boolean => NO_VALUE.test(s.normalize('NFKC').replace(/\s+/g, ''));
+
+/** A reporter's name or phone as given: null when none was. */
+function given(v: unknown): string | null {
+  const t = text(v);
+  return t === null || isNoValue(t) ? null : t;
+}
+
+/** The reporter's phone in one form, for its blind index and mask (the raw record keeps it as written); not a phone: as written. */
+function phone(v: unknown): string | null {
+  const t = given(v);
+  return t && (normalizePhone(t) ?? t);
 }
 
 const YES = /^(是|yes|y|true|1)$/i;
@@ -81,11 +110,11 @@ function confidentialOf(confidential: unknown, isPublic: unknown): boolean {
 export function baseDraft(rec: CanonicalRecord): ProblemDraft {
   const body = text(rec.body) ?? text(rec.title);
   if (!body) throw new RowError('body', '缺少内容');
-  const title = text(rec.title) ?? (body.length > TITLE_CHARS ? `${body.slice(0, TITLE_CHARS)}…` : body);
+  const title = text(rec.title) ?? (body.length > TITLE_CHARS ? `${head(body, TITLE_CHARS)}…` : body);
   const kindText = text(rec.kind);
   return {
     externalId: text(rec.id),
-    title: title.slice(0, 200),
+    title: head(title, 200),
     body,
     kindText,
     kindCode: kindCodeOf(kindText),
@@ -94,8 +123,8 @@ export function baseDraft(rec: CanonicalRecord): ProblemDraft {
     regionText: text(rec.region),
     targetText: text(rec.target),
     unitText: text(rec.unit),
-    reporterName: text(rec.name),
-    reporterPhone: text(rec.phone),
+    reporterName: given(rec.name),
+    reporterPhone: phone(rec.phone),
     confidential: confidentialOf(rec.confidential, rec.isPublic),
     source: {
       state: text(rec.state),
@@ -115,8 +144,8 @@ export const hotline12345: ChannelAdapter = {
   specs: [
     spec('id', '工单编号', '工单号', '编号', '工单编码', 'orderNo', 'id'),
     spec('time', '受理时间', '来电时间', '登记时间', '创建时间', '诉求时间', 'acceptTime'),
-    spec('name', '诉求人', '来电人', '姓名', '联系人', 'callerName'),
-    spec('phone', '联系电话', '电话', '手机', '来电号码', '手机号码', 'phone'),
+    spec('name', '诉求人', '来电人', '姓名', '联系人', '来电人姓名', '诉求人姓名', '反映人', '反映人姓名', '联系人姓名', 'callerName'),
+    spec('phone', '联系电话', '电话', '手机', '来电号码', '手机号码', '联系方式', '来电人电话', '诉求人电话', '诉求人联系电话', '反映人电话', '联系人电话', 'phone'),
     spec('idNumber', ...ID_NUMBER_HEADERS),
     spec('confidential', '是否保密', '保密', '保密要求', 'confidential'),
     spec('kind', '诉求类型', '类型', '工单类型', '诉求类别', 'type'),
@@ -173,7 +202,7 @@ export const portalMailbox: ChannelAdapter = {
     spec('title', '标题', '信件标题', 'title'),
     spec('body', '内容', '信件内容', 'content'),
     spec('time', '写信时间', '来信时间', '提交时间', 'time'),
-    spec('name', '写信人', '来信人', '姓名', 'writer'),
+    spec('name', '写信人', '来信人', '姓名', '写信人姓名', '来信人姓名', '反映人', '反映人姓名', 'writer'),
     spec('phone', '联系方式', '联系电话', '电话', 'contact'),
     spec('idNumber', ...ID_NUMBER_HEADERS),
     spec('isPublic', '是否公开', '公开', 'public'),
@@ -288,8 +317,8 @@ export const generic: ChannelAdapter = {
     spec('body', '内容', 'body', 'content'),
     spec('time', '时间', 'time'),
     spec('kind', '类型', 'kind'),
-    spec('name', '姓名', 'name'),
-    spec('phone', '电话', '联系电话', 'phone'),
+    spec('name', '姓名', '反映人', '联系人', 'name'),
+    spec('phone', '电话', '联系电话', '手机', '手机号码', '联系方式', 'phone'),
     spec('idNumber', ...ID_NUMBER_HEADERS),
     spec('address', '地址', 'address'),
     spec('region', '区县', 'region'),

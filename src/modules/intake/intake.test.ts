@@ -8,7 +8,8 @@ import { createTestContext, REPO_ROOT, tempDir, type TestContext } from '../../.
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import stringify from 'safe-stable-stringify';
-import { ADAPTERS, hotline12345 } from './adapters.ts';
+import { ADAPTERS, baseDraft, hotline12345 } from './adapters.ts';
+import { resolveHeaders } from './fields.ts';
 import { FileError, jsonArray, type SourceRow } from './files.ts';
 import { CHUNK, ingest } from './pipeline.ts';
 import { canonicalJson } from './prepare.ts';
@@ -126,6 +127,95 @@ test('ID numbers, and phone or ID numbers under columns no one mapped, are encry
   assert.deepEqual([r2.inserted, r2.changed], [1, 1]);
   const after = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['problem_source.external_id', 'problem.confidential']).where('problem_source.external_id', 'in', ['MXC-2', 'MXC-3']).orderBy('problem_source.external_id').execute();
   assert.deepEqual(after.map((m) => [m.external_id, m.confidential]), [['MXC-2', true], ['MXC-2', true], ['MXC-3', true]]);
+});
+
+test('a phone under a column no one mapped is encrypted however it is written: spaces, dashes, +86, parentheses, full-width digits', async () => {
+  const written = ['139 5530 8888', '+86 139-5530-8881', '（0553）3845566', '１３９５５３０８８８２', '0553 384 5567'];
+  const rows = written.map((w, i) => ({ 工单编号: `SPARE-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: '小区门口有人占道经营，请处理。', 备用电话: w, 备注: '回访两次' }));
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [written.length, 0]);
+  for (const [i, w] of written.entries()) {
+    const raw = await ctx.db.selectFrom('raw_record').select('payload').where('external_id', '=', `SPARE-${i}`).executeTakeFirstOrThrow();
+    const payload = raw.payload as { 备用电话: { $sm4: string }; 备注: string };
+    assert.equal(ctx.cipher.decrypt(payload.备用电话.$sm4), w, w);
+    assert.equal(payload.备注, '回访两次');
+  }
+});
+
+test("the reporter's phone is one number however it is written: one blind index, one mask; the raw record keeps it as written", async () => {
+  const problemOf = (id: string) => ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id')
+    .innerJoin('raw_record', 'raw_record.id', 'problem_source.raw_record_id')
+    .select(['reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index', 'raw_record.payload'])
+    .where('problem_source.external_id', '=', id).executeTakeFirstOrThrow();
+  const cases: [string[], string, string][] = [
+    [['139 5530 0001', '+86 139-5530-0001', '8613955300001', '１３９５５３００００１', '(+86)139 5530 0001'], '13955300001', '139****0001'],
+    [['0553-3845566', '(0553)3845566', '（０５５３）３８４５５６６', '0553 384 5566'], '0553-3845566', '055*****5566'],
+  ];
+  const rows = cases.flatMap(([written], c) => written.map((w, i) => ({ 工单编号: `PHONE-${c}-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: '小区门口有人占道经营，请处理。', 联系电话: w })));
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [rows.length, 0]);
+  for (const [c, [written, phone, mask]] of cases.entries()) {
+    for (const [i, w] of written.entries()) {
+      const p = await problemOf(`PHONE-${c}-${i}`);
+      assert.deepEqual([ctx.cipher.decrypt(p.reporter_phone_enc!), p.reporter_phone_mask, p.reporter_phone_index], [phone, mask, ctx.cipher.blindIndex(phone)], w);
+      assert.equal(ctx.cipher.decrypt((p.payload as { 联系电话: { $sm4: string } }).联系电话.$sm4), w);
+    }
+  }
+});
+
+test('a title cut from the body never ends inside a phone or ID number, which masking would no longer recognise', async () => {
+  const start = '镜湖区范罗山街道某小区门口有人占道经营，请回电'; // 23 characters: the 30-character cut falls inside the number
+  const written = ['13955307777', '139-5530-7777', '+86 139 5530 7777', '１３９５５３０７７７７', '(0553)3845566', '340202199001011234'];
+  const rows = written.map((w, i) => ({ 工单编号: `CUT-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: `${start}${w}，谢谢。` }));
+  rows.push({ 工单编号: 'CUT-LONG', 受理时间: '2026-03-02 09:00', 诉求内容: '内容', 诉求标题: `${'标'.repeat(195)}13955307777` } as (typeof rows)[number]);
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [rows.length, 0]);
+  const titles = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').select(['external_id', 'title'])
+    .where('problem_source.external_id', 'like', 'CUT-%').orderBy('problem_source.external_id').execute();
+  const byId = Object.fromEntries(titles.map((t) => [t.external_id, t.title]));
+  for (const i of written.keys()) assert.equal(byId[`CUT-${i}`], `${start}…`, written[i]);
+  assert.equal(byId['CUT-LONG'], '标'.repeat(195));
+  // a number that ends where the cut falls is kept whole
+  assert.equal(baseDraft({ body: `${'字'.repeat(19)}13955307777，请处理。`, time: '2026-03-02 09:00' }).title, `${'字'.repeat(19)}13955307777…`);
+});
+
+test("12345 exports' headers for the reporter's name, phone and ID number are recognised: the values encrypted, the name masked", async () => {
+  const dir = tempDir();
+  const files: [string, string, string[]][] = [
+    ['hotline12345', '工单编号,受理时间,诉求内容,来电人姓名,来电人电话,来电人身份证', ['HDR-1,2026-03-02 09:00,路灯坏了很久没人修。,孙小红,139 5530 1111,34020219900101123X']],
+    ['hotline12345', '工单编号,受理时间,诉求内容,诉求人姓名,诉求人联系电话,诉求人身份证号', ['HDR-2,2026-03-02 09:00,路灯坏了很久没人修。,孙小红,13955301112,34020219900101123X']],
+    ['hotline12345', '工单编号,受理时间,诉求内容,反映人,联系方式,反映人身份证号', ['HDR-3,2026-03-02 09:00,路灯坏了很久没人修。,孙小红,13955301113,34020219900101123X']],
+    ['portal_mailbox', '信件编号,标题,内容,写信时间,来信人姓名,联系方式,来信人身份证号', ['HDR-4,路灯,路灯坏了很久没人修。,2026-03-02 09:00,孙小红,13955301114,34020219900101123X']],
+  ];
+  for (const [i, [channel, header, lines]] of files.entries()) {
+    const file = path.join(dir, `h${i}.csv`);
+    fs.writeFileSync(file, [header, ...lines, ''].join('\n'));
+    const r = await load(channel, file);
+    assert.deepEqual([r.inserted, r.rejected, r.unknownColumns], [1, 0, []], header);
+  }
+  const generic = resolveHeaders(['编号', '时间', '内容', '反映人', '手机', '诉求人身份证号'], ADAPTERS.generic!.specs, ADAPTERS.generic!.required);
+  assert.deepEqual([[...generic.mapping.values()], generic.unknown], [['id', 'time', 'body', 'name', 'phone', 'idNumber'], []]);
+  for (const id of ['HDR-1', 'HDR-2', 'HDR-3', 'HDR-4']) {
+    const p = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').innerJoin('raw_record', 'raw_record.id', 'problem_source.raw_record_id')
+      .select(['reporter_name_enc', 'reporter_name_mask', 'reporter_phone_mask', 'raw_record.payload']).where('problem_source.external_id', '=', id).executeTakeFirstOrThrow();
+    assert.deepEqual([ctx.cipher.decrypt(p.reporter_name_enc!), p.reporter_name_mask], ['孙小红', '孙**'], id);
+    assert.match(p.reporter_phone_mask!, /^139\*{4}111\d$/, id);
+    const stored = JSON.stringify(p.payload);
+    assert.ok(!stored.includes('孙小红') && !stored.includes('1990010') && !stored.includes('5530'), stored);
+  }
+});
+
+test('匿名, 无, 不详, 未提供 as the reporter\'s name or phone are no name and no phone: nothing masked, nothing indexed', async () => {
+  const given: [string, string][] = [['匿名', '无'], ['无', '未提供'], ['不详', '-'], ['未提供', '不详'], ['匿 名', 'N/A'], ['孙小红', '无']];
+  const rows = given.map(([name, phone], i) => ({ 工单编号: `NONAME-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: '路灯坏了很久没人修。', 来电人: name, 联系电话: phone }));
+  const r = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  assert.deepEqual([r.inserted, r.rejected], [rows.length, 0]);
+  const problems = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id')
+    .select(['external_id', 'reporter_name_enc', 'reporter_name_mask', 'reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index'])
+    .where('problem_source.external_id', 'like', 'NONAME-%').orderBy('problem_source.external_id').execute();
+  const none = { reporter_name_enc: null, reporter_name_mask: null, reporter_phone_enc: null, reporter_phone_mask: null, reporter_phone_index: null };
+  for (const p of problems.slice(0, 5)) assert.deepEqual({ ...p, external_id: undefined }, { ...none, external_id: undefined }, p.external_id);
+  assert.deepEqual([problems[5]!.reporter_name_mask, problems[5]!.reporter_phone_mask], ['孙**', null]);
 });
 
 test('a record changed at the source becomes a new raw version of the same problem', async () => {

@@ -1,5 +1,10 @@
 import { hidePersonalNumbers, maskPersonalNumbers } from '../../lib/crypto.ts';
 
+/** How a problem's texts read: as written for those who see contacts; else numbers masked, or left out in a 保密 report. */
+export function textMasker(confidential: boolean | null | undefined, seesContact: boolean): (text: string) => string {
+  return seesContact ? (text) => text : confidential ? hidePersonalNumbers : maskPersonalNumbers;
+}
+
 /**
  * What someone without the permission to see contacts (a handling unit, say) reads of a problem: the phone and ID
  * numbers written into its texts masked, and its tracking code shortened — with the whole code the citizen rates the
@@ -8,7 +13,7 @@ import { hidePersonalNumbers, maskPersonalNumbers } from '../../lib/crypto.ts';
  */
 export function maskedForViewer<T extends { title?: string | null; body?: string | null; tracking_code?: string | null; confidential?: boolean | null }>(row: T, seesContact: boolean): T {
   if (seesContact) return row;
-  const mask = row.confidential ? hidePersonalNumbers : maskPersonalNumbers;
+  const mask = textMasker(row.confidential, false);
   return {
     ...row,
     ...(row.title != null && { title: mask(row.title) }),

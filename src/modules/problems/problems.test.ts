@@ -166,6 +166,64 @@ test('the public form answers with a tracking code; 保密 hides the reporter ev
   assert.equal((await submit({ content: '另一个地址不受影响的测试反映内容。' }, '10.3.3.3')).statusCode, 200);
 });
 
+/** Hotline records pushed through the API; their problems' ids by record number. */
+async function pushHotline(records: Record<string, unknown>[]) {
+  const res = await t.app.inject({ method: 'POST', url: '/api/intake/hotline12345', headers: { 'x-api-key': await apiKey('hotline12345') }, payload: records });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(res.json().inserted, records.length, res.body);
+  const rows = await t.ctx.db.selectFrom('problem_source').select(['external_id', 'problem_id']).where('external_id', 'in', records.map((r) => String(r.工单编号))).execute();
+  return Object.fromEntries(rows.map((r) => [r.external_id, r.problem_id]));
+}
+
+const NUMBERS_TEXT = '镜湖区范罗山街道某小区门口有人占道经营，请回电139-5530-7777或+86 139 5530 6666，身份证340202199001011234。';
+
+test('phones however written are masked for a reader without the contact permission: texts, raw record, its fields', async () => {
+  const ids = await pushHotline([{ 工单编号: 'WRITTEN-1', 受理时间: '2026-03-05 10:00', 诉求内容: NUMBERS_TEXT, 联系电话: '+86 139-5530-0001', 备用电话: '（0553）3845566', 事发地址: '镜湖区范罗山街道', 办理结果: '已回电 139 5530 7777' }]);
+  const leader = await login(t.app, 'leader', DEMO_PASSWORD);
+  const detail = (await t.app.inject({ url: `/api/problems/${ids['WRITTEN-1']}`, headers: { cookie: leader } })).json();
+  const masked = '镜湖区范罗山街道某小区门口有人占道经营，请回电139****7777或139****6666，身份证340***********1234。';
+  assert.equal(detail.body, masked);
+  assert.equal(detail.reporter_phone_mask, '139****0001');
+  const source = detail.sources[0];
+  assert.equal(source.reply, '已回电 139****7777');
+  assert.deepEqual([source.payload.诉求内容, source.payload.联系电话, source.payload.备用电话], [masked, '139****0001', '055*****5566']);
+  const field = (key: string) => source.fields.find((f: { key: string }) => f.key === key).value;
+  assert.deepEqual([field('诉求内容'), field('联系电话'), field('备用电话')], [masked, '139****0001', '055*****5566']);
+  assert.ok(!/5530|3845|19900101/.test(JSON.stringify(detail)));
+});
+
+test('保密: the handling unit reads no reporter number anywhere, not even masked: body, reply, raw record and its fields', async () => {
+  const ids = await pushHotline([{
+    工单编号: 'CONF-1', 受理时间: '2026-03-05 10:00', 诉求标题: '小区门口占道经营', 诉求内容: NUMBERS_TEXT, 来电人: '孙先生', 联系电话: '+86 139-5530-7777', 是否保密: '是', 事发地址: '镜湖区范罗山街道',
+    备注: '来电人再次说明：电话１３９５５３０７７７７，座机（0553）3845566', 办理结果: '已电话联系反映人13955307777',
+  }]);
+  const id = ids['CONF-1'];
+  const dispatcher = await login(t.app, 'dispatcher', DEMO_PASSWORD);
+  const unit = await t.ctx.db.selectFrom('unit').select('id').where('name', '=', '芜湖市市场监督管理局').executeTakeFirstOrThrow();
+  const dispatched = await t.app.inject({ method: 'POST', url: `/api/problems/${id}/dispatch`, headers: { cookie: dispatcher }, payload: { unitId: unit.id } });
+  assert.equal(dispatched.statusCode, 200, dispatched.body);
+  const handler = await login(t.app, 'handler', DEMO_PASSWORD);
+  const res = await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie: handler } });
+  assert.equal(res.statusCode, 200, res.body);
+  const detail = res.json();
+  const hidden = '镜湖区范罗山街道某小区门口有人占道经营，请回电（号码已隐去）或（号码已隐去），身份证（号码已隐去）。';
+  assert.equal(detail.body, hidden);
+  const source = detail.sources[0];
+  assert.equal(source.reply, '已电话联系反映人（号码已隐去）');
+  assert.deepEqual([source.payload.诉求内容, source.payload.备注, source.payload.联系电话, source.payload.来电人], [hidden, '来电人再次说明：电话（号码已隐去），座机（号码已隐去）', '（保密）', '（保密）']);
+  const field = (key: string) => source.fields.find((f: { key: string }) => f.key === key).value;
+  assert.deepEqual([field('诉求内容'), field('备注'), field('办理结果'), field('联系电话')], [hidden, '来电人再次说明：电话（号码已隐去），座机（号码已隐去）', '已电话联系反映人（号码已隐去）', '（保密）']);
+  const text = JSON.stringify(detail);
+  assert.ok(!/7777|6666|19900101|5566|孙/.test(text), text);
+});
+
+test('a reporter who gave 匿名 as the name has no name: nothing to reveal, the raw record shows it as written', async () => {
+  const ids = await pushHotline([{ 工单编号: 'ANON-1', 受理时间: '2026-03-05 10:00', 诉求内容: '镜湖区范罗山街道路灯坏了很久没人修。', 来电人: '匿名', 联系电话: '无', 事发地址: '镜湖区范罗山街道' }]);
+  const detail = (await t.app.inject({ url: `/api/problems/${ids['ANON-1']}`, headers: { cookie: supervisor } })).json();
+  assert.deepEqual([detail.reporter_name_mask, detail.reporter_phone_mask, detail.canRevealContact], [null, null, false]);
+  assert.deepEqual([detail.sources[0].payload.来电人, detail.sources[0].payload.联系电话], ['匿名', '无']);
+});
+
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 1)]);
 
 test('attachments: the citizen adds photos with the upload token; type, size and count are checked; downloads need permission', async () => {

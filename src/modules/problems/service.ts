@@ -1,16 +1,16 @@
 import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
-import { isPersonalNumber, maskName, maskNumber, maskPersonalNumbers, maskPhone } from '../../lib/crypto.ts';
+import { isPersonalNumber, maskName, maskNumber, maskPhone, normalizePhone } from '../../lib/crypto.ts';
 import { AppError, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { regionPrefix } from '../../lib/region.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
 import type { Tx } from '../../db/client.ts';
-import { ADAPTERS } from '../intake/adapters.ts';
+import { ADAPTERS, isNoValue } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
 import { describeRawRecord } from '../intake/raw-fields.ts';
 import { ingest } from '../intake/pipeline.ts';
-import { maskedForViewer } from './masking.ts';
+import { maskedForViewer, textMasker } from './masking.ts';
 import { PROBLEM_STATUS_NAMES } from './labels.ts';
 import { problemsRepo, type ProblemFilter } from './repo.ts';
 import { hotTopics } from '../triage/hot-topics.ts';
@@ -24,17 +24,21 @@ const TOPIC_DOCS_MAX = 20_000;
 
 /**
  * Masks every encrypted value of a raw record (numbers keep their ends, names their first character) and, for those
- * who may not see contacts, the phone and ID numbers written into its texts.
+ * who may not see contacts, the phone and ID numbers written into its texts: as in the problem's body, left out
+ * altogether in a 保密 report.
  */
 function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confidential: boolean; seesContact: boolean }): unknown {
   if (Array.isArray(value)) return value.map((v) => maskPayload(v, cipher, o));
-  if (typeof value === 'string') return o.seesContact ? value : maskPersonalNumbers(value);
+  if (typeof value === 'string') return textMasker(o.confidential, o.seesContact)(value);
   if (value && typeof value === 'object') {
     if ('$sm4' in value && typeof (value as { $sm4: unknown }).$sm4 === 'string') {
       if (o.confidential) return CONFIDENTIAL;
       try {
         const plain = cipher.decrypt((value as { $sm4: string }).$sm4);
-        if (isPersonalNumber(plain)) return maskNumber(plain);
+        if (isNoValue(plain)) return plain;
+        const phone = normalizePhone(plain);
+        if (phone) return maskPhone(phone);
+        if (isPersonalNumber(plain)) return maskNumber(plain.normalize('NFKC'));
         return /^[\d\s+-]{5,}$/.test(plain) ? maskPhone(plain) : /^\d{1,3}(\.\d{1,3}){3}$/.test(plain) ? plain.replace(/\.\d+\.\d+$/, '.*.*') : maskName(plain);
       } catch {
         return '（无法解密）';
@@ -100,7 +104,7 @@ export function createProblemsService(ctx: AppContext) {
       const { reporter_name_enc: _n, reporter_phone_enc: _p, ...p } = await visible(actor, id);
       const sources = await problemsRepo.sources(db, id);
       const seesContact = hasPermission(actor.principal, 'problem.contact');
-      const masked = (t: string | null) => (t === null || seesContact ? t : maskPersonalNumbers(t));
+      const mask = textMasker(p.confidential, seesContact);
       return {
         ...maskedForViewer(p, seesContact),
         reporter_name_mask: p.confidential ? CONFIDENTIAL : p.reporter_name_mask,
@@ -108,7 +112,7 @@ export function createProblemsService(ctx: AppContext) {
         canRevealContact: seesContact && !!(p.reporter_name_mask || p.reporter_phone_mask),
         sources: sources.map((s) => {
           const payload = maskPayload(s.payload, cipher, { confidential: p.confidential, seesContact }) as Record<string, unknown>;
-          return { ...s, reply: masked(s.reply), payload, fields: describeRawRecord(s.channel, payload) };
+          return { ...s, reply: s.reply === null ? null : mask(s.reply), payload, fields: describeRawRecord(s.channel, payload) };
         }),
       };
     },

@@ -233,3 +233,18 @@ test('after the index job rewrites many problems the estimate still matches the 
   assert.ok(Math.abs(all - Number(count)) <= Number(count) * 0.2, `estimate ${all}, count ${count}`);
   await sql`delete from problem where tracking_code like 'EST%'`.execute(t.ctx.db);
 });
+
+test('保密: a reply found by the search shows no number of the reporter, not even masked', async () => {
+  const problems = createProblemsService(t.ctx);
+  const created = await problems.submitForm('web_form', { title: '药店销售过期药品', content: '弋江区某药店销售过期药品，请市场监管部门查处。', region: '弋江区', contactName: '钱七', contactPhone: '13955307777', confidential: true, kind: '举报' }, SYSTEM_ACTOR);
+  const units = await api('admin', 'GET', '/api/units');
+  const scjg = (units.rows ?? units).find((u: { name: string }) => u.name === '芜湖市市场监督管理局');
+  const { order } = await api('dispatcher', 'POST', `/api/problems/${created.id}/dispatch`, { unitId: scjg.id });
+  const signed = await api('handler', 'POST', `/api/work-orders/${order.id}/sign`, { version: order.version });
+  await api('handler', 'POST', `/api/work-orders/${order.id}/reply`, { version: signed.order.version, content: '已电话联系反映人 139 5530 7777 核实，该药店过期药品已全部下架，并立案查处。', measures: '现场检查、立案查处', basis: '《药品管理法》', result: '过期药品已下架' });
+  await indexer.indexPending();
+  const r = await search('handler', { q: '下架 核实' });
+  const row = r.rows.find((x) => x.id === created.id)!;
+  assert.equal(row.snippetFrom, 'reply');
+  assert.ok(row.snippet.text.includes('号码已隐去') && !/7777|5530/.test(row.snippet.text), row.snippet.text);
+});

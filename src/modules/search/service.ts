@@ -1,11 +1,10 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { AppContext } from '../../context.ts';
-import { maskPersonalNumbers } from '../../lib/crypto.ts';
 import { recordAudit } from '../audit/service.ts';
 import { hasPermission, type Actor } from '../auth/access.ts';
 import { PROBLEM_STATUS_NAMES } from '../problems/labels.ts';
-import { maskedForViewer } from '../problems/masking.ts';
+import { maskedForViewer, textMasker } from '../problems/masking.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import { topicTerms } from '../triage/hot-topics.ts';
 import { parseQuery, highlight, snippet, tsvectorOf, type Highlighted } from './tokens.ts';
@@ -46,7 +45,7 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
       const scope = await problems.readScope(actor);
       const { rows, total, capped } = await searchRepo.page(db, scope, filter, page);
       const seesContact = hasPermission(actor.principal, 'problem.contact');
-      const replies = (words.length ? await searchRepo.replies(db, rows.map((r) => r.id)) : []).map((reply) => (seesContact ? reply : { ...reply, text: maskPersonalNumbers(reply.text) }));
+      const replies = words.length ? await searchRepo.replies(db, rows.map((r) => r.id)) : [];
       return {
         total,
         capped,
@@ -55,7 +54,8 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
           const { body, reporter_name_mask: _n, reporter_phone_mask: _p, ...r } = maskedForViewer(row, seesContact);
           const fromBody = snippet(body, words);
           let fromReply: Highlighted | null = null;
-          if (!fromBody) for (const reply of replies) if (reply.problem_id === r.id && (fromReply = snippet(reply.text, words))) break;
+          const mask = textMasker(row.confidential, seesContact);
+          if (!fromBody) for (const reply of replies) if (reply.problem_id === r.id && (fromReply = snippet(mask(reply.text), words))) break;
           return {
             ...r,
             reporter: masked(row),
