@@ -66,6 +66,32 @@ test('the database refuses a second copy of a file for one problem', async () =>
   await assert.rejects(t.ctx.db.insertInto('attachment').values(copy).execute(), /attachment_problem_digest|duplicate key|unique/);
 });
 
+test('files a problem has no room for are marked refused, with why, in the record stored; the same record pushed again is a repeat', async () => {
+  const limit = t.ctx.config.attachments.perProblem;
+  const full = Array.from({ length: limit }, (_, f) => png(`full-${f}`));
+  assert.equal((await push(record('ROOM-1', full))).json().attachments.stored, limit);
+  // a later version brings two more photos and a file of a kind not allowed
+  const exe = { name: '说明.exe', data: Buffer.from('MZ not allowed').toString('base64') };
+  const changed = { ...record('ROOM-1', [...full.slice(0, 2), png('more-1'), png('more-2'), exe]), content: '镜湖区青弋江边漂浮垃圾还没有清理，补充照片。' };
+  const r = (await push(changed)).json();
+  assert.deepEqual([r.changed, r.attachments.stored], [1, 0]);
+  const reason = `每件反映最多 ${limit} 个附件`;
+  assert.deepEqual(r.attachments.refused.map((x: { name: string; reason: string }) => [x.name, x.reason.startsWith('类型不允许') ? '类型' : x.reason]), [['说明.exe', '类型'], ['more-1.png', reason], ['more-2.png', reason]]);
+
+  const stored = await rawFiles('ROOM-1', 2);
+  assert.deepEqual(stored.map((f) => [f.name, f.refused === undefined ? null : String(f.refused).startsWith('类型不允许') ? '类型' : f.refused]), [
+    ['full-0.png', null], ['full-1.png', null], ['more-1.png', reason], ['more-2.png', reason], ['说明.exe', '类型'],
+  ]);
+  assert.deepEqual(Object.keys(stored[2]!).sort(), ['name', 'refused', 'size', 'sm3', 'type'], 'what the file was stays beside why it was not kept');
+  assert.ok((await rawFiles('ROOM-1', 1)).every((f) => !('refused' in f)), 'the version before is as it was');
+
+  const again = (await push(changed)).json();
+  assert.deepEqual([again.repeats, again.changed, again.attachments.stored, again.attachments.refused.length], [1, 0, 0, 3]);
+  assert.equal((await t.ctx.db.selectFrom('raw_record').select('id').where('external_id', '=', 'ROOM-1').execute()).length, 2);
+  assert.deepEqual(await rawFiles('ROOM-1', 2), stored);
+  assert.equal((await attachmentsOf(await problemOf('ROOM-1'))).length, limit);
+});
+
 test('migration 0027 keeps the earliest copy of a file stored twice for a problem in an older database', async () => {
   const problemId = await problemOf('CONC-1');
   const have = await t.ctx.db.selectFrom('attachment').selectAll().where('problem_id', '=', problemId).orderBy('id').execute();

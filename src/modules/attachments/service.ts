@@ -10,6 +10,9 @@ import { ALLOWED_EXTENSIONS, detectType } from './types.ts';
 
 const UPLOAD_TOKEN_MINUTES = 30;
 
+/** A pushed file not stored, and why. */
+export type RefusedPushed = { name: string; digest: string; reason: string };
+
 export function createAttachmentsService(ctx: AppContext) {
   const { db, config } = ctx;
   const limits = config.attachments;
@@ -77,25 +80,27 @@ export function createAttachmentsService(ctx: AppContext) {
 
     /**
      * Files a channel pushed with a record (intake/pushed-files.ts, already checked for type and size): each stored once
-     * per problem (a repeat push adds nothing), within the per-problem count. Returns how many were stored and the rest.
+     * per problem (a repeat push adds nothing), within the per-problem count. Returns how many were stored and the rest;
+     * onRefused is told of the rest (by digest) in the same transaction.
      */
-    async addPushed(actor: Actor, problemId: number, files: { name: string; type: string; data: Buffer; digest: string }[]) {
+    async addPushed(actor: Actor, problemId: number, files: { name: string; type: string; data: Buffer; digest: string }[], onRefused?: (tx: Tx, refused: RefusedPushed[]) => Promise<void>) {
       return db.transaction().execute(async (tx) => {
         const have = await attachmentsRepo.lockFiles(tx, problemId);
         const digests = new Set(have.map((a) => a.digest));
         let stored = 0;
-        const refused: { name: string; reason: string }[] = [];
+        const refused: RefusedPushed[] = [];
         for (const f of files) {
           if (digests.has(f.digest)) continue;
           if (digests.size >= limits.perProblem) {
-            refused.push({ name: f.name, reason: `每件反映最多 ${limits.perProblem} 个附件` });
+            refused.push({ name: f.name, digest: f.digest, reason: `每件反映最多 ${limits.perProblem} 个附件` });
             continue;
           }
           await insert(tx, actor, problemId, f);
           digests.add(f.digest);
           stored++;
         }
-        return { stored, refused };
+        if (refused.length && onRefused) await onRefused(tx, refused);
+        return { stored, refused: refused.map(({ name, reason }) => ({ name, reason })) };
       });
     },
 
