@@ -127,6 +127,23 @@ test('a long job keeps its lease: no other instance takes it meanwhile; a job wh
   assert.ok(aborted);
   assert.equal((await jobsRepo.get(ctx.db, lost!.id))!.state, 'running');
   await ctx.db.updateTable('job').set({ state: 'done' }).where('id', '=', lost!.id).execute();
+
+  // a job claimed with another and lost while it waits its turn is not run
+  const ran: string[] = [];
+  const first = await enqueueJob(ctx.db, 'test.first', {});
+  const second = await enqueueJob(ctx.db, 'test.second', {});
+  const d = createJobRunner(ctx.db, {
+    'test.first': async () => {
+      ran.push('first');
+      await ctx.db.updateTable('job').set({ locked_by: 'someone-else' }).where('id', '=', second!.id).execute();
+      await new Promise((r) => setTimeout(r, 300));
+    },
+    'test.second': async () => void ran.push('second'),
+  }, log, 'lease-d', { leaseMs: 150 });
+  assert.equal(await d.runDueJobs(2), 2);
+  assert.deepEqual(ran, ['first']);
+  assert.equal((await jobsRepo.get(ctx.db, first!.id))!.state, 'done');
+  await ctx.db.updateTable('job').set({ state: 'done' }).where('id', '=', second!.id).execute();
 });
 
 test('a triage run does a bounded amount of work and queues a follow-up; jobs that fall due meanwhile run in between', async () => {

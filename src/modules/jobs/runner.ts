@@ -71,6 +71,10 @@ export function createJobRunner(db: Db, handlers: Record<string, JobHandler>, lo
       for (const job of jobs) {
         const handler = handlers[job.kind];
         const controller = held.get(job.id)!;
+        if (controller.signal.aborted) {
+          held.delete(job.id); // lost while it waited its turn: another instance has it
+          continue;
+        }
         try {
           if (!handler) throw new Error(`没有处理 ${job.kind} 的任务处理器`);
           await handler(job.payload, { id: job.id, signal: controller.signal });
