@@ -18,11 +18,16 @@ const KEEP_FINISHED_JOBS_DAYS = 30;
  * hand, which after a large import takes some 30 ms a problem there, so its batches are small.
  */
 const TRIAGE_BATCH = { postgres: 500, pglite: 50 } as const;
+/**
+ * How long one triage job works before it leaves the rest to a follow-up job: the runner runs one job at a time, and
+ * the jobs due meanwhile (the stale-import sweep every minute, work-order sweeps) wait for it.
+ */
+const TRIAGE_BUDGET_MS = 30_000;
 /** A search-index pass that rewrote this many problems refreshes the planner's statistics. */
 const STATISTICS_AFTER_ROWS = 200;
 
 /** Every job kind the runner knows, by the name stored in job.kind and job_schedule.kind. */
-export function jobHandlers(ctx: AppContext, services: Services): Record<string, JobHandler> {
+export function jobHandlers(ctx: AppContext, services: Services, opts: { triageBudgetMs?: number; triageBatch?: number } = {}): Record<string, JobHandler> {
   return {
     'auth.cleanupSessions': async () => {
       await services.auth.cleanupSessions();
@@ -30,16 +35,28 @@ export function jobHandlers(ctx: AppContext, services: Services): Record<string,
     'ratelimit.cleanup': async () => {
       await rateLimitRepo.deleteExpired(ctx.db);
     },
-    'triage.pending': async () => {
+    // payload.triaged: how many the runs before this one (of the same backlog) triaged
+    'triage.pending': async (payload, run) => {
       // another instance may have changed the user dictionary: segment (search index, hot topics) with the current one
       await syncUserDictionary(ctx);
       const triage = createTriageService(ctx);
+      const batch = opts.triageBatch ?? TRIAGE_BATCH[ctx.database.kind];
+      const until = Date.now() + (opts.triageBudgetMs ?? TRIAGE_BUDGET_MS);
       let triaged = 0;
-      const batch: number = TRIAGE_BATCH[ctx.database.kind];
-      for (let n = batch; n === batch; triaged += n) n = await triage.triagePending(batch);
+      let n: number;
+      do {
+        n = await triage.triagePending(batch);
+        triaged += n;
+      } while (n === batch && Date.now() < until && !run?.signal.aborted);
       await services.workOrders.autoDispatch();
       await services.search.indexPending();
-      if (triaged > 0) {
+      const total = triaged + (Number(payload.triaged) || 0);
+      if (n === batch) {
+        // more left: a follow-up job, behind the jobs already due; the statistics and rollups wait for the last run
+        await jobsRepo.enqueueUnlessDue(ctx.db, 'triage.pending', { triaged: total }, 5);
+        return;
+      }
+      if (total > 0) {
         // lists estimate their totals from the planner's statistics: after an import they are out of date
         await problemsRepo.refreshStatistics(ctx.db);
         // what was just imported counts in the rollups, and the risk rules see it

@@ -1,20 +1,19 @@
 import type { MultipartFile } from '@fastify/multipart';
-import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
 import { randomToken, sm3Hex } from '../../lib/crypto.ts';
 import { AppError, badRequest, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, type Actor } from '../auth/access.ts';
+import { attachmentsRepo } from './repo.ts';
 import { ALLOWED_EXTENSIONS, detectType } from './types.ts';
 
 const UPLOAD_TOKEN_MINUTES = 30;
 
+/** A pushed file not stored, and why. */
+export type RefusedPushed = { name: string; digest: string; reason: string };
+
 export function createAttachmentsService(ctx: AppContext) {
-  /** The problem and those merged into it (and not split off again). */
-  const withMerged = (problemId: number) =>
-    ctx.db.selectFrom('problem_merge').select('from_problem_id as id').where('into_problem_id', '=', problemId).where('split_at', 'is', null)
-      .union(ctx.db.selectNoFrom(sql<number>`${problemId}::bigint`.as('id')));
   const { db, config } = ctx;
   const limits = config.attachments;
 
@@ -26,10 +25,9 @@ export function createAttachmentsService(ctx: AppContext) {
     return data;
   }
 
-  /** One checked file into the problem's attachments, with its audit row, in the caller's transaction. */
+  /** One checked file into the problem's attachments, with its audit row, in the caller's transaction (which holds the problem: lockFiles). */
   async function insert(tx: Tx, actor: Actor, problemId: number, f: { name: string; type: string; data: Buffer; digest: string }) {
-    const r = await tx.insertInto('attachment').values({ problem_id: problemId, file_name: f.name.slice(0, 200), content_type: f.type, size_bytes: f.data.length, digest: f.digest, data: f.data, uploaded_by: actorUserId(actor) })
-      .returning(['id', 'file_name', 'content_type', 'size_bytes']).executeTakeFirstOrThrow();
+    const r = await attachmentsRepo.insert(tx, { problem_id: problemId, file_name: f.name.slice(0, 200), content_type: f.type, size_bytes: f.data.length, digest: f.digest, data: f.data, uploaded_by: actorUserId(actor) });
     await recordAudit(tx, actor, { action: 'attachment.add', targetType: 'problem', targetId: problemId, summary: { attachmentId: r.id, name: r.file_name, size: r.size_bytes } });
     return r;
   }
@@ -57,9 +55,6 @@ export function createAttachmentsService(ctx: AppContext) {
      */
     async store(actor: Actor, problemId: number, files: AsyncIterable<MultipartFile>) {
       const stored: { id: number; file_name: string; content_type: string; size_bytes: number }[] = [];
-      const have = await db.selectFrom('attachment').select(['id', 'file_name', 'content_type', 'size_bytes', 'digest']).where('problem_id', '=', problemId).execute();
-      const byDigest = new Map(have.map((a) => [a.digest, a]));
-      let added = 0;
       const refuse = (message: string, reason: string) => {
         const kept = stored.length ? `；此前的 ${stored.length} 个附件已保存` : '';
         return badRequest(`${message}${kept}`, [{ field: 'file', message: reason }]);
@@ -70,16 +65,14 @@ export function createAttachmentsService(ctx: AppContext) {
         const type = detectType(file.filename, data.subarray(0, 16));
         if (!type) throw refuse(`附件“${file.filename}”类型不允许或内容与扩展名不符（允许：${ALLOWED_EXTENSIONS.join('、')}）`, '类型不允许');
         const digest = sm3Hex(data);
-        const same = byDigest.get(digest);
-        if (same) {
-          stored.push(same);
-          continue;
-        }
-        if (have.length + added >= limits.perProblem) throw refuse(`每件反映最多 ${limits.perProblem} 个附件`, '附件过多');
-        const row = await db.transaction().execute((tx) => insert(tx, actor, problemId, { name: file.filename, type, data, digest }));
+        const row = await db.transaction().execute(async (tx) => {
+          const have = await attachmentsRepo.lockFiles(tx, problemId);
+          const same = have.find((a) => a.digest === digest);
+          if (same) return same;
+          if (have.length >= limits.perProblem) throw refuse(`每件反映最多 ${limits.perProblem} 个附件`, '附件过多');
+          return insert(tx, actor, problemId, { name: file.filename, type, data, digest });
+        });
         stored.push(row);
-        byDigest.set(digest, { ...row, digest });
-        added++;
       }
       if (!stored.length) throw badRequest('请选择要上传的附件', [{ field: 'file', message: '缺少文件' }]);
       return stored;
@@ -87,36 +80,34 @@ export function createAttachmentsService(ctx: AppContext) {
 
     /**
      * Files a channel pushed with a record (intake/pushed-files.ts, already checked for type and size): each stored once
-     * per problem (a repeat push adds nothing), within the per-problem count. Returns how many were stored and the rest.
+     * per problem (a repeat push adds nothing), within the per-problem count. Returns how many were stored and the rest;
+     * onRefused is told of the rest (by digest) in the same transaction.
      */
-    async addPushed(actor: Actor, problemId: number, files: { name: string; type: string; data: Buffer; digest: string }[]) {
+    async addPushed(actor: Actor, problemId: number, files: { name: string; type: string; data: Buffer; digest: string }[], onRefused?: (tx: Tx, refused: RefusedPushed[]) => Promise<void>) {
       return db.transaction().execute(async (tx) => {
-        const have = await tx.selectFrom('attachment').select('digest').where('problem_id', '=', problemId).execute();
+        const have = await attachmentsRepo.lockFiles(tx, problemId);
         const digests = new Set(have.map((a) => a.digest));
-        let count = have.length;
         let stored = 0;
-        const refused: { name: string; reason: string }[] = [];
+        const refused: RefusedPushed[] = [];
         for (const f of files) {
           if (digests.has(f.digest)) continue;
-          if (count >= limits.perProblem) {
-            refused.push({ name: f.name, reason: `每件反映最多 ${limits.perProblem} 个附件` });
+          if (digests.size >= limits.perProblem) {
+            refused.push({ name: f.name, digest: f.digest, reason: `每件反映最多 ${limits.perProblem} 个附件` });
             continue;
           }
           await insert(tx, actor, problemId, f);
           digests.add(f.digest);
-          count++;
           stored++;
         }
-        return { stored, refused };
+        if (refused.length && onRefused) await onRefused(tx, refused);
+        return { stored, refused: refused.map(({ name, reason }) => ({ name, reason })) };
       });
     },
 
-    /** A problem's files, with those of the reports merged into it (they came with the matter). */
-    list: (problemId: number) =>
-      db.selectFrom('attachment').select(['id', 'file_name', 'content_type', 'size_bytes', 'created_at']).where('problem_id', 'in', withMerged(problemId)).orderBy('id').execute(),
+    list: (problemId: number) => attachmentsRepo.list(db, problemId),
 
     async get(problemId: number, id: number) {
-      const row = await db.selectFrom('attachment').select(['file_name', 'content_type', 'data']).where('problem_id', 'in', withMerged(problemId)).where('id', '=', id).executeTakeFirst();
+      const row = await attachmentsRepo.get(db, problemId, id);
       if (!row) throw notFound('附件');
       return row;
     },

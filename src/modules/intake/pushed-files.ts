@@ -5,7 +5,8 @@ import { ALLOWED_EXTENSIONS, detectType } from '../attachments/types.ts';
  * Files a channel pushes inside its records (a 皖事通 report's photos, a 12345 order's scanned letter): under
  * `attachments` or `附件`, a list of `{ name, data }` with the file's bytes in Base64. They are taken out before the
  * record is stored: the raw record keeps each file's name, type, size and SM3 digest (or why it was refused), and the
- * files go to the problem's attachments, with the same limits as the public form's. A link (a text, or an object
+ * files go to the problem's attachments, with the same limits as the public form's. A file the problem had no room
+ * for is marked refused in the stored record afterwards (markRefused). A link (a text, or an object
  * without data) stays in the record as it came: the platform fetches nothing from outside.
  */
 
@@ -57,4 +58,27 @@ export function takeFiles(record: Record<string, unknown>, position: number, lim
     stored = { ...stored, [key]: kept };
   }
   return { stored, files, refused };
+}
+
+/**
+ * The stored record with files the problem had no room for marked `refused` (by SM3 digest), or null if none of its
+ * entries is one of them. Marked once the files are handled, after the record was stored and its content hash taken:
+ * the hash stays that of what the channel sent, so the same record pushed again is a repeat however full the problem
+ * was each time.
+ */
+export function markRefused(payload: Record<string, unknown>, reasons: Map<string, string>): Record<string, unknown> | null {
+  let marked: Record<string, unknown> | null = null;
+  for (const key of FILE_KEYS) {
+    const list = payload[key];
+    if (!Array.isArray(list)) continue;
+    let changed = false;
+    const next = list.map((item) => {
+      const reason = isObject(item) && typeof item.sm3 === 'string' && !('refused' in item) ? reasons.get(item.sm3) : undefined;
+      if (reason === undefined) return item;
+      changed = true;
+      return { ...item, refused: reason };
+    });
+    if (changed) marked = { ...(marked ?? payload), [key]: next };
+  }
+  return marked;
 }

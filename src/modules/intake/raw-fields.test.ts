@@ -28,15 +28,20 @@ test('a spreadsheet row keeps its own headers: a header that is its meaning gets
   assert.equal(describeRawRecord('hotline12345', { 受理时间: 46086.375 })[0]!.value, '2026-03-05 09:00:00（原值 46086.375）');
 });
 
-test('nested objects read as dotted names; pushed files by name and size', () => {
+test('nested objects read as dotted names; pushed files by name and size, a refused one with why', () => {
   const fields = describeRawRecord('wanshitong', {
-    orderId: 'W1', location: { address: '镜湖区', lng: 118.38 }, attachments: [{ name: '现场.jpg', type: 'image/jpeg', size: 204800, sm3: 'ab'.repeat(32) }],
+    orderId: 'W1', location: { address: '镜湖区', lng: 118.38 },
+    attachments: [
+      { name: '现场.jpg', type: 'image/jpeg', size: 204800, sm3: 'ab'.repeat(32) },
+      { name: '近景.jpg', type: 'image/jpeg', size: 102400, sm3: 'cd'.repeat(32), refused: '每件反映最多 9 个附件' },
+      { name: '说明.exe', refused: '类型不允许' },
+    ],
   });
   assert.deepEqual(fields.map((f) => [f.key, f.label, f.value]), [
     ['orderId', '记录编号', 'W1'],
     ['location.address', '地址', '镜湖区'],
     ['location.lng', '经度', '118.38'],
-    ['attachments', '附件', '现场.jpg（200 KB）'],
+    ['attachments', '附件', '现场.jpg（200 KB）；近景.jpg（100 KB）（未保存：每件反映最多 9 个附件）；说明.exe（未保存：类型不允许）'],
   ]);
 });
 

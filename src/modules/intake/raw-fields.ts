@@ -34,11 +34,14 @@ function flatten(value: Record<string, unknown>, prefix = ''): [string, unknown]
   );
 }
 
-/** An element of a list: a pushed file by its name and size, anything else as written. */
+/** An element of a list: a pushed file by its name and size (a refused one with why), anything else as written. */
 function item(x: unknown): string {
   if (!x || typeof x !== 'object') return String(x);
-  const { name, size } = x as { name?: unknown; size?: unknown };
-  if (typeof name === 'string') return typeof size === 'number' ? `${name}（${Math.max(1, Math.round(size / 1024))} KB）` : name;
+  const { name, size, refused } = x as { name?: unknown; size?: unknown; refused?: unknown };
+  if (typeof name === 'string') {
+    const shownName = typeof size === 'number' ? `${name}（${Math.max(1, Math.round(size / 1024))} KB）` : name;
+    return typeof refused === 'string' ? `${shownName}（未保存：${refused}）` : shownName;
+  }
   return JSON.stringify(x);
 }
 

@@ -237,6 +237,15 @@ export const intakeRepo = {
     return tx.updateTable('problem').set({ confidential: true }).where('id', 'in', ids).where('confidential', '=', false).execute();
   },
 
+  /** The versions of a record an import stored, locked for markRefused (pushed-files.ts). */
+  rawOfBatch(tx: Tx, channel: string, externalId: string, batchId: number) {
+    return tx.selectFrom('raw_record').select(['id', 'payload']).where('channel', '=', channel).where('external_id', '=', externalId).where('batch_id', '=', batchId).forUpdate().execute();
+  },
+
+  setRawPayload(tx: Tx, id: number, payload: Record<string, unknown>) {
+    return tx.updateTable('raw_record').set({ payload: JSON.stringify(payload) }).where('id', '=', id).execute();
+  },
+
   touchProblems(tx: Tx, ids: number[]) {
     if (!ids.length) return Promise.resolve();
     return tx

@@ -8,7 +8,7 @@ import { intakeRepo } from './repo.ts';
 import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
 import { jsonArray, openRecordFile } from './files.ts';
 import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
-import { takeFiles, type RefusedFile } from './pushed-files.ts';
+import { markRefused, takeFiles, type RefusedFile } from './pushed-files.ts';
 import { createAttachmentsService } from '../attachments/service.ts';
 
 export function adapterFor(channel: string): ChannelAdapter {
@@ -75,7 +75,14 @@ export async function importPushed(ctx: AppContext, actor: Actor, channel: strin
     for (const w of withFiles) {
       const problemId = problemOf.get(w.externalId);
       if (!problemId) continue; // not stored (a concurrent change of the same record is reported as a repeat)
-      const r = await attachments.addPushed(actor, problemId, w.files);
+      // files refused for want of room are marked in the record this push stored (a repeat stored none)
+      const r = await attachments.addPushed(actor, problemId, w.files, async (tx, refusedHere) => {
+        const reasons = new Map(refusedHere.map((x) => [x.digest, x.reason]));
+        for (const raw of await intakeRepo.rawOfBatch(tx, channel, w.externalId, result.batchId)) {
+          const marked = markRefused(raw.payload, reasons);
+          if (marked) await intakeRepo.setRawPayload(tx, raw.id, marked);
+        }
+      });
       stored += r.stored;
       refused.push(...r.refused.map((x) => ({ record: w.record, ...x })));
     }

@@ -28,8 +28,27 @@ export const jobsRepo = {
     return rows;
   },
 
-  complete(db: Queryable, id: number, worker: string) {
-    return db.updateTable('job').set({ state: 'done', finished_at: new Date(), locked_by: null, locked_until: null, last_error: null }).where('id', '=', id).where('locked_by', '=', worker).execute();
+  /** Renews the lease of jobs this worker still holds; returns the ids it still held. */
+  async extendLease(db: Queryable, ids: number[], worker: string, leaseMs: number): Promise<number[]> {
+    const { rows } = await sql<{ id: number }>`
+      update job set locked_until = now() + ${leaseMs} * interval '1 millisecond'
+      where id = any(${ids}::bigint[]) and state = 'running' and locked_by = ${worker}
+      returning id`.execute(db);
+    return rows.map((r) => Number(r.id));
+  },
+
+  /** Whether the job was still this worker's to complete. */
+  async complete(db: Queryable, id: number, worker: string): Promise<boolean> {
+    const r = await db.updateTable('job').set({ state: 'done', finished_at: new Date(), locked_by: null, locked_until: null, last_error: null }).where('id', '=', id).where('locked_by', '=', worker).where('state', '=', 'running').executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
+  /** Queues a job of this kind to run now, unless one is already queued and due. */
+  async enqueueUnlessDue(db: Queryable, kind: string, payload: Record<string, unknown>, maxAttempts: number) {
+    await sql`
+      insert into job (kind, payload, max_attempts)
+      select ${kind}, ${JSON.stringify(payload)}::jsonb, ${maxAttempts}
+      where not exists (select 1 from job where kind = ${kind} and state = 'queued' and run_at <= now())`.execute(db);
   },
 
   fail(db: Queryable, id: number, worker: string, error: string, retryAt: Date | null) {

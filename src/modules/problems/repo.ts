@@ -162,13 +162,23 @@ export const problemsRepo = {
     return db.selectFrom('problem_merge').selectAll().where('id', '=', id).executeTakeFirst();
   },
 
-  /** Undoes a merge: its sources go back, the problem comes back with the status it had. */
+  /**
+   * Undoes a merge: its records go back, the problem comes back with the status it had. Every version of the records
+   * the merge moved goes back, also those that arrived after it (linked to the problem holding the record then).
+   */
   async split(tx: Tx, m: { id: number; from_problem_id: number; into_problem_id: number; source_ids: number[]; from_status: string }, by: number | null) {
-    await tx.updateTable('problem_source').set({ problem_id: m.from_problem_id }).where('id', 'in', m.source_ids).execute();
-    await sql`update problem_source set link_reason = case when version = 1 then 'origin' else 'version' end where id = any(${m.source_ids}::bigint[])`.execute(tx);
+    const { rows: sources } = await sql<{ id: number; problem_id: number }>`
+      select s.id, s.problem_id from problem_source s
+      where s.raw_record_id in (select r.id from problem_source m join raw_record r on r.channel = m.channel and r.external_id = m.external_id
+                                where m.id = any(${m.source_ids}::bigint[]))
+      for update`.execute(tx);
+    const ids = sources.map((s) => s.id);
+    await sql`
+      update problem_source set problem_id = ${m.from_problem_id}, link_reason = case when version = 1 then 'origin' else 'version' end
+      where id = any(${ids}::bigint[])`.execute(tx);
     await tx.updateTable('problem').set({ status: m.from_status as never, merged_into: null, updated_at: new Date() }).where('id', '=', m.from_problem_id).execute();
     await tx.updateTable('problem_merge').set({ split_at: new Date(), split_by: by }).where('id', '=', m.id).execute();
-    await this.recount(tx, [m.from_problem_id, m.into_problem_id]);
+    await this.recount(tx, [...new Set([m.from_problem_id, m.into_problem_id, ...sources.map((s) => Number(s.problem_id))])]);
   },
 
   /** What the public tracking page starts from: a problem by its tracking code, or (a merged one's) by id. */

@@ -67,6 +67,33 @@ test('the same matter through 12345 and 人民网 becomes one problem with two s
   assert.deepEqual(audit.map((a) => a.action), ['problem.merge', 'problem.split']);
 });
 
+test('a split takes back the versions of a merged record that arrived after the merge, and later versions follow them', async () => {
+  const text = '镜湖区范罗山街道一家棋牌室深夜聚众赌博，噪音扰民，多次反映无人处理，请公安部门依法查处。';
+  const record = (state: string) => ({ 工单编号: 'SYN1-1', 受理时间: '2026-05-02 10:00', 诉求内容: `您好，${text}`, 事发地址: '镜湖区范罗山街道', 办理状态: state });
+  await push('hotline12345', [{ 工单编号: 'SYN1-0', 受理时间: '2026-05-02 09:00', 诉求内容: text, 事发地址: '镜湖区范罗山街道' }]);
+  await push('hotline12345', [record('待办理')]);
+  await createTriageService(t.ctx).triagePending(100);
+  const into = await problemOf('SYN1-0');
+  assert.equal((await problemOf('SYN1-1')).id, into.id, 'merged');
+  const from = await t.ctx.db.selectFrom('problem').select('id').where('merged_into', '=', into.id).executeTakeFirstOrThrow();
+
+  // a changed version of the merged record joins the problem that holds it now
+  await push('hotline12345', [record('办理中')]);
+  const versions = () => t.ctx.db.selectFrom('problem_source').select(['version', 'problem_id', 'link_reason']).where('external_id', '=', 'SYN1-1').orderBy('version').execute();
+  assert.deepEqual((await versions()).map((v) => v.problem_id), [into.id, into.id]);
+
+  const mergeId = (await t.ctx.db.selectFrom('problem_merge').select('id').where('from_problem_id', '=', from.id).executeTakeFirstOrThrow()).id;
+  const split = await t.app.inject({ method: 'POST', url: `/api/problems/${into.id}/merges/${mergeId}/split`, headers: { cookie: dispatcher } });
+  assert.equal(split.statusCode, 200, split.body);
+  assert.deepEqual((await versions()).map((v) => [v.version, v.problem_id, v.link_reason]), [[1, from.id, 'origin'], [2, from.id, 'version']], 'the whole history goes back');
+  assert.equal((await problemOf('SYN1-0')).source_count, 1);
+  assert.equal((await problemOf('SYN1-1')).source_count, 2);
+
+  await push('hotline12345', [record('已办结')]);
+  assert.deepEqual((await versions()).map((v) => v.problem_id), [from.id, from.id, from.id]);
+  assert.equal((await problemOf('SYN1-1')).source_count, 3);
+});
+
 test('outside the time window the same text is not merged', async () => {
   const text = '繁昌区荻港镇码头附近有人夜间非法采砂，江岸被掏空，存在很大的安全隐患，请尽快处理。';
   await push('hotline12345', [{ 工单编号: 'WIN-1', 受理时间: '2026-01-05 09:00', 诉求内容: text, 事发地址: '繁昌区荻港镇' }]);
