@@ -14,6 +14,7 @@ const TARGET = new RegExp(`([\\u4e00-\\u9fa5A-Za-z0-9]{2,8}?)(${SUFFIX_RE})(?![�
 /** Characters that make a phrase, not a name: 人在基本农田上建(厂房) is a sentence. */
 const NOT_A_NAME = /[在把被给向往从对让叫着过]|上建|有人/;
 const LEADING_NOISE = /^(在|到|去|被|的|了|和|与|一家|一个|这家|那家|有家|有一家|附近|对面|门口|楼下|旁边|位于|是|我在|我们|本人|我)+/;
+const TRAILING_NOISE = /(附近|对面|门口|楼下|旁边|一带|周边|的)+$/;
 const PLACE_WORDS = /^.*(区|县|市|镇|街道|乡|村|社区|小区|路|街|大道|广场)/;
 const GENERIC_NAMES = new Set(['一家', '这家', '那家', '附近', '当地', '相关', '有关', '我们', '他们']);
 /** Targets whose place is their name: 繁昌区城市管理局, 天门山路工地. */
@@ -31,12 +32,22 @@ export function targetKey(name: string): string {
     .toLowerCase();
 }
 
+/**
+ * A place standing for the name (天门山路工地, 繁昌区城市管理局). The match may begin inside a district's name (江区白马街道
+ * of 弋江区白马街道, the window being 8 characters): what follows the last 区/县/市 is taken when it is a place of its own.
+ */
+function placeAsName(raw: string): string {
+  const place = raw.replace(LEADING_NOISE, '').replace(TRAILING_NOISE, '');
+  const afterDistrict = place.replace(/^.*[区县市]/, '');
+  return afterDistrict.length >= 2 ? afterDistrict : place;
+}
+
 export function extractTarget(text: string): Target | null {
   for (const m of text.matchAll(TARGET)) {
     const raw = m[1]!;
     const stripped = raw.replace(PLACE_WORDS, '').replace(LEADING_NOISE, '');
     // a name of its own, or a place standing for the name where that is how such targets are called
-    const name = stripped.length >= 2 ? stripped : PLACE_NAMED.has(m[2]!) ? raw.replace(LEADING_NOISE, '') : '';
+    const name = stripped.length >= 2 ? stripped : PLACE_NAMED.has(m[2]!) ? placeAsName(raw) : '';
     if (name.length < 2 || name.includes('某') || GENERIC_NAMES.has(name) || NOT_A_NAME.test(name)) continue;
     const full = `${name}${m[2]}`;
     return { text: full, key: targetKey(full) };
