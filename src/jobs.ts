@@ -53,7 +53,7 @@ export function jobHandlers(ctx: AppContext, services: Services, opts: { triageB
       const total = triaged + (Number(payload.triaged) || 0);
       if (n === batch) {
         // more left: a follow-up job, behind the jobs already due; the statistics and rollups wait for the last run
-        await jobsRepo.enqueueUnlessDue(ctx.db, 'triage.pending', { triaged: total }, 5);
+        await jobsRepo.handOn(ctx.db, 'triage.pending', 'triaged', total, 5);
         return;
       }
       if (total > 0) {

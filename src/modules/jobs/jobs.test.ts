@@ -187,3 +187,15 @@ test('a triage run does a bounded amount of work and queues a follow-up; jobs th
   assert.deepEqual(order, ['triage', 'triage', 'sweep', 'triage'], 'the sweep ran before the follow-up');
   assert.deepEqual(await queuedTriage(), []);
 });
+
+test('a count handed on to the next run goes into a job already due, or a new one', async () => {
+  const due = () => ctx.db.selectFrom('job').select(['payload']).where('kind', '=', 'test.handon').where('state', '=', 'queued').orderBy('id').execute();
+  await jobsRepo.handOn(ctx.db, 'test.handon', 'triaged', 2, 5);
+  assert.deepEqual((await due()).map((j) => j.payload), [{ triaged: 2 }]);
+  await jobsRepo.handOn(ctx.db, 'test.handon', 'triaged', 3, 5);
+  assert.deepEqual((await due()).map((j) => j.payload), [{ triaged: 5 }]);
+  // one waiting for a later slot is not due: a new one runs now
+  await ctx.db.updateTable('job').set({ run_at: new Date(Date.now() + 60_000) }).where('kind', '=', 'test.handon').execute();
+  await jobsRepo.handOn(ctx.db, 'test.handon', 'triaged', 1, 5);
+  assert.deepEqual((await due()).map((j) => j.payload), [{ triaged: 5 }, { triaged: 1 }]);
+});

@@ -43,12 +43,16 @@ export const jobsRepo = {
     return Number(r.numUpdatedRows) > 0;
   },
 
-  /** Queues a job of this kind to run now, unless one is already queued and due. */
-  async enqueueUnlessDue(db: Queryable, kind: string, payload: Record<string, unknown>, maxAttempts: number) {
-    await sql`
-      insert into job (kind, payload, max_attempts)
-      select ${kind}, ${JSON.stringify(payload)}::jsonb, ${maxAttempts}
-      where not exists (select 1 from job where kind = ${kind} and state = 'queued' and run_at <= now())`.execute(db);
+  /**
+   * Hands a count on to the next run of a kind: added to payload[key] of a job of that kind already queued and due,
+   * or in a new job queued to run now.
+   */
+  async handOn(db: Queryable, kind: string, key: string, n: number, maxAttempts: number) {
+    const { rows } = await sql<{ id: number }>`
+      update job set payload = jsonb_set(payload, array[${key}::text], to_jsonb(coalesce((payload ->> ${key})::bigint, 0) + ${n}))
+      where id = (select id from job where kind = ${kind} and state = 'queued' and run_at <= now() order by run_at limit 1 for update skip locked)
+      returning id`.execute(db);
+    if (!rows.length) await db.insertInto('job').values({ kind, payload: { [key]: n }, max_attempts: maxAttempts }).execute();
   },
 
   fail(db: Queryable, id: number, worker: string, error: string, retryAt: Date | null) {
