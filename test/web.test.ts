@@ -3,7 +3,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, type Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../src/modules/seed/wuhu.ts';
-import { skipBrowser, startWebApp, submitLogin } from './browser.ts';
+import { settled, skipBrowser, startWebApp, submitLogin } from './browser.ts';
 import { REPO_ROOT, type TestContext } from './helpers.ts';
 import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { importFile } from '../src/modules/intake/service.ts';
@@ -107,7 +107,10 @@ test('问题库: the supervisor finds a problem, opens it, sees the masked sourc
   // field by field, the phone under its meaning and masked; the text as received on request, masked too
   const phoneRow = page.locator('.ant-descriptions-row', { hasText: '联系电话' }).last();
   assert.match(await phoneRow.innerText(), /139\*\*\*\*0022/);
+  // the panel has finished opening before its button is pressed (a click during the motion was lost once on a busy machine)
+  await settled(page.locator('.ant-collapse').first());
   await page.getByRole('button', { name: '查看收到的原文' }).click();
+  await page.getByRole('button', { name: '按字段查看' }).waitFor();
   const json = await page.locator('pre').innerText();
   assert.ok(json.includes('139****0022') && !json.includes('13955300022'), json);
   await page.getByRole('button', { name: /查看联系方式/ }).click();
