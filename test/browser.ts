@@ -24,13 +24,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A new page that has submitted the login form (the caller waits for what it expects next). */
+/** A new page that has submitted the login form and received the answer (the caller waits for what it expects next). */
 export async function submitLogin(browser: Browser, base: string, username: string, password = DEMO_PASSWORD): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(base);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(password);
+  // the session cookie comes with the login's answer: a test that navigates straight on must not cut that request off
+  const answered = page.waitForResponse((r) => r.url().endsWith('/api/auth/login'));
   await page.getByRole('button', { name: /登\s*录/ }).click();
+  await answered;
   return page;
 }
 
