@@ -25,8 +25,8 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A new page that has submitted the login form and received the answer (the caller waits for what it expects next). */
-export async function submitLogin(browser: Browser, base: string, username: string, password = DEMO_PASSWORD): Promise<Page> {
-  const page = await browser.newPage();
+export async function submitLogin(browser: Browser, base: string, username: string, password = DEMO_PASSWORD, options: { timezoneId?: string } = {}): Promise<Page> {
+  const page = await browser.newPage(options);
   await page.goto(base);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(password);

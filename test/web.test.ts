@@ -118,6 +118,18 @@ test('问题库: the supervisor finds a problem, opens it, sees the masked sourc
   await page.close();
 });
 
+test('问题库: times read as the city\'s clocks read them, whatever zone the computer is set to', { skip }, async () => {
+  const page = await submitLogin(browser, base, 'supervisor', DEMO_PASSWORD, { timezoneId: 'America/New_York' });
+  await page.getByText('问题库').first().click();
+  await page.getByText('企业拖欠工资').click();
+  const { reported_at } = await ctx.db.selectFrom('problem').select('reported_at').where('title', 'like', '%企业拖欠工资%').executeTakeFirstOrThrow();
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    .formatToParts(new Date(reported_at)).map((p) => [p.type, p.value]));
+  const shown = page.locator('.ant-descriptions-item', { hasText: '反映时间' }).first();
+  assert.match(await shown.innerText(), new RegExp(`${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`));
+  await page.close();
+});
+
 test('数据导入: a dispatcher uploads a file and sees the counts, with the rejected rows to download', { skip }, async () => {
   const page = await loginAs('dispatcher');
   await page.getByText('数据导入').first().click();

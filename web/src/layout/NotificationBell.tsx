@@ -1,9 +1,9 @@
 import { BellOutlined } from '@ant-design/icons';
 import { Badge, Button, Dropdown, Empty, List, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api } from '../api.ts';
+import { formatTime } from '../time';
 
 type Notification = { id: number; kind: string; title: string; body: string; work_order_id: number | null; created_at: string; read_at: string | null };
 type Inbox = { rows: Notification[]; unread: number };
@@ -55,7 +55,7 @@ export function NotificationBell() {
               <div>
                 <div>{n.title}</div>
                 {n.body && <Typography.Text type="secondary" style={{ fontSize: 12 }}>{n.body}</Typography.Text>}
-                <div style={{ color: '#999', fontSize: 12 }}>{dayjs(n.created_at).format('MM-DD HH:mm')}</div>
+                <div style={{ color: '#999', fontSize: 12 }}>{formatTime(n.created_at, 'MM-DD HH:mm')}</div>
               </div>
             </List.Item>
           )}

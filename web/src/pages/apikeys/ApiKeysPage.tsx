@@ -1,7 +1,7 @@
 import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Table, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, formErrors, type Reference } from '../../api.ts';
+import { formatTime } from '../../time';
 
 type KeyRow = { id: number; name: string; channel_code: string; channel_name: string; prefix: string; created_at: string; last_used_at: string | null; revoked_at: string | null };
 
@@ -45,8 +45,8 @@ export function ApiKeysPage() {
           { title: '名称', dataIndex: 'name' },
           { title: '渠道', dataIndex: 'channel_name' },
           { title: '前缀', dataIndex: 'prefix', render: (p) => <code>{p}…</code> },
-          { title: '创建时间', dataIndex: 'created_at', render: (t) => dayjs(t).format('YYYY-MM-DD HH:mm') },
-          { title: '最近使用', dataIndex: 'last_used_at', render: (t) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—') },
+          { title: '创建时间', dataIndex: 'created_at', render: (t) => formatTime(t) },
+          { title: '最近使用', dataIndex: 'last_used_at', render: (t) => formatTime(t) },
           { title: '状态', key: 's', render: (_, r) => (r.revoked_at ? <Tag>已吊销</Tag> : <Tag color="green">有效</Tag>) },
           { title: '', key: 'x', render: (_, r) => !r.revoked_at && <Popconfirm title="吊销后使用该密钥的系统将无法推送，确定？" onConfirm={() => void revoke(r.id)}><a>吊销</a></Popconfirm> },
         ]}

@@ -1,8 +1,9 @@
 import { App, Button, Card, DatePicker, Input, Space, Table, Typography } from 'antd';
-import dayjs, { type Dayjs } from 'dayjs';
+import { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../../api.ts';
 import { useCanCityWide } from '../../auth.tsx';
+import { formatTime } from '../../time';
 
 type Row = { id: number; at: string; actor_label: string; action: string; target_type: string; target_id: string | null; unit_name: string | null; ip: string | null; summary: Record<string, unknown> };
 type Filter = { action?: string; actor?: string; from?: string; to?: string; offset: number };
@@ -79,7 +80,7 @@ export function AuditPage() {
         expandable={{ expandedRowRender: (r) => <Typography.Text code>{JSON.stringify(r.summary)}</Typography.Text> }}
         columns={[
           { title: '#', dataIndex: 'id', width: 70 },
-          { title: '时间', dataIndex: 'at', width: 170, render: (t) => dayjs(t).format('YYYY-MM-DD HH:mm:ss') },
+          { title: '时间', dataIndex: 'at', width: 170, render: (t) => formatTime(t, 'YYYY-MM-DD HH:mm:ss') },
           { title: '操作人', dataIndex: 'actor_label' },
           { title: '操作', dataIndex: 'action', render: (a) => ACTIONS[a] ?? a },
           { title: '对象', key: 't', render: (_, r) => `${TARGETS[r.target_type] ?? r.target_type}${r.target_id ? ` ${r.target_id} 号` : ''}` },

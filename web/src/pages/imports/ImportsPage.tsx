@@ -1,9 +1,9 @@
 import { InboxOutlined } from '@ant-design/icons';
 import { Alert, App, Button, Card, Form, Progress, Select, Space, Table, Tag, Typography, Upload } from 'antd';
-import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type Reference } from '../../api.ts';
 import { MappingEditor, type MissingColumns } from './MappingEditor.tsx';
+import { formatTime } from '../../time';
 
 type UploadAnswer = { status: number; body: { message?: string; code?: string; columns?: unknown; fields?: Record<string, string>; batchId?: number } | null };
 
@@ -178,7 +178,7 @@ export function ImportsPage() {
             { title: '渠道', dataIndex: 'channel', render: channelName },
             { title: '来源', dataIndex: 'origin', render: (o, r) => (o === 'form' && r.channel === 'staff' ? '工作人员录入' : ({ cli: '命令行', api: '接口推送', web: '网页上传', form: '公众表单', seed: '演示数据' })[o as string] ?? o) },
             { title: '文件', dataIndex: 'file_name' },
-            { title: '开始时间', dataIndex: 'started_at', render: (t) => dayjs(t).format('MM-DD HH:mm:ss') },
+            { title: '开始时间', dataIndex: 'started_at', render: (t) => formatTime(t, 'MM-DD HH:mm:ss') },
             { title: '状态', dataIndex: 'state', render: (s) => <Tag color={STATE[s]?.[1]}>{STATE[s]?.[0] ?? s}</Tag> },
             { title: '新增/更新/重复/拒收', key: 'n', render: (_, b) => `${b.inserted} / ${b.changed} / ${b.repeats} / ${b.rejected}` },
             { title: '', key: 'e', render: (_, b) => b.rejected > 0 && <a href={`/api/imports/${b.id}/errors.csv`}>拒收明细</a> },

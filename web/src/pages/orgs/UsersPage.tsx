@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, formErrors, type Role } from '../../api.ts';
 import { useCan } from '../../auth.tsx';
 import { useUnits } from './useUnits.ts';
+import { formatTime } from '../../time';
 
 type UserRow = { id: number; username: string; display_name: string; unit_id: number; unit_name: string; phone_mask: string | null; active: boolean; locked_until: string | null; last_login_at: string | null };
 type UserDetail = UserRow & { must_change_password: boolean; grants: { id: number; role: string; role_name: string; unit_id: number; unit_name: string }[] };
@@ -121,7 +122,7 @@ export function UsersPage() {
           { title: '单位', dataIndex: 'unit_name' },
           { title: '电话', dataIndex: 'phone_mask' },
           { title: '状态', key: 's', render: (_, r) => (!r.active ? <Tag>已停用</Tag> : r.locked_until && dayjs(r.locked_until).isAfter(dayjs()) ? <Tag color="orange">已锁定</Tag> : <Tag color="green">正常</Tag>) },
-          { title: '最近登录', dataIndex: 'last_login_at', render: (t) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—') },
+          { title: '最近登录', dataIndex: 'last_login_at', render: (t) => formatTime(t) },
         ]}
       />
       <Drawer open={creating} title="新建人员" size="large" onClose={() => setCreating(false)} extra={<Button type="primary" onClick={create}>保存</Button>}>

@@ -1,5 +1,4 @@
 import { Alert, App, Button, Card, Col, Collapse, Descriptions, Empty, Popconfirm, Row, Space, Spin, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, ApiError } from '../../api.ts';
@@ -9,6 +8,7 @@ import { ROLE } from '../workorders/labels.ts';
 import { Deadline, StateTag } from '../workorders/parts.tsx';
 import type { OrderList } from '../workorders/types.ts';
 import { FLAGS, KINDS, STATUS } from './labels.ts';
+import { formatTime } from '../../time';
 
 type Source = {
   id: number; channel_name: string; external_id: string; version: number; link_reason: string; source_state: string | null; handled_by: string | null;
@@ -45,7 +45,7 @@ function RawRecord({ source }: { source: Source }) {
 const sourceTitle = (s: Source) => (/^[0-9a-f]{8}-[0-9a-f-]{27}$|^h:/i.test(s.external_id) ? `${s.channel_name}（编号 ${s.external_id.replace(/^h:/, '').slice(0, 8)}）` : `${s.channel_name} ${s.external_id}`);
 const LINK_REASON: Record<string, string> = { origin: '本件原始来源', version: '来源更新的版本', merged: '重复件合并而来' };
 
-const fmt = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
+const fmt = (t: string | null) => formatTime(t);
 
 export function ProblemDetailPage() {
   const { id } = useParams();

@@ -1,8 +1,8 @@
 import { Space, Table, Tag, Tooltip, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useNavigate } from 'react-router-dom';
 import { Highlighted } from './Highlighted.tsx';
 import { SATISFACTION, STATUS } from './labels.ts';
+import { formatTime } from '../../time';
 
 type Hits = [number, number][];
 export type SearchRow = {
@@ -40,7 +40,7 @@ function LeadUnitCell({ order }: { order: SearchRow['lead_order'] }) {
   return (
     <Space size={2} wrap>
       <span>{order.unit}</span>
-      {order.overdue && <Tooltip title={`办理期限 ${dayjs(order.deadline).format('YYYY-MM-DD HH:mm')}`}><Tag color="red">逾期</Tag></Tooltip>}
+      {order.overdue && <Tooltip title={`办理期限 ${formatTime(order.deadline)}`}><Tag color="red">逾期</Tag></Tooltip>}
       {order.listed && <Tag color="volcano">挂牌督办</Tag>}
     </Space>
   );
@@ -64,7 +64,7 @@ export function SearchResults({ data, loading, page, onPage }: { data: SearchAns
         showTotal: () => (data?.capped ? `约 ${data.total.toLocaleString('zh-CN')} 条（估计）` : `共 ${data?.total ?? 0} 条`),
       }}
       columns={[
-        { title: '反映时间', dataIndex: 'reported_at', width: 140, render: (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm') },
+        { title: '反映时间', dataIndex: 'reported_at', width: 140, render: (t: string) => formatTime(t) },
         { title: '问题', key: 'problem', render: (_, r) => <ProblemCell r={r} /> },
         {
           // the first source's channel; a problem with more (merged duplicates, later versions) says how many

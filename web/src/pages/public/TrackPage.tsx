@@ -1,9 +1,9 @@
 import { Alert, Button, Card, Descriptions, Form, Input, Radio, Result, Spin, Tag, Timeline, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { api, ApiError, formErrorBanner, formErrors } from '../../api.ts';
 import { PublicShell } from './PublicReportPage.tsx';
+import { formatTime } from '../../time';
 
 type Tracked = {
   trackingCode: string; title: string; kind: string | null; status: string; statusText: string; reportedAt: string; updatedAt: string; deadline: string | null; overdue: boolean;
@@ -13,7 +13,7 @@ type Tracked = {
 /** The colour of the status tag; the words are the page's own (statusText), not the staff's names for the states. */
 const STATUS_COLOR: Record<string, string> = { new: 'blue', triaged: 'blue', dispatched: 'processing', replied: 'cyan', closed: 'green', redirected: 'default', merged: 'purple' };
 
-const fmt = (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm');
+const fmt = (t: string) => formatTime(t);
 
 /** The citizen rates the answer; 不满意 sends the matter back for handling. */
 function RatingForm({ code, onRated }: { code: string; onRated: () => void }) {

@@ -7,6 +7,7 @@ import { downloadFile } from '../../download.ts';
 import { periodOf, type Granularity } from '../analytics/period.ts';
 import { GranularityPicker } from '../analytics/PeriodPicker.tsx';
 import { percent } from '../analytics/types.ts';
+import { formatTime } from '../../time';
 
 type Summary = { problems?: number; closed?: number; close_on_time_rate?: number | null; satisfaction_rate?: number | null; misconduct?: number };
 type Report = { id: number; period: string; period_kind: Granularity; title: string; summary: Summary | null; generated_at: string; generated_by_name: string | null };
@@ -108,7 +109,7 @@ export function ReportsPage() {
         columns={[
           { title: '报告', dataIndex: 'title', render: (t: string, r) => <><Typography.Text strong>{t}</Typography.Text><div style={{ fontSize: 12, color: 'rgba(0,0,0,0.55)' }}>{summaryText(r.summary)}</div></> },
           { title: '期间', key: 'period', width: 120, render: (_, r) => `${r.period}（${KIND_NAMES[r.period_kind] ?? r.period_kind}）` },
-          { title: '生成时间', dataIndex: 'generated_at', width: 150, render: (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm') },
+          { title: '生成时间', dataIndex: 'generated_at', width: 150, render: (t: string) => formatTime(t) },
           { title: '生成人', dataIndex: 'generated_by_name', width: 100, render: (n: string | null) => n ?? '系统' },
           { title: '下载', key: 'download', width: 190, render: (_, r) => <Downloads report={r} /> },
         ]}

@@ -1,5 +1,4 @@
 import { Alert, App, Button, Card, Descriptions, Drawer, Empty, Form, Input, InputNumber, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, formErrors } from '../../api.ts';
 import { useCan } from '../../auth.tsx';
@@ -8,8 +7,9 @@ import { LEVEL, PARAM, PARAM_ORDER, paramLabel, RULE, SIGNAL } from './labels.ts
 import { errorText, LevelTag, notBuiltYet, useLoad } from './parts.tsx';
 import { perMonthOption } from './riskCharts.ts';
 import type { Backtest, BacktestWarning, Level, RiskRule } from './types.ts';
+import { formatTime } from '../../time';
 
-const fmt = (t: string | null | undefined) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
+const fmt = (t: string | null | undefined) => formatTime(t);
 
 /** A rule's parameters in the order people read them, the known ones first. */
 const paramKeys = (params: Record<string, unknown>) => [

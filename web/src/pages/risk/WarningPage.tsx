@@ -1,5 +1,4 @@
 import { Alert, App, Button, Card, Col, Descriptions, Empty, List, Row, Space, Spin, Table, Tag, Timeline, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api } from '../../api.ts';
@@ -11,6 +10,7 @@ import { evidenceOption } from './riskCharts.ts';
 import type { StepName, TargetEvidence, UnitEvidence, VolumeEvidence, WarningDetail } from './types.ts';
 import { WarningActionModal } from './WarningActionModal.tsx';
 import { scopeText } from './WarningsPage.tsx';
+import { formatTime } from '../../time';
 
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const dayRange = (w: WarningDetail) => (w.started_on === w.last_seen_on ? w.started_on : `${w.started_on} 至 ${w.last_seen_on}`);
@@ -208,7 +208,7 @@ export function WarningPage() {
                     <div data-testid="timeline-item">
                       <div>
                         <Typography.Text strong>{EVENT[e.kind]?.text ?? e.kind}</Typography.Text>
-                        <Typography.Text type="secondary" style={{ marginLeft: 8, fontSize: 12 }}>{dayjs(e.at).format('YYYY-MM-DD HH:mm')}</Typography.Text>
+                        <Typography.Text type="secondary" style={{ marginLeft: 8, fontSize: 12 }}>{formatTime(e.at)}</Typography.Text>
                       </div>
                       <div style={{ fontSize: 13 }}>
                         {e.actor_label}

@@ -2,6 +2,7 @@ import { Alert, App, Button, Card, InputNumber, Space, Switch, Table, Typography
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../../api.ts';
 import { contributionName } from '../risk/labels.ts';
+import { formatTime } from '../../time';
 
 type Setting = { key: string; name: string; description: string; value: unknown; updated_at: string | null };
 type AutoDispatch = { enabled: boolean; minConfidence: number };
@@ -76,7 +77,7 @@ export function SettingsPage() {
           columns={[
             { title: '设置', dataIndex: 'name', width: 200, render: (n: string, s) => <><Typography.Text strong>{n}</Typography.Text><div><Typography.Text type="secondary">{s.description}</Typography.Text></div></> },
             { title: '当前值', dataIndex: 'value', render: (_: unknown, s) => <Editor s={s} onSaved={load} /> },
-            { title: '修改时间', dataIndex: 'updated_at', width: 170, render: (t: string | null) => (t ? new Date(t).toLocaleString('zh-CN') : '默认') },
+            { title: '修改时间', dataIndex: 'updated_at', width: 170, render: (t: string | null) => (t ? formatTime(t, 'YYYY-MM-DD HH:mm:ss') : '默认') },
           ]}
         />
       </Card>

@@ -1,10 +1,10 @@
 import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Segmented, Select, Space, Table, Tag, TreeSelect, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, formErrors, type Reference } from '../../api.ts';
 import { useCan } from '../../auth.tsx';
 import { UnitSelect } from '../workorders/UnitSelect.tsx';
 import { errorText, PageHead } from './shared.tsx';
+import { formatTime } from '../../time';
 
 type Rule = {
   id: number; domain_code: string; domain_name: string | null; region_code: string | null; region_name: string | null; kind_code: string | null; kind_name: string | null;
@@ -14,7 +14,7 @@ type Region = { code: string; name: string; level: string; parent_code: string |
 type Shown = 'live' | 'retired' | 'all';
 type RegionNode = { value: string; title: string; children?: RegionNode[] };
 
-const fmt = (t: string | null) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
+const fmt = (t: string | null) => formatTime(t);
 
 /** The region list as a tree below the city (the province is not a choice). */
 function regionTree(regions: Region[]): RegionNode[] {

@@ -1,8 +1,8 @@
 import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag } from 'antd';
-import dayjs from 'dayjs';
 import { useState } from 'react';
 import { api, ApiError } from '../../api.ts';
 import { errorText, PageHead, usePagedList } from './shared.tsx';
+import { formatTime } from '../../time';
 
 type Category = 'place' | 'unit' | 'term' | 'other';
 type Row = { word: string; category: Category; created_at: string; created_by_name: string | null };
@@ -106,7 +106,7 @@ export function UserWordsPage() {
             { title: '词语', dataIndex: 'word' },
             { title: '类别', dataIndex: 'category', width: 120, render: (c: Category) => <Tag color={CATEGORY[c]?.color}>{CATEGORY[c]?.text ?? c}</Tag> },
             { title: '添加人', dataIndex: 'created_by_name', width: 120, render: (n: string | null) => n ?? '—' },
-            { title: '添加时间', dataIndex: 'created_at', width: 170, render: (t: string) => dayjs(t).format('YYYY-MM-DD HH:mm') },
+            { title: '添加时间', dataIndex: 'created_at', width: 170, render: (t: string) => formatTime(t) },
             {
               title: '操作', key: 'x', width: 90,
               render: (_, r) => <Popconfirm title={`从词典中删除“${r.word}”？`} okText="删除" cancelText="取消" onConfirm={() => void remove(r)}><a>删除</a></Popconfirm>,

@@ -1,11 +1,11 @@
 import { App, Button, Card, Input, Modal, Progress, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
-import dayjs from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, type Reference } from '../../api.ts';
 import { KINDS } from '../problems/labels.ts';
 import { DispatchModal } from '../workorders/DispatchModal.tsx';
 import { HotTopicsCard } from './HotTopicsCard.tsx';
+import { formatTime } from '../../time';
 
 type Guess = { code: string | null; label: string; confidence: number; evidence: string[]; source: 'model' | 'lexicon' } | null;
 type Row = {
@@ -109,7 +109,7 @@ export function TriageQueuePage() {
         rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as number[]) }}
         pagination={{ total: data.total, pageSize: 20, current: offset / 20 + 1, showSizeChanger: false, onChange: (p) => setOffset((p - 1) * 20) }}
         columns={[
-          { title: '反映时间', dataIndex: 'reported_at', width: 140, render: (t) => dayjs(t).format('MM-DD HH:mm') },
+          { title: '反映时间', dataIndex: 'reported_at', width: 140, render: (t) => formatTime(t, 'MM-DD HH:mm') },
           {
             title: '标题', dataIndex: 'title',
             render: (t, r) => (

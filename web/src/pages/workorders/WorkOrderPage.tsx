@@ -1,5 +1,5 @@
 import { Alert, App, Button, Card, Col, Descriptions, Empty, List, Row, Space, Spin, Tag, Timeline, Typography } from 'antd';
-import dayjs from 'dayjs';
+import { formatTime } from '../../time';
 import { useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { api, type Reference } from '../../api.ts';
@@ -184,7 +184,7 @@ export function WorkOrderPage() {
                       <div>
                         <div>
                           <Typography.Text strong>{EVENT[e.kind]?.text ?? e.kind}</Typography.Text>
-                          <Typography.Text type="secondary" style={{ marginLeft: 8, fontSize: 12 }}>{dayjs(e.at).format('MM-DD HH:mm')}</Typography.Text>
+                          <Typography.Text type="secondary" style={{ marginLeft: 8, fontSize: 12 }}>{formatTime(e.at, 'MM-DD HH:mm')}</Typography.Text>
                         </div>
                         <div style={{ fontSize: 13 }}>
                           {e.actor_label}

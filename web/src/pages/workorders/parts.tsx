@@ -1,11 +1,12 @@
 import { Space, Tag, Tooltip, Typography } from 'antd';
 import dayjs from 'dayjs';
+import { formatTime } from '../../time';
 import { ApiError } from '../../api.ts';
 import { DUE_SOON_HOURS, OPEN_STATES, STATE } from './labels.ts';
 
 /** Small pieces the work-order pages share. */
 
-export const fmt = (t: string | null | undefined) => (t ? dayjs(t).format('YYYY-MM-DD HH:mm') : '—');
+export const fmt = (t: string | null | undefined) => formatTime(t);
 
 export const errorText = (e: unknown, fallback = '操作失败') => (e instanceof ApiError ? e.message : fallback);
 
