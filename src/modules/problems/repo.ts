@@ -14,6 +14,8 @@ export type ProblemFilter = {
   from?: Date;
   to?: Date;
   q?: string;
+  /** q as a tracking code would be typed (see trackingCodeAsTyped) */
+  code?: string;
   /** The triage queue: new problems already triaged, misconduct first. */
   queue?: boolean;
   misconductOnly?: boolean;
@@ -71,7 +73,7 @@ export const problemsRepo = {
     q = f.status ? q.where('problem.status', '=', f.status) : q.where('problem.status', '!=', 'merged');
     if (f.from) q = q.where('problem.reported_at', '>=', f.from);
     if (f.to) q = q.where('problem.reported_at', '<', f.to);
-    if (f.q) q = q.where((eb) => eb.or([eb('problem.title', 'like', `%${f.q}%`), eb('problem.body', 'like', `%${f.q}%`), eb('problem.tracking_code', '=', f.q!)]));
+    if (f.q) q = q.where((eb) => eb.or([eb('problem.title', 'like', `%${f.q}%`), eb('problem.body', 'like', `%${f.q}%`), eb('problem.tracking_code', '=', f.code ?? f.q!)]));
     if (f.queue) q = q.where('problem.status', '=', 'new').where('problem.triaged_at', 'is not', null);
     if (f.misconductOnly) q = q.where(sql<boolean>`cardinality(problem.misconduct) > 0`);
     let ordered = q.select(LIST_COLUMNS);

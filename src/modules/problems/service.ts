@@ -14,6 +14,7 @@ import { maskedForViewer, textMasker } from './masking.ts';
 import { PROBLEM_STATUS_NAMES } from './labels.ts';
 import { problemsRepo, type ProblemFilter } from './repo.ts';
 import { hotTopics } from '../triage/hot-topics.ts';
+import { trackingCodeAsTyped } from '../workorders/public.ts';
 
 export type ProblemScope = { regionPrefixes: string[] | 'all'; orderUnitIds: number[] };
 
@@ -95,7 +96,7 @@ export function createProblemsService(ctx: AppContext) {
     regionScope,
 
     async list(actor: Actor, f: Omit<ProblemFilter, 'regionPrefixes'>) {
-      const { rows, total } = await problemsRepo.list(db, { ...f, ...(await readScope(actor)) });
+      const { rows, total } = await problemsRepo.list(db, { ...f, ...(f.q ? { code: trackingCodeAsTyped(f.q) } : {}), ...(await readScope(actor)) });
       const seesContact = hasPermission(actor.principal, 'problem.contact');
       return { rows: rows.map((r) => maskedForViewer(r.confidential ? { ...r, reporter_name_mask: CONFIDENTIAL, reporter_phone_mask: null } : r, seesContact)), total };
     },

@@ -71,6 +71,7 @@ test('words separated by spaces must all occur; a quoted phrase must occur as wr
   assert.deepEqual(await found('admin', { q: '镜湖区' }), only('ticket', 'stall'));
   assert.deepEqual(await found('admin', { q: '镜湖区 -夜市' }), only('ticket'));
   assert.deepEqual(await found('admin', { q: codes.stall }), only('stall'), 'a tracking code finds its report');
+  assert.deepEqual(await found('admin', { q: codes.stall.toLowerCase() }), only('stall'), 'typed in lower case too');
   assert.deepEqual(await found('admin', { q: '，。！' }), [], 'punctuation alone finds nothing');
 });
 

@@ -1,4 +1,5 @@
 import { normalizeText, segmenter } from '../../lib/text.ts';
+import { trackingCodeAsTyped } from '../workorders/public.ts';
 
 /**
  * Word search over Chinese text without a Chinese parser in the database: the text is cut by jieba here and stored
@@ -82,7 +83,7 @@ export function parseQuery(input: string): ParsedQuery {
     parts.push(term.negated ? `!(${phrase})` : tokens.length > 1 ? `(${phrase})` : phrase);
     if (!term.negated) words.push(...tokens);
   }
-  const trackingCode = /^[A-Za-z0-9-]{6,40}$/.test(text) ? text : null;
+  const trackingCode = /^[A-Za-z0-9-]{6,40}$/.test(text) ? trackingCodeAsTyped(text) : null;
   return { tsquery: parts.some((p) => !p.startsWith('!')) ? parts.join(' & ') : null, words: [...new Set(words)], trackingCode };
 }
 
