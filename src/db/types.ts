@@ -10,6 +10,8 @@ export interface RegionTable {
   level: 'province' | 'city' | 'county' | 'township';
   parent_code: string | null;
   sort: ColumnType<number, number | undefined, number>;
+  /** names from before a reform, still written in addresses */
+  former_names: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface EnforcementDomainTable {

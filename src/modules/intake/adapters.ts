@@ -1,7 +1,7 @@
 import { normalizePhone } from '../../lib/crypto.ts';
 import { parseCityTime } from '../../lib/time.ts';
 import type { CanonicalField, FieldSpec } from './fields.ts';
-import { GRADE_NAMES, kindCodeOf } from './kinds.ts';
+import { GRADE_NAMES, gradeOf, kindCodeOf } from './kinds.ts';
 
 /** A row the pipeline cannot read, with the field at fault; the row is reported, never silently dropped. */
 export class RowError extends Error {
@@ -252,8 +252,8 @@ export const govService: ChannelAdapter = {
   required: [['body', 'title'], ['time'], ['satisfaction']],
   personal: PERSONAL,
   toDraft(rec) {
-    const grade = Number(text(rec.satisfaction));
-    if (!Number.isInteger(grade) || grade < 1 || grade > 5) throw new RowError('satisfaction', `评价等级“${text(rec.satisfaction) ?? ''}”应为 1–5`);
+    const grade = gradeOf(text(rec.satisfaction));
+    if (grade === null) throw new RowError('satisfaction', `评价等级“${text(rec.satisfaction) ?? ''}”应为 1–5 或 ${GRADE_NAMES.join('、')}`);
     const reason = text(rec.kind);
     const item = text(rec.title);
     const d = baseDraft({ ...rec, title: item ? `【好差评】${item}` : null, body: text(rec.body) ?? reason ?? item, kind: null });

@@ -590,6 +590,22 @@ test('texts reach the problem and its source exactly: quotes, backslashes, brace
   }
 });
 
+test('a district written by its name before the 2020 reform (芜湖县) is placed in 湾沚区, not in the whole city', async () => {
+  const rows = [{ 工单编号: 'FORMER-1', 受理时间: '2026-03-02 09:00', 诉求内容: '老城区菜市场门口占道经营严重，早上七点到九点车辆无法通行。', 所属区县: '芜湖县' }];
+  await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) });
+  const p = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id')
+    .select(['region_code', 'flags']).where('problem_source.external_id', '=', 'FORMER-1').executeTakeFirstOrThrow();
+  assert.equal(p.region_code, '340210');
+  assert.ok(!p.flags.includes('region_unmatched'), JSON.stringify(p.flags));
+});
+
+test('好差评 grades as exports write them: a number, the level\'s name or stars; anything else names the accepted forms', () => {
+  const gradeOf = (grade: unknown) => ADAPTERS.gov_service.toDraft({ id: 'G', title: '事项', body: '评价', time: '2026-03-01 10:00', satisfaction: grade } as never).source.satisfaction;
+  assert.deepEqual([5, '5', '５', '5.0', '非常满意', '五星', '5星', ' 满意 ', '4分', '基本满意', '不满意', 1].map(gradeOf),
+    ['非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '满意', '满意', '基本满意', '不满意', '非常不满意']);
+  for (const bad of [0, 6, '9', '好', '3.5', '']) assert.throws(() => gradeOf(bad), /评价等级“.*”应为 1–5 或 非常不满意、不满意、基本满意、满意、非常满意/, String(bad));
+});
+
 test('a row the database could not hold is rejected alone, naming its field; the rows around it are kept', async () => {
   const dir = tempDir();
   const lines = ['工单编号,受理时间,诉求内容'];

@@ -1,21 +1,26 @@
 /** Matches a report's district text and address to the city's regions; what does not match stays text. */
-export type RegionRow = { code: string; name: string; level: string };
+export type RegionRow = { code: string; name: string; level: string; former_names?: string[] };
 
 const SUFFIX = /(街道|镇|乡|区|县|市)$/;
+const ABOVE_COUNTY = new Set(['province', 'city']);
 
 export class PlaceMatcher {
   readonly #byName = new Map<string, string>();
+  readonly #levels = new Map<string, string>();
   readonly #townships: [string, string][] = [];
   readonly #counties: [string, string][] = [];
   readonly #units: Set<string>;
 
   constructor(regions: RegionRow[], unitNames: string[]) {
     for (const r of regions) {
-      this.#byName.set(r.name, r.code);
-      const short = r.name.replace(SUFFIX, '');
-      if (short.length >= 2 && !this.#byName.has(short)) this.#byName.set(short, r.code);
-      if (r.level === 'township') this.#townships.push([r.name, r.code]);
-      if (r.level === 'county') this.#counties.push([r.name, r.code]);
+      this.#levels.set(r.code, r.level);
+      for (const name of [r.name, ...(r.former_names ?? [])]) {
+        this.#byName.set(name, r.code);
+        const short = name.replace(SUFFIX, '');
+        if (short.length >= 2 && !this.#byName.has(short)) this.#byName.set(short, r.code);
+        if (r.level === 'township') this.#townships.push([name, r.code]);
+        if (r.level === 'county') this.#counties.push([name, r.code]);
+      }
     }
     this.#units = new Set(unitNames);
   }
@@ -25,8 +30,11 @@ export class PlaceMatcher {
     const hay = `${address ?? ''} ${regionText ?? ''}`;
     for (const [name, code] of this.#townships) if (hay.includes(name)) return code;
     if (regionText) {
-      const exact = this.#byName.get(regionText.trim()) ?? this.#byName.get(regionText.trim().replace(SUFFIX, ''));
-      if (exact) return exact;
+      const text = regionText.trim();
+      const exact = this.#byName.get(text) ?? this.#byName.get(text.replace(SUFFIX, ''));
+      // a 县 or 区 the table does not know is not the city of the same name (芜湖县 is not 芜湖市)
+      const claimsLower = SUFFIX.test(text) && !text.endsWith('市');
+      if (exact && !(claimsLower && ABOVE_COUNTY.has(this.#levels.get(exact) ?? ''))) return exact;
     }
     for (const [name, code] of this.#counties) if (hay.includes(name)) return code;
     return null;

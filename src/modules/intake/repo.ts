@@ -256,7 +256,7 @@ export const intakeRepo = {
   },
 
   regionNames(db: Queryable) {
-    return db.selectFrom('region').select(['code', 'name', 'level']).execute();
+    return db.selectFrom('region').select(['code', 'name', 'level', 'former_names']).execute();
   },
 
   unitNames(db: Queryable) {

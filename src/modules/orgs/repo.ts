@@ -13,7 +13,7 @@ export const orgsRepo = {
     return db.selectFrom('region').selectAll().where('code', '=', code).executeTakeFirst();
   },
 
-  insertRegion(db: Queryable, r: { code: string; name: string; level: 'province' | 'city' | 'county' | 'township'; parent_code: string | null; sort?: number }) {
+  insertRegion(db: Queryable, r: { code: string; name: string; level: 'province' | 'city' | 'county' | 'township'; parent_code: string | null; sort?: number; former_names?: string[] }) {
     return db.insertInto('region').values(r).onConflict((oc) => oc.column('code').doNothing()).execute();
   },
 

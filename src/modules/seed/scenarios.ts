@@ -6,6 +6,8 @@ export type Scenario = { domain: string; kind: string; title: string; body: stri
 
 export const SHOPS = ['好再来烧烤', '兴旺小吃', '福满楼饭店', '鑫源超市', '康宁大药房', '百姓药店', '阳光幼儿园', '启航培训学校', '顺达物流', '宏图建材', '金鼎汽修', '新天地网吧', '美家装饰', '大江水产', '老街面馆'];
 export const COMPANIES = ['江城建筑公司', '长江化工厂', '华信电子厂', '恒通运输公司', '安居物业公司', '瑞丰服装厂', '鸿运混凝土站', '金桥房地产公司', '盛世保安公司', '惠民小贷公司'];
+/** Enforcement words jieba would cut into single characters (占道经营 → 占/道/经营): the demo's dictionary starts with them. */
+export const ENFORCEMENT_WORDS = ['占道经营', '出店经营', '私搭乱建', '乱停乱放', '乱贴乱画', '野广告', '渣土车', '扬尘', '偷排', '群租房', '飞线充电', '未亮证', '亮证执法', '以罚代管', '只罚不管', '钓鱼执法'];
 export const ROADS = ['人民路', '长江路', '中山路', '北京路', '九华山路', '银湖路', '黄山路', '赭山路', '弋江路', '天门山路', '学府路', '湖滨路'];
 const REQUEST = ['希望有关部门尽快处理', '请相关部门依法查处', '恳请领导重视', '希望尽快给个答复', '请尽快派人核实'];
 const IMPACT = ['严重影响周边居民生活', '已经持续一个多月', '多次反映都没有结果', '周边群众意见很大', '存在很大的安全隐患'];

@@ -47,7 +47,7 @@ test('a question, a suggestion or thanks reads as one and is answered as one; a 
   assert.ok(hotline.filter((r) => /晚上七点以后最严重。$/.test(r.诉求内容!)).every((r) => /居民|群众|隐患|一个多月|没有结果/.test(r.诉求内容!)));
 });
 
-test('the demo city\'s road names are words of the segmenter: 赭山路 is one place, and neither it nor 山路 names a hot topic', async () => {
+test('the demo city\'s road names and enforcement words are words of the segmenter: 赭山路 is one place, and neither it nor 山路 names a hot topic; 占道经营 stays whole', async () => {
   const { syncUserDictionary } = await import('../triage/dictionary.ts');
   const { topicTerms } = await import('../triage/hot-topics.ts');
   const { segment } = await import('../../lib/text.ts');
@@ -57,6 +57,9 @@ test('the demo city\'s road names are words of the segmenter: 赭山路 is one p
   for (const road of ['赭山路', '天门山路', '九华山路']) assert.ok(words.includes(road), `${road} in ${words.join('/')}`);
   const terms = topicTerms({ title: text, body: '' });
   assert.ok(terms.includes('油烟') && !terms.some((t) => t.endsWith('山路')), terms.join(','));
+  // common enforcement words stay whole: a topic is 占道经营, not 经营
+  const stalls = topicTerms({ title: '夜市占道经营', body: '镜湖区夜市摊贩占道经营、私搭乱建，执法人员未亮证。' });
+  for (const w of ['占道经营', '私搭乱建', '未亮证']) assert.ok(stalls.includes(w), `${w} in ${stalls.join(',')}`);
 });
 
 test('demo reports come in through every channel with the calendar\'s rhythm; channels with an address match the city\'s regions', async () => {

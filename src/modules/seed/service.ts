@@ -15,7 +15,7 @@ import { createProblemsService } from '../problems/service.ts';
 import { createRiskService } from '../risk/service.ts';
 import { createWorkOrdersService } from '../workorders/service.ts';
 import { CITY, COUNTIES, DEMO_PASSWORD, DEMO_USERS, townshipCode, wuhuUnits } from './wuhu.ts';
-import { ROADS } from './scenarios.ts';
+import { ENFORCEMENT_WORDS, ROADS } from './scenarios.ts';
 import { triageConfigRepo } from '../triage/config-repo.ts';
 import { syncUserDictionary } from '../triage/dictionary.ts';
 
@@ -32,7 +32,7 @@ export async function seedDemoCity(ctx: AppContext): Promise<{ units: number; us
     await orgsRepo.insertRegion(tx, { code: '340000', name: '安徽省', level: 'province', parent_code: null });
     await orgsRepo.insertRegion(tx, { code: CITY.code, name: CITY.name, level: 'city', parent_code: '340000' });
     for (const [i, c] of COUNTIES.entries()) {
-      await orgsRepo.insertRegion(tx, { code: c.code, name: c.name, level: 'county', parent_code: CITY.code, sort: i });
+      await orgsRepo.insertRegion(tx, { code: c.code, name: c.name, level: 'county', parent_code: CITY.code, sort: i, former_names: c.formerNames ?? [] });
       for (const [j, t] of c.townships.entries()) {
         await orgsRepo.insertRegion(tx, { code: townshipCode(c.code, j), name: t, level: 'township', parent_code: c.code, sort: j });
       }
@@ -56,8 +56,9 @@ export async function seedDemoCity(ctx: AppContext): Promise<{ units: number; us
       });
       await orgsRepo.insertGrant(tx, { userId: id, role: u.role, unitId: ids.get(u.scope)!.id, grantedBy: null });
     }
-    // the city's road names as words of the segmenter (分拣配置 → 分词词典): 赭山路 is one place, not 赭 and 山路
+    // the city's road names and common enforcement words as words of the segmenter (分拣配置 → 分词词典): 赭山路 is one place, not 赭 and 山路
     await triageConfigRepo.insertUserWords(tx, [...ROADS], 'place', null);
+    await triageConfigRepo.insertUserWords(tx, [...ENFORCEMENT_WORDS], 'term', null);
     await triageConfigRepo.touchUserWords(tx);
     await recordAudit(tx, SYSTEM_ACTOR, { action: 'seed.demo', targetType: 'system', summary: { city: CITY.name, units: specs.length, users: DEMO_USERS.length } });
     return { units: specs.length, users: DEMO_USERS.length, password: DEMO_PASSWORD };

@@ -4,14 +4,15 @@ import type { UnitKind } from '../../db/types.ts';
 export const CITY = { code: '340200', name: '芜湖市' };
 
 /** County-level codes are GB/T 2260; township codes are the project's own 9-digit demo codes. */
-export const COUNTIES: { code: string; name: string; townships: string[] }[] = [
+export const COUNTIES: { code: string; name: string; townships: string[]; formerNames?: string[] }[] = [
   { code: '340202', name: '镜湖区', townships: ['范罗山街道', '方村街道', '天门山街道', '荆山街道'] },
-  { code: '340209', name: '弋江区', townships: ['白马街道', '澛港街道', '三山街道', '峨桥镇'] },
+  // 2020: 三山区 abolished into 弋江区, 芜湖县 became 湾沚区, 繁昌县 繁昌区; 2019: 无为县 became 无为市
+  { code: '340209', name: '弋江区', townships: ['白马街道', '澛港街道', '三山街道', '峨桥镇'], formerNames: ['三山区'] },
   { code: '340207', name: '鸠江区', townships: ['湾里街道', '清水街道', '官陡街道', '沈巷镇'] },
-  { code: '340210', name: '湾沚区', townships: ['湾沚镇', '六郎镇', '陶辛镇'] },
-  { code: '340212', name: '繁昌区', townships: ['繁阳镇', '荻港镇', '孙村镇'] },
+  { code: '340210', name: '湾沚区', townships: ['湾沚镇', '六郎镇', '陶辛镇'], formerNames: ['芜湖县'] },
+  { code: '340212', name: '繁昌区', townships: ['繁阳镇', '荻港镇', '孙村镇'], formerNames: ['繁昌县'] },
   { code: '340223', name: '南陵县', townships: ['籍山镇', '弋江镇', '许镇镇'] },
-  { code: '340281', name: '无为市', townships: ['无城镇', '襄安镇', '石涧镇'] },
+  { code: '340281', name: '无为市', townships: ['无城镇', '襄安镇', '石涧镇'], formerNames: ['无为县'] },
 ];
 
 export type UnitSpec = { key: string; name: string; kind: UnitKind; parent: string | null; region: string; domains?: string[] };
