@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { AuditRow } from '../../db/types.ts';
+import { contains } from '../../db/contains.ts';
 
 /** One sealer at a time across every instance: this advisory lock is held until the sealing transaction ends. */
 const AUDIT_SEAL_LOCK_KEY = 482_301_99;
@@ -64,7 +65,7 @@ export const auditRepo = {
     if (f.from) q = q.where('audit_log.at', '>=', f.from);
     if (f.to) q = q.where('audit_log.at', '<', f.to);
     if (f.action) q = q.where('audit_log.action', 'like', `${f.action}%`);
-    if (f.actor) q = q.where('audit_log.actor_label', 'like', `%${f.actor}%`);
+    if (f.actor) q = q.where(contains('audit_log.actor_label', f.actor));
     if (f.targetType) q = q.where('audit_log.target_type', '=', f.targetType);
     if (f.targetId) q = q.where('audit_log.target_id', '=', f.targetId);
     const [rows, total] = await Promise.all([

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Queryable } from '../../db/client.ts';
 import type { UnitKind } from '../../db/types.ts';
+import { contains } from '../../db/contains.ts';
 
 const underAny = (paths: string[]) => (eb: any) => eb.or(paths.map((p) => eb('unit.path', 'like', `${p}%`)));
 
@@ -72,7 +73,7 @@ export const orgsRepo = {
     if (paths.length === 0) return { rows: [], total: 0 };
     let q = db.selectFrom('app_user').innerJoin('unit', 'unit.id', 'app_user.unit_id').where(underAny(paths));
     if (f.unitId) q = q.where('app_user.unit_id', '=', f.unitId);
-    if (f.q) q = q.where((eb) => eb.or([eb('app_user.username', 'like', `%${f.q}%`), eb('app_user.display_name', 'like', `%${f.q}%`)]));
+    if (f.q) q = q.where((eb) => eb.or([contains('app_user.username', f.q!), contains('app_user.display_name', f.q!)]));
     const [rows, total] = await Promise.all([
       q.select(['app_user.id', 'app_user.username', 'app_user.display_name', 'app_user.unit_id', 'unit.name as unit_name', 'app_user.phone_mask', 'app_user.active', 'app_user.locked_until', 'app_user.last_login_at', 'app_user.created_at'])
         .orderBy('unit.path').orderBy('app_user.id').limit(f.limit).offset(f.offset).execute(),

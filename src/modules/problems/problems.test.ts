@@ -157,6 +157,8 @@ test('the public form answers with a tracking code; 保密 hides the reporter ev
   assert.equal(row.reporter_name_mask, '（保密）');
   const byTypedCode = (await t.app.inject({ url: `/api/problems?q=${code.toLowerCase()}`, headers: { cookie: supervisor } })).json();
   assert.deepEqual(byTypedCode.rows.map((r: { id: number }) => r.id), [row.id], 'the code found as people type it, in lower case');
+  const wildcard = (await t.app.inject({ url: `/api/problems?q=${encodeURIComponent('_%')}`, headers: { cookie: supervisor } })).json();
+  assert.equal(wildcard.total, 0, 'a typed % or _ is that character, not a wildcard');
   assert.equal(row.reporter_phone_mask, null);
   assert.equal(row.region_code, '340207004');
   const detail = (await t.app.inject({ url: `/api/problems/${row.id}`, headers: { cookie: supervisor } })).json();

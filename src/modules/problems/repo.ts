@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { DB, ProblemStatus } from '../../db/types.ts';
 import { regionPrefix } from '../../lib/region.ts';
+import { contains } from '../../db/contains.ts';
 
 export type ProblemFilter = {
   regionPrefixes: string[] | 'all';
@@ -73,7 +74,7 @@ export const problemsRepo = {
     q = f.status ? q.where('problem.status', '=', f.status) : q.where('problem.status', '!=', 'merged');
     if (f.from) q = q.where('problem.reported_at', '>=', f.from);
     if (f.to) q = q.where('problem.reported_at', '<', f.to);
-    if (f.q) q = q.where((eb) => eb.or([eb('problem.title', 'like', `%${f.q}%`), eb('problem.body', 'like', `%${f.q}%`), eb('problem.tracking_code', '=', f.code ?? f.q!)]));
+    if (f.q) q = q.where((eb) => eb.or([contains('problem.title', f.q!), contains('problem.body', f.q!), eb('problem.tracking_code', '=', f.code ?? f.q!)]));
     if (f.queue) q = q.where('problem.status', '=', 'new').where('problem.triaged_at', 'is not', null);
     if (f.misconductOnly) q = q.where(sql<boolean>`cardinality(problem.misconduct) > 0`);
     let ordered = q.select(LIST_COLUMNS);

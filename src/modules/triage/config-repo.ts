@@ -2,14 +2,13 @@ import { sql } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { UserWordCategory } from '../../db/types.ts';
 import type { Target } from './repo.ts';
+import { contains } from '../../db/contains.ts';
 
 /** The two lexicons of (category, term): enforcement misconduct, and matters the city does not dispatch. */
 export type TermList = 'misconduct' | 'exclusion';
 const TERM_TABLE = { misconduct: 'misconduct_term', exclusion: 'exclusion_term' } as const;
 
 type Page = { limit: number; offset: number };
-/** A case-sensitive substring test that needs no LIKE escaping (terms may contain % or _). */
-const contains = (column: string, q: string) => sql<boolean>`strpos(${sql.ref(column)}, ${q}) > 0`;
 
 /** SQL of the admin-editable triage data: label map, keyword lexicon, misconduct and exclusion terms, user dictionary. */
 export const triageConfigRepo = {
