@@ -25,7 +25,7 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** A new page that has submitted the login form and received the answer (the caller waits for what it expects next). */
-export async function submitLogin(browser: Browser, base: string, username: string, password = DEMO_PASSWORD, options: { timezoneId?: string } = {}): Promise<Page> {
+export async function submitLogin(browser: Browser, base: string, username: string, password = DEMO_PASSWORD, options: { timezoneId?: string; viewport?: { width: number; height: number } } = {}): Promise<Page> {
   const page = await browser.newPage(options);
   await page.goto(base);
   await page.getByLabel('用户名').fill(username);

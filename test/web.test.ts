@@ -130,6 +130,16 @@ test('问题库: times read as the city\'s clocks read them, whatever zone the c
   await page.close();
 });
 
+test('问题库 fits a 1366-wide office laptop screen: no sideways scrolling to reach 反映人', { skip }, async () => {
+  const page = await submitLogin(browser, base, 'supervisor', DEMO_PASSWORD, { viewport: { width: 1366, height: 768 } });
+  await page.getByText('问题库').first().click();
+  await page.getByText('企业拖欠工资').waitFor();
+  const table = page.locator('.ant-table-content, .ant-table-body').first();
+  const { scrollWidth, clientWidth } = await table.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth }));
+  assert.ok(scrollWidth <= clientWidth, `the table is ${scrollWidth}px wide in ${clientWidth}px`);
+  await page.close();
+});
+
 test('数据导入: a dispatcher uploads a file and sees the counts, with the rejected rows to download', { skip }, async () => {
   const page = await loginAs('dispatcher');
   await page.getByText('数据导入').first().click();

@@ -55,7 +55,8 @@ export function SearchResults({ data, loading, page, onPage }: { data: SearchAns
       size="middle"
       loading={loading}
       dataSource={data?.rows ?? []}
-      scroll={{ x: 1200 }}
+      // fits the content area of a 1366-wide screen (the common office laptop) without scrolling sideways
+      scroll={{ x: 1040 }}
       locale={{ emptyText: '没有符合条件的问题' }}
       onRow={(r) => ({ onClick: () => navigate(`/problems/${r.id}`), style: { cursor: 'pointer' } })}
       pagination={{
@@ -64,17 +65,17 @@ export function SearchResults({ data, loading, page, onPage }: { data: SearchAns
         showTotal: () => (data?.capped ? `约 ${data.total.toLocaleString('zh-CN')} 条（估计）` : `共 ${data?.total ?? 0} 条`),
       }}
       columns={[
-        { title: '反映时间', dataIndex: 'reported_at', width: 140, render: (t: string) => formatTime(t) },
+        { title: '反映时间', dataIndex: 'reported_at', width: 100, render: (t: string) => <>{formatTime(t, 'YYYY-MM-DD')}<br />{formatTime(t, 'HH:mm')}</> },
         { title: '问题', key: 'problem', render: (_, r) => <ProblemCell r={r} /> },
         {
           // the first source's channel; a problem with more (merged duplicates, later versions) says how many
-          title: '渠道', key: 'channel', width: 130,
+          title: '渠道', key: 'channel', width: 110,
           render: (_, r) => (r.source_count > 1 ? <>{r.channel_name}<br /><Typography.Text type="secondary" style={{ fontSize: 12 }}>共 {r.source_count} 条来源记录</Typography.Text></> : r.channel_name),
         },
-        { title: '类型 · 领域', key: 'kind', width: 150, render: (_, r) => [r.kind_name, r.domain_name].filter(Boolean).join(' · ') || '—' },
-        { title: '区域', dataIndex: 'region_name', width: 100, render: (n: string | null) => n ?? '—' },
+        { title: '类型 · 领域', key: 'kind', width: 120, render: (_, r) => [r.kind_name, r.domain_name].filter(Boolean).join(' · ') || '—' },
+        { title: '区域', dataIndex: 'region_name', width: 90, render: (n: string | null) => n ?? '—' },
         {
-          title: '状态', key: 'status', width: 100,
+          title: '状态', key: 'status', width: 90,
           render: (_, r) => (
             <Space size={2} wrap>
               <Tag color={STATUS[r.status]?.color}>{STATUS[r.status]?.text ?? r.status}</Tag>
@@ -82,8 +83,8 @@ export function SearchResults({ data, loading, page, onPage }: { data: SearchAns
             </Space>
           ),
         },
-        { title: '承办单位', key: 'unit', width: 180, render: (_, r) => <LeadUnitCell order={r.lead_order} /> },
-        { title: '反映人', key: 'who', width: 130, render: (_, r) => [r.reporter.name, r.reporter.phone].filter(Boolean).join(' ') || '—' },
+        { title: '承办单位', key: 'unit', width: 150, render: (_, r) => <LeadUnitCell order={r.lead_order} /> },
+        { title: '反映人', key: 'who', width: 110, render: (_, r) => (r.reporter.name || r.reporter.phone ? <>{r.reporter.name}{r.reporter.name && r.reporter.phone && <br />}{r.reporter.phone}</> : '—') },
       ]}
     />
   );
