@@ -99,6 +99,11 @@ test('demo work orders walk the loop on their own dates: every state is represen
   assert.equal(closedWithoutFollowUp.rows[0]!.n, 0);
   const outOfOrder = await sql<{ n: number }>`select count(*)::int as n from work_event a join work_event b on a.work_order_id = b.work_order_id and a.id < b.id and a.at > b.at`.execute(ctx.db);
   assert.equal(outOfOrder.rows[0]!.n, 0, 'events are dated in the order they happened');
+  // overdue flags fall on the morning after the deadline passed, as the sweep would have found them, not at loading
+  const overdue = await sql<{ n: number; late: number }>`
+    select count(*)::int as n, count(*) filter (where e.at < o.deadline or e.at > o.deadline + interval '1 day')::int as late
+    from work_event e join work_order o on o.id = e.work_order_id where e.kind = 'overdue'`.execute(ctx.db);
+  assert.ok(overdue.rows[0]!.n > 0 && overdue.rows[0]!.late === 0, JSON.stringify(overdue.rows[0]));
   // the reply, its review and the follow-up carry the step's date, not the day the demo was loaded
   const late = await sql<{ n: number }>`
     select count(*)::int as n from work_reply r join work_order o on o.id = r.work_order_id

@@ -44,7 +44,7 @@ function officeHours(ms: number, seed: number): number {
 /**
  * The demo city's work orders: older food and drug reports dispatched to the demo handler's bureau and walked through
  * the loop on their own dates (some closed, some awaiting review or follow-up, one redone, one extended, one listed),
- * a few sent to units without demo users and left to go overdue. Then the supervision sweep runs once.
+ * a few sent to units without demo users and left to go overdue. Then the supervision sweep runs as it would have each morning.
  */
 export async function seedDemoWorkOrders(ctx: AppContext, count = 60): Promise<{ orders: number }> {
   const [dispatcher, supervisor, handler] = await Promise.all(['dispatcher', 'supervisor', 'handler'].map((u) => demoActor(ctx, u)));
@@ -90,6 +90,15 @@ export async function seedDemoWorkOrders(ctx: AppContext, count = 60): Promise<{
     at(24 * (5 + (i % 4)));
     const satisfaction = stage === 4 ? 'basically_satisfied' : stage === 3 ? 'unrated' : 'satisfied';
     await service.followUp(supervisor, id, view.order.version, { satisfaction, comment: satisfaction === 'satisfied' ? '问题已解决，感谢' : '', method: 'phone' });
+  }
+  // the supervision sweep as it would have run each morning since the first dispatch: reminders, overdue flags and
+  // 督办 notices carry the day they fell due, not the moment the demo was loaded
+  const first = problems.length ? Math.min(...problems.map((p) => new Date(p.reported_at).getTime())) : Date.now();
+  const morning = new Date(first + CITY_OFFSET);
+  morning.setUTCHours(8, 30, 0, 0);
+  for (let day = morning.getTime() - CITY_OFFSET + 24 * HOUR; day < Date.now(); day += 24 * HOUR) {
+    clock = new Date(day);
+    await service.sweep();
   }
   clock = new Date();
   await service.sweep();
