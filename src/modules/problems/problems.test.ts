@@ -166,6 +166,33 @@ test('the public form answers with a tracking code; 保密 hides the reporter ev
   assert.equal((await submit({ content: '另一个地址不受影响的测试反映内容。' }, '10.3.3.3')).statusCode, 200);
 });
 
+test('the report forms take a phone however it is written, as intake does: one number, one blind index; not a phone is refused', async () => {
+  const officer = await login(t.app, 'officer', DEMO_PASSWORD);
+  const content = '鸠江区湾里街道某工地夜间施工噪音扰民，请依法处理。';
+  let ip = 0;
+  const submit = (contactPhone: string, staff = false) => staff
+    ? t.app.inject({ method: 'POST', url: '/api/problems', headers: { cookie: officer }, payload: { content, address: '镜湖区荆山街道', contactPhone } })
+    : t.app.inject({ method: 'POST', url: '/api/public/reports', payload: { content, contactPhone }, remoteAddress: `10.9.0.${++ip}` });
+  const stored = async (res: Awaited<ReturnType<typeof submit>>) => {
+    assert.equal(res.statusCode, 200, res.body);
+    const p = await t.ctx.db.selectFrom('problem').select(['reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index'])
+      .where(res.json().id ? 'id' : 'tracking_code', '=', res.json().id ?? res.json().trackingCode).executeTakeFirstOrThrow();
+    return p.reporter_phone_enc && [t.ctx.cipher.decrypt(p.reporter_phone_enc), p.reporter_phone_mask, p.reporter_phone_index];
+  };
+  const mobile = ['13955307777', t.ctx.cipher.blindIndex('13955307777')];
+  for (const w of ['１３９５５３０７７７７', '0086 139 5530 7777', '139-55307777', '(+86) 139 5530 7777', '86 139-5530-7777']) {
+    assert.deepEqual(await stored(await submit(w)), [mobile[0], '139****7777', mobile[1]], w);
+  }
+  assert.deepEqual(await stored(await submit('+86 139 5530 7777', true)), [mobile[0], '139****7777', mobile[1]]);
+  assert.deepEqual(await stored(await submit('0553-384-5566')), ['0553-3845566', '055*****5566', t.ctx.cipher.blindIndex('0553-3845566')]);
+  assert.equal(await stored(await submit('')), null);
+  for (const [w, staff] of [['12345', false], ['139 5530 777', true], ['2026-03-02', false]] as const) {
+    const bad = await submit(w, staff);
+    assert.equal(bad.statusCode, 400, w);
+    assert.deepEqual(bad.json().details, [{ field: 'contactPhone', message: '请填写正确的手机号或固定电话' }], w);
+  }
+});
+
 /** Hotline records pushed through the API; their problems' ids by record number. */
 async function pushHotline(records: Record<string, unknown>[]) {
   const res = await t.app.inject({ method: 'POST', url: '/api/intake/hotline12345', headers: { 'x-api-key': await apiKey('hotline12345') }, payload: records });
