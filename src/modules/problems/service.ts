@@ -24,12 +24,14 @@ const TOPIC_DOCS_MAX = 20_000;
 
 /**
  * Masks every encrypted value of a raw record (numbers keep their ends, names their first character) and, for those
- * who may not see contacts, the phone and ID numbers written into its texts: as in the problem's body, left out
- * altogether in a 保密 report.
+ * who may not see contacts, the phone and ID numbers written into its texts or sent as JSON numbers: as in the
+ * problem's body, left out altogether in a 保密 report.
  */
 function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confidential: boolean; seesContact: boolean }): unknown {
   if (Array.isArray(value)) return value.map((v) => maskPayload(v, cipher, o));
   if (typeof value === 'string') return textMasker(o.confidential, o.seesContact)(value);
+  // a phone or ID number sent as a JSON number reads as its text would; counts, coordinates and Unix times stay numbers
+  if (typeof value === 'number' && !o.seesContact && isPersonalNumber(value)) return textMasker(o.confidential, false)(String(value));
   if (value && typeof value === 'object') {
     if ('$sm4' in value && typeof (value as { $sm4: unknown }).$sm4 === 'string') {
       if (o.confidential) return CONFIDENTIAL;
