@@ -75,7 +75,7 @@ function given(v: unknown): string | null {
 }
 
 /** The reporter's phone in one form, for its blind index and mask (the raw record keeps it as written); not a phone: as written. */
-function phone(v: unknown): string | null {
+export function reporterPhone(v: unknown): string | null {
   const t = given(v);
   return t && (normalizePhone(t) ?? t);
 }
@@ -112,7 +112,7 @@ export function baseDraft(rec: CanonicalRecord): ProblemDraft {
     targetText: text(rec.target),
     unitText: text(rec.unit),
     reporterName: given(rec.name),
-    reporterPhone: phone(rec.phone),
+    reporterPhone: reporterPhone(rec.phone),
     confidential: confidentialOf(rec.confidential, rec.isPublic),
     source: {
       state: text(rec.state),
