@@ -7,7 +7,7 @@ import { DataDirBusyError } from './db/lock.ts';
 import { loadConfig, type Config } from './lib/config.ts';
 import { AppError } from './lib/errors.ts';
 import { verifyAuditChain } from './modules/audit/service.ts';
-import { importFile, writeErrorReport } from './modules/intake/service.ts';
+import { importFile, normalizeReporterPhones, writeErrorReport } from './modules/intake/service.ts';
 import { FileError } from './modules/intake/files.ts';
 import { createTriageService, readLabelled } from './modules/triage/service.ts';
 import { recordAudit } from './modules/audit/service.ts';
@@ -53,7 +53,7 @@ program
     await serve(loadConfig());
   });
 
-const db = program.command('db').description('数据库：迁移、备份、恢复');
+const db = program.command('db').description('数据库：迁移、备份、恢复、电话规范化');
 db.command('migrate')
   .description('执行尚未应用的迁移')
   .action(() =>
@@ -77,6 +77,17 @@ db.command('restore <file>')
       const header = await restoreDatabase(rt.ctx.db, file, (t, n) => err(`  恢复 ${t}：${n} 行`));
       await rt.ctx.db.transaction().execute((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: 'db.restore', targetType: 'system', summary: { backupCreatedAt: header.createdAt } }));
       out(`恢复完成：来自 ${header.createdAt} 的备份`);
+    }),
+  );
+
+db.command('normalize-phones')
+  .description('把规范化之前入库的反映人电话（+86 139…、8613…、139-5530-7777）重新规范化：解密后重新加密、打码并重建盲索引；已规范的不动，可重复运行')
+  .option('--json', '只输出一行 JSON 结果')
+  .action((o: { json?: boolean }) =>
+    withRuntime('zhd db normalize-phones', async (rt) => {
+      const r = await normalizeReporterPhones(rt.ctx);
+      if (o.json) out(JSON.stringify(r));
+      else out(`检查 ${r.checked} 个反映人电话，重新规范化 ${r.changed} 个${r.unreadable ? `，${r.unreadable} 个无法解密（密钥不符或数据被改动），未改动` : ''}`);
     }),
   );
 

@@ -6,6 +6,8 @@ import JSZip from 'jszip';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { childEnv, createPgDatabase, onPostgres, REPO_ROOT, TEST_SM4_KEY, tempDir } from './helpers.ts';
+import { openPglite, openPostgres } from '../src/db/client.ts';
+import { FieldCipher, maskPhone } from '../src/lib/crypto.ts';
 
 const run = promisify(execFile);
 const ZHD = path.join(REPO_ROOT, 'bin', 'zhd.js');
@@ -77,6 +79,35 @@ test('zhd import --json: one line of counts, every rejected row in the report be
   const broken = await zhd('import', '--channel', 'hotline12345', cut, '--json').then(() => null, (e: { code: number; stdout: string; stderr: string }) => e);
   assert.equal(broken?.code, 1);
   assert.match(JSON.parse(broken!.stdout).error, /XLSX 文件不完整/);
+});
+
+test('zhd db normalize-phones: a phone stored before normalization is re-encrypted, re-masked and re-indexed, once', { timeout: 240_000 }, async () => {
+  const dir = tempDir();
+  const pg = onPostgres ? await createPgDatabase('zhd_cli') : null;
+  const own = childEnv(pg ? { DATABASE_URL: pg.url, ZHD_SM4_KEY: TEST_SM4_KEY } : { DATA_DIR: dir, ZHD_SM4_KEY: TEST_SM4_KEY });
+  const cli = (...args: string[]) => run(process.execPath, [ZHD, ...args], { env: own, cwd: REPO_ROOT });
+  const withDb = async <T>(fn: (db: Awaited<ReturnType<typeof openPglite>>['db']) => Promise<T>) => {
+    const database = pg ? await openPostgres(pg.url, { poolSize: 1 }) : await openPglite(dir);
+    try {
+      return await fn(database.db);
+    } finally {
+      await database.close();
+    }
+  };
+  try {
+    const file = path.join(dir, 'phones.csv');
+    fs.writeFileSync(file, '工单编号,受理时间,诉求内容,联系电话\nPHONE-1,2026-03-01 09:00,小区门口有人占道经营，请处理。,13955300005\n');
+    assert.equal(JSON.parse((await cli('import', '--channel', 'hotline12345', file, '--json')).stdout).inserted, 1);
+    const cipher = new FieldCipher(TEST_SM4_KEY);
+    const legacy = '+86 139 5530 0005';
+    await withDb((db) => db.updateTable('problem').set({ reporter_phone_enc: cipher.encrypt(legacy), reporter_phone_mask: maskPhone(legacy), reporter_phone_index: cipher.blindIndex(legacy) }).execute());
+    assert.deepEqual(JSON.parse((await cli('db', 'normalize-phones', '--json')).stdout), { checked: 1, changed: 1, unreadable: 0 });
+    const p = await withDb((db) => db.selectFrom('problem').select(['reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index']).executeTakeFirstOrThrow());
+    assert.deepEqual([cipher.decrypt(p.reporter_phone_enc!), p.reporter_phone_mask, p.reporter_phone_index], ['13955300005', '139****0005', cipher.blindIndex('13955300005')]);
+    assert.match((await cli('db', 'normalize-phones')).stdout, /检查 1 个反映人电话，重新规范化 0 个/);
+  } finally {
+    await pg?.drop();
+  }
 });
 
 test('on PostgreSQL the server refuses to start without the SM4 key', { skip: !onPostgres && '仅在 PostgreSQL 上运行' }, async () => {

@@ -152,6 +152,18 @@ export function hidePersonalNumbers(text: string): string {
   return replaceNumbers(text, () => '（号码已隐去）');
 }
 
+// digits (full-width too) and what people write between them in a phone or ID number: a run at the end, one at the start
+const NUMBER_TAIL = /[+＋(（]*[0-9０-９][0-9０-９Xxｘ \-－()（）]*$/;
+const NUMBER_HEAD = /^[ \-－()（）]*[0-9０-９Xxｘ]/;
+
+/** The first `n` characters, never ending inside a number: a phone or ID number cut short is no longer recognised, so never masked. */
+export function headOutsideNumbers(s: string, n: number): string {
+  if (s.length <= n) return s;
+  const h = s.slice(0, n);
+  const tail = NUMBER_HEAD.test(s.slice(n)) ? NUMBER_TAIL.exec(h) : null;
+  return tail && tail.index > 0 ? h.slice(0, tail.index).trimEnd() : h;
+}
+
 /** 138****1234 for mobiles; keeps the first 3 and last 4 of longer numbers, stars for the middle. */
 export function maskPhone(phone: string | null | undefined): string | null {
   if (!phone) return null;

@@ -152,6 +152,24 @@ test('the October report is a Word document whose figures equal the dashboard\'s
   assert.equal(audit.length, 3);
 });
 
+test("a report's examples quote citizens' numbers masked, and a 保密 report's not at all, not even cut short", async () => {
+  const problems = createProblemsService(t.ctx);
+  const example = async (o: { title: string; content: string; confidential?: boolean; at: string }) => {
+    const { id } = await problems.submitForm('web_form', { title: o.title, content: o.content, region: '镜湖区', kind: '投诉', confidential: o.confidential }, SYSTEM_ACTOR);
+    await t.ctx.db.updateTable('problem').set({ reported_at: new Date(o.at), misconduct: ['态度粗暴'] }).where('id', '=', id).execute();
+  };
+  await example({ title: '执法人员态度粗暴', content: '城管执法人员当场辱骂摊主，请回电139 5530 7777核实。', at: '2026-08-03T10:00:00+08:00' });
+  await example({ title: '举报人电话13955305555', content: '我要举报执法人员辱骂群众，电话（0553）3845566或+86 139-5530-6666，请替我保密。', confidential: true, at: '2026-08-04T10:00:00+08:00' });
+  // a number across the excerpt's end: cut first, it would no longer be recognised as one
+  await example({ title: '执法人员辱骂摊主', content: `${'镜湖区某市场执法人员辱骂摊主，'.repeat(4).slice(0, 50)}电话13955304444，请处理。`, at: '2026-08-05T10:00:00+08:00' });
+  const reports = createReportsService(t.ctx, { analytics: createAnalyticsService(t.ctx, problems), problems });
+  const zip = await JSZip.loadAsync((await reports.generate(SYSTEM_ACTOR, '2026-08')).docx);
+  const text = (await zip.file('word/document.xml')!.async('string')).replace(/<[^>]+>/g, '');
+  assert.ok(text.includes('城管执法人员当场辱骂摊主，请回电139****7777核实。'), text);
+  assert.ok(text.includes('举报人电话（号码已隐去）：我要举报执法人员辱骂群众，电话（号码已隐去）或（号码已隐去），请替我保密。'), text);
+  assert.ok(!/5530|3845/.test(text), text.match(/.{20}(5530|3845).{20}/)?.[0]);
+});
+
 test('a long range reads whole months from the month rollups and only its partial months day by day', () => {
   assert.deepEqual(splitRange({ from: '2026-10-01', to: '2026-10-31' }), { days: [], months: { from: '2026-10-01', to: '2026-10-01' } });
   assert.deepEqual(splitRange({ from: '2026-10-05', to: '2026-10-20' }), { days: [{ from: '2026-10-05', to: '2026-10-20' }], months: null });

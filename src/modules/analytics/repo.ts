@@ -160,8 +160,8 @@ export const analyticsRepo = {
 
   /** A few problems of a range with misconduct flags, newest first, for a report's examples. */
   misconductExamples(db: Queryable, range: DayRange, scope: RegionScope, limit: number) {
-    return sql<{ id: number; tracking_code: string; title: string; body: string; misconduct: string[]; region_code: string | null; reported_at: Date }>`
-      select id, tracking_code, title, body, misconduct, region_code, reported_at from problem
+    return sql<{ id: number; tracking_code: string; title: string; body: string; misconduct: string[]; confidential: boolean; region_code: string | null; reported_at: Date }>`
+      select id, tracking_code, title, body, misconduct, confidential, region_code, reported_at from problem
       where reported_at >= ${dayStart(sql`${range.from}::date`)} and reported_at < ${dayEnd(sql`${range.to}::date`)}
         and cardinality(misconduct) > 0 and status <> 'merged' and (${regionWhere('region_code', scope)})
       order by reported_at desc limit ${limit}`.execute(db).then((r) => r.rows);

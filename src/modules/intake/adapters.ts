@@ -1,4 +1,4 @@
-import { normalizePhone } from '../../lib/crypto.ts';
+import { headOutsideNumbers, normalizePhone } from '../../lib/crypto.ts';
 import { parseCityTime } from '../../lib/time.ts';
 import type { CanonicalField, FieldSpec } from './fields.ts';
 import { GRADE_NAMES, gradeOf, kindCodeOf } from './kinds.ts';
@@ -54,18 +54,6 @@ export const text = (v: unknown): string | null => {
   return s === '' ? null : s;
 };
 
-// digits (full-width too) and what people write between them in a phone or ID number: a run at the end, one at the start
-const NUMBER_TAIL = /[+＋(（]*[0-9０-９][0-9０-９Xxｘ \-－()（）]*$/;
-const NUMBER_HEAD = /^[ \-－()（）]*[0-9０-９Xxｘ]/;
-
-/** The first `n` characters, never ending inside a number: a phone or ID number cut short is no longer recognised, so never masked. */
-function head(s: string, n: number): string {
-  if (s.length <= n) return s;
-  const h = s.slice(0, n);
-  const tail = NUMBER_HEAD.test(s.slice(n)) ? NUMBER_TAIL.exec(h) : null;
-  return tail && tail.index > 0 ? h.slice(0, tail.index).trimEnd() : h;
-}
-
 function time(v: unknown, field: string, label: string, required: boolean): Date | null {
   if (v === null || v === undefined || v === '') {
     if (required) throw new RowError(field, `缺少${label}`);
@@ -87,7 +75,7 @@ function given(v: unknown): string | null {
 }
 
 /** The reporter's phone in one form, for its blind index and mask (the raw record keeps it as written); not a phone: as written. */
-function phone(v: unknown): string | null {
+export function reporterPhone(v: unknown): string | null {
   const t = given(v);
   return t && (normalizePhone(t) ?? t);
 }
@@ -110,11 +98,11 @@ function confidentialOf(confidential: unknown, isPublic: unknown): boolean {
 export function baseDraft(rec: CanonicalRecord): ProblemDraft {
   const body = text(rec.body) ?? text(rec.title);
   if (!body) throw new RowError('body', '缺少内容');
-  const title = text(rec.title) ?? (body.length > TITLE_CHARS ? `${head(body, TITLE_CHARS)}…` : body);
+  const title = text(rec.title) ?? (body.length > TITLE_CHARS ? `${headOutsideNumbers(body, TITLE_CHARS)}…` : body);
   const kindText = text(rec.kind);
   return {
     externalId: text(rec.id),
-    title: head(title, 200),
+    title: headOutsideNumbers(title, 200),
     body,
     kindText,
     kindCode: kindCodeOf(kindText),
@@ -124,7 +112,7 @@ export function baseDraft(rec: CanonicalRecord): ProblemDraft {
     targetText: text(rec.target),
     unitText: text(rec.unit),
     reporterName: given(rec.name),
-    reporterPhone: phone(rec.phone),
+    reporterPhone: reporterPhone(rec.phone),
     confidential: confidentialOf(rec.confidential, rec.isPublic),
     source: {
       state: text(rec.state),

@@ -13,7 +13,8 @@ import { resolveHeaders } from './fields.ts';
 import { FileError, jsonArray, type SourceRow } from './files.ts';
 import { CHUNK, ingest } from './pipeline.ts';
 import { canonicalJson } from './prepare.ts';
-import { importFile, writeErrorReport } from './service.ts';
+import { importFile, normalizeReporterPhones, writeErrorReport } from './service.ts';
+import { maskPhone } from '../../lib/crypto.ts';
 
 const EXAMPLES = path.join(REPO_ROOT, 'docs', 'examples');
 let ctx: TestContext;
@@ -668,3 +669,39 @@ test('a UTF-8 file with a GBK row far down stops with an error naming the encodi
   const stored = await ctx.db.selectFrom('raw_record').select('external_id').where('external_id', 'in', ['ENC-GBK', 'ENC-LAST']).execute();
   assert.deepEqual(stored, [], 'nothing from the bad row on');
 });
+
+test("phones stored before intake normalized them are normalized once: re-encrypted, re-masked, re-indexed; the rest untouched", async () => {
+  const written = ['+86 139 5530 9903', '8613955309903', '139-5530-9903', '(0553)3845967', '无', '13955309904', 'BROKEN'];
+  const rows = written.map((_, i) => ({ 工单编号: `LEGACY-${i}`, 受理时间: '2026-03-02 09:00', 诉求内容: '小区门口有人占道经营，请处理。', 联系电话: '13955309904' }));
+  assert.equal((await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray(rows) })).inserted, rows.length);
+  const ids = Object.fromEntries((await ctx.db.selectFrom('problem_source').select(['external_id', 'problem_id']).where('external_id', 'like', 'LEGACY-%').execute()).map((r) => [r.external_id, r.problem_id]));
+  // as intake stored them before: the phone as written, its mask and blind index computed on that writing
+  for (const [i, w] of written.entries()) {
+    if (i === 5) continue;
+    const enc = w === 'BROKEN' ? 'v1.AAAA.BBBB.CCCC' : ctx.cipher.encrypt(w);
+    await ctx.db.updateTable('problem').set({ reporter_phone_enc: enc, reporter_phone_mask: maskPhone(w), reporter_phone_index: ctx.cipher.blindIndex(w) }).where('id', '=', ids[`LEGACY-${i}`]!).execute();
+  }
+  const phoneOf = (i: number) => ctx.db.selectFrom('problem').select(['reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index']).where('id', '=', ids[`LEGACY-${i}`]!).executeTakeFirstOrThrow();
+  const untouched = [await phoneOf(5), await phoneOf(6)];
+  const byIndex = async (phone: string) => (await ctx.db.selectFrom('problem').select('id').where('reporter_phone_index', '=', ctx.cipher.blindIndex(phone)).execute()).length;
+  assert.equal(await byIndex('13955309903'), 0, 'a lookup by the number misses them');
+
+  const checked = await countPhones();
+  assert.deepEqual(await normalizeReporterPhones(ctx, 3), { checked, changed: 5, unreadable: 1 });
+  for (const i of [0, 1, 2]) {
+    const p = await phoneOf(i);
+    assert.deepEqual([ctx.cipher.decrypt(p.reporter_phone_enc!), p.reporter_phone_mask, p.reporter_phone_index], ['13955309903', '139****9903', ctx.cipher.blindIndex('13955309903')], written[i]);
+  }
+  const landline = await phoneOf(3);
+  assert.deepEqual([ctx.cipher.decrypt(landline.reporter_phone_enc!), landline.reporter_phone_mask], ['0553-3845967', '055*****5967']);
+  assert.deepEqual(await phoneOf(4), { reporter_phone_enc: null, reporter_phone_mask: null, reporter_phone_index: null }, '无 is no number');
+  assert.deepEqual([await phoneOf(5), await phoneOf(6)], untouched, 'in its one form already, or unreadable: left as it was');
+  assert.equal(await byIndex('13955309903'), 3);
+  const audit = await ctx.db.selectFrom('audit_log').select('summary').where('action', '=', 'problem.normalize_phones').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  assert.deepEqual(audit.summary, { checked, changed: 5, unreadable: 1 });
+  // once is enough
+  assert.equal((await normalizeReporterPhones(ctx)).changed, 0);
+  await ctx.db.updateTable('problem').set({ reporter_phone_enc: null, reporter_phone_mask: null, reporter_phone_index: null }).where('id', '=', ids['LEGACY-6']!).execute();
+});
+
+const countPhones = async () => (await ctx.db.selectFrom('problem').select((eb) => eb.fn.countAll<number>().as('n')).where('reporter_phone_enc', 'is not', null).executeTakeFirstOrThrow()).n;

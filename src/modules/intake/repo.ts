@@ -246,6 +246,17 @@ export const intakeRepo = {
     return tx.updateTable('raw_record').set({ payload: JSON.stringify(payload) }).where('id', '=', id).execute();
   },
 
+  /** Problems with a reporter's phone, by id after `afterId`: a page for normalizePhones (service.ts). */
+  reporterPhones(db: Queryable, afterId: number, limit: number) {
+    return db.selectFrom('problem').select(['id', 'reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index'])
+      .where('reporter_phone_enc', 'is not', null).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  },
+
+  /** A reporter's phone replaced, unless it has changed since it was read. */
+  setReporterPhone(tx: Tx, id: number, was: string, p: { reporter_phone_enc: string | null; reporter_phone_mask: string | null; reporter_phone_index: string | null }) {
+    return tx.updateTable('problem').set(p).where('id', '=', id).where('reporter_phone_enc', '=', was).executeTakeFirst();
+  },
+
   touchProblems(tx: Tx, ids: number[]) {
     if (!ids.length) return Promise.resolve();
     return tx

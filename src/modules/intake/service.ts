@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../../context.ts';
+import { maskPhone } from '../../lib/crypto.ts';
 import { badRequest, fieldError, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorUserId, isTopUnit, scopePaths, type Actor } from '../auth/access.ts';
+import { actorUserId, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { intakeRepo } from './repo.ts';
-import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
+import { ADAPTERS, reporterPhone, type ChannelAdapter } from './adapters.ts';
 import { jsonArray, openRecordFile } from './files.ts';
 import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
 import { markRefused, takeFiles, type RefusedFile } from './pushed-files.ts';
@@ -137,4 +138,41 @@ export async function assertBatchVisible(ctx: AppContext, actor: Actor, id: numb
 export async function batchErrors(ctx: AppContext, batchId: number, limit?: number): Promise<RowProblem[]> {
   const rows = await intakeRepo.batchErrors(ctx.db, batchId, limit);
   return rows.map((e) => ({ rowNo: e.row_no, externalId: e.external_id, field: e.field, message: e.message }));
+}
+
+/**
+ * Reporters' phones stored before intake normalized them (+86 139…, 8613…, 139-5530-7777) read again as intake reads
+ * them now: re-encrypted, re-masked and re-indexed, so that a lookup by the blind index finds them. Phones already in
+ * their one form are left as they are, so it may run again at any time; a value that cannot be decrypted is counted.
+ */
+export async function normalizeReporterPhones(ctx: AppContext, pageSize = 1000) {
+  const { db, cipher } = ctx;
+  const counts = { checked: 0, changed: 0, unreadable: 0 };
+  for (let after = 0; ;) {
+    const rows = await intakeRepo.reporterPhones(db, after, pageSize);
+    if (!rows.length) break;
+    after = rows.at(-1)!.id;
+    const changes: { id: number; was: string; next: Parameters<typeof intakeRepo.setReporterPhone>[3] }[] = [];
+    for (const r of rows) {
+      counts.checked++;
+      const was = r.reporter_phone_enc!;
+      let plain: string;
+      try {
+        plain = cipher.decrypt(was);
+      } catch {
+        counts.unreadable++;
+        continue;
+      }
+      const phone = reporterPhone(plain);
+      const next = { reporter_phone_enc: phone === plain ? was : phone && cipher.encrypt(phone), reporter_phone_mask: maskPhone(phone), reporter_phone_index: phone && cipher.blindIndex(phone) };
+      if (next.reporter_phone_enc !== was || next.reporter_phone_mask !== r.reporter_phone_mask || next.reporter_phone_index !== r.reporter_phone_index) changes.push({ id: r.id, was, next });
+    }
+    if (changes.length) {
+      await db.transaction().execute(async (tx) => {
+        for (const c of changes) counts.changed += Number((await intakeRepo.setReporterPhone(tx, c.id, c.was, c.next)).numUpdatedRows);
+      });
+    }
+  }
+  await db.transaction().execute((tx) => recordAudit(tx, SYSTEM_ACTOR, { action: 'problem.normalize_phones', targetType: 'system', summary: counts }));
+  return counts;
 }

@@ -79,3 +79,22 @@ test('an admin cannot lock themself out by revoking their own admin grant or dea
   assert.equal((await call('DELETE', `/api/users/${city.admin.id}/grants/${own.id}`)).statusCode, 400);
   assert.equal((await call('PATCH', `/api/users/${city.admin.id}`, { active: false })).statusCode, 400);
 });
+
+test("a staff member's phone is taken however it is written and kept in one form (the address notifications are sent to)", async () => {
+  const phoneOf = async (id: number) => {
+    const u = await t.ctx.db.selectFrom('app_user').select(['phone_enc', 'phone_mask']).where('id', '=', id).executeTakeFirstOrThrow();
+    return [u.phone_enc && t.ctx.cipher.decrypt(u.phone_enc), u.phone_mask];
+  };
+  const created = await call('POST', '/api/users', { username: 'phoned', displayName: '电话', unitId: city.deptB.id, password: 'Temp-Pass-2026', phone: '+86 136-1111-3333' });
+  assert.equal(created.statusCode, 200, created.body);
+  const id = created.json().id;
+  assert.deepEqual(await phoneOf(id), ['13611113333', '136****3333']);
+  for (const [written, stored, mask] of [['１３６１１１１４４４４', '13611114444', '136****4444'], ['(0553)3845566', '0553-3845566', '055*****5566'], ['05533845566', '0553-3845566', '055*****5566']]) {
+    assert.equal((await call('PATCH', `/api/users/${id}`, { phone: written })).statusCode, 200, written);
+    assert.deepEqual(await phoneOf(id), [stored, mask], written);
+    const audit = await t.ctx.db.selectFrom('audit_log').select('summary').where('action', '=', 'user.update').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.equal((audit.summary as { changes: { phone: string } }).changes.phone, mask, written);
+  }
+  const bad = await call('PATCH', `/api/users/${id}`, { phone: '12345' });
+  assert.deepEqual([bad.statusCode, bad.json().details[0].field], [400, 'phone']);
+});

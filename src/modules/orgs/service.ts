@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
 import type { UnitKind } from '../../db/types.ts';
-import { maskPhone } from '../../lib/crypto.ts';
+import { maskPhone, normalizePhone } from '../../lib/crypto.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, assertOnUnit, canOnUnit, isTopUnit, scopePaths, type Actor } from '../auth/access.ts';
@@ -13,8 +13,6 @@ export type UnitInput = { name: string; kind: UnitKind; parentId: number | null;
 export type UnitPatch = Partial<Omit<UnitInput, 'parentId'>> & { parentId?: number; active?: boolean };
 export type UserInput = { username: string; displayName: string; unitId: number; phone?: string | null; password: string };
 export type UserPatch = { displayName?: string; unitId?: number; phone?: string | null; active?: boolean; unlock?: boolean };
-
-const PHONE = /^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$/;
 
 export function createOrgsService(ctx: AppContext) {
   const { db, cipher, config } = ctx;
@@ -41,8 +39,9 @@ export function createOrgsService(ctx: AppContext) {
   function sealPhone(phone: string | null | undefined) {
     if (phone === undefined) return {};
     if (phone === null || phone === '') return { phone_enc: null, phone_mask: null };
-    if (!PHONE.test(phone)) throw fieldError('phone', '手机号或固定电话格式不正确');
-    return { phone_enc: cipher.encrypt(phone), phone_mask: maskPhone(phone) };
+    const normalized = normalizePhone(phone);
+    if (!normalized) throw fieldError('phone', '手机号或固定电话格式不正确');
+    return { phone_enc: cipher.encrypt(normalized), phone_mask: maskPhone(normalized) };
   }
 
   /** Users the actor may read: those whose unit is inside the actor's org.read scope. */
@@ -180,7 +179,7 @@ export function createOrgsService(ctx: AppContext) {
           targetType: 'app_user',
           targetId: id,
           unitId: patch.unitId ?? user.unit_id,
-          summary: { changes: { ...loggable, ...(phone !== undefined ? { phone: maskPhone(phone) } : {}) } },
+          summary: { changes: { ...loggable, ...(phone !== undefined ? { phone: sealed.phone_mask } : {}) } },
         });
       });
       return this.getUser(actor, id);

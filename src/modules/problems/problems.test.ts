@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { sql } from 'kysely';
 import { createTestApp, login, REPO_ROOT, type TestApp } from '../../../test/helpers.ts';
 import { seedDemoCity } from '../seed/service.ts';
 import { DEMO_PASSWORD } from '../seed/wuhu.ts';
@@ -170,6 +171,33 @@ test('the public form answers with a tracking code; 保密 hides the reporter ev
   assert.equal((await submit({ content: '另一个地址不受影响的测试反映内容。' }, '10.3.3.3')).statusCode, 200);
 });
 
+test('the report forms take a phone however it is written, as intake does: one number, one blind index; not a phone is refused', async () => {
+  const officer = await login(t.app, 'officer', DEMO_PASSWORD);
+  const content = '鸠江区湾里街道某工地夜间施工噪音扰民，请依法处理。';
+  let ip = 0;
+  const submit = (contactPhone: string, staff = false) => staff
+    ? t.app.inject({ method: 'POST', url: '/api/problems', headers: { cookie: officer }, payload: { content, address: '镜湖区荆山街道', contactPhone } })
+    : t.app.inject({ method: 'POST', url: '/api/public/reports', payload: { content, contactPhone }, remoteAddress: `10.9.0.${++ip}` });
+  const stored = async (res: Awaited<ReturnType<typeof submit>>) => {
+    assert.equal(res.statusCode, 200, res.body);
+    const p = await t.ctx.db.selectFrom('problem').select(['reporter_phone_enc', 'reporter_phone_mask', 'reporter_phone_index'])
+      .where(res.json().id ? 'id' : 'tracking_code', '=', res.json().id ?? res.json().trackingCode).executeTakeFirstOrThrow();
+    return p.reporter_phone_enc && [t.ctx.cipher.decrypt(p.reporter_phone_enc), p.reporter_phone_mask, p.reporter_phone_index];
+  };
+  const mobile = ['13955307777', t.ctx.cipher.blindIndex('13955307777')];
+  for (const w of ['１３９５５３０７７７７', '0086 139 5530 7777', '139-55307777', '(+86) 139 5530 7777', '86 139-5530-7777']) {
+    assert.deepEqual(await stored(await submit(w)), [mobile[0], '139****7777', mobile[1]], w);
+  }
+  assert.deepEqual(await stored(await submit('+86 139 5530 7777', true)), [mobile[0], '139****7777', mobile[1]]);
+  assert.deepEqual(await stored(await submit('0553-384-5566')), ['0553-3845566', '055*****5566', t.ctx.cipher.blindIndex('0553-3845566')]);
+  assert.equal(await stored(await submit('')), null);
+  for (const [w, staff] of [['12345', false], ['139 5530 777', true], ['2026-03-02', false]] as const) {
+    const bad = await submit(w, staff);
+    assert.equal(bad.statusCode, 400, w);
+    assert.deepEqual(bad.json().details, [{ field: 'contactPhone', message: '请填写正确的手机号或固定电话' }], w);
+  }
+});
+
 /** Hotline records pushed through the API; their problems' ids by record number. */
 async function pushHotline(records: Record<string, unknown>[]) {
   const res = await t.app.inject({ method: 'POST', url: '/api/intake/hotline12345', headers: { 'x-api-key': await apiKey('hotline12345') }, payload: records });
@@ -194,6 +222,29 @@ test('phones however written are masked for a reader without the contact permiss
   const field = (key: string) => source.fields.find((f: { key: string }) => f.key === key).value;
   assert.deepEqual([field('诉求内容'), field('联系电话'), field('备用电话')], [masked, '139****0001', '055*****5566']);
   assert.ok(!/5530|3845|19900101/.test(JSON.stringify(detail)));
+});
+
+test('a phone sent as a JSON number is masked like one sent as text; counts, coordinates, grades and timestamps stay as sent', async () => {
+  const record = { 受理时间: '2026-03-05 10:00', 诉求内容: '镜湖区范罗山街道某小区门口有人占道经营，请处理。', 事发地址: '镜湖区范罗山街道', 办理结果: 13955307777 };
+  const ids = await pushHotline([{ ...record, 工单编号: 'NUMERIC-1' }, { ...record, 工单编号: 'NUMERIC-2', 是否保密: '是' }]);
+  // a record stored before numbers under names no one mapped were encrypted at intake
+  const legacy = { 备用电话: 13955306666, 国际写法: 8613955305555, 来电次数: 3, 经度: 118.38, 评分: 5, 推送时间: 1767225600, 推送毫秒: 1767225600000, 金额: 13955 };
+  const raws = t.ctx.db.selectFrom('problem_source').select('raw_record_id').where('problem_id', 'in', [ids['NUMERIC-1'], ids['NUMERIC-2']]);
+  await t.ctx.db.updateTable('raw_record').set({ payload: sql`payload || ${JSON.stringify(legacy)}::jsonb` }).where('id', 'in', raws).execute();
+  const ordinary = { 来电次数: 3, 经度: 118.38, 评分: 5, 推送时间: 1767225600, 推送毫秒: 1767225600000, 金额: 13955 };
+  const sourceOf = async (id: number, cookie: string) => (await t.app.inject({ url: `/api/problems/${id}`, headers: { cookie } })).json().sources[0];
+  const leader = await login(t.app, 'leader', DEMO_PASSWORD);
+  for (const [id, shown] of [[ids['NUMERIC-1']!, ['139****7777', '139****6666', '139****5555']], [ids['NUMERIC-2']!, Array(3).fill('（号码已隐去）')]] as const) {
+    const source = await sourceOf(id, leader);
+    assert.deepEqual([source.payload.办理结果, source.payload.备用电话, source.payload.国际写法], shown);
+    assert.deepEqual(Object.fromEntries(Object.keys(ordinary).map((k) => [k, source.payload[k]])), ordinary);
+    const field = (key: string) => source.fields.find((f: { key: string }) => f.key === key).value;
+    assert.deepEqual([field('办理结果'), field('备用电话'), field('来电次数'), field('经度')], [shown[0], shown[1], '3', '118.38']);
+    assert.ok(!/5530/.test(JSON.stringify(source)), JSON.stringify(source));
+  }
+  // who may see contacts reads the numbers as they were sent
+  const seen = await sourceOf(ids['NUMERIC-1']!, supervisor);
+  assert.deepEqual([seen.payload.办理结果, seen.payload.备用电话, seen.payload.推送时间], [13955307777, 13955306666, 1767225600]);
 });
 
 test('保密: the handling unit reads no reporter number anywhere, not even masked: body, reply, raw record and its fields', async () => {

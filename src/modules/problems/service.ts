@@ -25,12 +25,14 @@ const TOPIC_DOCS_MAX = 20_000;
 
 /**
  * Masks every encrypted value of a raw record (numbers keep their ends, names their first character) and, for those
- * who may not see contacts, the phone and ID numbers written into its texts: as in the problem's body, left out
- * altogether in a 保密 report.
+ * who may not see contacts, the phone and ID numbers written into its texts or sent as JSON numbers: as in the
+ * problem's body, left out altogether in a 保密 report.
  */
 function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confidential: boolean; seesContact: boolean }): unknown {
   if (Array.isArray(value)) return value.map((v) => maskPayload(v, cipher, o));
   if (typeof value === 'string') return textMasker(o.confidential, o.seesContact)(value);
+  // a phone or ID number sent as a JSON number reads as its text would; counts, coordinates and Unix times stay numbers
+  if (typeof value === 'number' && !o.seesContact && isPersonalNumber(value)) return textMasker(o.confidential, false)(String(value));
   if (value && typeof value === 'object') {
     if ('$sm4' in value && typeof (value as { $sm4: unknown }).$sm4 === 'string') {
       if (o.confidential) return CONFIDENTIAL;
@@ -50,6 +52,13 @@ function maskPayload(value: unknown, cipher: AppContext['cipher'], o: { confiden
   return value;
 }
 
+/** The phone given on a report form, in the one form intake keeps (none if left blank); anything not a phone is refused. */
+function formPhone(written: string | undefined): string | undefined {
+  if (!written?.trim()) return undefined;
+  const phone = normalizePhone(written);
+  if (!phone) throw fieldError('contactPhone', '请填写正确的手机号或固定电话');
+  return phone;
+}
 
 /** Merges one problem into another inside the caller's transaction: every source moves, the merge is recorded. */
 export async function mergeProblems(tx: Tx, actor: Actor, m: { from: number; fromStatus: string; into: number; similarity: number; reason: string }) {
@@ -133,7 +142,9 @@ export function createProblemsService(ctx: AppContext) {
     /** The public form (web_form) and staff entry (staff): one problem through the intake pipeline, answered with its tracking code. */
     async submitForm(channel: 'web_form' | 'staff', report: PublicReport & { unitName?: string; target?: string }, actor: Actor, tx?: Tx) {
       const submissionId = crypto.randomUUID();
-      const row = { submissionId, submittedAt: new Date().toISOString(), ...report };
+      const { contactPhone, ...rest } = report;
+      const phone = formPhone(contactPhone);
+      const row = { submissionId, submittedAt: new Date().toISOString(), ...rest, ...(phone && { contactPhone: phone }) };
       const result = await ingest(ctx, { adapter: ADAPTERS[channel]!, origin: 'form', actor, headers: null, rows: jsonArray(row), tx });
       const rejected = result.errors[0];
       if (rejected) throw new AppError(400, 'VALIDATION', rejected.message, [{ field: rejected.field?.split('（')[0] ?? undefined, message: rejected.message }]);

@@ -1,5 +1,5 @@
-import { maskedTrackingCode } from '../problems/masking.ts';
-import { maskPersonalNumbers } from '../../lib/crypto.ts';
+import { maskedTrackingCode, textMasker } from '../problems/masking.ts';
+import { headOutsideNumbers } from '../../lib/crypto.ts';
 import type { Period } from '../../lib/period.ts';
 import type { AnalyticsService } from '../analytics/service.ts';
 import { barChart, lineChart, pieChart, renderChartPng } from './charts.ts';
@@ -8,7 +8,7 @@ import type { XlsxSheet } from './xlsx.ts';
 
 export type Dashboard = Awaited<ReturnType<AnalyticsService['dashboard']>>;
 export type HotTopic = { label: string; terms: string[]; count: number; previous: number; growth: number | null };
-export type MisconductExample = { tracking_code: string; title: string; body: string; misconduct: string[] };
+export type MisconductExample = { tracking_code: string; title: string; body: string; misconduct: string[]; confidential: boolean };
 
 export type ReportInput = {
   period: Period;
@@ -30,8 +30,11 @@ function change(now: number, before: number): string {
   return `${d > 0 ? '上升' : '下降'} ${(Math.abs(d) * 100).toFixed(1)}%`;
 }
 
-// Phone and ID numbers a citizen typed into the text never reach a report.
-const excerpt = (text: string, n = 60) => maskPersonalNumbers(text.length > n ? `${text.slice(0, n)}…` : text);
+/** A problem quoted as one who may not see contacts reads it: numbers masked, left out of a 保密 report, never cut short. */
+function quote(e: MisconductExample, n = 60): string {
+  const mask = textMasker(e.confidential, false);
+  return `${mask(e.title)}：${mask(e.body.length > n ? `${headOutsideNumbers(e.body, n)}…` : e.body)}`;
+}
 
 /** The figures a report states, kept with it: the test compares them with the dashboard's. */
 export function reportSummary(d: Dashboard) {
@@ -118,7 +121,7 @@ export function composeReport(input: ReportInput): { doc: ReportDocument; sheets
   h(2, '执法作风问题');
   if (d.misconduct.length) {
     p(`期内涉及执法作风的反映 ${t.misconduct} 件，其中${d.misconduct.slice(0, 5).map((x) => `${x.category} ${x.n} 件`).join('、')}。典型问题如下（个人信息已隐去）：`);
-    input.examples.forEach((e, i) => p(`${i + 1}. 【${e.misconduct.join('、')}】${maskPersonalNumbers(e.title)}：${excerpt(e.body)}（查询码 ${maskedTrackingCode(e.tracking_code)}）`));
+    input.examples.forEach((e, i) => p(`${i + 1}. 【${e.misconduct.join('、')}】${quote(e)}（查询码 ${maskedTrackingCode(e.tracking_code)}）`));
   } else p('期内未发现涉及执法作风的反映。');
 
   h(1, '指标说明');

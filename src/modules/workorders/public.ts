@@ -1,4 +1,4 @@
-import { maskNumber, maskPersonalNumbers } from '../../lib/crypto.ts';
+import { maskPersonalNumbers } from '../../lib/crypto.ts';
 /** How the citizen's tracking page words each step: plain language, no person's name, no number. */
 export const PUBLIC_STEP_TEXT: Record<string, (e: { unit_name: string }) => string> = {
   dispatched: (e) => `已转交${e.unit_name}办理`,
@@ -28,8 +28,6 @@ export const PUBLIC_STATUS: Record<string, string> = {
   merged: '已与反映同一事项的诉求合并办理',
 };
 
-/** Phones however they are written: 138 1234 5678, 138-1234-5678, +86 13812345678, 0553-3845566, 0553 3845566. */
-const WRITTEN_PHONE = /(?<![\d*])(?:\+?86[\s-]?)?(?:1[3-9]\d(?:[\s-]?\d){8}|0\d{2,3}[\s-]?\d{7,8})(?![\d*])/g;
 /**
  * A person named after the word for their role: 承办人赵强、李四 / 联系人：王芳 / 负责人李明同志 (a name is two or three
  * characters, ended by punctuation or a word that commonly follows one). A heuristic: the reviewer is told to leave names out.
@@ -42,8 +40,7 @@ const surnameOnly = (names: string) => names.replace(/[\u4e00-\u9fa5]{2,3}/g, (n
  * and a person named after their role reduced to the surname (赵某). The reviewer sees the reply as written.
  */
 export function publicText(text: string): string {
-  const phones = text.replace(WRITTEN_PHONE, (m) => maskNumber(m.replace(/^\+?86[\s-]?/, '').replace(/[\s-]/g, '')));
-  return maskPersonalNumbers(phones).replace(NAMED_PERSON, (_, role: string, gap: string, names: string) => `${role}${gap}${surnameOnly(names)}`);
+  return maskPersonalNumbers(text).replace(NAMED_PERSON, (_, role: string, gap: string, names: string) => `${role}${gap}${surnameOnly(names)}`);
 }
 
 /**
