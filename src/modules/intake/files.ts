@@ -273,31 +273,50 @@ async function* jsonLines(input: Readable, unparsed: boolean): AsyncIterable<Sou
 const MAX_CSV_RECORD_CHARS = 1024 * 1024;
 const UNCLOSED_QUOTE = '引号没有闭合（这一行的引号之后找不到配对的引号；已从下一行接着读）';
 
-type CsvRecord = string[] | { error: string };
+/** A CSV record and the line of the file it starts on (the header is line 1 when it is the first line). */
+export type CsvRecord = { line: number; cells: string[] } | { line: number; error: string };
 
 /**
  * A text stream's CSV records, in order: papaparse's parser on each chunk, the record cut by the chunk's end carried
- * to the next. Cells are trimmed and blank lines skipped. A record with a malformed quote is reported as an error; a
- * quote that never closes is reported for its record's first line, and reading goes on from the next line, so the good
- * records after a broken one are kept.
+ * to the next. Cells are trimmed; blank lines, and rows whose cells are all empty (`,,,`), are skipped. Each record
+ * carries the line it starts on, counting blank lines and line breaks inside quoted cells, as a text editor shows it.
+ * A record with a malformed quote is reported as an error; a quote that never closes is reported for its record's
+ * first line, and reading goes on from the next line, so the good records after a broken one are kept.
  */
 export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars = MAX_CSV_RECORD_CHARS): AsyncGenerator<CsvRecord> {
+  /** The line the text not yet read starts on. */
+  let line = 1;
   /** Yields the records of `text` (the last one held back unless `last`); returns what is left to read. */
   function* take(text: string, last: boolean): Generator<CsvRecord, string> {
-    const r = new Papa.Parser({ delimiter: ',', newline: '\n', quoteChar: '"' }).parse(text, 0, !last) as Papa.ParseResult<string[]>;
-    const broken = new Map<number, Papa.ParseError>();
-    for (const e of r.errors) if (e.row !== undefined && (e.code === 'MissingQuotes' || !broken.has(e.row))) broken.set(e.row, e);
-    for (const [i, cells] of r.data.entries()) {
-      const e = broken.get(i);
+    const rows: { cells: string[]; errors: Papa.ParseError[]; end: number }[] = [];
+    // the parser's own step: one row (in a list of one), its errors, and where it ends
+    const step = (r: Papa.ParseResult<string[]>) => rows.push({ cells: r.data[0]!, errors: r.errors, end: r.meta.cursor });
+    const r = new Papa.Parser({ delimiter: ',', newline: '\n', quoteChar: '"', step } as Papa.ParseConfig).parse(text, 0, !last) as Papa.ParseResult<string[]>;
+    /** `line` is the line of text[counted]. */
+    let counted = 0;
+    const lineAt = (to: number) => {
+      for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) line++;
+      counted = to;
+      return line;
+    };
+    let start = 0;
+    for (const { cells, errors, end } of rows) {
+      const at = lineAt(start);
+      start = end;
+      const e = errors.find((x) => x.code === 'MissingQuotes') ?? errors[0];
       if (e?.code === 'MissingQuotes') {
-        yield { error: UNCLOSED_QUOTE };
+        yield { line: at, error: UNCLOSED_QUOTE };
         const lineEnd = text.indexOf('\n', e.index);
-        return lineEnd < 0 ? '' : text.slice(lineEnd + 1);
+        if (lineEnd < 0) return '';
+        lineAt(lineEnd + 1);
+        return text.slice(lineEnd + 1);
       }
-      if (e) yield { error: '引号使用不当（字段中的引号应写成两个 ""，或把整个字段放在引号里）' };
-      else if (cells.length > 1 || cells[0]!.trim()) yield cells.map((c) => c.trim());
+      if (e) yield { line: at, error: '引号使用不当（字段中的引号应写成两个 ""，或把整个字段放在引号里）' };
+      else if (cells.some((c) => c.trim())) yield { line: at, cells: cells.map((c) => c.trim()) };
     }
-    return last ? '' : text.slice(r.meta.cursor);
+    if (last) return '';
+    lineAt(r.meta.cursor);
+    return text.slice(r.meta.cursor);
   }
   let carried = '';
   /** Whether the rest of a line is being skipped (a record too long, with no line break yet). */
@@ -312,9 +331,10 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
     carried = yield* take(carried + chunk, false);
     // a record this long is one whose quote never closes: reported, and read on from its next line
     while (carried.length > maxRecordChars) {
-      yield { error: UNCLOSED_QUOTE };
+      yield { line, error: UNCLOSED_QUOTE };
       const lineEnd = carried.indexOf('\n');
       skipping = lineEnd < 0;
+      line++;
       carried = skipping ? '' : yield* take(carried.slice(lineEnd + 1), false);
     }
   }
@@ -324,16 +344,15 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
 async function openCsv(input: Readable, encoding: string, unparsed: boolean): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
   const records = csvRecords(input);
   const first = await records.next();
-  const headers = first.done ? null : first.value;
-  if (headers && !Array.isArray(headers)) throw new FileError(`CSV 文件无法解析：表头行${headers.error.replace(/（.*）$/, '')}`);
-  if (!headers?.some((h) => h)) throw new FileError('CSV 文件没有表头行');
-  const names = distinctHeaders(headers);
+  const header = first.done ? null : first.value;
+  if (header && 'error' in header) throw new FileError(`CSV 文件无法解析：表头行${header.error.replace(/（.*）$/, '')}`);
+  if (!header) throw new FileError('CSV 文件没有表头行');
+  const names = distinctHeaders(header.cells);
   async function* rows(): AsyncIterable<SourceRow> {
-    let rowNo = 1;
+    // a row is numbered by the line it starts on, where people find it in an editor
     for await (const record of records) {
-      rowNo++;
-      if (!Array.isArray(record)) yield { rowNo, error: `CSV 格式错误：${record.error}` };
-      else yield unparsed ? { rowNo, cells: record } : csvRow(rowNo, names, record);
+      if ('error' in record) yield { rowNo: record.line, error: `CSV 格式错误：${record.error}` };
+      else yield unparsed ? { rowNo: record.line, cells: record.cells } : csvRow(record.line, names, record.cells);
     }
   }
   return { format: 'csv', encoding, headers: names, rows: rows() };

@@ -57,6 +57,43 @@ test('a broken row is reported by row number and field; the good rows are kept',
   assert.match(board.errors[0]!.message, /缺少内容/);
 });
 
+test('rejected rows are numbered by the line they start on in a CSV file and by the sheet row in an XLSX file; empty rows are skipped, not rejected', async () => {
+  const dir = tempDir();
+  const csv = path.join(dir, 'lines.csv');
+  fs.writeFileSync(csv, [
+    '',
+    '工单编号,受理时间,诉求内容',
+    'LN-1,2026-03-05 09:00,"第一条反映：路口占道经营，',
+    '内容跨了两行"',
+    '',
+    ',,',
+    ' , , ',
+    'LN-2,昨天,时间写错的一行',
+    'LN-3,2026-03-05 10:00,',
+    '',
+  ].join('\r\n'));
+  const r = await load('hotline12345', csv);
+  assert.deepEqual([r.read, r.inserted, r.rejected], [3, 1, 2], JSON.stringify(r.errors));
+  assert.deepEqual(r.errors.map((e) => [e.rowNo, e.externalId]), [[8, 'LN-2'], [9, 'LN-3']]);
+  assert.match(r.errors[1]!.message, /缺少内容/);
+  // the report beside the file names the same lines
+  const report = fs.readFileSync((await writeErrorReport(ctx, csv, r.batchId))!, 'utf8').split('\r\n');
+  assert.deepEqual(report.slice(1, 3).map((l) => l.split(',').slice(0, 2).join(',')), ['8,LN-2', '9,LN-3']);
+
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('工单');
+  ws.addRow(['工单编号', '受理时间', '诉求内容']);
+  ws.addRow(['LX-1', '2026-03-05 09:00', '第一条反映：河道有人倾倒垃圾']);
+  ws.addRow(['', '  ', ' ']); // row 3: cells of spaces only
+  ws.getRow(5).values = ['LX-2', '昨天', '时间写错的一行'];
+  ws.getRow(6).values = ['LX-3', '2026-03-05 10:00'];
+  const xlsx = path.join(dir, 'lines.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const x = await load('hotline12345', xlsx);
+  assert.deepEqual([x.read, x.inserted, x.rejected], [3, 1, 2], JSON.stringify(x.errors));
+  assert.deepEqual(x.errors.map((e) => [e.rowNo, e.externalId]), [[5, 'LX-2'], [6, 'LX-3']]);
+});
+
 test('normalization: kind, region from address or district, flags for what did not match, the channel history kept', async () => {
   const p = await ctx.db.selectFrom('problem').innerJoin('problem_source', 'problem_source.problem_id', 'problem.id').selectAll('problem').select(['problem_source.handled_by', 'problem_source.reply', 'problem_source.satisfaction', 'problem_source.source_state']).where('problem_source.external_id', '=', 'WH12345-20260301-0001').executeTakeFirstOrThrow();
   assert.equal(p.kind_code, 'complaint');
