@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import { createTestContext, REPO_ROOT, tempDir, type TestContext } from '../../../test/helpers.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { seedDemoCity } from '../seed/service.ts';
@@ -343,7 +344,7 @@ test('XLSX: date cells are city times; a file cut anywhere or damaged half-way g
   for (let i = 0; i < 64; i++) damaged[at + i] = (damaged[at + i]! * 7 + 13) & 255;
   const damagedFile = path.join(dir, 'damaged.xlsx');
   fs.writeFileSync(damagedFile, damaged);
-  await assert.rejects(load('hotline12345', damagedFile), (e) => e instanceof FileError && /XLSX 文件(在读取中途出错.*已读到第 \d+ 行|已损坏：第 \d+ 行的内容无法还原)/.test(e.message));
+  await assert.rejects(load('hotline12345', damagedFile), (e) => e instanceof FileError && /XLSX 文件(在读取中途出错.*已读到工作表“工单”第 \d+ 行|已损坏：工作表“工单”第 \d+ 行的内容无法还原)/.test(e.message));
   const garbage = await ctx.db.selectFrom('problem').select('id').where('body', 'like', '%\uFFFD%').execute();
   assert.equal(garbage.length, 0, 'a damaged file stores no garbage text');
   const failed = await ctx.db.selectFrom('import_batch').select(['state', 'error']).where('file_name', '=', 'damaged.xlsx').executeTakeFirstOrThrow();
@@ -405,6 +406,59 @@ test('XLSX: an export\'s title row above the header is passed over, and rows kee
   const lone = path.join(dir, 'lone.xlsx');
   await only.xlsx.writeFile(lone);
   await assert.rejects(load('hotline12345', lone), /没有表头行（至少两列的一行）/);
+});
+
+test('XLSX: the first worksheet with a header row is read (a 填表说明 page before it is passed over); other sheets with data are named as not imported', async () => {
+  const dir = tempDir();
+  const wb = new ExcelJS.Workbook();
+  const help = wb.addWorksheet('填表说明');
+  help.getCell('A1').value = '填表说明';
+  help.getCell('A2').value = '1. 工单编号必填，不要改动表头。';
+  help.getCell('A3').value = '2. 受理时间写成 2026-03-05 09:07 的样子。';
+  // a long single-column list (a 字典 page): no header, read through without being kept
+  for (let i = 0; i < 2000; i++) help.getCell(`A${12 + i}`).value = `第 ${i} 个街道的名称`;
+  const orders = wb.addWorksheet('工单');
+  orders.addRow(['工单编号', '受理时间', '诉求内容']);
+  orders.addRow(['SH-1', '2026-03-05 09:07', '第一个有表头的工作表中的反映：路口占道经营']);
+  orders.addRow(['SH-2', '昨天', '时间写错的一行']);
+  const february = wb.addWorksheet('二月');
+  february.addRow(['工单编号', '受理时间', '诉求内容']);
+  february.addRow(['SH-FEB', '2026-02-05 09:07', '另一个工作表中的反映']);
+  wb.addWorksheet('模板').addRow(['工单编号', '受理时间', '诉求内容']); // a header without rows: no data
+  wb.addWorksheet('备注').getCell('A1').value = '只有一格';
+  const xlsx = path.join(dir, 'sheets.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const expected = '读取的是工作表“工单”（之前的工作表“填表说明”没有表头行，已跳过）；工作表“二月”也有数据，没有导入（一次只导入一个工作表：如需导入，请把它另存为单独的文件再导入）';
+  const r = await load('hotline12345', xlsx);
+  assert.deepEqual([r.read, r.inserted, r.rejected, r.errors[0]?.rowNo], [2, 1, 1, 3], JSON.stringify(r));
+  assert.deepEqual(r.notices, [expected]);
+  const batch = await ctx.db.selectFrom('import_batch').select(['notices', 'bytes_read', 'bytes_total']).where('id', '=', r.batchId).executeTakeFirstOrThrow();
+  assert.deepEqual(batch.notices, [expected]);
+  assert.equal(batch.bytes_read, batch.bytes_total, 'the whole workbook was read');
+  assert.equal((await ctx.db.selectFrom('raw_record').select('id').where('external_id', '=', 'SH-FEB').execute()).length, 0);
+
+  // the same workbook with its shared strings stored before the sheets, which exceljs then reads as they stream in
+  // (rather than from temporary files): the same result
+  const zip = await JSZip.loadAsync(fs.readFileSync(xlsx));
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir);
+  const first = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml'];
+  const reordered = new JSZip();
+  for (const n of [...first, ...names.filter((n) => !first.includes(n))]) reordered.file(n, await zip.file(n)!.async('nodebuffer'));
+  const streamed = path.join(dir, 'streamed.xlsx');
+  fs.writeFileSync(streamed, await reordered.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+  const again = await load('hotline12345', streamed);
+  assert.deepEqual([again.read, again.repeats, again.rejected, again.notices], [2, 1, 1, [expected]]);
+
+  // one sheet, or a 说明 page before the only data: no notice, or only which sheet was read
+  const plain = new ExcelJS.Workbook();
+  plain.addWorksheet('说明').getCell('A1').value = '本表由系统导出';
+  plain.addWorksheet('工单').addRows([['工单编号', '受理时间', '诉求内容'], ['SH-3', '2026-03-05 09:07', '说明页之后唯一的数据']]);
+  const single = path.join(dir, 'single.xlsx');
+  await plain.xlsx.writeFile(single);
+  assert.deepEqual((await load('hotline12345', single)).notices, ['读取的是工作表“工单”（之前的工作表“说明”没有表头行，已跳过）']);
+  plain.removeWorksheet(plain.getWorksheet('说明')!.id);
+  await plain.xlsx.writeFile(single);
+  assert.deepEqual((await load('hotline12345', single)).notices, []);
 });
 
 test('a file without a required column is refused naming the column; columns not understood are listed', async () => {

@@ -45,6 +45,8 @@ export type IngestResult = {
   rejected: number;
   errors: RowProblem[];
   unknownColumns: string[];
+  /** What the user should know about how the file was read (which worksheet): for the terminal and the import page. */
+  notices: string[];
 };
 export type IngestOptions = {
   adapter: ChannelAdapter;
@@ -64,6 +66,8 @@ export type IngestOptions = {
   fileBytes?: number;
   /** How far into the file reading has got, for the progress shown while importing. */
   bytesRead?: () => number;
+  /** The file reader's notices (files.ts OpenedFile), asked for when the import ends. */
+  fileNotices?: () => string[];
   /**
    * Worker threads preparing rows. By default a large import (a large file, or one that has read WORKERS_AFTER rows)
    * uses defaultWorkers() of them, preparing rows on this thread until they have started; a number uses that many
@@ -132,10 +136,11 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       .then(() => intakeRepo.setProgress(ctx.db, batchId, now))
       .catch((e) => ctx.log.warn({ err: e, batchId }, '导入进度未能写入'));
   };
-  /** The batch's final state and counts, after any progress write still on its way. */
+  const notices = () => opts.fileNotices?.() ?? [];
+  /** The batch's final state, counts and notices, after any progress write still on its way. */
   const finish = async (state: 'done' | 'failed', error: string | null) => {
     await progressWritten;
-    await intakeRepo.finishBatch(db, batchId, state, error, counts(), [...new Set([...unknownColumns, ...unknownKeys])]);
+    await intakeRepo.finishBatch(db, batchId, state, error, counts(), [...new Set([...unknownColumns, ...unknownKeys])], notices());
   };
   const errors: RowProblem[] = [];
   const unknownKeys = new Set<string>();
@@ -371,5 +376,5 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     (session as PrepareSession | null)?.close();
   }
   unknownColumns = [...new Set([...unknownColumns, ...unknownKeys])];
-  return { batchId, read, ...totals, errors, unknownColumns };
+  return { batchId, read, ...totals, errors, unknownColumns, notices: notices() };
 }
