@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import { tempDir } from '../../../test/helpers.ts';
 import { csvRecords, openRecordFile, type CsvRecord, type ParsedRow } from './files.ts';
 
@@ -95,4 +97,27 @@ test('a CSV file whose header row is broken, or that has only blank lines, gets 
   const blank = path.join(dir, 'blank.csv');
   fs.writeFileSync(blank, '\n\n  \n');
   await assert.rejects(openRecordFile(blank), /CSV 文件没有表头行/);
+});
+
+test('XLSX: a small worksheet after the one read is still seen when the rows are read slowly (shared strings stored before the sheets)', async () => {
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('说明').getCell('A1').value = '本表由系统导出';
+  wb.addWorksheet('工单').addRows([['工单编号', '受理时间', '诉求内容'], ['SL-1', '2026-03-05 09:07', '说明页之后的数据']]);
+  wb.addWorksheet('二月').addRows([['工单编号', '受理时间', '诉求内容'], ['SL-2', '2026-02-05 09:07', '另一个工作表中的数据']]);
+  // as some tools store a workbook: shared strings first, so that exceljs reads each sheet as it streams in
+  const zip = await JSZip.loadAsync(await wb.xlsx.writeBuffer());
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir);
+  const first = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml'];
+  const reordered = new JSZip();
+  for (const n of [...first, ...names.filter((n) => !first.includes(n))]) reordered.file(n, await zip.file(n)!.async('nodebuffer'));
+  const file = path.join(tempDir(), 'slow.xlsx');
+  fs.writeFileSync(file, await reordered.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+  const opened = await openRecordFile(file);
+  const ids: unknown[] = [];
+  for await (const r of opened.rows) {
+    ids.push('row' in r ? r.row['工单编号'] : r.error);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the database's pace: unzipper reaches the archive's end meanwhile
+  }
+  assert.deepEqual(ids, ['SL-1']);
+  assert.match(opened.notices().join(''), /读取的是工作表“工单”（之前的工作表“说明”没有表头行，已跳过）；工作表“二月”也有数据，没有导入/);
 });

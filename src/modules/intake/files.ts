@@ -409,6 +409,20 @@ async function drain(rows: SheetRows): Promise<void> {
   while (!(await rows.next()).done);
 }
 
+/**
+ * exceljs reads the archive through unzipper, which signals its end as soon as it has parsed the last entry, while
+ * entries it has queued may not have been taken yet: exceljs then stops before them, so that a small worksheet after
+ * one being read slowly (an import waiting on the database) was never seen. The queue is resumed when the archive has
+ * been parsed, handing them over. (exceljs pipes the input into unzipper's parser: the hook is on that pipe.)
+ */
+function handOverQueuedEntries(input: Readable): void {
+  const pipe = input.pipe.bind(input);
+  input.pipe = ((dest: NodeJS.WritableStream & Readable, o?: { end?: boolean }) => {
+    dest.once('finish', () => dest.resume());
+    return pipe(dest, o);
+  }) as typeof input.pipe;
+}
+
 type Sheet = AsyncIterable<ExcelJS.Row> & { name: string };
 const sheetNames = (names: string[]) => names.map((n) => `“${n}”`).join('、');
 
@@ -418,6 +432,7 @@ const sheetNames = (names: string[]) => names.map((n) => `“${n}”`).join('、
  * last row only to tell the user which ones also hold data and were not imported.
  */
 async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>> {
+  handOverQueuedEntries(input);
   // styles are read for the number formats: without them a date cell is a bare day count (46093.375)
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
   const sheets = reader[Symbol.asyncIterator]() as unknown as AsyncIterator<Sheet>;
