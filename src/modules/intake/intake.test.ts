@@ -272,6 +272,41 @@ test('a record changed at the source becomes a new raw version of the same probl
   assert.equal(problem.source_count, 2);
 });
 
+test('an id that comes again in one file with other content is stored as versions in order, and the import says so; a push is not told', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'twice.csv');
+  fs.writeFileSync(file, [
+    '工单编号,受理时间,诉求内容',
+    'TWICE-1,2026-03-05 09:00,第一次的内容：路口占道经营',
+    'TWICE-2,2026-03-05 09:00,不变的一条：路灯不亮',
+    'TWICE-1,2026-03-05 09:00,第一次的内容：路口占道经营',
+    'TWICE-2,2026-03-05 09:00,不变的一条：路灯不亮',
+    'TWICE-3,2026-03-05 10:00,甲：河道有人倾倒垃圾',
+    'TWICE-1,2026-03-05 09:00,补充后的内容：路口占道经营，早晚高峰更严重',
+    'TWICE-3,2026-03-05 10:00,乙：河道有人倾倒垃圾，已持续一周',
+    'TWICE-1,2026-03-05 09:00,第三次的内容',
+    '',
+  ].join('\n'));
+  const notice = '文件中有 2 个编号出现多次且内容不同，已按先后存为多个版本：例如 第2行与第7行（编号 TWICE-1）、第6行与第8行（编号 TWICE-3）';
+  const r = await load('hotline12345', file);
+  assert.deepEqual([r.read, r.inserted, r.changed, r.repeats, r.rejected], [8, 3, 3, 2, 0]);
+  assert.deepEqual(r.notices, [notice]);
+  assert.deepEqual((await ctx.db.selectFrom('import_batch').select('notices').where('id', '=', r.batchId).executeTakeFirstOrThrow()).notices, [notice]);
+  const versions = await ctx.db.selectFrom('problem_source').select(['version', 'problem_id']).where('external_id', '=', 'TWICE-1').orderBy('version').execute();
+  assert.deepEqual(versions.map((v) => v.version), [1, 2, 3]);
+  assert.equal(new Set(versions.map((v) => v.problem_id)).size, 1);
+  // the same file again: all repeats, and still the same file
+  const again = await load('hotline12345', file);
+  assert.deepEqual([again.inserted, again.changed, again.repeats, again.notices], [0, 0, 8, [notice]]);
+
+  // pushed records: a channel may send a record's versions one after another; nothing to tell
+  const pushed = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray([
+    { 工单编号: 'TWICE-P', 受理时间: '2026-03-05 09:00', 诉求内容: '推送的第一版', 办理状态: '办理中' },
+    { 工单编号: 'TWICE-P', 受理时间: '2026-03-05 09:00', 诉求内容: '推送的第一版', 办理状态: '已办结' },
+  ]) });
+  assert.deepEqual([pushed.inserted, pushed.changed, pushed.notices], [1, 1, []]);
+});
+
 test('GB18030 and UTF-8-with-BOM files read the same; a wrong XLSX and an empty file get one clear error', async () => {
   const dir = tempDir();
   const utf8 = fs.readFileSync(path.join(EXAMPLES, 'portal_mailbox.csv'), 'utf8');

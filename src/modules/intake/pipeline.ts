@@ -45,7 +45,7 @@ export type IngestResult = {
   rejected: number;
   errors: RowProblem[];
   unknownColumns: string[];
-  /** What the user should know about how the file was read (which worksheet): for the terminal and the import page. */
+  /** What the user should know beyond the counts (which worksheet was read, ids that came again changed): for the terminal and the import page. */
   notices: string[];
 };
 export type IngestOptions = {
@@ -66,8 +66,12 @@ export type IngestOptions = {
   fileBytes?: number;
   /** How far into the file reading has got, for the progress shown while importing. */
   bytesRead?: () => number;
-  /** The file reader's notices (files.ts OpenedFile), asked for when the import ends. */
-  fileNotices?: () => string[];
+  /**
+   * A file import (command line, import page): the reader's notices (files.ts OpenedFile), asked for when the import
+   * ends; and the ids that come again in the file with other content are counted and named in a notice (their
+   * versions are stored one after another, as for a push, where that is how a channel sends a record's changes).
+   */
+  file?: { notices: () => string[] };
   /**
    * Worker threads preparing rows. By default a large import (a large file, or one that has read WORKERS_AFTER rows)
    * uses defaultWorkers() of them, preparing rows on this thread until they have started; a number uses that many
@@ -136,7 +140,18 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       .then(() => intakeRepo.setProgress(ctx.db, batchId, now))
       .catch((e) => ctx.log.warn({ err: e, batchId }, '导入进度未能写入'));
   };
-  const notices = () => opts.fileNotices?.() ?? [];
+  /**
+   * A file import: each id's first row and content (28 bits of its hash), so that an id that comes again with other
+   * content is told (about 100 bytes a record); and how many did, with the first few.
+   */
+  const firstOfId = opts.file ? new Map<string, { rowNo: number; hash: number; changed: boolean }>() : null;
+  let changedIds = 0;
+  const changedExamples: string[] = [];
+  const notices = () => {
+    const all = [...(opts.file?.notices() ?? [])];
+    if (changedIds) all.push(`文件中有 ${changedIds} 个编号出现多次且内容不同，已按先后存为多个版本：例如 ${changedExamples.join('、')}`);
+    return all;
+  };
   /** The batch's final state, counts and notices, after any progress write still on its way. */
   const finish = async (state: 'done' | 'failed', error: string | null) => {
     await progressWritten;
@@ -316,6 +331,15 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       } else {
         const ready = item as Ready;
         ready.data = data;
+        if (firstOfId) {
+          const hash = parseInt(ready.hash.slice(0, 7), 16);
+          const first = firstOfId.get(ready.externalId);
+          if (!first) firstOfId.set(ready.externalId, { rowNo: ready.rowNo, hash, changed: false });
+          else if (first.hash !== hash && !first.changed) {
+            first.changed = true;
+            if (++changedIds <= 3) changedExamples.push(`第${first.rowNo}行与第${ready.rowNo}行（编号 ${ready.externalId}）`);
+          }
+        }
         opts.onRecord?.(ready.rowNo, ready.externalId);
         const lane = laneOf(ready.externalId);
         lane.pending.push(ready);
