@@ -334,7 +334,8 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
         if (firstOfId) {
           const hash = parseInt(ready.hash.slice(0, 7), 16);
           const first = firstOfId.get(ready.externalId);
-          if (!first) firstOfId.set(ready.externalId, { rowNo: ready.rowNo, hash, changed: false });
+          // a copy of the id: read from a file it may be a slice of a whole chunk of its text, which the map would keep
+          if (!first) firstOfId.set(Buffer.from(ready.externalId, 'utf16le').toString('utf16le'), { rowNo: ready.rowNo, hash, changed: false });
           else if (first.hash !== hash && !first.changed) {
             first.changed = true;
             if (++changedIds <= 3) changedExamples.push(`第${first.rowNo}行与第${ready.rowNo}行（编号 ${ready.externalId}）`);
