@@ -131,6 +131,7 @@ program
       } else {
         out(`导入完成（批次 ${r.batchId}）：读取 ${r.read} 条，新增 ${r.inserted}，更新 ${r.changed}，重复 ${r.repeats}，拒收 ${r.rejected}`);
         if (r.unknownColumns.length) out(`未能识别的列（已原样保存，未用于解析）：${r.unknownColumns.join('、')}`);
+        for (const notice of r.notices) out(`提示：${notice}`);
         if (errorReport) out(`拒收明细：${errorReport}`);
       }
     }),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import fs from 'node:fs';
+import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
 import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
@@ -73,6 +74,22 @@ test('zhd import --json: one line of counts, every rejected row in the report be
   assert.match(report.at(-1)!, /^1202,BAD-1199,/);
   const again = JSON.parse((await zhd('import', '--channel', 'hotline12345', file, '--json')).stdout);
   assert.deepEqual([again.inserted, again.repeats, again.rejected], [0, 2, 1_200]);
+
+  // a workbook whose first sheet is an instructions page, with an id twice: the terminal says which sheet was read and
+  // names the id; --json keeps its keys
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('填表说明').getCell('A1').value = '工单编号必填';
+  wb.addWorksheet('工单').addRows([[...header.split(',')], ['CLI-X1', '2026-03-03 09:00', '工作簿中第二个工作表里的反映'], ['CLI-X1', '2026-03-03 09:00', '同一编号，补充了内容']]);
+  wb.addWorksheet('二月').addRows([[...header.split(',')], ['CLI-X2', '2026-02-03 09:00', '第三个工作表里的反映']]);
+  const xlsx = path.join(dir, 'sheets.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const human = (await zhd('import', '--channel', 'hotline12345', xlsx)).stdout;
+  assert.match(human, /读取 2 条，新增 1，更新 1/);
+  assert.match(human, /提示：读取的是工作表“工单”（之前的工作表“填表说明”没有表头行，已跳过）；工作表“二月”也有数据，没有导入/);
+  assert.match(human, /提示：文件中有 1 个编号出现多次且内容不同，已按先后存为多个版本：例如 第2行与第3行（编号 CLI-X1）/);
+  const json = JSON.parse((await zhd('import', '--channel', 'hotline12345', xlsx, '--json')).stdout);
+  assert.deepEqual(Object.keys(json), ['read', 'inserted', 'changed', 'repeats', 'rejected', 'errorReport']);
+  assert.deepEqual([json.read, json.repeats], [2, 2]);
 
   const cut = path.join(dir, 'cut.xlsx');
   fs.writeFileSync(cut, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(4_000, 7)]));

@@ -211,6 +211,7 @@ export interface ImportBatchTable {
   bytes_total: number | null;
   bytes_read: number | null;
   unknown_columns: ColumnType<string[], string[] | undefined, string[]>;
+  notices: ColumnType<string[], string[] | undefined, string[]>;
 }
 
 export interface ImportErrorTable {

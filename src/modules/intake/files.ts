@@ -32,9 +32,12 @@ export type OpenedFile<R extends SourceRow = ParsedRow> = {
   rows: AsyncIterable<R>;
   /** How many of the file's bytes have been read so far (for progress). */
   bytesRead: () => number;
+  /** What the user should know about how the file was read (which worksheet), complete once the rows are read. */
+  notices: () => string[];
 };
 
 const SNIFF_BYTES = 64 * 1024;
+const none = (): string[] => [];
 const MAX_JSON_ARRAY_BYTES = 100 * 1024 * 1024;
 
 function readHead(file: string, bytes: number): Buffer {
@@ -238,7 +241,7 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
     const text = input.pipe(decodeStream(encoding));
     const bytesRead = () => input.bytesRead;
     if (format === 'csv') return { ...(await openCsv(text, encoding, unparsed)), bytesRead };
-    return { format, encoding, headers: null, rows: jsonLines(text, unparsed), bytesRead };
+    return { format, encoding, headers: null, rows: jsonLines(text, unparsed), bytesRead, notices: none };
   }
   if (size > MAX_JSON_ARRAY_BYTES) throw new FileError('JSON 数组文件过大，请改用 JSON 行格式（每行一条）');
   let data: unknown;
@@ -248,7 +251,7 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
     const at = /position (\d+)/.exec((e as Error).message)?.[1];
     throw new FileError(`JSON 文件无法解析（文件可能不完整${at ? `，约在第 ${Number(at) + 1} 个字符处出错` : ''}）`);
   }
-  return { format, encoding, headers: null, rows: jsonArray(data), bytesRead: () => size };
+  return { format, encoding, headers: null, rows: jsonArray(data), bytesRead: () => size, notices: none };
 }
 
 export async function* jsonArray(data: unknown): AsyncIterable<ParsedRow> {
@@ -273,31 +276,50 @@ async function* jsonLines(input: Readable, unparsed: boolean): AsyncIterable<Sou
 const MAX_CSV_RECORD_CHARS = 1024 * 1024;
 const UNCLOSED_QUOTE = '引号没有闭合（这一行的引号之后找不到配对的引号；已从下一行接着读）';
 
-type CsvRecord = string[] | { error: string };
+/** A CSV record and the line of the file it starts on (the header is line 1 when it is the first line). */
+export type CsvRecord = { line: number; cells: string[] } | { line: number; error: string };
 
 /**
  * A text stream's CSV records, in order: papaparse's parser on each chunk, the record cut by the chunk's end carried
- * to the next. Cells are trimmed and blank lines skipped. A record with a malformed quote is reported as an error; a
- * quote that never closes is reported for its record's first line, and reading goes on from the next line, so the good
- * records after a broken one are kept.
+ * to the next. Cells are trimmed; blank lines, and rows whose cells are all empty (`,,,`), are skipped. Each record
+ * carries the line it starts on, counting blank lines and line breaks inside quoted cells, as a text editor shows it.
+ * A record with a malformed quote is reported as an error; a quote that never closes is reported for its record's
+ * first line, and reading goes on from the next line, so the good records after a broken one are kept.
  */
 export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars = MAX_CSV_RECORD_CHARS): AsyncGenerator<CsvRecord> {
+  /** The line the text not yet read starts on. */
+  let line = 1;
   /** Yields the records of `text` (the last one held back unless `last`); returns what is left to read. */
   function* take(text: string, last: boolean): Generator<CsvRecord, string> {
-    const r = new Papa.Parser({ delimiter: ',', newline: '\n', quoteChar: '"' }).parse(text, 0, !last) as Papa.ParseResult<string[]>;
-    const broken = new Map<number, Papa.ParseError>();
-    for (const e of r.errors) if (e.row !== undefined && (e.code === 'MissingQuotes' || !broken.has(e.row))) broken.set(e.row, e);
-    for (const [i, cells] of r.data.entries()) {
-      const e = broken.get(i);
+    const rows: { cells: string[]; errors: Papa.ParseError[]; end: number }[] = [];
+    // the parser's own step: one row (in a list of one), its errors, and where it ends
+    const step = (r: Papa.ParseResult<string[]>) => rows.push({ cells: r.data[0]!, errors: r.errors, end: r.meta.cursor });
+    const r = new Papa.Parser({ delimiter: ',', newline: '\n', quoteChar: '"', step } as Papa.ParseConfig).parse(text, 0, !last) as Papa.ParseResult<string[]>;
+    /** `line` is the line of text[counted]. */
+    let counted = 0;
+    const lineAt = (to: number) => {
+      for (let nl = text.indexOf('\n', counted); nl >= 0 && nl < to; nl = text.indexOf('\n', nl + 1)) line++;
+      counted = to;
+      return line;
+    };
+    let start = 0;
+    for (const { cells, errors, end } of rows) {
+      const at = lineAt(start);
+      start = end;
+      const e = errors.find((x) => x.code === 'MissingQuotes') ?? errors[0];
       if (e?.code === 'MissingQuotes') {
-        yield { error: UNCLOSED_QUOTE };
+        yield { line: at, error: UNCLOSED_QUOTE };
         const lineEnd = text.indexOf('\n', e.index);
-        return lineEnd < 0 ? '' : text.slice(lineEnd + 1);
+        if (lineEnd < 0) return '';
+        lineAt(lineEnd + 1);
+        return text.slice(lineEnd + 1);
       }
-      if (e) yield { error: '引号使用不当（字段中的引号应写成两个 ""，或把整个字段放在引号里）' };
-      else if (cells.length > 1 || cells[0]!.trim()) yield cells.map((c) => c.trim());
+      if (e) yield { line: at, error: '引号使用不当（字段中的引号应写成两个 ""，或把整个字段放在引号里）' };
+      else if (cells.some((c) => c.trim())) yield { line: at, cells: cells.map((c) => c.trim()) };
     }
-    return last ? '' : text.slice(r.meta.cursor);
+    if (last) return '';
+    lineAt(r.meta.cursor);
+    return text.slice(r.meta.cursor);
   }
   let carried = '';
   /** Whether the rest of a line is being skipped (a record too long, with no line break yet). */
@@ -312,9 +334,10 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
     carried = yield* take(carried + chunk, false);
     // a record this long is one whose quote never closes: reported, and read on from its next line
     while (carried.length > maxRecordChars) {
-      yield { error: UNCLOSED_QUOTE };
+      yield { line, error: UNCLOSED_QUOTE };
       const lineEnd = carried.indexOf('\n');
       skipping = lineEnd < 0;
+      line++;
       carried = skipping ? '' : yield* take(carried.slice(lineEnd + 1), false);
     }
   }
@@ -324,19 +347,18 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
 async function openCsv(input: Readable, encoding: string, unparsed: boolean): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
   const records = csvRecords(input);
   const first = await records.next();
-  const headers = first.done ? null : first.value;
-  if (headers && !Array.isArray(headers)) throw new FileError(`CSV 文件无法解析：表头行${headers.error.replace(/（.*）$/, '')}`);
-  if (!headers?.some((h) => h)) throw new FileError('CSV 文件没有表头行');
-  const names = distinctHeaders(headers);
+  const header = first.done ? null : first.value;
+  if (header && 'error' in header) throw new FileError(`CSV 文件无法解析：表头行${header.error.replace(/（.*）$/, '')}`);
+  if (!header) throw new FileError('CSV 文件没有表头行');
+  const names = distinctHeaders(header.cells);
   async function* rows(): AsyncIterable<SourceRow> {
-    let rowNo = 1;
+    // a row is numbered by the line it starts on, where people find it in an editor
     for await (const record of records) {
-      rowNo++;
-      if (!Array.isArray(record)) yield { rowNo, error: `CSV 格式错误：${record.error}` };
-      else yield unparsed ? { rowNo, cells: record } : csvRow(rowNo, names, record);
+      if ('error' in record) yield { rowNo: record.line, error: `CSV 格式错误：${record.error}` };
+      else yield unparsed ? { rowNo: record.line, cells: record.cells } : csvRow(record.line, names, record.cells);
     }
   }
-  return { format: 'csv', encoding, headers: names, rows: rows() };
+  return { format: 'csv', encoding, headers: names, rows: rows(), notices: none };
 }
 
 /** exceljs cell values → plain values: rich text, formulas, hyperlinks and dates flattened. */
@@ -354,48 +376,125 @@ function cellValue(v: ExcelJS.CellValue): unknown {
   return String(v);
 }
 
-/** How far down the first sheet the header row is looked for. */
+/** How far down a sheet its header row is looked for. */
 const HEADER_SEARCH_ROWS = 10;
 
+type SheetRows = AsyncIterator<ExcelJS.Row>;
+
+/** A row's cells as trimmed texts, from column 1 (a row's values are a sparse array from column 1: a blank cell is a hole). */
+function rowTexts(row: ExcelJS.Row): string[] {
+  const cells = row.values as ExcelJS.CellValue[];
+  return Array.from({ length: Math.max(0, cells.length - 1) }, (_, i) => String(cellValue(cells[i + 1]) ?? '').trim());
+}
+
+/**
+ * A sheet's header: the first row with two or more cells within its first rows, so that an export's title
+ * (芜湖市12345热线工单导出（2026年3月）, merged across the columns) and blank rows above it are passed over. Null for a
+ * sheet without one (an instructions page such as 填表说明). Reads the sheet up to its header.
+ */
+async function headerOf(rows: SheetRows): Promise<string[] | null> {
+  for (;;) {
+    const row = await rows.next();
+    if (row.done || row.value.number > HEADER_SEARCH_ROWS) return null;
+    const texts = rowTexts(row.value);
+    if (texts.filter(Boolean).length >= 2) return distinctHeaders(texts);
+  }
+}
+
+/**
+ * Reads the rest of a sheet. A sheet left half-read would have the rest of its entry buffered in memory when the reader
+ * moves on to the next one (exceljs keeps reading the entry into the abandoned iterator).
+ */
+async function drain(rows: SheetRows): Promise<void> {
+  while (!(await rows.next()).done);
+}
+
+/**
+ * exceljs reads the archive through unzipper, which signals its end as soon as it has parsed the last entry, while
+ * entries it has queued may not have been taken yet: exceljs then stops before them, so that a small worksheet after
+ * one being read slowly (an import waiting on the database) was never seen. The queue is resumed when the archive has
+ * been parsed, handing them over. (exceljs pipes the input into unzipper's parser: the hook is on that pipe.)
+ */
+function handOverQueuedEntries(input: Readable): void {
+  const pipe = input.pipe.bind(input);
+  input.pipe = ((dest: NodeJS.WritableStream & Readable, o?: { end?: boolean }) => {
+    dest.once('finish', () => dest.resume());
+    return pipe(dest, o);
+  }) as typeof input.pipe;
+}
+
+type Sheet = AsyncIterable<ExcelJS.Row> & { name: string };
+const sheetNames = (names: string[]) => names.map((n) => `“${n}”`).join('、');
+
+/**
+ * The rows of the first worksheet that has a header row (sheets before it, such as a 说明 page, are passed over),
+ * streamed: sheets are read in the order they are stored, each sheet once. The other sheets are looked at after its
+ * last row only to tell the user which ones also hold data and were not imported.
+ */
 async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>> {
+  handOverQueuedEntries(input);
   // styles are read for the number formats: without them a date cell is a bare day count (46093.375)
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
-  const sheets = reader[Symbol.asyncIterator]();
-  let headers: string[] = [];
-  let rowIterator: AsyncIterator<ExcelJS.Row>;
+  const sheets = reader[Symbol.asyncIterator]() as unknown as AsyncIterator<Sheet>;
+  /** Sheets passed over for want of a header row; then those after the one read that hold data too. */
+  const skipped: string[] = [];
+  const ignored: string[] = [];
+  let restUnreadable = false;
+  let chosen: { name: string; rows: SheetRows; headers: string[] } | null = null;
   try {
-    const sheet = await sheets.next();
-    if (sheet.done) throw new FileError('XLSX 文件中没有工作表');
-    rowIterator = (sheet.value as unknown as AsyncIterable<ExcelJS.Row>)[Symbol.asyncIterator]();
-    // the header is the first row with two or more cells: an export's title (芜湖市12345热线工单导出（2026年3月）,
-    // merged across the columns) and blank rows above it are passed over
-    for (let looked = 0; ; looked++) {
-      const row = await rowIterator.next();
-      if (row.done) throw new FileError('XLSX 第一个工作表中没有表头行（至少两列的一行）');
-      // a row's values are a sparse array from column 1: a blank header cell is a hole
-      const cells = row.value.values as ExcelJS.CellValue[];
-      const texts = Array.from({ length: Math.max(0, cells.length - 1) }, (_, i) => String(cellValue(cells[i + 1]) ?? '').trim());
-      if (texts.filter(Boolean).length >= 2) {
-        headers = distinctHeaders(texts);
-        break;
+    while (!chosen) {
+      const sheet = await sheets.next();
+      if (sheet.done) break;
+      const { name } = sheet.value;
+      const rows = sheet.value[Symbol.asyncIterator]();
+      const headers = await headerOf(rows);
+      if (headers) chosen = { name, rows, headers };
+      else {
+        skipped.push(name);
+        await drain(rows);
       }
-      if (looked === HEADER_SEARCH_ROWS) throw new FileError(`XLSX 第一个工作表的前 ${HEADER_SEARCH_ROWS} 行中没有表头行（至少两列的一行）`);
     }
   } catch (e) {
-    if (e instanceof FileError) throw e;
     throw new FileError(`XLSX 文件无法读取（可能已损坏或不完整）：${(e as Error).message}`);
   }
+  if (!chosen) {
+    if (!skipped.length) throw new FileError('XLSX 文件中没有工作表');
+    const which = skipped.length === 1 ? `工作表${sheetNames(skipped)}的前 ${HEADER_SEARCH_ROWS} 行中` : `${skipped.length} 个工作表（${sheetNames(skipped)}）的前 ${HEADER_SEARCH_ROWS} 行中都`;
+    throw new FileError(`XLSX 文件${which}没有表头行（至少两列的一行）`);
+  }
+  const { name, rows: sheetRows, headers } = chosen;
+
+  /** The sheets after the one read: which have a header and a row under it. */
+  async function lookAtTheRest() {
+    try {
+      for (let sheet = await sheets.next(); !sheet.done; sheet = await sheets.next()) {
+        const rows = sheet.value[Symbol.asyncIterator]();
+        if (await headerOf(rows)) {
+          for (let row = await rows.next(); !row.done; row = await rows.next()) {
+            if (rowTexts(row.value).some(Boolean)) {
+              ignored.push(sheet.value.name);
+              break;
+            }
+          }
+        }
+        await drain(rows);
+      }
+    } catch {
+      restUnreadable = true; // the sheet read is imported; what follows it cannot be told
+    }
+  }
+
   async function* rows(): AsyncIterable<ParsedRow> {
     let lastRowNo = 1;
     for (;;) {
       let next: IteratorResult<ExcelJS.Row>;
       try {
-        next = await rowIterator.next();
+        next = await sheetRows.next();
       } catch (e) {
         // the rows before are kept (and counted repeats when the mended file is imported again); the import fails
-        throw new FileError(`XLSX 文件在读取中途出错（文件可能已损坏），已读到第 ${lastRowNo} 行：${(e as Error).message}`);
+        throw new FileError(`XLSX 文件在读取中途出错（文件可能已损坏），已读到工作表“${name}”第 ${lastRowNo} 行：${(e as Error).message}`);
       }
-      if (next.done) return;
+      if (next.done) break;
       lastRowNo = next.value.number;
       const values = next.value.values as ExcelJS.CellValue[];
       const row: Record<string, unknown> = {};
@@ -406,14 +505,26 @@ async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>>
         // the record hashes the same; a cell beyond the header is kept under its column, as in a CSV
         const text = v === null ? '' : v instanceof Date ? cityTimeText(v) : typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v;
         // damaged compressed data inflates to text with replacement characters before the archive's check fails
-        if (typeof text === 'string' && text.includes('\uFFFD')) throw new FileError(`XLSX 文件已损坏：第 ${next.value.number} 行的内容无法还原（之前的行已导入），请重新导出后再导入`);
+        if (typeof text === 'string' && text.includes('\uFFFD')) throw new FileError(`XLSX 文件已损坏：工作表“${name}”第 ${next.value.number} 行的内容无法还原（之前的行已导入），请重新导出后再导入`);
         const h = headers[i];
         if (h) row[h] = text;
         else if (text !== '') row[`第${i + 1}列`] = text;
         if (text !== '') any = true;
       }
+      // a row of empty cells (or of spaces) is skipped, as a blank line in a CSV
       if (any) yield { rowNo: next.value.number, row };
     }
+    await lookAtTheRest();
   }
-  return { format: 'xlsx', encoding: null, headers, rows: rows() };
+
+  /** Which sheet was read, when the workbook has others: said once the rows are read. */
+  const notices = (): string[] => {
+    if (!skipped.length && !ignored.length && !restUnreadable) return [];
+    let text = `读取的是工作表“${name}”`;
+    if (skipped.length) text += `（之前的工作表${sheetNames(skipped)}没有表头行，已跳过）`;
+    if (ignored.length) text += `；工作表${sheetNames(ignored)}也有数据，没有导入（一次只导入一个工作表：如需导入，请把它另存为单独的文件再导入）`;
+    if (restUnreadable) text += '；之后的工作表读取出错（文件可能已损坏），没有导入';
+    return [text];
+  };
+  return { format: 'xlsx', encoding: null, headers, rows: rows(), notices };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import { createTestContext, REPO_ROOT, tempDir, type TestContext } from '../../../test/helpers.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { seedDemoCity } from '../seed/service.ts';
@@ -56,6 +57,43 @@ test('a broken row is reported by row number and field; the good rows are kept',
   const board = await load('people_board', path.join(EXAMPLES, 'people_board.jsonl'));
   assert.equal(board.errors[0]!.rowNo, 3);
   assert.match(board.errors[0]!.message, /缺少内容/);
+});
+
+test('rejected rows are numbered by the line they start on in a CSV file and by the sheet row in an XLSX file; empty rows are skipped, not rejected', async () => {
+  const dir = tempDir();
+  const csv = path.join(dir, 'lines.csv');
+  fs.writeFileSync(csv, [
+    '',
+    '工单编号,受理时间,诉求内容',
+    'LN-1,2026-03-05 09:00,"第一条反映：路口占道经营，',
+    '内容跨了两行"',
+    '',
+    ',,',
+    ' , , ',
+    'LN-2,昨天,时间写错的一行',
+    'LN-3,2026-03-05 10:00,',
+    '',
+  ].join('\r\n'));
+  const r = await load('hotline12345', csv);
+  assert.deepEqual([r.read, r.inserted, r.rejected], [3, 1, 2], JSON.stringify(r.errors));
+  assert.deepEqual(r.errors.map((e) => [e.rowNo, e.externalId]), [[8, 'LN-2'], [9, 'LN-3']]);
+  assert.match(r.errors[1]!.message, /缺少内容/);
+  // the report beside the file names the same lines
+  const report = fs.readFileSync((await writeErrorReport(ctx, csv, r.batchId))!, 'utf8').split('\r\n');
+  assert.deepEqual(report.slice(1, 3).map((l) => l.split(',').slice(0, 2).join(',')), ['8,LN-2', '9,LN-3']);
+
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('工单');
+  ws.addRow(['工单编号', '受理时间', '诉求内容']);
+  ws.addRow(['LX-1', '2026-03-05 09:00', '第一条反映：河道有人倾倒垃圾']);
+  ws.addRow(['', '  ', ' ']); // row 3: cells of spaces only
+  ws.getRow(5).values = ['LX-2', '昨天', '时间写错的一行'];
+  ws.getRow(6).values = ['LX-3', '2026-03-05 10:00'];
+  const xlsx = path.join(dir, 'lines.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const x = await load('hotline12345', xlsx);
+  assert.deepEqual([x.read, x.inserted, x.rejected], [3, 1, 2], JSON.stringify(x.errors));
+  assert.deepEqual(x.errors.map((e) => [e.rowNo, e.externalId]), [[5, 'LX-2'], [6, 'LX-3']]);
 });
 
 test('normalization: kind, region from address or district, flags for what did not match, the channel history kept', async () => {
@@ -235,6 +273,41 @@ test('a record changed at the source becomes a new raw version of the same probl
   assert.equal(problem.source_count, 2);
 });
 
+test('an id that comes again in one file with other content is stored as versions in order, and the import says so; a push is not told', async () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'twice.csv');
+  fs.writeFileSync(file, [
+    '工单编号,受理时间,诉求内容',
+    'TWICE-1,2026-03-05 09:00,第一次的内容：路口占道经营',
+    'TWICE-2,2026-03-05 09:00,不变的一条：路灯不亮',
+    'TWICE-1,2026-03-05 09:00,第一次的内容：路口占道经营',
+    'TWICE-2,2026-03-05 09:00,不变的一条：路灯不亮',
+    'TWICE-3,2026-03-05 10:00,甲：河道有人倾倒垃圾',
+    'TWICE-1,2026-03-05 09:00,补充后的内容：路口占道经营，早晚高峰更严重',
+    'TWICE-3,2026-03-05 10:00,乙：河道有人倾倒垃圾，已持续一周',
+    'TWICE-1,2026-03-05 09:00,第三次的内容',
+    '',
+  ].join('\n'));
+  const notice = '文件中有 2 个编号出现多次且内容不同，已按先后存为多个版本：例如 第2行与第7行（编号 TWICE-1）、第6行与第8行（编号 TWICE-3）';
+  const r = await load('hotline12345', file);
+  assert.deepEqual([r.read, r.inserted, r.changed, r.repeats, r.rejected], [8, 3, 3, 2, 0]);
+  assert.deepEqual(r.notices, [notice]);
+  assert.deepEqual((await ctx.db.selectFrom('import_batch').select('notices').where('id', '=', r.batchId).executeTakeFirstOrThrow()).notices, [notice]);
+  const versions = await ctx.db.selectFrom('problem_source').select(['version', 'problem_id']).where('external_id', '=', 'TWICE-1').orderBy('version').execute();
+  assert.deepEqual(versions.map((v) => v.version), [1, 2, 3]);
+  assert.equal(new Set(versions.map((v) => v.problem_id)).size, 1);
+  // the same file again: all repeats, and still the same file
+  const again = await load('hotline12345', file);
+  assert.deepEqual([again.inserted, again.changed, again.repeats, again.notices], [0, 0, 8, [notice]]);
+
+  // pushed records: a channel may send a record's versions one after another; nothing to tell
+  const pushed = await ingest(ctx, { adapter: hotline12345, origin: 'api', actor: SYSTEM_ACTOR, headers: null, rows: jsonArray([
+    { 工单编号: 'TWICE-P', 受理时间: '2026-03-05 09:00', 诉求内容: '推送的第一版', 办理状态: '办理中' },
+    { 工单编号: 'TWICE-P', 受理时间: '2026-03-05 09:00', 诉求内容: '推送的第一版', 办理状态: '已办结' },
+  ]) });
+  assert.deepEqual([pushed.inserted, pushed.changed, pushed.notices], [1, 1, []]);
+});
+
 test('GB18030 and UTF-8-with-BOM files read the same; a wrong XLSX and an empty file get one clear error', async () => {
   const dir = tempDir();
   const utf8 = fs.readFileSync(path.join(EXAMPLES, 'portal_mailbox.csv'), 'utf8');
@@ -307,7 +380,7 @@ test('XLSX: date cells are city times; a file cut anywhere or damaged half-way g
   for (let i = 0; i < 64; i++) damaged[at + i] = (damaged[at + i]! * 7 + 13) & 255;
   const damagedFile = path.join(dir, 'damaged.xlsx');
   fs.writeFileSync(damagedFile, damaged);
-  await assert.rejects(load('hotline12345', damagedFile), (e) => e instanceof FileError && /XLSX 文件(在读取中途出错.*已读到第 \d+ 行|已损坏：第 \d+ 行的内容无法还原)/.test(e.message));
+  await assert.rejects(load('hotline12345', damagedFile), (e) => e instanceof FileError && /XLSX 文件(在读取中途出错.*已读到工作表“工单”第 \d+ 行|已损坏：工作表“工单”第 \d+ 行的内容无法还原)/.test(e.message));
   const garbage = await ctx.db.selectFrom('problem').select('id').where('body', 'like', '%\uFFFD%').execute();
   assert.equal(garbage.length, 0, 'a damaged file stores no garbage text');
   const failed = await ctx.db.selectFrom('import_batch').select(['state', 'error']).where('file_name', '=', 'damaged.xlsx').executeTakeFirstOrThrow();
@@ -369,6 +442,59 @@ test('XLSX: an export\'s title row above the header is passed over, and rows kee
   const lone = path.join(dir, 'lone.xlsx');
   await only.xlsx.writeFile(lone);
   await assert.rejects(load('hotline12345', lone), /没有表头行（至少两列的一行）/);
+});
+
+test('XLSX: the first worksheet with a header row is read (a 填表说明 page before it is passed over); other sheets with data are named as not imported', async () => {
+  const dir = tempDir();
+  const wb = new ExcelJS.Workbook();
+  const help = wb.addWorksheet('填表说明');
+  help.getCell('A1').value = '填表说明';
+  help.getCell('A2').value = '1. 工单编号必填，不要改动表头。';
+  help.getCell('A3').value = '2. 受理时间写成 2026-03-05 09:07 的样子。';
+  // a long single-column list (a 字典 page): no header, read through without being kept
+  for (let i = 0; i < 2000; i++) help.getCell(`A${12 + i}`).value = `第 ${i} 个街道的名称`;
+  const orders = wb.addWorksheet('工单');
+  orders.addRow(['工单编号', '受理时间', '诉求内容']);
+  orders.addRow(['SH-1', '2026-03-05 09:07', '第一个有表头的工作表中的反映：路口占道经营']);
+  orders.addRow(['SH-2', '昨天', '时间写错的一行']);
+  const february = wb.addWorksheet('二月');
+  february.addRow(['工单编号', '受理时间', '诉求内容']);
+  february.addRow(['SH-FEB', '2026-02-05 09:07', '另一个工作表中的反映']);
+  wb.addWorksheet('模板').addRow(['工单编号', '受理时间', '诉求内容']); // a header without rows: no data
+  wb.addWorksheet('备注').getCell('A1').value = '只有一格';
+  const xlsx = path.join(dir, 'sheets.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const expected = '读取的是工作表“工单”（之前的工作表“填表说明”没有表头行，已跳过）；工作表“二月”也有数据，没有导入（一次只导入一个工作表：如需导入，请把它另存为单独的文件再导入）';
+  const r = await load('hotline12345', xlsx);
+  assert.deepEqual([r.read, r.inserted, r.rejected, r.errors[0]?.rowNo], [2, 1, 1, 3], JSON.stringify(r));
+  assert.deepEqual(r.notices, [expected]);
+  const batch = await ctx.db.selectFrom('import_batch').select(['notices', 'bytes_read', 'bytes_total']).where('id', '=', r.batchId).executeTakeFirstOrThrow();
+  assert.deepEqual(batch.notices, [expected]);
+  assert.equal(batch.bytes_read, batch.bytes_total, 'the whole workbook was read');
+  assert.equal((await ctx.db.selectFrom('raw_record').select('id').where('external_id', '=', 'SH-FEB').execute()).length, 0);
+
+  // the same workbook with its shared strings stored before the sheets, which exceljs then reads as they stream in
+  // (rather than from temporary files): the same result
+  const zip = await JSZip.loadAsync(fs.readFileSync(xlsx));
+  const names = Object.keys(zip.files).filter((n) => !zip.files[n]!.dir);
+  const first = ['[Content_Types].xml', '_rels/.rels', 'xl/workbook.xml', 'xl/_rels/workbook.xml.rels', 'xl/sharedStrings.xml', 'xl/styles.xml'];
+  const reordered = new JSZip();
+  for (const n of [...first, ...names.filter((n) => !first.includes(n))]) reordered.file(n, await zip.file(n)!.async('nodebuffer'));
+  const streamed = path.join(dir, 'streamed.xlsx');
+  fs.writeFileSync(streamed, await reordered.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+  const again = await load('hotline12345', streamed);
+  assert.deepEqual([again.read, again.repeats, again.rejected, again.notices], [2, 1, 1, [expected]]);
+
+  // one sheet, or a 说明 page before the only data: no notice, or only which sheet was read
+  const plain = new ExcelJS.Workbook();
+  plain.addWorksheet('说明').getCell('A1').value = '本表由系统导出';
+  plain.addWorksheet('工单').addRows([['工单编号', '受理时间', '诉求内容'], ['SH-3', '2026-03-05 09:07', '说明页之后唯一的数据']]);
+  const single = path.join(dir, 'single.xlsx');
+  await plain.xlsx.writeFile(single);
+  assert.deepEqual((await load('hotline12345', single)).notices, ['读取的是工作表“工单”（之前的工作表“说明”没有表头行，已跳过）']);
+  plain.removeWorksheet(plain.getWorksheet('说明')!.id);
+  await plain.xlsx.writeFile(single);
+  assert.deepEqual((await load('hotline12345', single)).notices, []);
 });
 
 test('a file without a required column is refused naming the column; columns not understood are listed', async () => {

@@ -45,6 +45,8 @@ export type IngestResult = {
   rejected: number;
   errors: RowProblem[];
   unknownColumns: string[];
+  /** What the user should know beyond the counts (which worksheet was read, ids that came again changed): for the terminal and the import page. */
+  notices: string[];
 };
 export type IngestOptions = {
   adapter: ChannelAdapter;
@@ -64,6 +66,12 @@ export type IngestOptions = {
   fileBytes?: number;
   /** How far into the file reading has got, for the progress shown while importing. */
   bytesRead?: () => number;
+  /**
+   * A file import (command line, import page): the reader's notices (files.ts OpenedFile), asked for when the import
+   * ends; and the ids that come again in the file with other content are counted and named in a notice (their
+   * versions are stored one after another, as for a push, where that is how a channel sends a record's changes).
+   */
+  file?: { notices: () => string[] };
   /**
    * Worker threads preparing rows. By default a large import (a large file, or one that has read WORKERS_AFTER rows)
    * uses defaultWorkers() of them, preparing rows on this thread until they have started; a number uses that many
@@ -132,10 +140,22 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       .then(() => intakeRepo.setProgress(ctx.db, batchId, now))
       .catch((e) => ctx.log.warn({ err: e, batchId }, '导入进度未能写入'));
   };
-  /** The batch's final state and counts, after any progress write still on its way. */
+  /**
+   * A file import: each id's first row and content (28 bits of its hash), so that an id that comes again with other
+   * content is told (about 100 bytes a record); and how many did, with the first few.
+   */
+  const firstOfId = opts.file ? new Map<string, { rowNo: number; hash: number; changed: boolean }>() : null;
+  let changedIds = 0;
+  const changedExamples: string[] = [];
+  const notices = () => {
+    const all = [...(opts.file?.notices() ?? [])];
+    if (changedIds) all.push(`文件中有 ${changedIds} 个编号出现多次且内容不同，已按先后存为多个版本：例如 ${changedExamples.join('、')}`);
+    return all;
+  };
+  /** The batch's final state, counts and notices, after any progress write still on its way. */
   const finish = async (state: 'done' | 'failed', error: string | null) => {
     await progressWritten;
-    await intakeRepo.finishBatch(db, batchId, state, error, counts(), [...new Set([...unknownColumns, ...unknownKeys])]);
+    await intakeRepo.finishBatch(db, batchId, state, error, counts(), [...new Set([...unknownColumns, ...unknownKeys])], notices());
   };
   const errors: RowProblem[] = [];
   const unknownKeys = new Set<string>();
@@ -311,6 +331,16 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       } else {
         const ready = item as Ready;
         ready.data = data;
+        if (firstOfId) {
+          const hash = parseInt(ready.hash.slice(0, 7), 16);
+          const first = firstOfId.get(ready.externalId);
+          // a copy of the id: read from a file it may be a slice of a whole chunk of its text, which the map would keep
+          if (!first) firstOfId.set(Buffer.from(ready.externalId, 'utf16le').toString('utf16le'), { rowNo: ready.rowNo, hash, changed: false });
+          else if (first.hash !== hash && !first.changed) {
+            first.changed = true;
+            if (++changedIds <= 3) changedExamples.push(`第${first.rowNo}行与第${ready.rowNo}行（编号 ${ready.externalId}）`);
+          }
+        }
         opts.onRecord?.(ready.rowNo, ready.externalId);
         const lane = laneOf(ready.externalId);
         lane.pending.push(ready);
@@ -371,5 +401,5 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     (session as PrepareSession | null)?.close();
   }
   unknownColumns = [...new Set([...unknownColumns, ...unknownKeys])];
-  return { batchId, read, ...totals, errors, unknownColumns };
+  return { batchId, read, ...totals, errors, unknownColumns, notices: notices() };
 }

@@ -125,10 +125,10 @@ export const intakeRepo = {
       .execute();
   },
 
-  finishBatch(db: Queryable, id: number, state: 'done' | 'failed', error: string | null, p: BatchCounts, unknownColumns: string[]) {
+  finishBatch(db: Queryable, id: number, state: 'done' | 'failed', error: string | null, p: BatchCounts, unknownColumns: string[], notices: string[]) {
     return db
       .updateTable('import_batch')
-      .set({ ...countColumns(p), state, error, unknown_columns: unknownColumns, progress_at: new Date(), finished_at: new Date() })
+      .set({ ...countColumns(p), state, error, unknown_columns: unknownColumns, notices, progress_at: new Date(), finished_at: new Date() })
       .where('id', '=', id)
       .execute();
   },
@@ -286,7 +286,7 @@ export const intakeRepo = {
   listBatches(db: Queryable, f: { limit: number; offset: number; creatorUnitPaths: string[] | null }) {
     let q = db
       .selectFrom('import_batch')
-      .select(['import_batch.id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'bytes_total', 'bytes_read', 'error', 'unknown_columns', 'started_at', 'finished_at'])
+      .select(['import_batch.id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'bytes_total', 'bytes_read', 'error', 'unknown_columns', 'notices', 'started_at', 'finished_at'])
       .where('origin', '<>', 'form');
     if (f.creatorUnitPaths) q = q.where('created_by', 'in', usersUnder(db, f.creatorUnitPaths));
     return q.orderBy('import_batch.id', 'desc').limit(f.limit).offset(f.offset).execute();

@@ -23,6 +23,7 @@ const Result = z.object({
   rejected: z.number(),
   errors: z.array(z.object({ rowNo: z.number().nullable(), externalId: z.string().nullable(), field: z.string().nullable(), message: z.string() })),
   unknownColumns: z.array(z.string()),
+  notices: z.array(z.string()).describe('关于文件如何读取的提示（如读取的是哪个工作表）'),
 });
 const PushResult = Result.extend({
   attachments: z.object({
@@ -35,6 +36,7 @@ const Batch = z.object({
   read: z.number(), inserted: z.number(), changed: z.number(), repeats: z.number(), rejected: z.number(), error: z.string().nullable(),
   bytes_total: z.number().nullable().describe('文件大小（字节；接口推送为空）'), bytes_read: z.number().nullable().describe('已读到文件的第几个字节'),
   unknown_columns: z.array(z.string()).describe('未能识别的列（原样保存在原始记录中）'),
+  notices: z.array(z.string()).describe('导入结束时的提示（如读取的是哪个工作表）'),
   started_at: z.date(), finished_at: z.date().nullable(),
 });
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;

@@ -37,7 +37,7 @@ export async function importFile(ctx: AppContext, actor: Actor, o: { channel: st
     const formats = adapter.formats.map((f) => FORMAT_NAMES[f]).join('、');
     throw badRequest(`渠道“${await channelName(ctx, o.channel)}”不接受${FORMAT_NAMES[opened.format]}文件（可用：${formats}）`);
   }
-  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
+  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, file: { notices: opened.notices }, headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
 }
 
 /** Saves (or replaces) a named column mapping for a channel's files. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { createTestApp, login, REPO_ROOT, type TestApp } from '../../../test/helpers.ts';
 import { seedDemoCity } from '../seed/service.ts';
@@ -90,6 +91,26 @@ test('a file uploaded on the import page is imported in the background with prog
   const cityWide = (await t.app.inject({ url: '/api/imports', headers: { cookie: supervisor } })).json();
   assert.ok(cityWide.some((b: { id: number }) => b.id === batchId) && cityWide.some((b: { id: number }) => b.id === own.json().batchId));
   assert.ok(cityWide.every((b: { origin: string }) => b.origin !== 'form'));
+});
+
+test('an uploaded workbook\'s batch says which worksheet was read, for the import page', async () => {
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('填表说明').getCell('A1').value = '工单编号必填';
+  wb.addWorksheet('工单').addRows([['工单编号', '受理时间', '诉求内容'], ['UPX-1', '2026-03-03 09:00', '上传的工作簿中第二个工作表里的反映']]);
+  const form = new FormData();
+  form.append('channel', 'hotline12345');
+  form.append('file', new Blob([new Uint8Array(await wb.xlsx.writeBuffer())]), 'sheets.xlsx');
+  const res = await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: supervisor }, payload: form });
+  assert.equal(res.statusCode, 202, res.body);
+  let batch = { id: 0, state: 'running', inserted: 0, notices: [] as string[] };
+  for (let i = 0; i < 50; i++) {
+    batch = (await t.app.inject({ url: `/api/imports/${res.json().batchId}`, headers: { cookie: supervisor } })).json();
+    if (batch.state !== 'running') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual([batch.state, batch.inserted, batch.notices], ['done', 1, ['读取的是工作表“工单”（之前的工作表“填表说明”没有表头行，已跳过）']]);
+  const listed = (await t.app.inject({ url: '/api/imports', headers: { cookie: supervisor } })).json();
+  assert.deepEqual(listed.find((b: { id: number }) => b.id === batch.id)?.notices, batch.notices);
 });
 
 test('问题库: the city sees all, a district sees its own region, a department none yet; contacts are masked', async () => {

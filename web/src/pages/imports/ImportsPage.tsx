@@ -28,7 +28,7 @@ function send(form: FormData, onProgress: (percent: number) => void): Promise<Up
   });
 }
 
-type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; unknown_columns: string[]; started_at: string; finished_at: string | null };
+type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; unknown_columns: string[]; notices: string[]; started_at: string; finished_at: string | null };
 type Mapping = { id: number; channel: string; name: string };
 const FILE_CHANNELS = ['hotline12345', 'people_board', 'portal_mailbox', 'wanshitong', 'gov_service', 'wechat', 'weibo', 'generic'];
 const STATE: Record<string, [string, string]> = { running: ['导入中', 'processing'], done: ['已完成', 'success'], failed: ['失败', 'error'] };
@@ -157,6 +157,10 @@ export function ImportsPage() {
             </Typography.Text>
             {current.rejected > 0 && <Button type="link" href={`/api/imports/${current.id}/errors.csv`}>下载拒收明细</Button>}
             {current.error && <Alert type="error" message={current.error} style={{ marginTop: 8 }} />}
+            {current.state !== 'running' && current.notices.length > 0 && (
+              <Alert type="warning" showIcon style={{ marginTop: 8 }} data-testid="import-notices"
+                message={current.notices.length === 1 ? current.notices[0] : <>{current.notices.map((n) => <div key={n}>{n}</div>)}</>} />
+            )}
             {current.state !== 'running' && current.unknown_columns.length > 0 && (
               <Alert type="info" showIcon style={{ marginTop: 8 }} data-testid="unknown-columns"
                 message={`未能识别的列：${current.unknown_columns.join('、')}`}
