@@ -154,6 +154,9 @@ test('数据导入: a dispatcher uploads a file and sees the counts, with the re
   const rejected = page.getByTestId('rejected-rows').locator('.ant-table-row');
   await rejected.first().waitFor();
   assert.match(await rejected.first().innerText(), /6\s+WH12345-\S+\s+时间\s+.*无法识别为时间/);
+  // the recent imports name who started each
+  const { display_name } = await ctx.db.selectFrom('app_user').select('display_name').where('username', '=', 'dispatcher').executeTakeFirstOrThrow();
+  await page.locator('.ant-card', { hasText: '最近导入' }).locator('.ant-table-row', { hasText: 'hotline12345.csv' }).first().getByText(display_name).waitFor();
   await page.close();
 });
 

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
+import type { DB } from '../../db/types.ts';
 import type { ProblemColumn, SourceColumn } from './prepare.ts';
 
 /** A raw record to store (its payload goes separately, in a JSON array of all the chunk's payloads). */
@@ -105,6 +106,17 @@ export function jsonbArray(texts: { data: Buffer; from: number; to: number }[]):
 const usersUnder = (db: Queryable, unitPaths: string[]) =>
   db.selectFrom('app_user').innerJoin('unit', 'unit.id', 'app_user.unit_id').select('app_user.id')
     .where((eb) => eb.or(unitPaths.length ? unitPaths.map((p) => eb('unit.path', 'like', `${p}%`)) : [eb.val(false)]));
+
+/** A batch's columns for people, with who started it: a person's name, or for a push the name of its API key. */
+const withStarter = (q: SelectQueryBuilder<DB, 'import_batch', object>) =>
+  q.leftJoin('app_user', 'app_user.id', 'import_batch.created_by')
+    .leftJoin('api_key', 'api_key.id', 'import_batch.api_key_id')
+    .select([
+      'import_batch.id', 'import_batch.channel', 'import_batch.origin', 'import_batch.file_name', 'import_batch.state', 'import_batch.read',
+      'import_batch.inserted', 'import_batch.changed', 'import_batch.repeats', 'import_batch.rejected', 'import_batch.bytes_total',
+      'import_batch.bytes_read', 'import_batch.error', 'import_batch.unknown_columns', 'import_batch.notices', 'import_batch.started_at',
+      'import_batch.finished_at', sql<string | null>`coalesce(app_user.display_name, api_key.name)`.as('started_by'),
+    ]);
 
 export const intakeRepo = {
   createBatch(db: Queryable, b: { channel: string; origin: 'cli' | 'api' | 'web' | 'form' | 'seed'; fileName: string | null; bytesTotal: number | null; createdBy: number | null; apiKeyId: number | null }) {
@@ -283,13 +295,19 @@ export const intakeRepo = {
    * Imports of files and pushes, newest first (a report sent through a form is a batch of its own, not listed); with
    * unit paths, only those started by people of those units.
    */
-  listBatches(db: Queryable, f: { limit: number; offset: number; creatorUnitPaths: string[] | null }) {
-    let q = db
-      .selectFrom('import_batch')
-      .select(['import_batch.id', 'channel', 'origin', 'file_name', 'state', 'read', 'inserted', 'changed', 'repeats', 'rejected', 'bytes_total', 'bytes_read', 'error', 'unknown_columns', 'notices', 'started_at', 'finished_at'])
-      .where('origin', '<>', 'form');
-    if (f.creatorUnitPaths) q = q.where('created_by', 'in', usersUnder(db, f.creatorUnitPaths));
-    return q.orderBy('import_batch.id', 'desc').limit(f.limit).offset(f.offset).execute();
+  async listBatches(db: Queryable, f: { limit: number; offset: number; creatorUnitPaths: string[] | null }) {
+    let q = db.selectFrom('import_batch').where('import_batch.origin', '<>', 'form');
+    if (f.creatorUnitPaths) q = q.where('import_batch.created_by', 'in', usersUnder(db, f.creatorUnitPaths));
+    const [rows, total] = await Promise.all([
+      withStarter(q).orderBy('import_batch.id', 'desc').limit(f.limit).offset(f.offset).execute(),
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(total.n) };
+  },
+
+  /** One batch as the import page shows it. */
+  batchView(db: Queryable, id: number) {
+    return withStarter(db.selectFrom('import_batch').where('import_batch.id', '=', id)).executeTakeFirst();
   },
 
   /** Whether a batch was started by someone of these units. */

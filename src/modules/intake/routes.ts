@@ -38,6 +38,7 @@ const Batch = z.object({
   unknown_columns: z.array(z.string()).describe('未能识别的列（原样保存在原始记录中）'),
   notices: z.array(z.string()).describe('导入结束时的提示（如读取的是哪个工作表）'),
   started_at: z.date(), finished_at: z.date().nullable(),
+  started_by: z.string().nullable().describe('发起人（工作人员姓名；接口推送为密钥名称；命令行为空）'),
 });
 const MAX_UPLOAD_BYTES = 200 * 1024 * 1024;
 const MAX_PUSH_RECORDS = 1000;
@@ -115,7 +116,7 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
 
   app.get('/imports', {
     config: { access: 'problem.import' },
-    schema: { tags, summary: '导入批次', querystring: Paging, response: { 200: z.array(Batch) } },
+    schema: { tags, summary: '导入批次（新的在前，分页）', querystring: Paging, response: { 200: z.object({ rows: z.array(Batch), total: z.number() }) } },
   }, async (req) => intakeRepo.listBatches(ctx.db, { ...req.query, creatorUnitPaths: importScope(actorOf(req)) }));
 
   app.get('/imports/:id', {
@@ -123,10 +124,9 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     schema: { tags, summary: '导入批次进度', params: IdParam, response: { 200: Batch } },
   }, async (req) => {
     await assertBatchVisible(ctx, actorOf(req), req.params.id);
-    const b = await intakeRepo.getBatch(ctx.db, req.params.id);
+    const b = await intakeRepo.batchView(ctx.db, req.params.id);
     if (!b) throw notFound('导入批次');
-    const { created_by: _c, api_key_id: _k, ...rest } = b;
-    return rest;
+    return b;
   });
 
   app.get('/imports/:id/errors', {
@@ -146,7 +146,7 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
   }, async (req, reply) => {
     await assertBatchVisible(ctx, actorOf(req), req.params.id);
     const errors = await batchErrors(ctx, req.params.id);
-    reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${req.params.id}-errors.csv"`);
+    reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${req.params.id}-errors.csv"; filename*=UTF-8''${encodeURIComponent(`拒收明细-第${req.params.id}批.csv`)}`);
     return errorReportCsv(errors);
   });
 

@@ -80,15 +80,23 @@ test('a file uploaded on the import page is imported in the background with prog
   assert.equal((await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: handler }, payload: form })).statusCode, 403);
   // a district's import page lists the district's own imports: not the city's, nor a citizen's form
   const district = await login(t.app, 'jjadmin', DEMO_PASSWORD);
-  const theirs = (await t.app.inject({ url: '/api/imports', headers: { cookie: district } })).json();
+  const theirs = (await t.app.inject({ url: '/api/imports', headers: { cookie: district } })).json().rows;
   assert.ok(!theirs.some((b: { id: number }) => b.id === batchId), JSON.stringify(theirs));
   assert.equal((await t.app.inject({ url: `/api/imports/${batchId}`, headers: { cookie: district } })).statusCode, 404);
   assert.equal((await t.app.inject({ url: `/api/imports/${batchId}/errors.csv`, headers: { cookie: district } })).statusCode, 404);
   const own = await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: district }, payload: form });
   assert.equal(own.statusCode, 202, own.body);
   const listed = (await t.app.inject({ url: '/api/imports', headers: { cookie: district } })).json();
-  assert.deepEqual(listed.map((b: { id: number }) => b.id), [own.json().batchId]);
-  const cityWide = (await t.app.inject({ url: '/api/imports', headers: { cookie: supervisor } })).json();
+  assert.deepEqual(listed.rows.map((b: { id: number }) => b.id), [own.json().batchId]);
+  assert.equal(listed.total, 1);
+  // who started it, by name; the rejected rows' file named in Chinese
+  const districtName = (await t.ctx.db.selectFrom('app_user').select('display_name').where('username', '=', 'jjadmin').executeTakeFirstOrThrow()).display_name;
+  assert.equal(listed.rows[0].started_by, districtName);
+  const errorsCsv = await t.app.inject({ url: `/api/imports/${own.json().batchId}/errors.csv`, headers: { cookie: district } });
+  assert.match(errorsCsv.headers['content-disposition'] as string, new RegExp(`filename\\*=UTF-8''${encodeURIComponent(`拒收明细-第${own.json().batchId}批.csv`)}`));
+  const paged = (await t.app.inject({ url: '/api/imports?limit=1&offset=1', headers: { cookie: supervisor } })).json();
+  const cityWide = (await t.app.inject({ url: '/api/imports', headers: { cookie: supervisor } })).json().rows;
+  assert.deepEqual([paged.rows.length, paged.rows[0].id, paged.total], [1, cityWide[1].id, cityWide.length]);
   assert.ok(cityWide.some((b: { id: number }) => b.id === batchId) && cityWide.some((b: { id: number }) => b.id === own.json().batchId));
   assert.ok(cityWide.every((b: { origin: string }) => b.origin !== 'form'));
 });
@@ -109,7 +117,7 @@ test('an uploaded workbook\'s batch says which worksheet was read, for the impor
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.deepEqual([batch.state, batch.inserted, batch.notices], ['done', 1, ['读取的是工作表“工单”（之前的工作表“填表说明”没有表头行，已跳过）']]);
-  const listed = (await t.app.inject({ url: '/api/imports', headers: { cookie: supervisor } })).json();
+  const listed = (await t.app.inject({ url: '/api/imports', headers: { cookie: supervisor } })).json().rows;
   assert.deepEqual(listed.find((b: { id: number }) => b.id === batch.id)?.notices, batch.notices);
 });
 

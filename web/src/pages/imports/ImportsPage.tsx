@@ -28,9 +28,10 @@ function send(form: FormData, onProgress: (percent: number) => void): Promise<Up
   });
 }
 
-type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; unknown_columns: string[]; notices: string[]; started_at: string; finished_at: string | null };
+type Batch = { id: number; channel: string; origin: string; file_name: string | null; state: string; read: number; inserted: number; changed: number; repeats: number; rejected: number; bytes_total: number | null; bytes_read: number | null; error: string | null; unknown_columns: string[]; notices: string[]; started_at: string; finished_at: string | null; started_by: string | null };
 type Mapping = { id: number; channel: string; name: string };
 const FILE_CHANNELS = ['hotline12345', 'people_board', 'portal_mailbox', 'wanshitong', 'gov_service', 'wechat', 'weibo', 'generic'];
+const BATCH_PAGE = 20;
 const STATE: Record<string, [string, string]> = { running: ['导入中', 'processing'], done: ['已完成', 'success'], failed: ['失败', 'error'] };
 
 type Rejected = { rowNo: number | null; externalId: string | null; field: string | null; message: string };
@@ -57,7 +58,8 @@ export function ImportsPage() {
   const { message } = App.useApp();
   const [ref, setRef] = useState<Reference | null>(null);
   const [mappings, setMappings] = useState<Mapping[]>([]);
-  const [batches, setBatches] = useState<Batch[]>([]);
+  const [batches, setBatches] = useState<{ rows: Batch[]; total: number }>({ rows: [], total: 0 });
+  const [batchPage, setBatchPage] = useState(1);
   const [channel, setChannel] = useState<string>('hotline12345');
   const [mapping, setMapping] = useState<string | undefined>();
   const [current, setCurrent] = useState<Batch | null>(null);
@@ -65,10 +67,12 @@ export function ImportsPage() {
   const [missing, setMissing] = useState<{ file: File; found: MissingColumns } | null>(null);
   const [savingMapping, setSavingMapping] = useState(false);
   const [uploading, setUploading] = useState<{ name: string; percent: number } | null>(null);
-  const loadBatches = useCallback(async () => setBatches(await api<Batch[]>('/imports', { query: { limit: 20 } })), []);
+  const loadBatches = useCallback(async () => setBatches(await api<{ rows: Batch[]; total: number }>('/imports', { query: { limit: BATCH_PAGE, offset: (batchPage - 1) * BATCH_PAGE } })), [batchPage]);
   useEffect(() => {
     void api<Reference>('/reference').then(setRef);
     void api<Mapping[]>('/column-mappings').then(setMappings);
+  }, []);
+  useEffect(() => {
     void loadBatches();
   }, [loadBatches]);
   // follow the running batch until it ends
@@ -83,6 +87,7 @@ export function ImportsPage() {
   }, [current, loadBatches]);
 
   const upload = async (file: File, withMapping = mapping) => {
+    setBatchPage(1);
     setError(null);
     setMissing(null);
     setCurrent(null);
@@ -175,13 +180,14 @@ export function ImportsPage() {
         <Table<Batch>
           rowKey="id"
           size="small"
-          dataSource={batches}
-          pagination={false}
+          dataSource={batches.rows}
+          pagination={{ total: batches.total, pageSize: BATCH_PAGE, current: batchPage, onChange: setBatchPage, showSizeChanger: false, hideOnSinglePage: true, showTotal: (n) => `共 ${n} 批` }}
           columns={[
             { title: '批次', dataIndex: 'id', width: 70 },
             { title: '渠道', dataIndex: 'channel', render: channelName },
             { title: '来源', dataIndex: 'origin', render: (o, r) => (o === 'form' && r.channel === 'staff' ? '工作人员录入' : ({ cli: '命令行', api: '接口推送', web: '网页上传', form: '公众表单', seed: '演示数据' })[o as string] ?? o) },
             { title: '文件', dataIndex: 'file_name' },
+            { title: '导入人', dataIndex: 'started_by', render: (n: string | null, b) => n ?? (b.origin === 'cli' || b.origin === 'seed' ? '系统' : '—') },
             { title: '开始时间', dataIndex: 'started_at', render: (t) => formatTime(t, 'MM-DD HH:mm:ss') },
             { title: '状态', dataIndex: 'state', render: (s) => <Tag color={STATE[s]?.[1]}>{STATE[s]?.[0] ?? s}</Tag> },
             { title: '新增/更新/重复/拒收', key: 'n', render: (_, b) => `${b.inserted} / ${b.changed} / ${b.repeats} / ${b.rejected}` },
