@@ -60,3 +60,18 @@ export function resolveHeaders(headers: string[], specs: FieldSpec[], required: 
   const missing = required.filter((anyOf) => !anyOf.some((f) => have.has(f))).map((anyOf) => anyOf[0]!);
   return { mapping, unknown, missing };
 }
+
+/**
+ * A header that appears again (two 联系电话 columns) is named by its column the second time, so that neither value
+ * overwrites the other; such a column is then listed as not understood.
+ */
+export function distinctHeaders(headers: string[]): string[] {
+  const seen = new Set<string>();
+  return headers.map((h, i) => {
+    if (!h || !seen.has(h)) {
+      seen.add(h);
+      return h;
+    }
+    return `${h}（第${i + 1}列）`;
+  });
+}

@@ -1,0 +1,183 @@
+import type { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { distinctHeaders } from './fields.ts';
+import { FileError } from './file-errors.ts';
+import type { OpenedFile, ParsedRow } from './files.ts';
+
+/** Reading XLSX workbooks for import: streamed, one worksheet, cells as the sheet shows them. */
+
+/** A date cell as the sheet shows it in the city's time: 2026-03-05 09:07, seconds only when it has them, the day alone at midnight. */
+function cityTimeText(d: Date): string {
+  const s = new Date(d.getTime() + 8 * 3_600_000).toISOString();
+  const [day, time] = [s.slice(0, 10), s.slice(11, 19)];
+  if (time === '00:00:00') return day;
+  return `${day} ${time.endsWith(':00') ? time.slice(0, 5) : time}`;
+}
+
+/** exceljs cell values → plain values: rich text, formulas, hyperlinks and dates flattened. */
+function cellValue(v: ExcelJS.CellValue): unknown {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) {
+    // exceljs reads a zone-less Excel date as if it were UTC; the city wrote it in its own time
+    return new Date(v.getTime() - 8 * 3_600_000);
+  }
+  if (typeof v !== 'object') return v;
+  if ('richText' in v) return v.richText.map((r) => r.text).join('');
+  if ('result' in v) return cellValue(v.result as ExcelJS.CellValue);
+  if ('text' in v) return (v as { text: string }).text;
+  if ('error' in v) return null;
+  return String(v);
+}
+
+/** How far down a sheet its header row is looked for. */
+const HEADER_SEARCH_ROWS = 10;
+
+type SheetRows = AsyncIterator<ExcelJS.Row>;
+
+/** A row's cells as trimmed texts, from column 1 (a row's values are a sparse array from column 1: a blank cell is a hole). */
+function rowTexts(row: ExcelJS.Row): string[] {
+  const cells = row.values as ExcelJS.CellValue[];
+  return Array.from({ length: Math.max(0, cells.length - 1) }, (_, i) => String(cellValue(cells[i + 1]) ?? '').trim());
+}
+
+/**
+ * A sheet's header: the first row with two or more cells within its first rows, so that an export's title
+ * (芜湖市12345热线工单导出（2026年3月）, merged across the columns) and blank rows above it are passed over. Null for a
+ * sheet without one (an instructions page such as 填表说明). Reads the sheet up to its header.
+ */
+async function headerOf(rows: SheetRows): Promise<string[] | null> {
+  for (;;) {
+    const row = await rows.next();
+    if (row.done || row.value.number > HEADER_SEARCH_ROWS) return null;
+    const texts = rowTexts(row.value);
+    if (texts.filter(Boolean).length >= 2) return distinctHeaders(texts);
+  }
+}
+
+/**
+ * Reads the rest of a sheet. A sheet left half-read would have the rest of its entry buffered in memory when the reader
+ * moves on to the next one (exceljs keeps reading the entry into the abandoned iterator).
+ */
+async function drain(rows: SheetRows): Promise<void> {
+  while (!(await rows.next()).done);
+}
+
+/**
+ * exceljs reads the archive through unzipper, which signals its end as soon as it has parsed the last entry, while
+ * entries it has queued may not have been taken yet: exceljs then stops before them, so that a small worksheet after
+ * one being read slowly (an import waiting on the database) was never seen. The queue is resumed when the archive has
+ * been parsed, handing them over. (exceljs pipes the input into unzipper's parser: the hook is on that pipe.)
+ */
+function handOverQueuedEntries(input: Readable): void {
+  const pipe = input.pipe.bind(input);
+  input.pipe = ((dest: NodeJS.WritableStream & Readable, o?: { end?: boolean }) => {
+    dest.once('finish', () => dest.resume());
+    return pipe(dest, o);
+  }) as typeof input.pipe;
+}
+
+type Sheet = AsyncIterable<ExcelJS.Row> & { name: string };
+const sheetNames = (names: string[]) => names.map((n) => `“${n}”`).join('、');
+
+/**
+ * The rows of the first worksheet that has a header row (sheets before it, such as a 说明 page, are passed over),
+ * streamed: sheets are read in the order they are stored, each sheet once. The other sheets are looked at after its
+ * last row only to tell the user which ones also hold data and were not imported.
+ */
+export async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytesRead'>> {
+  handOverQueuedEntries(input);
+  // styles are read for the number formats: without them a date cell is a bare day count (46093.375)
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+  const sheets = reader[Symbol.asyncIterator]() as unknown as AsyncIterator<Sheet>;
+  /** Sheets passed over for want of a header row; then those after the one read that hold data too. */
+  const skipped: string[] = [];
+  const ignored: string[] = [];
+  let restUnreadable = false;
+  let chosen: { name: string; rows: SheetRows; headers: string[] } | null = null;
+  try {
+    while (!chosen) {
+      const sheet = await sheets.next();
+      if (sheet.done) break;
+      const { name } = sheet.value;
+      const rows = sheet.value[Symbol.asyncIterator]();
+      const headers = await headerOf(rows);
+      if (headers) chosen = { name, rows, headers };
+      else {
+        skipped.push(name);
+        await drain(rows);
+      }
+    }
+  } catch (e) {
+    throw new FileError(`XLSX 文件无法读取（可能已损坏或不完整）：${(e as Error).message}`);
+  }
+  if (!chosen) {
+    if (!skipped.length) throw new FileError('XLSX 文件中没有工作表');
+    const which = skipped.length === 1 ? `工作表${sheetNames(skipped)}的前 ${HEADER_SEARCH_ROWS} 行中` : `${skipped.length} 个工作表（${sheetNames(skipped)}）的前 ${HEADER_SEARCH_ROWS} 行中都`;
+    throw new FileError(`XLSX 文件${which}没有表头行（至少两列的一行）`);
+  }
+  const { name, rows: sheetRows, headers } = chosen;
+
+  /** The sheets after the one read: which have a header and a row under it. */
+  async function lookAtTheRest() {
+    try {
+      for (let sheet = await sheets.next(); !sheet.done; sheet = await sheets.next()) {
+        const rows = sheet.value[Symbol.asyncIterator]();
+        if (await headerOf(rows)) {
+          for (let row = await rows.next(); !row.done; row = await rows.next()) {
+            if (rowTexts(row.value).some(Boolean)) {
+              ignored.push(sheet.value.name);
+              break;
+            }
+          }
+        }
+        await drain(rows);
+      }
+    } catch {
+      restUnreadable = true; // the sheet read is imported; what follows it cannot be told
+    }
+  }
+
+  async function* rows(): AsyncIterable<ParsedRow> {
+    let lastRowNo = 1;
+    for (;;) {
+      let next: IteratorResult<ExcelJS.Row>;
+      try {
+        next = await sheetRows.next();
+      } catch (e) {
+        // the rows before are kept (and counted repeats when the mended file is imported again); the import fails
+        throw new FileError(`XLSX 文件在读取中途出错（文件可能已损坏），已读到工作表“${name}”第 ${lastRowNo} 行：${(e as Error).message}`);
+      }
+      if (next.done) break;
+      lastRowNo = next.value.number;
+      const values = next.value.values as ExcelJS.CellValue[];
+      const row: Record<string, unknown> = {};
+      let any = false;
+      for (let i = 0; i < Math.max(headers.length, values.length - 1); i++) {
+        const v = cellValue(values[i + 1]);
+        // as the same sheet saved as CSV reads (an empty cell is '', a number or a date its text, spaces trimmed):
+        // the record hashes the same; a cell beyond the header is kept under its column, as in a CSV
+        const text = v === null ? '' : v instanceof Date ? cityTimeText(v) : typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v;
+        // damaged compressed data inflates to text with replacement characters before the archive's check fails
+        if (typeof text === 'string' && text.includes('\uFFFD')) throw new FileError(`XLSX 文件已损坏：工作表“${name}”第 ${next.value.number} 行的内容无法还原（之前的行已导入），请重新导出后再导入`);
+        const h = headers[i];
+        if (h) row[h] = text;
+        else if (text !== '') row[`第${i + 1}列`] = text;
+        if (text !== '') any = true;
+      }
+      // a row of empty cells (or of spaces) is skipped, as a blank line in a CSV
+      if (any) yield { rowNo: next.value.number, row };
+    }
+    await lookAtTheRest();
+  }
+
+  /** Which sheet was read, when the workbook has others: said once the rows are read. */
+  const notices = (): string[] => {
+    if (!skipped.length && !ignored.length && !restUnreadable) return [];
+    let text = `读取的是工作表“${name}”`;
+    if (skipped.length) text += `（之前的工作表${sheetNames(skipped)}没有表头行，已跳过）`;
+    if (ignored.length) text += `；工作表${sheetNames(ignored)}也有数据，没有导入（一次只导入一个工作表：如需导入，请把它另存为单独的文件再导入）`;
+    if (restUnreadable) text += '；之后的工作表读取出错（文件可能已损坏），没有导入';
+    return [text];
+  };
+  return { format: 'xlsx', encoding: null, headers, rows: rows(), notices };
+}
