@@ -90,8 +90,9 @@ test('only the supervision office records cases; a unit reads its own', async ()
   assert.ok((await api('leader', 'GET', '/api/case-outcomes')).body.total >= 3);
 });
 
-test('an XLSX with other header words and spreadsheet dates is imported', async () => {
+test('an XLSX with other header words and spreadsheet dates is imported, from its data sheet after a 说明 page, saying so', async () => {
   const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('说明').getCell('A1').value = '每行一个案件';
   const ws = wb.addWorksheet('复议诉讼');
   ws.addRow(['案件编号', '案件类型', '被告', '判决日期', '判决结果', '案由']);
   ws.addRow(['X-1', '行政诉讼', CGJ, new Date(`${addDays(today, -3)}T00:00:00Z`), '确认违法', '强制拆除广告牌程序违法']);
@@ -100,6 +101,7 @@ test('an XLSX with other header words and spreadsheet dates is imported', async 
   const r = await t.app.inject({ method: 'POST', url: '/api/case-outcomes/import', headers: { cookie: cookie.supervisor! }, payload: form });
   assert.equal(r.statusCode, 200, r.body);
   assert.deepEqual(r.json().errors, []);
+  assert.deepEqual(r.json().notices, ['读取的是工作表“复议诉讼”（之前的工作表“说明”没有表头行，已跳过）'], 'the page says which sheet was read');
   const c = await t.ctx.db.selectFrom('case_outcome').selectAll().where('case_no', '=', 'X-1').executeTakeFirstOrThrow();
   assert.deepEqual([c.kind, c.result, c.lost, c.decided_on], ['litigation', 'unlawful', true, addDays(today, -3)]);
   const empty = new FormData();

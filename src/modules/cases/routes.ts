@@ -14,6 +14,7 @@ import { FileError, jsonArray, openRecordFile } from '../intake/files.ts';
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 const Result = z.object({
   inserted: z.number(), updated: z.number(), unknownColumns: z.array(z.string()),
+  notices: z.array(z.string()).describe('文件如何读取的提示（如读取的是哪个工作表）'),
   errors: z.array(z.object({ row: z.number(), field: z.string().optional(), message: z.string() })),
 });
 
@@ -41,7 +42,7 @@ export const casesRoutes = (services: Services): FastifyPluginAsync => async (ro
       body: z.object({ rows: z.array(z.record(z.string(), z.unknown())).min(1, '至少一行').max(20_000, '一次最多 20000 行') }),
       response: { 200: Result },
     },
-  }, async (req) => cases.import(actorOf(req), jsonArray(req.body.rows), 'api'));
+  }, async (req) => ({ ...(await cases.import(actorOf(req), jsonArray(req.body.rows), 'api')), notices: [] }));
 
   app.post('/case-outcomes/import', {
     config: { access: 'workorder.supervise' },
@@ -57,7 +58,8 @@ export const casesRoutes = (services: Services): FastifyPluginAsync => async (ro
       }
       if (!saved) throw badRequest('请选择要导入的文件', [{ field: 'file', message: '缺少文件' }]);
       const opened = await openRecordFile(saved).catch((e) => Promise.reject(e instanceof FileError ? badRequest(e.message, [{ field: 'file', message: e.message }]) : e));
-      return await cases.import(actorOf(req), opened.rows, path.basename(saved));
+      const result = await cases.import(actorOf(req), opened.rows, path.basename(saved));
+      return { ...result, notices: opened.notices() };
     } finally {
       if (saved) fs.rmSync(path.dirname(saved), { recursive: true, force: true });
     }

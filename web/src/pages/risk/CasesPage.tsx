@@ -8,7 +8,7 @@ type CaseRow = {
   id: number; kind: 'reconsideration' | 'litigation'; case_no: string; unit_id: number; unit_name: string; domain_name: string | null;
   filed_on: string | null; decided_on: string; result: string; lost: boolean; summary: string;
 };
-type ImportResult = { inserted: number; updated: number; unknownColumns: string[]; errors: { row: number; field?: string; message: string }[] };
+type ImportResult = { inserted: number; updated: number; unknownColumns: string[]; notices: string[]; errors: { row: number; field?: string; message: string }[] };
 
 const KIND: Record<string, string> = { reconsideration: '行政复议', litigation: '行政诉讼' };
 const RESULT: Record<string, string> = {
@@ -84,6 +84,7 @@ export function CasesPage() {
               title={`新增 ${result.inserted} 件，更新 ${result.updated} 件${result.errors.length ? `，${result.errors.length} 处错误（这些行未保存）` : ''}`}
               description={(
                 <>
+                  {result.notices.map((n) => <div key={n}>{n}</div>)}
                   {result.unknownColumns.length > 0 && <div>未识别的列（已忽略）：{result.unknownColumns.join('、')}</div>}
                   {result.errors.length > 0 && <List size="small" dataSource={result.errors.slice(0, 50)} renderItem={(e) => <List.Item>{e.message}</List.Item>} />}
                 </>
