@@ -85,7 +85,8 @@ test('a correction made in the queue is in the next training, and retraining wor
   assert.equal((row.trained_on as { per_label: Record<string, number> }).per_label.urban_mgmt, 1);
 });
 
-test('`zhd triage train` and `zhd triage eval --json` on JSON lines files', { timeout: 120_000 }, async () => {
+// three processes that each start the platform: ~30 s on an idle machine, 83 s once when the machine was busy (the limit only catches a hang)
+test('`zhd triage train` and `zhd triage eval --json` on JSON lines files', { timeout: 300_000 }, async () => {
   const dir = tempDir();
   const file = path.join(dir, 'train.jsonl');
   fs.writeFileSync(file, SMALL.map((d) => JSON.stringify({ title: d.text.slice(0, 6), body: d.text, label: d.label })).join('\n'));
