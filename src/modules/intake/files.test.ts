@@ -99,6 +99,26 @@ test('a CSV file whose header row is broken, or that has only blank lines, gets 
   await assert.rejects(openRecordFile(blank), /CSV 文件没有表头行/);
 });
 
+test('XLSX: a hidden sheet (a lookup list for drop-downs) is never taken for the data, and the notice says it was not read', async () => {
+  const wb = new ExcelJS.Workbook();
+  const lists = wb.addWorksheet('字典');
+  lists.addRows([['类型代码', '类型名称'], ['1', '投诉']]);
+  lists.state = 'hidden';
+  wb.addWorksheet('工单').addRows([['工单编号', '受理时间', '诉求内容'], ['HD-1', '2026-03-05 09:07', '隐藏表之后的数据']]);
+  const file = path.join(tempDir(), 'hidden.xlsx');
+  await wb.xlsx.writeFile(file);
+  const opened = await openRecordFile(file);
+  const ids: unknown[] = [];
+  for await (const r of opened.rows) ids.push('row' in r ? r.row['工单编号'] : r.error);
+  assert.deepEqual(ids, ['HD-1']);
+  assert.deepEqual(opened.notices(), ['读取的是工作表“工单”（隐藏的工作表“字典”没有读取）']);
+  wb.removeWorksheet(wb.getWorksheet('工单')!.id);
+  const onlyHidden = path.join(tempDir(), 'only-hidden.xlsx');
+  wb.getWorksheet('字典')!.state = 'hidden';
+  await wb.xlsx.writeFile(onlyHidden);
+  await assert.rejects(openRecordFile(onlyHidden).then(async (o) => { for await (const _ of o.rows); }), /只有隐藏的工作表（“字典”）/);
+});
+
 test('XLSX: a small worksheet after the one read is still seen when the rows are read slowly (shared strings stored before the sheets)', async () => {
   const wb = new ExcelJS.Workbook();
   wb.addWorksheet('说明').getCell('A1').value = '本表由系统导出';

@@ -76,7 +76,9 @@ function handOverQueuedEntries(input: Readable): void {
   }) as typeof input.pipe;
 }
 
-type Sheet = AsyncIterable<ExcelJS.Row> & { name: string };
+/** exceljs's worksheet reader: its name and, once the workbook's own part has been read, whether Excel shows it. */
+type Sheet = AsyncIterable<ExcelJS.Row> & { name: string; state?: string };
+const isHidden = (sheet: Sheet) => sheet.state === 'hidden' || sheet.state === 'veryHidden';
 const sheetNames = (names: string[]) => names.map((n) => `“${n}”`).join('、');
 
 /**
@@ -91,6 +93,8 @@ export async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytes
   const sheets = reader[Symbol.asyncIterator]() as unknown as AsyncIterator<Sheet>;
   /** Sheets passed over for want of a header row; then those after the one read that hold data too. */
   const skipped: string[] = [];
+  /** Sheets Excel does not show (lists for drop-downs, lookup tables): never read as the data, nor reported. */
+  const hidden: string[] = [];
   const ignored: string[] = [];
   let restUnreadable = false;
   let chosen: { name: string; rows: SheetRows; headers: string[] } | null = null;
@@ -100,6 +104,11 @@ export async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytes
       if (sheet.done) break;
       const { name } = sheet.value;
       const rows = sheet.value[Symbol.asyncIterator]();
+      if (isHidden(sheet.value)) {
+        hidden.push(name);
+        await drain(rows);
+        continue;
+      }
       const headers = await headerOf(rows);
       if (headers) chosen = { name, rows, headers };
       else {
@@ -111,7 +120,7 @@ export async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytes
     throw new FileError(`XLSX 文件无法读取（可能已损坏或不完整）：${(e as Error).message}`);
   }
   if (!chosen) {
-    if (!skipped.length) throw new FileError('XLSX 文件中没有工作表');
+    if (!skipped.length) throw new FileError(hidden.length ? `XLSX 文件中只有隐藏的工作表（${sheetNames(hidden)}）：请取消隐藏要导入的工作表` : 'XLSX 文件中没有工作表');
     const which = skipped.length === 1 ? `工作表${sheetNames(skipped)}的前 ${HEADER_SEARCH_ROWS} 行中` : `${skipped.length} 个工作表（${sheetNames(skipped)}）的前 ${HEADER_SEARCH_ROWS} 行中都`;
     throw new FileError(`XLSX 文件${which}没有表头行（至少两列的一行）`);
   }
@@ -122,7 +131,7 @@ export async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytes
     try {
       for (let sheet = await sheets.next(); !sheet.done; sheet = await sheets.next()) {
         const rows = sheet.value[Symbol.asyncIterator]();
-        if (await headerOf(rows)) {
+        if (!isHidden(sheet.value) && (await headerOf(rows))) {
           for (let row = await rows.next(); !row.done; row = await rows.next()) {
             if (rowTexts(row.value).some(Boolean)) {
               ignored.push(sheet.value.name);
@@ -172,9 +181,10 @@ export async function openXlsx(input: Readable): Promise<Omit<OpenedFile, 'bytes
 
   /** Which sheet was read, when the workbook has others: said once the rows are read. */
   const notices = (): string[] => {
-    if (!skipped.length && !ignored.length && !restUnreadable) return [];
+    if (!skipped.length && !hidden.length && !ignored.length && !restUnreadable) return [];
     let text = `读取的是工作表“${name}”`;
     if (skipped.length) text += `（之前的工作表${sheetNames(skipped)}没有表头行，已跳过）`;
+    if (hidden.length) text += `（隐藏的工作表${sheetNames(hidden)}没有读取）`;
     if (ignored.length) text += `；工作表${sheetNames(ignored)}也有数据，没有导入（一次只导入一个工作表：如需导入，请把它另存为单独的文件再导入）`;
     if (restUnreadable) text += '；之后的工作表读取出错（文件可能已损坏），没有导入';
     return [text];
