@@ -7,6 +7,7 @@ import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Ok, Paging } from '../../http/schemas.ts';
 import { fieldError, forbidden } from '../../lib/errors.ts';
+import { normalizePhone } from '../../lib/crypto.ts';
 import { hasPermission, type UserPrincipal } from '../auth/access.ts';
 import { maskedTrackingCode } from './masking.ts';
 
@@ -66,7 +67,8 @@ const ReportBody = z.object({
   region: z.string().trim().max(50, '区域不超过 50 字').optional(),
   contactName: z.string().trim().max(50, '称呼不超过 50 字').optional(),
   // as people write it (138 1234 5678, +86 138-1234-5678, (0553)3845566): the service reads it as a phone
-  contactPhone: z.string().max(30, '请填写正确的手机号或固定电话').optional(),
+  // checked here too, so that a wrong phone is listed with the other fields' mistakes in one answer
+  contactPhone: z.string().max(30, '请填写正确的手机号或固定电话').refine((v) => !v.trim() || normalizePhone(v) !== null, '请填写正确的手机号或固定电话').optional(),
   confidential: z.boolean().optional(),
 });
 
