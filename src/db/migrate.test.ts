@@ -39,3 +39,14 @@ test('reference data comes with the migrations: domains, kinds, channels, roles,
   const consult = await ctx.db.selectFrom('deadline_policy').selectAll().where('kind_code', '=', 'consult').executeTakeFirstOrThrow();
   assert.deepEqual([consult.amount, consult.amount_unit], [3, 'working_days']);
 });
+
+test('a demo city seeded before region.former_names learns its former district names when it upgrades', async () => {
+  const { seedDemoCity } = await import('../modules/seed/service.ts');
+  await seedDemoCity(ctx);
+  // as the database was before migration 0030
+  await sql`alter table region drop column former_names`.execute(ctx.db);
+  await ctx.db.deleteFrom('schema_migration').where('name', '=', '0030_region_former_names.sql').execute();
+  assert.deepEqual(await migrate(ctx.db), ['0030_region_former_names.sql']);
+  const rows = await ctx.db.selectFrom('region').select(['name', 'former_names']).where('code', 'in', ['340209', '340210', '340212', '340223', '340281']).orderBy('code').execute();
+  assert.deepEqual(rows.map((r) => [r.name, r.former_names]), [['弋江区', ['三山区']], ['湾沚区', ['芜湖县']], ['繁昌区', ['繁昌县']], ['南陵县', []], ['无为市', ['无为县']]]);
+});
