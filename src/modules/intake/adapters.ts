@@ -241,7 +241,7 @@ export const govService: ChannelAdapter = {
   personal: PERSONAL,
   toDraft(rec) {
     const grade = gradeOf(text(rec.satisfaction));
-    if (grade === null) throw new RowError('satisfaction', `评价等级“${text(rec.satisfaction) ?? ''}”应为 1–5 或 ${GRADE_NAMES.join('、')}`);
+    if (grade === null) throw new RowError('satisfaction', `评价等级“${text(rec.satisfaction) ?? ''}”应为 1–5、${GRADE_NAMES.join('、')}，或星级（5星、五星、★★★★★）`);
     const reason = text(rec.kind);
     const item = text(rec.title);
     const d = baseDraft({ ...rec, title: item ? `【好差评】${item}` : null, body: text(rec.body) ?? reason ?? item, kind: null });

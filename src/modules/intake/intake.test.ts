@@ -728,9 +728,9 @@ test('a district written by its name before the 2020 reform (芜湖县) is place
 
 test('好差评 grades as exports write them: a number, the level\'s name or stars; anything else names the accepted forms', () => {
   const gradeOf = (grade: unknown) => ADAPTERS.gov_service.toDraft({ id: 'G', title: '事项', body: '评价', time: '2026-03-01 10:00', satisfaction: grade } as never).source.satisfaction;
-  assert.deepEqual([5, '5', '５', '5.0', '非常满意', '五星', '5星', ' 满意 ', '4分', '基本满意', '不满意', 1].map(gradeOf),
-    ['非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '满意', '满意', '基本满意', '不满意', '非常不满意']);
-  for (const bad of [0, 6, '9', '好', '3.5', '']) assert.throws(() => gradeOf(bad), /评价等级“.*”应为 1–5 或 非常不满意、不满意、基本满意、满意、非常满意/, String(bad));
+  assert.deepEqual([5, '5', '５', '5.0', '非常满意', '五星', '5星', ' 满意 ', '4分', '★★★★☆', '基本满意', '★★', '不满意', 1].map(gradeOf),
+    ['非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '满意', '满意', '满意', '基本满意', '不满意', '不满意', '非常不满意']);
+  for (const bad of [0, 6, '9', '好', '3.5', '', '☆☆☆☆☆', '★★★★★★']) assert.throws(() => gradeOf(bad), /评价等级“.*”应为 1–5、非常不满意、不满意、基本满意、满意、非常满意，或星级（5星、五星、★★★★★）/, String(bad));
 });
 
 test('a row the database could not hold is rejected alone, naming its field; the rows around it are kept', async () => {

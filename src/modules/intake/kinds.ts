@@ -29,12 +29,14 @@ const STARS: Record<string, number> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 
 
 /**
  * A 好差评 grade as exports write it: 1–5 (also 5.0 and full-width), the level's name (非常满意 … 非常不满意) or stars
- * (5星, 五星, 4分); null when it is none of these.
+ * (5星, 五星, 4分, ★★★★☆); null when it is none of these.
  */
 export function gradeOf(value: string | null): number | null {
   const v = (value ?? '').normalize('NFKC').replace(/\s/g, '');
   const byName = GRADE_NAMES.indexOf(v);
   if (byName >= 0) return byName + 1;
+  // ★★★★☆: the filled stars
+  if (/^[★☆]{5}$|^★{1,5}$/.test(v)) return [...v].filter((c) => c === '★').length || null;
   const m = /^([1-5]|[一二两三四五])(?:\.0+)?(?:星|颗星|分|级)?$/.exec(v);
   if (!m) return null;
   return STARS[m[1]!] ?? Number(m[1]);
