@@ -5,6 +5,7 @@ import type { Services } from '../../app.ts';
 import { actorOf } from '../../http/actor.ts';
 import { COUNT_REACH, RANK_WINDOW } from './repo.ts';
 import { EXPORT_MAX } from './service.ts';
+import { cityDay } from '../../lib/calendar.ts';
 
 const Hits = z.array(z.tuple([z.number(), z.number()]));
 
@@ -73,7 +74,7 @@ export const searchRoutes = (services: Services): FastifyPluginAsync => async (r
     schema: { tags, summary: `导出检索结果为 Excel（最新的至多 ${EXPORT_MAX} 条；联系方式打码，保密件不显示反映人；导出记入审计）`, body: z.object({ filters: SearchFilters }) },
   }, async (req, reply) => {
     const stream = await search.exportXlsx(actorOf(req), req.body.filters);
-    const name = `问题检索-${new Date().toISOString().slice(0, 10)}.xlsx`;
+    const name = `问题检索-${cityDay(new Date())}.xlsx`; // the day as the city's clocks read it
     return reply
       .header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`)

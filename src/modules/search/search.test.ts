@@ -113,6 +113,9 @@ test('a unit finds only what was dispatched to it, a district only its region; r
 test('export writes the matches to XLSX with contacts masked, and is audited', async () => {
   const res = await t.app.inject({ method: 'POST', url: '/api/search/export', headers: { cookie: cookie.admin! }, payload: { filters: { q: '镜湖区' } } });
   assert.equal(res.statusCode, 200, res.body);
+  // named by the city's day (at 00:30 in Wuhu it is still the day before in UTC)
+  const cityToday = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  assert.equal(res.headers['content-disposition'], `attachment; filename*=UTF-8''${encodeURIComponent(`问题检索-${cityToday}.xlsx`)}`);
   const book = new ExcelJS.Workbook();
   await book.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
   const sheet = book.worksheets[0]!;
