@@ -157,6 +157,11 @@ test('数据导入: a dispatcher uploads a file and sees the counts, with the re
   // the recent imports name who started each
   const { display_name } = await ctx.db.selectFrom('app_user').select('display_name').where('username', '=', 'dispatcher').executeTakeFirstOrThrow();
   await page.locator('.ant-card', { hasText: '最近导入' }).locator('.ant-table-row', { hasText: 'hotline12345.csv' }).first().getByText(display_name).waitFor();
+  // later, the batch opens again from the list with its rejected rows
+  await page.reload();
+  await page.locator('.ant-card', { hasText: '最近导入' }).locator('.ant-table-row', { hasText: 'hotline12345.csv' }).first().click();
+  assert.match(await summary.innerText(), /已读取 5 条：新增 4.*拒收 1/);
+  await page.getByTestId('rejected-rows').locator('.ant-table-row').first().waitFor();
   await page.close();
 });
 

@@ -85,6 +85,13 @@ export function ImportsPage() {
     }, 1000);
     return () => clearTimeout(timer);
   }, [current, loadBatches]);
+  // imports still running in the list (another person's, a push, a CLI run) move on by themselves
+  const listRunning = batches.rows.some((b) => b.state === 'running');
+  useEffect(() => {
+    if (!listRunning) return;
+    const timer = setTimeout(() => void loadBatches(), 3000);
+    return () => clearTimeout(timer);
+  }, [batches, listRunning, loadBatches]);
 
   const upload = async (file: File, withMapping = mapping) => {
     setBatchPage(1);
@@ -181,6 +188,8 @@ export function ImportsPage() {
           rowKey="id"
           size="small"
           dataSource={batches.rows}
+          // a batch of the list opens above with its notices, unknown columns and rejected rows
+          onRow={(b) => ({ onClick: () => setCurrent(b), style: { cursor: 'pointer' } })}
           pagination={{ total: batches.total, pageSize: BATCH_PAGE, current: batchPage, onChange: setBatchPage, showSizeChanger: false, hideOnSinglePage: true, showTotal: (n) => `共 ${n} 批` }}
           columns={[
             { title: '批次', dataIndex: 'id', width: 70 },
@@ -191,7 +200,7 @@ export function ImportsPage() {
             { title: '开始时间', dataIndex: 'started_at', render: (t) => formatTime(t, 'MM-DD HH:mm:ss') },
             { title: '状态', dataIndex: 'state', render: (s) => <Tag color={STATE[s]?.[1]}>{STATE[s]?.[0] ?? s}</Tag> },
             { title: '新增/更新/重复/拒收', key: 'n', render: (_, b) => `${b.inserted} / ${b.changed} / ${b.repeats} / ${b.rejected}` },
-            { title: '', key: 'e', render: (_, b) => b.rejected > 0 && <a href={`/api/imports/${b.id}/errors.csv`}>拒收明细</a> },
+            { title: '', key: 'e', render: (_, b) => b.rejected > 0 && <a href={`/api/imports/${b.id}/errors.csv`} onClick={(e) => e.stopPropagation()}>拒收明细</a> },
           ]}
         />
       </Card>
