@@ -794,6 +794,11 @@ test('a UTF-8 file with a GBK row far down stops with an error naming the encodi
   await assert.rejects(load('generic', f), (e) => e instanceof FileError && /不是 UTF-8 编码的内容/.test(e.message));
   const stored = await ctx.db.selectFrom('raw_record').select('external_id').where('external_id', 'in', ['ENC-GBK', 'ENC-LAST']).execute();
   assert.deepEqual(stored, [], 'nothing from the bad row on');
+  // as the message says, the rows read before the break are imported (not only the chunks already being written)
+  const batch = await ctx.db.selectFrom('import_batch').select(['id', 'state', 'read', 'inserted']).orderBy('id', 'desc').executeTakeFirstOrThrow();
+  const before = await ctx.db.selectFrom('raw_record').select((eb) => eb.fn.countAll<number>().as('n')).where('external_id', 'like', 'ENC-%').where('batch_id', '=', batch.id).executeTakeFirstOrThrow();
+  assert.equal(batch.state, 'failed');
+  assert.ok(batch.read > 900 && batch.inserted === batch.read && Number(before.n) === batch.read, JSON.stringify({ batch, stored: before.n }));
 });
 
 test("phones stored before intake normalized them are normalized once: re-encrypted, re-masked, re-indexed; the rest untouched", async () => {

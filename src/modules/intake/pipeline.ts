@@ -6,7 +6,7 @@ import { enqueueJob } from '../jobs/runner.ts';
 import type { Actor } from '../auth/access.ts';
 import { ADAPTERS, type ChannelAdapter } from './adapters.ts';
 import { CANONICAL_FIELDS, normalizeHeader, resolveHeaders, type CanonicalField } from './fields.ts';
-import { MissingColumnsError, type SourceRow } from './files.ts';
+import { FileError, MissingColumnsError, type SourceRow } from './files.ts';
 import { defaultWorkers, preparePool, type PrepareSession } from './prepare-pool.ts';
 import { isRejected, PROBLEM_COLUMNS, Preparer, SOURCE_COLUMNS, type PreparedBatch, type PreparedRow, type PrepareSetup } from './prepare.ts';
 import { intakeRepo, jsonbArray, textColumns, type BatchCounts, type RawInsert, type SourceLinks } from './repo.ts';
@@ -375,11 +375,18 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   const heartbeat = outer ? null : setInterval(() => reportProgress(true), HEARTBEAT_MS);
   heartbeat?.unref();
   const settle = () => Promise.all(lanes.map((l) => l.writing.catch(() => []))).then(() => {});
+  /** The file breaking off part-way (bad bytes, a damaged sheet): what was read before it is stored all the same. */
+  let brokeOff: FileError | null = null;
   try {
-    for await (const src of opts.rows) {
-      read++;
-      batch.push(src);
-      if (batch.length >= (session ? BATCH : 1)) await submit();
+    try {
+      for await (const src of opts.rows) {
+        read++;
+        batch.push(src);
+        if (batch.length >= (session ? BATCH : 1)) await submit();
+      }
+    } catch (e) {
+      if (outer || !(e instanceof FileError)) throw e;
+      brokeOff = e;
     }
     await submit();
     while (prepared.length) await consume(await prepared.shift()!);
@@ -388,11 +395,12 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       for (let carried = await lane.writing; carried.length; carried = await lane.writing) lane.writing = store(carried);
     }
     await intakeRepo.insertErrors(db, batchId, allErrors.map((e) => ({ row_no: e.rowNo, external_id: e.externalId, field: e.field, message: e.message })));
-    await finish('done', null);
+    await finish(brokeOff ? 'failed' : 'done', brokeOff ? brokeOff.message.slice(0, 1000) : null);
     // triage runs after the commit, in the job runner, not as part of the import
     if (totals.inserted) await enqueueJob(db, 'triage.pending', {}, { uniqueKey: `triage-after-import-${batchId}` });
+    if (brokeOff) throw brokeOff;
   } catch (e) {
-    if (outer) throw e; // the caller's transaction rolls back the batch with the rest
+    if (outer || e === brokeOff) throw e; // the caller's transaction rolls back the batch with the rest
     await settle(); // let chunks already being written finish (or roll back) first
     await finish('failed', (e as Error).message.slice(0, 1000));
     throw e;
