@@ -11,7 +11,7 @@ import { seedDemoCity } from '../seed/service.ts';
 import stringify from 'safe-stable-stringify';
 import { ADAPTERS, baseDraft, hotline12345 } from './adapters.ts';
 import { resolveHeaders } from './fields.ts';
-import { FileError, jsonArray, type SourceRow } from './files.ts';
+import { FileError, jsonArray, MissingColumnsError, type SourceRow } from './files.ts';
 import { CHUNK, ingest } from './pipeline.ts';
 import { canonicalJson } from './prepare.ts';
 import { importFile, normalizeReporterPhones, writeErrorReport } from './service.ts';
@@ -731,6 +731,19 @@ test('好差评 grades as exports write them: a number, the level\'s name or sta
   assert.deepEqual([5, '5', '５', '5.0', '非常满意', '五星', '5星', ' 满意 ', '4分', '★★★★☆', '基本满意', '★★', '不满意', 1].map(gradeOf),
     ['非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '非常满意', '满意', '满意', '满意', '基本满意', '不满意', '不满意', '非常不满意']);
   for (const bad of [0, 6, '9', '好', '3.5', '', '☆☆☆☆☆', '★★★★★★']) assert.throws(() => gradeOf(bad), /评价等级“.*”应为 1–5、非常不满意、不满意、基本满意、满意、非常满意，或星级（5星、五星、★★★★★）/, String(bad));
+});
+
+test('a JSON file imported under the wrong channel is one error naming the channel it looks like; nothing is stored', async () => {
+  const before = await count('raw_record');
+  await assert.rejects(load('hotline12345', path.join(EXAMPLES, 'people_board.jsonl')), (e) => e instanceof MissingColumnsError && /都不是“12345政务服务便民热线”的字段：看起来是“人民网领导留言板”的记录/.test(e.message));
+  await assert.rejects(load('gov_service', path.join(EXAMPLES, 'wanshitong.json')), /看起来是“皖事通”的记录/);
+  assert.equal(await count('raw_record'), before);
+  // an incomplete first record of the right channel is refused alone, the rest imported
+  const dir = tempDir();
+  const f = path.join(dir, 'first-incomplete.jsonl');
+  fs.writeFileSync(f, [JSON.stringify({ evaluationId: 'FI-1', itemName: '事项', content: '没有评价等级', time: '2026-03-01 10:00:00' }), JSON.stringify({ evaluationId: 'FI-2', itemName: '事项', grade: 5, content: '很好', time: '2026-03-01 10:00:00' })].join('\n'));
+  const r = await load('gov_service', f);
+  assert.deepEqual([r.inserted, r.rejected], [1, 1]);
 });
 
 test('a row the database could not hold is rejected alone, naming its field; the rows around it are kept', async () => {

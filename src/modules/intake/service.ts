@@ -7,7 +7,8 @@ import { recordAudit } from '../audit/service.ts';
 import { actorUserId, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { intakeRepo } from './repo.ts';
 import { ADAPTERS, reporterPhone, type ChannelAdapter } from './adapters.ts';
-import { jsonArray, openRecordFile } from './files.ts';
+import { resolveHeaders } from './fields.ts';
+import { jsonArray, MissingColumnsError, openRecordFile, parseRow, type SourceRow } from './files.ts';
 import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
 import { markRefused, takeFiles, type RefusedFile } from './pushed-files.ts';
 import { createAttachmentsService } from '../attachments/service.ts';
@@ -37,7 +38,48 @@ export async function importFile(ctx: AppContext, actor: Actor, o: { channel: st
     const formats = adapter.formats.map((f) => FORMAT_NAMES[f]).join('、');
     throw badRequest(`渠道“${await channelName(ctx, o.channel)}”不接受${FORMAT_NAMES[opened.format]}文件（可用：${formats}）`);
   }
-  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, file: { notices: opened.notices }, headers: opened.headers, rows: opened.rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
+  const rows = opened.headers ? opened.rows : await recordsOfThisChannel(ctx, adapter, opened.rows, mapping);
+  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, file: { notices: opened.notices }, headers: opened.headers, rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
+}
+
+/** A record's field names as the preparer reads them: nested ones as location.address. */
+function leafKeys(row: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(row).flatMap(([k, v]) => {
+    const key = prefix ? `${prefix}.${k}` : k;
+    return v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? leafKeys(v as Record<string, unknown>, key) : [key];
+  });
+}
+
+/**
+ * A JSON file whose first record lacks the channel's required fields and has none of its fields, or fewer than
+ * another channel's whose records it reads as, was chosen under the wrong channel (or needs a column mapping): one
+ * error for the file, naming the channel it looks like, instead of every row refused. The rows come back whole.
+ */
+async function recordsOfThisChannel(ctx: AppContext, adapter: ChannelAdapter, rows: AsyncIterable<SourceRow>, mapping: Record<string, string> | undefined): Promise<AsyncIterable<SourceRow>> {
+  const it = rows[Symbol.asyncIterator]();
+  const first = await it.next();
+  const rest: AsyncIterable<SourceRow> = { [Symbol.asyncIterator]: () => it };
+  if (first.done) return rest;
+  const parsed = parseRow(first.value, null);
+  if ('row' in parsed) {
+    const keys = leafKeys(parsed.row);
+    const own = resolveHeaders(keys, adapter.specs, adapter.required, mapping);
+    const likely = Object.values(ADAPTERS)
+      .filter((a) => a !== adapter && a.formats.some((f) => f === 'jsonl' || f === 'json'))
+      .map((a) => ({ a, r: resolveHeaders(keys, a.specs, a.required) }))
+      .filter(({ r }) => r.mapping.size >= 2 && !r.missing.length)
+      .sort((x, y) => y.r.mapping.size - x.r.mapping.size)[0];
+    // a first record that is merely incomplete is refused alone, as any bad row
+    if (keys.length && own.missing.length && (own.mapping.size === 0 || (likely && likely.r.mapping.size > own.mapping.size))) {
+      const shown = keys.length > 8 ? `${keys.slice(0, 8).join('、')}……` : keys.join('、');
+      const advice = likely ? `看起来是“${await channelName(ctx, likely.a.channel)}”的记录，请确认选择的渠道` : '请确认选择的渠道，或为这些字段保存列映射';
+      throw new MissingColumnsError(`记录中的字段（${shown}）都不是“${await channelName(ctx, adapter.channel)}”的字段：${advice}`, { headers: keys, recognized: {}, missing: own.missing });
+    }
+  }
+  return (async function* () {
+    yield first.value;
+    yield* rest;
+  })();
 }
 
 /** Saves (or replaces) a named column mapping for a channel's files. */
