@@ -488,3 +488,16 @@ test('problem detail: a merged duplicate\'s title, the address and the target re
     }
   }
 });
+
+test('a reporter\'s phone written with long dashes, dots or spaced dashes is stored in its one form and masked in the texts', async () => {
+  const { createProblemsService } = await import('./service.ts');
+  const { SYSTEM_ACTOR } = await import('../auth/access.ts');
+  const forms = createProblemsService(t.ctx);
+  for (const [written, stored] of [['139—5530—7708', '13955307708'], ['139.5530.7709', '13955307709'], ['139 - 5530 - 7717', '13955307717'], ['0553—3845519', '0553-3845519']]) {
+    const p = await forms.submitForm('web_form', { content: `镜湖区某工地夜间施工噪声扰民，请回电${written}。`, contactPhone: written }, SYSTEM_ACTOR);
+    const revealed = (await t.app.inject({ method: 'POST', url: `/api/problems/${p.id}/contact`, headers: { cookie: supervisor } })).json();
+    assert.equal(revealed.phone, stored, written);
+    const seen = (await t.app.inject({ url: `/api/problems/${p.id}`, headers: { cookie: admin } })).json();
+    assert.ok(!seen.body.includes(written) && seen.body.includes(stored.slice(-4)), seen.body);
+  }
+});
