@@ -15,9 +15,11 @@ export function maskedForViewer<T extends { title?: string | null; body?: string
   if (seesContact) return row;
   const mask = textMasker(row.confidential, false);
   const texts = Object.fromEntries(CITIZEN_TEXTS.flatMap((k) => { const v = (row as Record<string, unknown>)[k]; return typeof v === 'string' ? [[k, mask(v)]] : []; }));
+  const triage = (row as { triage?: { target?: { text?: unknown } | null } | null }).triage;
   return {
     ...row,
     ...texts,
+    ...(typeof triage?.target?.text === 'string' && { triage: { ...triage, target: { ...triage.target, text: mask(triage.target.text) } } }),
     ...(row.tracking_code != null && { tracking_code: maskedTrackingCode(row.tracking_code) }),
   };
 }

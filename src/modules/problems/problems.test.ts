@@ -480,11 +480,15 @@ test('problem detail: a merged duplicate\'s title, the address and the target re
     const dup = await forms.submitForm('web_form', { title: '请回电13955309911：烧烤摊扰民', content: '花津路烧烤摊半夜还在营业，吵得睡不着。', address: '弋江区花津路', confidential }, SYSTEM_ACTOR);
     const ok = await t.app.inject({ method: 'POST', url: `/api/problems/${dup.id}/merge`, headers: { cookie: dispatcher }, payload: { into: into.id } });
     assert.equal(ok.statusCode, 200, ok.body);
+    const target = { domain: null, kind: null, misconduct: [], target: { text: '花津路烧烤摊 老板13955309913', key: 'x', source: 'text' } };
+    await t.ctx.db.updateTable('problem').set({ triage: sql`coalesce(triage, '{}'::jsonb) || ${JSON.stringify(target)}::jsonb` as never }).where('id', '=', into.id).execute();
+    const listed = (await t.app.inject({ url: '/api/problems?limit=200', headers: { cookie: admin } })).json().rows.find((r: { id: number }) => r.id === into.id);
+    assert.match(listed.triage.target.text, confidential ? /老板（号码已隐去）/ : /老板139\*{4}9913/, 'a 保密 duplicate makes the problem 保密');
     for (const id of [into.id, dup.id]) {
       const p = await detail(id);
       const title = p.merges.find((m: { from_problem_id: number }) => m.from_problem_id === dup.id)?.from_title;
       assert.equal(title, confidential ? '请回电（号码已隐去）：烧烤摊扰民' : '请回电139****9911：烧烤摊扰民');
-      assert.doesNotMatch(JSON.stringify(p), /13955309911|13955309912/);
+      assert.doesNotMatch(JSON.stringify(p), /13955309911|13955309912|13955309913/);
     }
   }
 });

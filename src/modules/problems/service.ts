@@ -117,7 +117,6 @@ export function createProblemsService(ctx: AppContext) {
       const mask = textMasker(p.confidential, seesContact);
       return {
         ...maskedForViewer(p, seesContact),
-        triage: p.triage?.target ? { ...p.triage, target: { ...p.triage.target, text: mask(p.triage.target.text) } } : p.triage,
         reporter_name_mask: p.confidential ? CONFIDENTIAL : p.reporter_name_mask,
         reporter_phone_mask: p.confidential ? null : p.reporter_phone_mask,
         canRevealContact: seesContact && !!(p.reporter_name_mask || p.reporter_phone_mask),
