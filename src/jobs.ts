@@ -7,7 +7,6 @@ import { STALE_IMPORT_MS } from './modules/intake/pipeline.ts';
 import { problemsRepo } from './modules/problems/repo.ts';
 import { rateLimitRepo } from './modules/ratelimit/repo.ts';
 import { createTriageService } from './modules/triage/service.ts';
-import { triageConfigRepo } from './modules/triage/config-repo.ts';
 import { syncUserDictionary } from './modules/triage/dictionary.ts';
 import { SYSTEM_ACTOR } from './modules/auth/access.ts';
 import { cityDay } from './lib/calendar.ts';
@@ -74,10 +73,10 @@ export function jobHandlers(ctx: AppContext, services: Services, opts: { triageB
       if (indexed + backfilled >= STATISTICS_AFTER_ROWS) await problemsRepo.refreshStatistics(ctx.db);
     },
     'search.reindexAll': async () => {
-      // after a change of the user dictionary (分拣配置 → 重建检索索引): every problem is indexed again with it
+      // after a change of the user dictionary (分拣配置 → 重建检索索引) or of what is indexed (0031): every problem
+      // is indexed again, batch by batch, keeping its old index until then
       await syncUserDictionary(ctx);
-      await triageConfigRepo.markSearchStale(ctx.db);
-      await services.search.indexPending();
+      await services.search.reindexAll();
     },
     'stats.refresh': async () => {
       await services.analytics.refresh();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FieldCipher, hidePersonalNumbers, isPersonalNumber, maskPersonalNumbers, maskPhone, normalizePhone, sm3Hex } from './crypto.ts';
+import { FieldCipher, headOutsideNumbers, hidePersonalNumbers, isPersonalNumber, maskPersonalNumbers, maskPhone, normalizePhone, sm3Hex } from './crypto.ts';
 import { scrubPersonalNumbers } from './logger.ts';
 
 const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -58,4 +58,23 @@ test('phones are recognised however they are written: spaces, dashes, +86 or 86,
     assert.equal(normalizePhone(s), null, s);
   }
   assert.ok(!isPersonalNumber('139 5530 777'));
+});
+
+test('phones with spaced dashes, dots, long and full-width dashes between the groups; amounts, dates, times, record numbers stay', () => {
+  for (const [w, n] of [['139 - 5530 - 7717', '13955307717'], ['139.5530.7709', '13955307709'], ['139—5530—7708', '13955307708'], ['139–5530–7708', '13955307708'], ['139－5530－7708', '13955307708'], ['+86 139 — 5530 — 7708', '13955307708']] as const) {
+    assert.equal(normalizePhone(w), n, w);
+    assert.ok(isPersonalNumber(w), w);
+    assert.equal(maskPersonalNumbers(`请联系${w}，谢谢`), `请联系139****${n.slice(-4)}，谢谢`, w);
+  }
+  for (const [w, n] of [['0553—3845519', '0553-3845519'], ['0553 - 3845519', '0553-3845519'], ['0553.3845519', '0553-3845519'], ['0553–384–5519', '0553-3845519'], ['（0553）－3845519', '0553-3845519']] as const) {
+    assert.equal(normalizePhone(w), n, w);
+    assert.equal(maskPersonalNumbers(`座机${w}。`), '座机055*****5519。', w);
+  }
+  const kept = ['金额 1395.53 元', '2026.03.05', '2026.03.05 13.55.30', '2026—03—05', '13:55:30', '1395530.7709 元', '139553077.09 元', '13.9553.07709', '第 139.5530 号',
+    'WH202611260000198', 'WH2026.1126.0000198', '版本 10.553.3845', '139.55.30.77', '0.0553', '1395—53'];
+  for (const s of kept) {
+    assert.equal(maskPersonalNumbers(s), s, s);
+    assert.equal(normalizePhone(s), null, s);
+  }
+  assert.equal(headOutsideNumbers('请回电139.5530.7709谢谢', 12), '请回电');
 });

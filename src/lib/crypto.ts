@@ -89,10 +89,13 @@ export class FieldCipher {
 // number such as WH202611260000198 is not taken for one
 const BIRTH_MMDD = '(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\\d|3[01])';
 const ID_NUMBER_SOURCE = `[1-9]\\d{5}(?:19|20)\\d{2}${BIRTH_MMDD}\\d{3}[\\dXx]|[1-9]\\d{5}\\d{2}${BIRTH_MMDD}\\d{3}`;
-// phones as people write them: 139 5530 7777, 139-5530-7777, +86 13955307777, 8613955307777, (0553)3845566, 0553 384 5566
-const SEP = '[ \\t\\u00a0-]';
-const MOBILE_SOURCE = `(?:(?:\\+|00)?86${SEP}?|\\(\\+?86\\)${SEP}?)?1[3-9]\\d(?:${SEP}?\\d){8}`;
-const LANDLINE_SOURCE = `(?:0\\d{2,3}|\\(0\\d{2,3}\\))${SEP}?\\d{3,4}${SEP}?\\d{4}`;
+// phones as people write them: 139 5530 7777, 139-5530-7777, 139—5530—7777, +86 13955307777, 8613955307777,
+// (0553)3845566, 0553 384 5566; and between the usual groups only (139 - 5530 - 7777, 139.5530.7777, 0553.3845566) a
+// dash with spaces around it or a dot — a dot elsewhere is an amount (1395.53) or a date (2026.03.05)
+const SEP = '[ \\t\\u00a0\\-\\u2013\\u2014\\uff0d]';
+const GROUP_SEP = `(?:[ \\t\\u00a0]?[-.\\u2013\\u2014\\uff0d][ \\t\\u00a0]?|${SEP})`;
+const MOBILE_SOURCE = `(?:(?:\\+|00)?86${SEP}?|\\(\\+?86\\)${SEP}?)?1[3-9]\\d(?:${GROUP_SEP}\\d{4}${GROUP_SEP}\\d{4}|(?:${SEP}?\\d){8})`;
+const LANDLINE_SOURCE = `(?:0\\d{2,3}|\\(0\\d{2,3}\\))${GROUP_SEP}?\\d{3,4}${GROUP_SEP}?\\d{4}`;
 /** Mainland mobiles, landlines with area code, resident ID numbers (18 and the old 15 digits), as whole numbers. */
 const PERSONAL_NUMBER_SOURCE = `${MOBILE_SOURCE}|${LANDLINE_SOURCE}|${ID_NUMBER_SOURCE}`;
 const PERSONAL_NUMBER_IN_TEXT = new RegExp(`(?<![0-9])(?:${PERSONAL_NUMBER_SOURCE})(?![0-9Xx])`, 'g');
@@ -153,8 +156,8 @@ export function hidePersonalNumbers(text: string): string {
 }
 
 // digits (full-width too) and what people write between them in a phone or ID number: a run at the end, one at the start
-const NUMBER_TAIL = /[+＋(（]*[0-9０-９][0-9０-９Xxｘ \-－()（）]*$/;
-const NUMBER_HEAD = /^[ \-－()（）]*[0-9０-９Xxｘ]/;
+const NUMBER_TAIL = /[+＋(（]*[0-9０-９][0-9０-９Xxｘ \-－–—.()（）]*$/;
+const NUMBER_HEAD = /^[ \-－–—.()（）]*[0-9０-９Xxｘ]/;
 
 /** The first `n` characters, never ending inside a number: a phone or ID number cut short is no longer recognised, so never masked. */
 export function headOutsideNumbers(s: string, n: number): string {

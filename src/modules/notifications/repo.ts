@@ -4,6 +4,12 @@ import type { Queryable, Tx } from '../../db/client.ts';
 export type OutboxMessage = { id: number; channel: 'sms' | 'wechat' | 'mail'; user_id: number | null; subject: string; body: string; attempts: number };
 
 export const notificationsRepo = {
+  /** Whether the problem of a work order is a 保密 report. */
+  async orderConfidential(tx: Tx, workOrderId: number) {
+    const r = await tx.selectFrom('work_order').innerJoin('problem', 'problem.id', 'work_order.problem_id').select('problem.confidential').where('work_order.id', '=', workOrderId).executeTakeFirst();
+    return r?.confidential ?? false;
+  },
+
   insertNotifications(tx: Tx, rows: { user_id: number; kind: string; title: string; body: string; work_order_id: number | null; dedupe_key: string | null }[]) {
     if (!rows.length) return Promise.resolve();
     return tx.insertInto('notification').values(rows).onConflict((oc) => oc.columns(['user_id', 'dedupe_key']).doNothing()).execute();

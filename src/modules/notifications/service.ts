@@ -1,6 +1,7 @@
 import { CITY_WIDE_PERMISSIONS } from '../auth/access.ts';
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
+import { textMasker } from '../problems/masking.ts';
 import { settingsRepo } from '../settings/repo.ts';
 import { notificationsRepo } from './repo.ts';
 import { senderFromConfig, type Sender } from './senders.ts';
@@ -10,8 +11,13 @@ export type Notice = { userIds: number[]; kind: string; title: string; body?: st
 const DELIVER_BATCH = 50;
 const BACKOFF_BASE_MS = 60_000;
 
-/** Puts a notice in each person's inbox and, when asked, an SMS in the outbox; both once per dedupe key. */
-export async function notify(tx: Tx, n: Notice): Promise<void> {
+/**
+ * Puts a notice in each person's inbox and, when asked, an SMS in the outbox; both once per dedupe key. Phone and ID
+ * numbers in its texts (a citizen's title, a reason quoting one) are masked, left out for a 保密 report's work order.
+ */
+export async function notify(tx: Tx, given: Notice): Promise<void> {
+  const mask = textMasker(given.workOrderId != null && (await notificationsRepo.orderConfidential(tx, given.workOrderId)), false);
+  const n = { ...given, title: mask(given.title), ...(given.body != null && { body: mask(given.body) }) };
   const userIds = [...new Set(n.userIds)];
   await notificationsRepo.insertNotifications(tx, userIds.map((user_id) => ({ user_id, kind: n.kind, title: n.title, body: n.body ?? '', work_order_id: n.workOrderId ?? null, dedupe_key: n.dedupeKey ?? null })));
   if (n.sms) {

@@ -14,13 +14,18 @@ export function textMasker(confidential: boolean | null | undefined, seesContact
 export function maskedForViewer<T extends { title?: string | null; body?: string | null; tracking_code?: string | null; confidential?: boolean | null }>(row: T, seesContact: boolean): T {
   if (seesContact) return row;
   const mask = textMasker(row.confidential, false);
+  const texts = Object.fromEntries(CITIZEN_TEXTS.flatMap((k) => { const v = (row as Record<string, unknown>)[k]; return typeof v === 'string' ? [[k, mask(v)]] : []; }));
+  const triage = (row as { triage?: { target?: { text?: unknown } | null } | null }).triage;
   return {
     ...row,
-    ...(row.title != null && { title: mask(row.title) }),
-    ...(row.body != null && { body: mask(row.body) }),
+    ...texts,
+    ...(typeof triage?.target?.text === 'string' && { triage: { ...triage, target: { ...triage.target, text: mask(triage.target.text) } } }),
     ...(row.tracking_code != null && { tracking_code: maskedTrackingCode(row.tracking_code) }),
   };
 }
+
+// the columns of a problem a citizen wrote (or intake took from what they wrote)
+const CITIZEN_TEXTS = ['title', 'body', 'address', 'region_text', 'target_text', 'unit_text'];
 
 /** A tracking code shortened to what identifies it to staff (ZDAB******YZ), not what rates the answer on the public page. */
 export const maskedTrackingCode = (code: string) => `${code.slice(0, 4)}******${code.slice(-2)}`;

@@ -468,3 +468,40 @@ test('a dispatcher merges a suspected duplicate into the problem it repeats; mer
   const back = await t.ctx.db.selectFrom('problem').select('status').where('id', '=', again.id).executeTakeFirstOrThrow();
   assert.equal(back.status, 'new');
 });
+
+test('problem detail: a merged duplicate\'s title, the address and the target read masked as the title does (left out when 保密)', async () => {
+  const dispatcher = await login(t.app, 'dispatcher', DEMO_PASSWORD);
+  const { createProblemsService } = await import('./service.ts');
+  const { SYSTEM_ACTOR } = await import('../auth/access.ts');
+  const forms = createProblemsService(t.ctx);
+  const detail = async (id: number) => (await t.app.inject({ method: 'GET', url: `/api/problems/${id}`, headers: { cookie: admin } })).json();
+  for (const confidential of [false, true]) {
+    const into = await forms.submitForm('web_form', { title: '烧烤摊扰民', content: '弋江区花津路烧烤摊每晚营业到凌晨两点，噪声扰民。', address: '弋江区花津路 电话13955309912' }, SYSTEM_ACTOR);
+    const dup = await forms.submitForm('web_form', { title: '请回电13955309911：烧烤摊扰民', content: '花津路烧烤摊半夜还在营业，吵得睡不着。', address: '弋江区花津路', confidential }, SYSTEM_ACTOR);
+    const ok = await t.app.inject({ method: 'POST', url: `/api/problems/${dup.id}/merge`, headers: { cookie: dispatcher }, payload: { into: into.id } });
+    assert.equal(ok.statusCode, 200, ok.body);
+    const target = { domain: null, kind: null, misconduct: [], target: { text: '花津路烧烤摊 老板13955309913', key: 'x', source: 'text' } };
+    await t.ctx.db.updateTable('problem').set({ triage: sql`coalesce(triage, '{}'::jsonb) || ${JSON.stringify(target)}::jsonb` as never }).where('id', '=', into.id).execute();
+    const listed = (await t.app.inject({ url: '/api/problems?limit=200', headers: { cookie: admin } })).json().rows.find((r: { id: number }) => r.id === into.id);
+    assert.match(listed.triage.target.text, confidential ? /老板（号码已隐去）/ : /老板139\*{4}9913/, 'a 保密 duplicate makes the problem 保密');
+    for (const id of [into.id, dup.id]) {
+      const p = await detail(id);
+      const title = p.merges.find((m: { from_problem_id: number }) => m.from_problem_id === dup.id)?.from_title;
+      assert.equal(title, confidential ? '请回电（号码已隐去）：烧烤摊扰民' : '请回电139****9911：烧烤摊扰民');
+      assert.doesNotMatch(JSON.stringify(p), /13955309911|13955309912|13955309913/);
+    }
+  }
+});
+
+test('a reporter\'s phone written with long dashes, dots or spaced dashes is stored in its one form and masked in the texts', async () => {
+  const { createProblemsService } = await import('./service.ts');
+  const { SYSTEM_ACTOR } = await import('../auth/access.ts');
+  const forms = createProblemsService(t.ctx);
+  for (const [written, stored] of [['139—5530—7708', '13955307708'], ['139.5530.7709', '13955307709'], ['139 - 5530 - 7717', '13955307717'], ['0553—3845519', '0553-3845519']]) {
+    const p = await forms.submitForm('web_form', { content: `镜湖区某工地夜间施工噪声扰民，请回电${written}。`, contactPhone: written }, SYSTEM_ACTOR);
+    const revealed = (await t.app.inject({ method: 'POST', url: `/api/problems/${p.id}/contact`, headers: { cookie: supervisor } })).json();
+    assert.equal(revealed.phone, stored, written);
+    const seen = (await t.app.inject({ url: `/api/problems/${p.id}`, headers: { cookie: admin } })).json();
+    assert.ok(!seen.body.includes(written) && seen.body.includes(stored.slice(-4)), seen.body);
+  }
+});

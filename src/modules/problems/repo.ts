@@ -155,7 +155,8 @@ export const problemsRepo = {
     return db
       .selectFrom('problem_merge')
       .innerJoin('problem as f', 'f.id', 'problem_merge.from_problem_id')
-      .select(['problem_merge.id', 'problem_merge.from_problem_id', 'f.title as from_title', 'problem_merge.into_problem_id', 'problem_merge.source_ids', 'problem_merge.similarity', 'problem_merge.reason', 'problem_merge.merged_at', 'problem_merge.split_at'])
+      .innerJoin('problem as i', 'i.id', 'problem_merge.into_problem_id')
+      .select(['problem_merge.id', 'problem_merge.from_problem_id', 'f.title as from_title', 'f.confidential as from_confidential', 'i.confidential as into_confidential', 'problem_merge.into_problem_id', 'problem_merge.source_ids', 'problem_merge.similarity', 'problem_merge.reason', 'problem_merge.merged_at', 'problem_merge.split_at'])
       .where((eb) => eb.or([eb('problem_merge.into_problem_id', '=', problemId), eb('problem_merge.from_problem_id', '=', problemId)]))
       .orderBy('problem_merge.id')
       .execute();

@@ -102,7 +102,7 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
         merges: z.array(z.object({ id: z.number(), from_problem_id: z.number(), from_title: z.string(), into_problem_id: z.number(), similarity: z.number(), reason: z.string(), merged_at: z.date(), split_at: z.date().nullable() })),
         attachments: z.array(z.object({ id: z.number(), file_name: z.string(), content_type: z.string(), size_bytes: z.number(), created_at: z.date() })) }) },
     },
-  }, async (req) => ({ ...(await problems.get(actorOf(req), req.params.id)), merges: await problems.merges(req.params.id), attachments: await attachments.list(req.params.id) }));
+  }, async (req) => ({ ...(await problems.get(actorOf(req), req.params.id)), merges: await problems.merges(actorOf(req), req.params.id), attachments: await attachments.list(req.params.id) }));
 
   app.post('/problems/:id/merge', {
     config: { access: 'problem.triage' },

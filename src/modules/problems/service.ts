@@ -183,7 +183,11 @@ export function createProblemsService(ctx: AppContext) {
       });
     },
 
-    merges: (id: number) => problemsRepo.merges(db, id),
+    /** The merges a problem took part in; the other problem's title reads as the problem's own (numbers hidden if either is 保密). */
+    async merges(actor: Actor, id: number) {
+      const seesContact = hasPermission(actor.principal, 'problem.contact');
+      return (await problemsRepo.merges(db, id)).map(({ from_confidential, into_confidential, ...m }) => ({ ...m, from_title: textMasker(from_confidential || into_confidential, seesContact)(m.from_title) }));
+    },
 
     /** 热点话题 of a period in the reader's region, against the period of the same length before it. */
     async hotTopics(actor: Actor, f: { from: Date; to: Date; domain?: string; limit: number }) {

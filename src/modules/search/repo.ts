@@ -223,15 +223,20 @@ export const searchRepo = {
     return rows;
   },
 
-  /** Problems waiting to be indexed, locked for this transaction (several instances share the work). */
-  async claimPending(tx: Tx, limit: number) {
-    const { rows } = await sql<{ id: number; title: string; body: string; target_text: string | null; address: string | null; replies: string | null }>`
-      select p.id, p.title, p.body, p.target_text, p.address,
+  /**
+   * Problems waiting to be indexed, locked for this transaction (several instances share the work); or, for a reindex
+   * of all, the next `limit` problems after `afterId` whatever their index (waiting for a row being changed).
+   */
+  async claimPending(tx: Tx, limit: number, afterId?: number) {
+    const { rows } = await sql<{ id: number; title: string; body: string; target_text: string | null; address: string | null; confidential: boolean; replies: string | null }>`
+      select p.id, p.title, p.body, p.target_text, p.address, p.confidential,
              (select string_agg(t, ' ') from (
                 select s.reply as t from problem_source s where s.problem_id = p.id and s.reply is not null
                 union all
                 select r.content from work_reply r join work_order o on o.id = r.work_order_id where o.problem_id = p.id) as x) as replies
-      from problem p where p.search_tsv is null order by p.id limit ${limit} for update of p skip locked`.execute(tx);
+      from problem p
+      where ${afterId === undefined ? sql`p.search_tsv is null` : sql`p.id > ${afterId}`}
+      order by p.id limit ${limit} for update of p ${afterId === undefined ? sql`skip locked` : sql``}`.execute(tx);
     return rows;
   },
 

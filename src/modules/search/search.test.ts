@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import ExcelJS from 'exceljs';
-import { createTestApp, login, type TestApp } from '../../../test/helpers.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTestApp, login, REPO_ROOT, type TestApp } from '../../../test/helpers.ts';
 import { SYSTEM_ACTOR } from '../auth/access.ts';
 import { problemsRepo } from '../problems/repo.ts';
 import { createProblemsService, mergeProblems } from '../problems/service.ts';
@@ -251,4 +253,39 @@ test('保密: a reply found by the search shows no number of the reporter, not e
   const row = r.rows.find((x) => x.id === created.id)!;
   assert.equal(row.snippetFrom, 'reply');
   assert.ok(row.snippet.text.includes('号码已隐去') && !/7777|5530/.test(row.snippet.text), row.snippet.text);
+});
+
+test('hidden digits are never searchable: the index holds numbers as masked (left out when 保密); words, codes and highlights still work', async () => {
+  const problems = createProblemsService(t.ctx);
+  const open = await problems.submitForm('web_form', { title: '烧烤摊油烟扰民', content: '鸠江区某烧烤摊油烟直排，请回电139 5530 7701核实。', region: '鸠江区', kind: '投诉' }, SYSTEM_ACTOR);
+  const secret = await problems.submitForm('web_form', { title: '工地夜间施工', content: '鸠江区某工地夜间施工扰民，我的电话13955307702，请保密。', region: '鸠江区', kind: '举报', confidential: true }, SYSTEM_ACTOR);
+  await indexer.indexPending();
+  for (const who of ['admin', 'dispatcher']) {
+    assert.deepEqual((await search(who, { q: '7701 5530' })).rows.map((r) => r.id), [], who);
+    assert.deepEqual((await search(who, { q: '13955307701' })).rows.map((r) => r.id), [], who);
+    assert.deepEqual((await search(who, { q: '7702' })).rows.map((r) => r.id), [], 'a 保密 report: not even the visible ends');
+  }
+  const byEnds = await search('admin', { q: '139****7701' });
+  assert.deepEqual(byEnds.rows.map((r) => r.id), [open.id], 'the masked form everyone reads still finds it');
+  const byWord = await search('admin', { q: '油烟 核实' });
+  const row = byWord.rows.find((r) => r.id === open.id)!;
+  assert.ok(row.snippet.hits.length && row.snippet.text.includes('139****7701'), row.snippet.text);
+  assert.deepEqual((await search('admin', { q: open.trackingCode.toLowerCase() })).rows.map((r) => r.id), [open.id]);
+  assert.ok((await search('admin', { q: '工地 施工' })).rows.some((r) => r.id === secret.id));
+
+  // an index built before (the digits in it) is rebuilt by the job the migration queues, row by row in place
+  await sql`update problem set search_tsv = ${tsvectorOf(['请回电139 5530 7701核实'])}::tsvector where id = ${open.id}`.execute(t.ctx.db);
+  assert.deepEqual((await search('admin', { q: '7701 5530' })).rows.map((r) => r.id), [open.id]);
+  const migration = fs.readFileSync(path.join(REPO_ROOT, 'src/db/migrations/0031_search_masked_numbers.sql'), 'utf8');
+  const queued = () => t.ctx.db.selectFrom('job').select(['kind', 'state']).where('unique_key', '=', 'migration-0031-search-reindex').execute();
+  assert.deepEqual(await queued(), [], 'a new database (nothing indexed when it migrated) queues nothing');
+  await sql.raw(migration).execute(t.ctx.db);
+  await sql.raw(migration).execute(t.ctx.db);
+  assert.deepEqual(await queued(), [{ kind: 'search.reindexAll', state: 'queued' }]);
+  await t.ctx.db.deleteFrom('job').where('unique_key', '=', 'migration-0031-search-reindex').execute();
+  const { jobHandlers } = await import('../../jobs.ts');
+  const { createServices } = await import('../../app.ts');
+  await jobHandlers(t.ctx, createServices(t.ctx))['search.reindexAll']!({});
+  assert.deepEqual((await search('admin', { q: '7701 5530' })).rows.map((r) => r.id), []);
+  assert.ok((await search('admin', { q: '油烟' })).rows.some((r) => r.id === open.id));
 });

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { AppContext } from '../../context.ts';
+import type { Tx } from '../../db/client.ts';
 import { recordAudit } from '../audit/service.ts';
 import { hasPermission, type Actor } from '../auth/access.ts';
 import { PROBLEM_STATUS_NAMES } from '../problems/labels.ts';
@@ -25,6 +26,20 @@ const excelCityTime = (at: Date) => new Date(at.getTime() + 8 * 3_600_000);
 /** Contacts as everyone sees them in lists and exports: masked, and nothing at all for a 保密 report. */
 function masked(r: SearchRow) {
   return r.confidential ? { name: CONFIDENTIAL, phone: null } : { name: r.reporter_name_mask, phone: r.reporter_phone_mask };
+}
+
+/**
+ * The index of problems: built from their texts with phone and ID numbers masked (left out in a 保密 report), as
+ * everyone without the contact permission reads them, so that a search never finds a problem by its hidden digits.
+ */
+async function indexRows(tx: Tx, rows: Awaited<ReturnType<typeof searchRepo.claimPending>>): Promise<number> {
+  const texts = rows.map((r) => {
+    const mask = textMasker(r.confidential, false);
+    const m = (t: string | null) => (t === null ? null : mask(t));
+    return { title: mask(r.title), body: mask(r.body), target_text: m(r.target_text), address: m(r.address), replies: m(r.replies) };
+  });
+  await searchRepo.setVectors(tx, rows.map((r) => r.id), texts.map((r) => tsvectorOf([r.title, r.body, r.target_text, r.address, r.replies])), texts.map((r) => topicTerms(r)));
+  return rows.length;
 }
 
 export function createSearchService(ctx: AppContext, problems: ProblemsService) {
@@ -122,13 +137,27 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
     async indexPending(batch = INDEX_BATCH): Promise<number> {
       let total = 0;
       for (;;) {
-        const n = await db.transaction().execute(async (tx) => {
-          const rows = await searchRepo.claimPending(tx, batch);
-          await searchRepo.setVectors(tx, rows.map((r) => r.id), rows.map((r) => tsvectorOf([r.title, r.body, r.target_text, r.address, r.replies])), rows.map((r) => topicTerms(r)));
-          return rows.length;
-        });
+        const n = await db.transaction().execute(async (tx) => indexRows(tx, await searchRepo.claimPending(tx, batch)));
         total += n;
         if (n < batch) return total;
+      }
+    },
+
+    /**
+     * Indexes every problem again (a new user dictionary, a change of what is indexed), a batch per transaction in id
+     * order: each keeps its old index until its batch is done, so search finds it meanwhile. Returns how many.
+     */
+    async reindexAll(batch = INDEX_BATCH): Promise<number> {
+      let total = 0;
+      for (let after = 0; ; ) {
+        const rows = await db.transaction().execute(async (tx) => {
+          const claimed = await searchRepo.claimPending(tx, batch, after);
+          await indexRows(tx, claimed);
+          return claimed;
+        });
+        total += rows.length;
+        if (rows.length < batch) return total;
+        after = Number(rows[rows.length - 1]!.id);
       }
     },
 

@@ -127,9 +127,4 @@ export const triageConfigRepo = {
   touchUserWords(tx: Tx) {
     return sql`update user_word_stamp set stamp = md5(random()::text || clock_timestamp()::text), updated_at = now()`.execute(tx);
   },
-
-  /** Marks every problem's search index as stale, so that the search.index job rebuilds it with the current dictionary. */
-  markSearchStale(db: Queryable) {
-    return db.updateTable('problem').set({ search_tsv: null }).where('search_tsv', 'is not', null).executeTakeFirst();
-  },
 };

@@ -443,3 +443,22 @@ test('the 即将超期 and 已超期 tabs of a unit and its sub-units merge both
     assert.deepEqual(paged, expected, tab);
   }
 });
+
+test('notices and SMS of a work order never carry a personal number: masked, left out for a 保密 report', async () => {
+  const { createProblemsService } = await import('../problems/service.ts');
+  const { SYSTEM_ACTOR } = await import('../auth/access.ts');
+  const forms = createProblemsService(t.ctx);
+  for (const confidential of [false, true]) {
+    const p = await forms.submitForm('web_form', { title: '占道经营 联系人手机（0553）3845506', content: '某超市门口占道经营，请回电13955307788。', confidential }, SYSTEM_ACTOR);
+    const r = await call('dispatcher', 'POST', `/api/problems/${p.id}/dispatch`, { unitId: city.deptA.id, urgency: 'urgent' });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const orderId = r.body.order.id as number;
+    const notices = await t.ctx.db.selectFrom('notification').select(['title', 'body']).where('work_order_id', '=', orderId).execute();
+    const sms = await t.ctx.db.selectFrom('outbox').select(['subject', 'body']).where('dedupe_key', 'like', `dispatched:${orderId}:%`).execute();
+    assert.ok(notices.length && sms.length);
+    for (const text of [...notices, ...sms].map((x) => JSON.stringify(x))) {
+      assert.doesNotMatch(text, /3845506|13955307788/);
+      assert.match(text, confidential ? /号码已隐去/ : /055\*+5506/);
+    }
+  }
+});
