@@ -58,6 +58,16 @@ test('a failing gateway is retried with back-off and given up after the last att
   assert.equal(ours.length, 1, 'two deliverers send a message once');
   assert.equal(ours[0]!.address, '13811112222', 'the gateway gets the number, decrypted only for it');
   assert.equal((await outboxRow('ok')).state, 'sent');
+  // a message queued before notify() masked numbers goes out masked all the same
+  await ctx.db.insertInto('outbox').values({ channel: 'sms', user_id: userId, subject: '新工单待签收：请回电13955309911', body: '联系人（0553）3845506', dedupe_key: 'old-raw', next_attempt_at: new Date() } as never).execute();
+  await createNotificationsService(ctx, working).deliver(new Date(Date.now() + 2 * 86_400_000));
+  const old = sent.find((m) => m.subject.startsWith('新工单待签收'))!;
+  assert.ok(!/13955309911|3845506/.test(old.subject + old.body), JSON.stringify(old));
+  // and one in the inbox from then is shown masked
+  await ctx.db.insertInto('notification').values({ user_id: userId, kind: 'test', title: '催办：请回电13955309911', body: '联系人（0553）3845506', dedupe_key: 'old-inbox' } as never).execute();
+  const { rows } = await createNotificationsService(ctx, working).inbox(userId, 50, 0);
+  const shown = rows.find((r) => r.title.startsWith('催办：请回电'))!;
+  assert.ok(!/13955309911|3845506/.test(shown.title + shown.body), JSON.stringify(shown));
 });
 
 test('the log sender writes no number', async () => {

@@ -1,6 +1,7 @@
 import { CITY_WIDE_PERMISSIONS } from '../auth/access.ts';
 import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
+import { maskPersonalNumbers } from '../../lib/crypto.ts';
 import { textMasker } from '../problems/masking.ts';
 import { settingsRepo } from '../settings/repo.ts';
 import { notificationsRepo } from './repo.ts';
@@ -28,7 +29,11 @@ export async function notify(tx: Tx, given: Notice): Promise<void> {
 export function createNotificationsService(ctx: AppContext, sender: Sender = senderFromConfig(ctx.config, ctx.log)) {
   const { db } = ctx;
   return {
-    inbox: (userId: number, limit: number, offset: number, unreadOnly = false) => notificationsRepo.inbox(db, userId, limit, offset, unreadOnly),
+    // notices stored before notify() masked numbers are shown masked too
+    inbox: async (userId: number, limit: number, offset: number, unreadOnly = false) => {
+      const { rows, unread } = await notificationsRepo.inbox(db, userId, limit, offset, unreadOnly);
+      return { rows: rows.map((r) => ({ ...r, title: maskPersonalNumbers(r.title), body: maskPersonalNumbers(r.body) })), unread };
+    },
     markRead: (userId: number, ids: number[] | 'all') => notificationsRepo.markRead(db, userId, ids),
     /** A notice to every administrator, once per dedupe key. */
     async notifyAdmins(kind: string, title: string, body: string, dedupeKey: string) {
@@ -52,7 +57,7 @@ export function createNotificationsService(ctx: AppContext, sender: Sender = sen
           for (const m of due) {
             const user = m.user_id ? await notificationsRepo.userName(tx, m.user_id) : undefined;
             try {
-              await sender.send({ id: m.id, channel: m.channel, userId: m.user_id, username: user?.username ?? null, address: user?.phone_enc ? ctx.cipher.decrypt(user.phone_enc) : null, subject: m.subject, body: m.body });
+              await sender.send({ id: m.id, channel: m.channel, userId: m.user_id, username: user?.username ?? null, address: user?.phone_enc ? ctx.cipher.decrypt(user.phone_enc) : null, subject: maskPersonalNumbers(m.subject), body: maskPersonalNumbers(m.body) }); // also for messages queued before notify() masked them
               await notificationsRepo.markSent(tx, m.id, now);
               sent++;
             } catch (e) {
