@@ -6,7 +6,7 @@ import Papa from 'papaparse';
 import type { FileFormat } from './adapters.ts';
 import { distinctHeaders } from './fields.ts';
 import { FileError } from './file-errors.ts';
-import { openXlsx } from './xlsx.ts';
+import { openXlsx, type HeaderScore } from './xlsx.ts';
 
 export { FileError, MissingColumnsError } from './file-errors.ts';
 
@@ -20,6 +20,8 @@ export type OpenedFile<R extends SourceRow = ParsedRow> = {
   format: FileFormat;
   encoding: string | null;
   headers: string[] | null;
+  /** The worksheet read (XLSX). */
+  sheet?: string;
   rows: AsyncIterable<R>;
   /** How many of the file's bytes have been read so far (for progress). */
   bytesRead: () => number;
@@ -185,9 +187,10 @@ export function parseRow(src: SourceRow, headers: string[] | null): ParsedRow {
  * Opens a file as rows, streaming (CSV, XLSX, JSON lines) so memory stays flat as the file grows. With `unparsed`,
  * JSON lines come as their text and CSV rows as their cells, for parseRow.
  */
-export async function openRecordFile(file: string): Promise<OpenedFile>;
-export async function openRecordFile(file: string, o: { unparsed: true }): Promise<OpenedFile<SourceRow>>;
-export async function openRecordFile(file: string, o: { unparsed?: boolean } = {}): Promise<OpenedFile<SourceRow>> {
+export type OpenOptions = { unparsed?: boolean; headerScore?: HeaderScore };
+export async function openRecordFile(file: string, o?: OpenOptions & { unparsed?: false }): Promise<OpenedFile>;
+export async function openRecordFile(file: string, o: OpenOptions & { unparsed: true }): Promise<OpenedFile<SourceRow>>;
+export async function openRecordFile(file: string, o: OpenOptions = {}): Promise<OpenedFile<SourceRow>> {
   const unparsed = o.unparsed === true;
   if (!fs.existsSync(file)) throw new FileError(`文件不存在：${file}`);
   const size = fs.statSync(file).size;
@@ -196,8 +199,15 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
   const format = formatOf(file, head);
   if (format === 'xlsx') {
     if (!zipIsComplete(file, size)) throw new FileError('XLSX 文件不完整（可能在下载或复制时被截断），请重新导出后再导入');
-    const input = fs.createReadStream(file);
-    return { ...(await openXlsx(input)), bytesRead: () => input.bytesRead };
+    // a header row the channel recognises is looked for first; a workbook without one is read again for the first
+    // row of two cells, whose columns the page offers to map
+    for (const score of o.headerScore ? [o.headerScore, undefined] : [undefined]) {
+      const input = fs.createReadStream(file);
+      const opened = await openXlsx(input, score);
+      if (opened) return { ...opened, bytesRead: () => input.bytesRead };
+      input.destroy();
+    }
+    throw new FileError('XLSX 文件中没有表头行');
   }
   const encoding = sniffEncoding(head);
   if (encoding === 'utf-8' && endsMidCharacter(file, size)) throw new FileError('文件不完整：末尾的字符被截断（可能在下载或复制时中断），请重新导出后再导入');
@@ -208,7 +218,7 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
     const input = fs.createReadStream(file);
     const text = input.pipe(decodeStream(encoding));
     const bytesRead = () => input.bytesRead;
-    if (format === 'csv') return { ...(await openCsv(text, encoding, unparsed)), bytesRead };
+    if (format === 'csv') return { ...(await openCsv(text, encoding, unparsed, o.headerScore)), bytesRead };
     return { format, encoding, headers: null, rows: jsonLines(text, unparsed), bytesRead, notices: none };
   }
   if (size > MAX_JSON_ARRAY_BYTES) throw new FileError('JSON 数组文件过大，请改用 JSON 行格式（每行一条）');
@@ -312,16 +322,42 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
   while (carried) carried = yield* take(carried, true);
 }
 
-async function openCsv(input: Readable, encoding: string, unparsed: boolean): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
+/** How far down a CSV file its header is looked for, in lines (as in a worksheet). */
+const HEADER_SEARCH_LINES = 10;
+
+/**
+ * A CSV file's header and records. The header is, within the first lines, the record the channel recognises most of
+ * (with a score), else the first with two or more cells, else the first: an export's title line above it is passed
+ * over; rows keep the file's line numbers.
+ */
+async function openCsv(input: Readable, encoding: string, unparsed: boolean, score?: HeaderScore): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
   const records = csvRecords(input);
   const first = await records.next();
-  const header = first.done ? null : first.value;
-  if (header && 'error' in header) throw new FileError(`CSV 文件无法解析：表头行${header.error.replace(/（.*）$/, '')}`);
-  if (!header) throw new FileError('CSV 文件没有表头行');
+  const header0 = first.done ? null : first.value;
+  if (header0 && 'error' in header0) throw new FileError(`CSV 文件无法解析：表头行${header0.error.replace(/（.*）$/, '')}`);
+  if (!header0) throw new FileError('CSV 文件没有表头行');
+  const seen: CsvRecord[] = [header0];
+  while (seen.at(-1)!.line <= HEADER_SEARCH_LINES) {
+    const next = await records.next();
+    if (next.done) break;
+    seen.push(next.value);
+  }
+  const candidates = seen.filter((r): r is CsvRecord & { cells: string[] } => r.line <= HEADER_SEARCH_LINES && 'cells' in r && r.cells.filter(Boolean).length >= 2);
+  let header: CsvRecord & { cells: string[] } = candidates[0] ?? header0;
+  let bestScore = 0;
+  for (const c of score ? candidates : []) {
+    const n = score!(c.cells);
+    if (n > bestScore) [header, bestScore] = [c, n];
+  }
+  const buffered = seen.slice(seen.indexOf(header) + 1);
   const names = distinctHeaders(header.cells);
+  async function* all(): AsyncIterable<CsvRecord> {
+    yield* buffered;
+    yield* records;
+  }
   async function* rows(): AsyncIterable<SourceRow> {
     // a row is numbered by the line it starts on, where people find it in an editor
-    for await (const record of records) {
+    for await (const record of all()) {
       if ('error' in record) yield { rowNo: record.line, error: `CSV 格式错误：${record.error}` };
       else yield unparsed ? { rowNo: record.line, cells: record.cells } : csvRow(record.line, names, record.cells);
     }
