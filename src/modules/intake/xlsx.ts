@@ -14,6 +14,9 @@ function cityTimeText(d: Date): string {
   return `${day} ${time.endsWith(':00') ? time.slice(0, 5) : time}`;
 }
 
+/** A formula cell the file holds no computed result for. */
+const NO_RESULT = Symbol('no result');
+
 /** exceljs cell values → plain values: rich text, formulas, hyperlinks and dates flattened. */
 function cellValue(v: ExcelJS.CellValue): unknown {
   if (v === null || v === undefined) return null;
@@ -23,7 +26,9 @@ function cellValue(v: ExcelJS.CellValue): unknown {
   }
   if (typeof v !== 'object') return v;
   if ('richText' in v) return v.richText.map((r) => r.text).join('');
-  if ('result' in v) return cellValue(v.result as ExcelJS.CellValue);
+  if ('result' in v && v.result !== undefined) return cellValue(v.result as ExcelJS.CellValue);
+  // a formula saved without its result (written by a program, never opened in Excel): nothing to read
+  if ('formula' in v || 'sharedFormula' in v) return NO_RESULT;
   if ('text' in v) return (v as { text: string }).text;
   if ('error' in v) return null;
   return String(v);
@@ -37,7 +42,10 @@ type SheetRows = AsyncIterator<ExcelJS.Row>;
 /** A row's cells as trimmed texts, from column 1 (a row's values are a sparse array from column 1: a blank cell is a hole). */
 function rowTexts(row: ExcelJS.Row): string[] {
   const cells = row.values as ExcelJS.CellValue[];
-  return Array.from({ length: Math.max(0, cells.length - 1) }, (_, i) => String(cellValue(cells[i + 1]) ?? '').trim());
+  return Array.from({ length: Math.max(0, cells.length - 1) }, (_, i) => {
+    const v = cellValue(cells[i + 1]);
+    return v === NO_RESULT ? '' : String(v ?? '').trim();
+  });
 }
 
 /** How many of a row's cells the importing channel recognises as its headers (its synonyms, a saved column mapping). */
@@ -192,6 +200,10 @@ export async function openXlsx(input: Readable, score?: HeaderScore): Promise<Om
     let any = false;
     for (let i = 0; i < Math.max(headers.length, values.length - 1); i++) {
       const v = cellValue(values[i + 1]);
+      if (v === NO_RESULT) {
+        const h = headers[i] ? `（${headers[i]}）` : '';
+        return { rowNo: sheetRow.number, error: `第${i + 1}列${h}是公式但文件里没有计算结果：请在 Excel 中打开、保存后再导入` };
+      }
       // as the same sheet saved as CSV reads (an empty cell is '', a number or a date its text, spaces trimmed):
       // the record hashes the same; a cell beyond the header is kept under its column, as in a CSV
       const text = v === null ? '' : v instanceof Date ? cityTimeText(v) : typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : v;
