@@ -158,3 +158,22 @@ test('XLSX: a formula cell saved without its result rejects its row alone, namin
     { rowNo: 3, row: { 工单编号: 'FM-2', 受理时间: '2026-03-05 09:07', 诉求内容: 'FM-2反映' } },
   ]);
 });
+
+test('tab- and semicolon-separated files (.tsv, .txt, .csv) are read by the delimiter of their header line; a full-width comma is text', async () => {
+  const dir = tempDir();
+  const read = async (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    const opened = await openRecordFile(file);
+    const rows: ParsedRow[] = [];
+    for await (const r of opened.rows) rows.push(r);
+    return { headers: opened.headers, rows };
+  };
+  const expected = { headers: ['工单编号', '受理时间', '诉求内容'], rows: [{ rowNo: 2, row: { 工单编号: 'D-1', 受理时间: '2026-03-05 09:07', 诉求内容: '含逗号,和全角逗号，的内容' } }] };
+  assert.deepEqual(await read('tabs.tsv', '工单编号\t受理时间\t诉求内容\nD-1\t2026-03-05 09:07\t含逗号,和全角逗号，的内容\n'), expected);
+  assert.deepEqual(await read('tabs.txt', '工单编号\t受理时间\t诉求内容\nD-1\t2026-03-05 09:07\t含逗号,和全角逗号，的内容\n'), expected);
+  assert.deepEqual(await read('semi.csv', '工单编号;受理时间;诉求内容\nD-1;2026-03-05 09:07;"含逗号,和全角逗号，的内容"\n'), expected);
+  // a title line without a delimiter above the header; a comma file whose text has tabs and semicolons stays a comma file
+  assert.deepEqual((await read('titled.tsv', '工单导出（2026年3月）\n工单编号\t受理时间\t诉求内容\nD-1\t2026-03-05 09:07\tx\n')).headers, expected.headers);
+  assert.deepEqual((await read('comma.csv', '工单编号，备注,受理时间,诉求内容\nD-2,2026-03-05 09:07,"a;b;c;d\te"\n')).headers, ['工单编号，备注', '受理时间', '诉求内容']);
+});

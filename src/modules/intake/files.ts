@@ -144,7 +144,7 @@ export function formatOf(file: string, head: Buffer): FileFormat {
   }
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   if (ext === '.json') return 'json';
-  if (ext === '.csv' || ext === '.txt') return 'csv';
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return 'csv';
   const first = head.toString('utf8').trimStart()[0];
   if (first === '[') return 'json';
   if (first === '{') return 'jsonl';
@@ -218,7 +218,7 @@ export async function openRecordFile(file: string, o: OpenOptions = {}): Promise
     const input = fs.createReadStream(file);
     const text = input.pipe(decodeStream(encoding));
     const bytesRead = () => input.bytesRead;
-    if (format === 'csv') return { ...(await openCsv(text, encoding, unparsed, o.headerScore)), bytesRead };
+    if (format === 'csv') return { ...(await openCsv(text, encoding, unparsed, o.headerScore, delimiterOf(new TextDecoder(encoding).decode(head)))), bytesRead };
     return { format, encoding, headers: null, rows: jsonLines(text, unparsed), bytesRead, notices: none };
   }
   if (size > MAX_JSON_ARRAY_BYTES) throw new FileError('JSON 数组文件过大，请改用 JSON 行格式（每行一条）');
@@ -250,6 +250,22 @@ async function* jsonLines(input: Readable, unparsed: boolean): AsyncIterable<Sou
   }
 }
 
+const DELIMITERS = [',', '\t', ';'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/**
+ * A text table's delimiter, from its header: the first of its first lines with a comma, tab or semicolon (a title line
+ * above the header has none), by which of them it has most (a comma on a tie). A full-width comma is text, never one.
+ */
+export function delimiterOf(head: string): Delimiter {
+  for (const line of head.split('\n', HEADER_SEARCH_LINES)) {
+    const counts = DELIMITERS.map((d) => line.split(d).length - 1);
+    const most = Math.max(...counts);
+    if (most > 0) return DELIMITERS[counts.indexOf(most)]!;
+  }
+  return ',';
+}
+
 /** A CSV record longer than this is taken for a quote that never closes (nothing else makes one that long). */
 const MAX_CSV_RECORD_CHARS = 1024 * 1024;
 const UNCLOSED_QUOTE = '引号没有闭合（这一行的引号之后找不到配对的引号；已从下一行接着读）';
@@ -264,7 +280,7 @@ export type CsvRecord = { line: number; cells: string[] } | { line: number; erro
  * A record with a malformed quote is reported as an error; a quote that never closes is reported for its record's
  * first line, and reading goes on from the next line, so the good records after a broken one are kept.
  */
-export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars = MAX_CSV_RECORD_CHARS): AsyncGenerator<CsvRecord> {
+export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars = MAX_CSV_RECORD_CHARS, delimiter: Delimiter = ','): AsyncGenerator<CsvRecord> {
   /** The line the text not yet read starts on. */
   let line = 1;
   /** Yields the records of `text` (the last one held back unless `last`); returns what is left to read. */
@@ -272,7 +288,7 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
     const rows: { cells: string[]; errors: Papa.ParseError[]; end: number }[] = [];
     // the parser's own step: one row (in a list of one), its errors, and where it ends
     const step = (r: Papa.ParseResult<string[]>) => rows.push({ cells: r.data[0]!, errors: r.errors, end: r.meta.cursor });
-    const r = new Papa.Parser({ delimiter: ',', newline: '\n', quoteChar: '"', step } as Papa.ParseConfig).parse(text, 0, !last) as Papa.ParseResult<string[]>;
+    const r = new Papa.Parser({ delimiter, newline: '\n', quoteChar: '"', step } as Papa.ParseConfig).parse(text, 0, !last) as Papa.ParseResult<string[]>;
     /** `line` is the line of text[counted]. */
     let counted = 0;
     const lineAt = (to: number) => {
@@ -330,8 +346,8 @@ const HEADER_SEARCH_LINES = 10;
  * (with a score), else the first with two or more cells, else the first: an export's title line above it is passed
  * over; rows keep the file's line numbers.
  */
-async function openCsv(input: Readable, encoding: string, unparsed: boolean, score?: HeaderScore): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
-  const records = csvRecords(input);
+async function openCsv(input: Readable, encoding: string, unparsed: boolean, score?: HeaderScore, delimiter: Delimiter = ','): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
+  const records = csvRecords(input, MAX_CSV_RECORD_CHARS, delimiter);
   const first = await records.next();
   const header0 = first.done ? null : first.value;
   if (header0 && 'error' in header0) throw new FileError(`CSV 文件无法解析：表头行${header0.error.replace(/（.*）$/, '')}`);
