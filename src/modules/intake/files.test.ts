@@ -40,12 +40,20 @@ test('CSV records: a record with a malformed quote is reported, a quote that nev
   assert.deepEqual(firstCells(swallowed), [[1, '编号'], [2, '引号使用不当'], [5, 'C4']]);
 });
 
-test('CSV records: a record longer than the limit is taken for an open quote; reading goes on after its line, with or without a line break in sight', async () => {
+test('CSV records: a record longer than the limit is a row too long, or an open quote when its first line ends inside the quote; reading goes on after its line', async () => {
   const long = '很长'.repeat(300);
   const direct = await recordsOf(['编号,内容\nE1,"', long, '\n', long, '\nE2,好\n'], 500);
-  assert.deepEqual(firstCells(direct), [[1, '编号'], [2, '引号没有闭合'], [3, '引号没有闭合'], [4, 'E2']]);
+  // no line break in sight: each of the two lines is too long
+  assert.deepEqual(firstCells(direct), [[1, '编号'], [2, '这一行太长：'], [3, '这一行太长：'], [4, 'E2']]);
+  // the first line ends inside the quote: the quote never closes
+  const open = await recordsOf(['编号,内容\nE1,"开始\n', long, '\nE2,好\n'], 500);
+  assert.deepEqual(firstCells(open), [[1, '编号'], [2, '引号没有闭合'], [3, '这一行太长：'], [4, 'E2']]);
   const oneLine = await recordsOf(['编号,内容\nF1,', long, long, long, '\nF2,好\n'], 500);
-  assert.deepEqual(firstCells(oneLine), [[1, '编号'], [2, '引号没有闭合'], [3, 'F2']]);
+  assert.deepEqual(firstCells(oneLine), [[1, '编号'], [2, '这一行太长：'], [3, 'F2']]);
+  // a cell longer than the limit, properly quoted: the row is too long, not an open quote; the rows after it are kept
+  const quoted = await recordsOf(['编号,内容\nG1,"', long, long, long, '"\nG2,好\n'], 500);
+  assert.deepEqual(firstCells(quoted), [[1, '编号'], [2, '这一行太长：'], [3, 'G2']]);
+  assert.match((quoted[1] as { error: string }).error, /超过 500 个字符的上限/);
 });
 
 test('a CSV file read in chunks numbers rows by the line they start on; its bad row is named and the good rows around it are kept', async () => {

@@ -266,7 +266,7 @@ export function delimiterOf(head: string): Delimiter {
   return ',';
 }
 
-/** A CSV record longer than this is taken for a quote that never closes (nothing else makes one that long). */
+/** A CSV record longer than this is not read (a cell that long, or a quote that never closes, taking the rest of the file). */
 const MAX_CSV_RECORD_CHARS = 1024 * 1024;
 const UNCLOSED_QUOTE = '引号没有闭合（这一行的引号之后找不到配对的引号；已从下一行接着读）';
 
@@ -326,10 +326,12 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
       skipping = false;
     }
     carried = yield* take(carried + chunk, false);
-    // a record this long is one whose quote never closes: reported, and read on from its next line
+    // a record this long: a line too long (a cell of a million characters), or a quote that never closes, taking the
+    // lines after it (its first line ends inside the quote); reported, and read on from its next line
     while (carried.length > maxRecordChars) {
-      yield { line, error: UNCLOSED_QUOTE };
       const lineEnd = carried.indexOf('\n');
+      const openAtLineEnd = lineEnd >= 0 && (carried.slice(0, lineEnd).split('"').length - 1) % 2 === 1;
+      yield { line, error: openAtLineEnd ? UNCLOSED_QUOTE : `这一行太长：超过 ${maxRecordChars} 个字符的上限（可能有单元格内容过长），没有导入；已从下一行接着读` };
       skipping = lineEnd < 0;
       line++;
       carried = skipping ? '' : yield* take(carried.slice(lineEnd + 1), false);
