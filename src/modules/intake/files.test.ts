@@ -185,3 +185,14 @@ test('tab- and semicolon-separated files (.tsv, .txt, .csv) are read by the deli
   assert.deepEqual((await read('titled.tsv', '工单导出（2026年3月）\n工单编号\t受理时间\t诉求内容\nD-1\t2026-03-05 09:07\tx\n')).headers, expected.headers);
   assert.deepEqual((await read('comma.csv', '工单编号，备注,受理时间,诉求内容\nD-2,2026-03-05 09:07,"a;b;c;d\te"\n')).headers, ['工单编号，备注', '受理时间', '诉求内容']);
 });
+
+test('an .xlsx in an OLE2 container is a workbook with a password to open: the error says to save it without one; an .xls keeps the save-as advice', async () => {
+  const dir = tempDir();
+  const ole2 = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(1024, 1)]);
+  const xlsx = path.join(dir, '加密.xlsx');
+  fs.writeFileSync(xlsx, ole2);
+  await assert.rejects(openRecordFile(xlsx), /加密.xlsx 是加密的工作簿（设置了打开密码）.*清空密码后保存/);
+  const xls = path.join(dir, '旧版.xls');
+  fs.writeFileSync(xls, ole2);
+  await assert.rejects(openRecordFile(xls), /旧版.xls 不是有效的 XLSX 文件（可能是旧版 \.xls/);
+});

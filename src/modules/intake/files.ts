@@ -130,6 +130,9 @@ export function formatOf(file: string, head: Buffer): FileFormat {
   const ext = path.extname(file).toLowerCase();
   const isZip = head[0] === 0x50 && head[1] === 0x4b;
   if (ext === '.xlsx' || ext === '.xls') {
+    // an .xlsx in an OLE2 container (D0 CF 11 E0) is one Excel encrypted with a password to open it
+    const ole2 = head.length >= 4 && head.readUInt32BE(0) === 0xd0cf11e0;
+    if (!isZip && ole2 && ext === '.xlsx') throw new FileError(`文件 ${path.basename(file)} 是加密的工作簿（设置了打开密码），无法读取：请在 Excel 中打开，“文件 → 信息 → 保护工作簿 → 用密码进行加密”清空密码后保存，再导入`);
     if (!isZip) throw new FileError(`文件 ${path.basename(file)} 不是有效的 XLSX 文件（可能是旧版 .xls 或其他格式，请另存为 .xlsx）`);
     return 'xlsx';
   }
