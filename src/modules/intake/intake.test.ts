@@ -512,6 +512,14 @@ test('XLSX and CSV: the header is the row the channel recognises: a 说明 sheet
   const r = await load('hotline12345', xlsx);
   assert.deepEqual([r.inserted, r.rejected, r.errors[0]?.rowNo], [1, 1, 5], JSON.stringify(r));
   assert.deepEqual(r.notices, ['读取的是工作表“工单”（之前的工作表“说明”没有本渠道能识别的表头行，已跳过）']);
+  // a 说明 page listing the fields one to a row (工单编号 | 必填): not a header either
+  const listed = new ExcelJS.Workbook();
+  listed.addWorksheet('说明').addRows([['字段', '填写要求'], ['工单编号', '必填'], ['受理时间', '如 2026-03-05 09:07'], ['诉求内容', '必填']]);
+  listed.addWorksheet('工单').addRows([['工单编号', '受理时间', '诉求内容'], ['HR-3', '2026-03-05 09:07', '字段说明页之后的数据']]);
+  const fields = path.join(dir, 'fields.xlsx');
+  await listed.xlsx.writeFile(fields);
+  const f = await load('hotline12345', fields);
+  assert.deepEqual([f.inserted, f.notices], [1, ['读取的是工作表“工单”（之前的工作表“说明”没有本渠道能识别的表头行，已跳过）']], JSON.stringify(f));
 
   const csv = path.join(dir, 'titled.csv');
   fs.writeFileSync(csv, '芜湖市12345热线工单导出（2026年3月）\n导出时间：2026-03-31 17:00,导出人：张三\n\n工单编号,受理时间,诉求内容\nHC-1,2026-03-05 09:07,CSV 的标题行\nHC-2,昨天,时间写错的一行\n');

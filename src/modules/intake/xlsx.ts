@@ -58,7 +58,7 @@ type SheetHeader = { headers: string[]; after: ExcelJS.Row[] };
  * A sheet's header within its first rows, reading the sheet up to it. With a score: the row of two or more cells that
  * the channel recognises most of (the first of equals), so that an export's title, a 导出时间：… | 导出人：… line or an
  * instructions page's 字段 | 填写要求 is never taken for it; `unrecognised` when the sheet has rows of two cells but
- * none the channel knows. Without: the first row with two or more cells (a title merged across the columns and blank
+ * none the channel knows, or only rows with one header name each (a page listing the fields and how to fill them). Without: the first row with two or more cells (a title merged across the columns and blank
  * rows above it are passed over). Null for a sheet without one (an instructions page such as 填表说明).
  */
 async function headerOf(rows: SheetRows, score?: HeaderScore): Promise<SheetHeader | 'unrecognised' | null> {
@@ -76,11 +76,14 @@ async function headerOf(rows: SheetRows, score?: HeaderScore): Promise<SheetHead
   let best = candidates[0]!;
   if (score) {
     let bestScore = 0;
+    let known = 0;
     for (const c of candidates) {
       const n = score(c.texts);
+      if (n) known++;
       if (n > bestScore) [best, bestScore] = [c, n];
     }
-    if (!bestScore) return 'unrecognised';
+    // one header name to a row, on several rows: an instructions page listing the fields (工单编号 | 必填), not a header
+    if (!bestScore || (bestScore === 1 && known > 1)) return 'unrecognised';
   }
   return { headers: distinctHeaders(best.texts), after: seen.slice(seen.indexOf(best) + 1).map((s) => s.row) };
 }
