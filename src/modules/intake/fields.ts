@@ -39,6 +39,12 @@ export function headerIndex(specs: FieldSpec[]): Map<string, CanonicalField> {
   return index;
 }
 
+/** How many of a row's cells are headers the channel (or the saved mapping) knows: for finding the header row of a file. */
+export function headerScore(specs: FieldSpec[], saved?: Record<string, string>): (cells: string[]) => number {
+  const known = new Set([...headerIndex(specs).keys(), ...Object.keys(saved ?? {}).map(normalizeHeader)]);
+  return (cells) => cells.filter((c) => c && known.has(normalizeHeader(c))).length;
+}
+
 export type HeaderResolution = { mapping: Map<string, CanonicalField>; unknown: string[]; missing: CanonicalField[] };
 
 /**

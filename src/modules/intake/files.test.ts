@@ -40,12 +40,20 @@ test('CSV records: a record with a malformed quote is reported, a quote that nev
   assert.deepEqual(firstCells(swallowed), [[1, '编号'], [2, '引号使用不当'], [5, 'C4']]);
 });
 
-test('CSV records: a record longer than the limit is taken for an open quote; reading goes on after its line, with or without a line break in sight', async () => {
+test('CSV records: a record longer than the limit is a row too long, or an open quote when its first line ends inside the quote; reading goes on after its line', async () => {
   const long = '很长'.repeat(300);
   const direct = await recordsOf(['编号,内容\nE1,"', long, '\n', long, '\nE2,好\n'], 500);
-  assert.deepEqual(firstCells(direct), [[1, '编号'], [2, '引号没有闭合'], [3, '引号没有闭合'], [4, 'E2']]);
+  // no line break in sight: each of the two lines is too long
+  assert.deepEqual(firstCells(direct), [[1, '编号'], [2, '这一行太长：'], [3, '这一行太长：'], [4, 'E2']]);
+  // the first line ends inside the quote: the quote never closes
+  const open = await recordsOf(['编号,内容\nE1,"开始\n', long, '\nE2,好\n'], 500);
+  assert.deepEqual(firstCells(open), [[1, '编号'], [2, '引号没有闭合'], [3, '这一行太长：'], [4, 'E2']]);
   const oneLine = await recordsOf(['编号,内容\nF1,', long, long, long, '\nF2,好\n'], 500);
-  assert.deepEqual(firstCells(oneLine), [[1, '编号'], [2, '引号没有闭合'], [3, 'F2']]);
+  assert.deepEqual(firstCells(oneLine), [[1, '编号'], [2, '这一行太长：'], [3, 'F2']]);
+  // a cell longer than the limit, properly quoted: the row is too long, not an open quote; the rows after it are kept
+  const quoted = await recordsOf(['编号,内容\nG1,"', long, long, long, '"\nG2,好\n'], 500);
+  assert.deepEqual(firstCells(quoted), [[1, '编号'], [2, '这一行太长：'], [3, 'G2']]);
+  assert.match((quoted[1] as { error: string }).error, /超过 500 个字符的上限/);
 });
 
 test('a CSV file read in chunks numbers rows by the line they start on; its bad row is named and the good rows around it are kept', async () => {
@@ -140,4 +148,51 @@ test('XLSX: a small worksheet after the one read is still seen when the rows are
   }
   assert.deepEqual(ids, ['SL-1']);
   assert.match(opened.notices().join(''), /读取的是工作表“工单”（之前的工作表“说明”没有表头行，已跳过）；工作表“二月”也有数据，没有导入/);
+});
+
+test('XLSX: a formula cell saved without its result rejects its row alone, naming the column; a formula with a result is read', async () => {
+  const dir = tempDir();
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('工单');
+  ws.addRow(['工单编号', '受理时间', '诉求内容']);
+  ws.addRow(['FM-1', '2026-03-05 09:07', { formula: 'A2&"反映"' }]);
+  ws.addRow(['FM-2', '2026-03-05 09:07', { formula: 'A3&"反映"', result: 'FM-2反映' }]);
+  const file = path.join(dir, 'formula.xlsx');
+  await wb.xlsx.writeFile(file);
+  const rows: ParsedRow[] = [];
+  for await (const r of (await openRecordFile(file)).rows) rows.push(r);
+  assert.deepEqual(rows, [
+    { rowNo: 2, error: '第3列（诉求内容）是公式但文件里没有计算结果：请在 Excel 中打开、保存后再导入' },
+    { rowNo: 3, row: { 工单编号: 'FM-2', 受理时间: '2026-03-05 09:07', 诉求内容: 'FM-2反映' } },
+  ]);
+});
+
+test('tab- and semicolon-separated files (.tsv, .txt, .csv) are read by the delimiter of their header line; a full-width comma is text', async () => {
+  const dir = tempDir();
+  const read = async (name: string, text: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, text);
+    const opened = await openRecordFile(file);
+    const rows: ParsedRow[] = [];
+    for await (const r of opened.rows) rows.push(r);
+    return { headers: opened.headers, rows };
+  };
+  const expected = { headers: ['工单编号', '受理时间', '诉求内容'], rows: [{ rowNo: 2, row: { 工单编号: 'D-1', 受理时间: '2026-03-05 09:07', 诉求内容: '含逗号,和全角逗号，的内容' } }] };
+  assert.deepEqual(await read('tabs.tsv', '工单编号\t受理时间\t诉求内容\nD-1\t2026-03-05 09:07\t含逗号,和全角逗号，的内容\n'), expected);
+  assert.deepEqual(await read('tabs.txt', '工单编号\t受理时间\t诉求内容\nD-1\t2026-03-05 09:07\t含逗号,和全角逗号，的内容\n'), expected);
+  assert.deepEqual(await read('semi.csv', '工单编号;受理时间;诉求内容\nD-1;2026-03-05 09:07;"含逗号,和全角逗号，的内容"\n'), expected);
+  // a title line without a delimiter above the header; a comma file whose text has tabs and semicolons stays a comma file
+  assert.deepEqual((await read('titled.tsv', '工单导出（2026年3月）\n工单编号\t受理时间\t诉求内容\nD-1\t2026-03-05 09:07\tx\n')).headers, expected.headers);
+  assert.deepEqual((await read('comma.csv', '工单编号，备注,受理时间,诉求内容\nD-2,2026-03-05 09:07,"a;b;c;d\te"\n')).headers, ['工单编号，备注', '受理时间', '诉求内容']);
+});
+
+test('an .xlsx in an OLE2 container is a workbook with a password to open: the error says to save it without one; an .xls keeps the save-as advice', async () => {
+  const dir = tempDir();
+  const ole2 = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(1024, 1)]);
+  const xlsx = path.join(dir, '加密.xlsx');
+  fs.writeFileSync(xlsx, ole2);
+  await assert.rejects(openRecordFile(xlsx), /加密.xlsx 是加密的工作簿（设置了打开密码）.*清空密码后保存/);
+  const xls = path.join(dir, '旧版.xls');
+  fs.writeFileSync(xls, ole2);
+  await assert.rejects(openRecordFile(xls), /旧版.xls 不是有效的 XLSX 文件（可能是旧版 \.xls/);
 });

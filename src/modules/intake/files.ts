@@ -6,7 +6,7 @@ import Papa from 'papaparse';
 import type { FileFormat } from './adapters.ts';
 import { distinctHeaders } from './fields.ts';
 import { FileError } from './file-errors.ts';
-import { openXlsx } from './xlsx.ts';
+import { openXlsx, type HeaderScore } from './xlsx.ts';
 
 export { FileError, MissingColumnsError } from './file-errors.ts';
 
@@ -20,6 +20,8 @@ export type OpenedFile<R extends SourceRow = ParsedRow> = {
   format: FileFormat;
   encoding: string | null;
   headers: string[] | null;
+  /** The worksheet read (XLSX). */
+  sheet?: string;
   rows: AsyncIterable<R>;
   /** How many of the file's bytes have been read so far (for progress). */
   bytesRead: () => number;
@@ -128,6 +130,9 @@ export function formatOf(file: string, head: Buffer): FileFormat {
   const ext = path.extname(file).toLowerCase();
   const isZip = head[0] === 0x50 && head[1] === 0x4b;
   if (ext === '.xlsx' || ext === '.xls') {
+    // an .xlsx in an OLE2 container (D0 CF 11 E0) is one Excel encrypted with a password to open it
+    const ole2 = head.length >= 4 && head.readUInt32BE(0) === 0xd0cf11e0;
+    if (!isZip && ole2 && ext === '.xlsx') throw new FileError(`文件 ${path.basename(file)} 是加密的工作簿（设置了打开密码），无法读取：请在 Excel 中打开，“文件 → 信息 → 保护工作簿 → 用密码进行加密”清空密码后保存，再导入`);
     if (!isZip) throw new FileError(`文件 ${path.basename(file)} 不是有效的 XLSX 文件（可能是旧版 .xls 或其他格式，请另存为 .xlsx）`);
     return 'xlsx';
   }
@@ -142,7 +147,7 @@ export function formatOf(file: string, head: Buffer): FileFormat {
   }
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   if (ext === '.json') return 'json';
-  if (ext === '.csv' || ext === '.txt') return 'csv';
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return 'csv';
   const first = head.toString('utf8').trimStart()[0];
   if (first === '[') return 'json';
   if (first === '{') return 'jsonl';
@@ -185,9 +190,10 @@ export function parseRow(src: SourceRow, headers: string[] | null): ParsedRow {
  * Opens a file as rows, streaming (CSV, XLSX, JSON lines) so memory stays flat as the file grows. With `unparsed`,
  * JSON lines come as their text and CSV rows as their cells, for parseRow.
  */
-export async function openRecordFile(file: string): Promise<OpenedFile>;
-export async function openRecordFile(file: string, o: { unparsed: true }): Promise<OpenedFile<SourceRow>>;
-export async function openRecordFile(file: string, o: { unparsed?: boolean } = {}): Promise<OpenedFile<SourceRow>> {
+export type OpenOptions = { unparsed?: boolean; headerScore?: HeaderScore };
+export async function openRecordFile(file: string, o?: OpenOptions & { unparsed?: false }): Promise<OpenedFile>;
+export async function openRecordFile(file: string, o: OpenOptions & { unparsed: true }): Promise<OpenedFile<SourceRow>>;
+export async function openRecordFile(file: string, o: OpenOptions = {}): Promise<OpenedFile<SourceRow>> {
   const unparsed = o.unparsed === true;
   if (!fs.existsSync(file)) throw new FileError(`文件不存在：${file}`);
   const size = fs.statSync(file).size;
@@ -196,8 +202,15 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
   const format = formatOf(file, head);
   if (format === 'xlsx') {
     if (!zipIsComplete(file, size)) throw new FileError('XLSX 文件不完整（可能在下载或复制时被截断），请重新导出后再导入');
-    const input = fs.createReadStream(file);
-    return { ...(await openXlsx(input)), bytesRead: () => input.bytesRead };
+    // a header row the channel recognises is looked for first; a workbook without one is read again for the first
+    // row of two cells, whose columns the page offers to map
+    for (const score of o.headerScore ? [o.headerScore, undefined] : [undefined]) {
+      const input = fs.createReadStream(file);
+      const opened = await openXlsx(input, score);
+      if (opened) return { ...opened, bytesRead: () => input.bytesRead };
+      input.destroy();
+    }
+    throw new FileError('XLSX 文件中没有表头行');
   }
   const encoding = sniffEncoding(head);
   if (encoding === 'utf-8' && endsMidCharacter(file, size)) throw new FileError('文件不完整：末尾的字符被截断（可能在下载或复制时中断），请重新导出后再导入');
@@ -208,7 +221,7 @@ export async function openRecordFile(file: string, o: { unparsed?: boolean } = {
     const input = fs.createReadStream(file);
     const text = input.pipe(decodeStream(encoding));
     const bytesRead = () => input.bytesRead;
-    if (format === 'csv') return { ...(await openCsv(text, encoding, unparsed)), bytesRead };
+    if (format === 'csv') return { ...(await openCsv(text, encoding, unparsed, o.headerScore, delimiterOf(new TextDecoder(encoding).decode(head)))), bytesRead };
     return { format, encoding, headers: null, rows: jsonLines(text, unparsed), bytesRead, notices: none };
   }
   if (size > MAX_JSON_ARRAY_BYTES) throw new FileError('JSON 数组文件过大，请改用 JSON 行格式（每行一条）');
@@ -240,7 +253,23 @@ async function* jsonLines(input: Readable, unparsed: boolean): AsyncIterable<Sou
   }
 }
 
-/** A CSV record longer than this is taken for a quote that never closes (nothing else makes one that long). */
+const DELIMITERS = [',', '\t', ';'] as const;
+export type Delimiter = (typeof DELIMITERS)[number];
+
+/**
+ * A text table's delimiter, from its header: the first of its first lines with a comma, tab or semicolon (a title line
+ * above the header has none), by which of them it has most (a comma on a tie). A full-width comma is text, never one.
+ */
+export function delimiterOf(head: string): Delimiter {
+  for (const line of head.split('\n', HEADER_SEARCH_LINES)) {
+    const counts = DELIMITERS.map((d) => line.split(d).length - 1);
+    const most = Math.max(...counts);
+    if (most > 0) return DELIMITERS[counts.indexOf(most)]!;
+  }
+  return ',';
+}
+
+/** A CSV record longer than this is not read (a cell that long, or a quote that never closes, taking the rest of the file). */
 const MAX_CSV_RECORD_CHARS = 1024 * 1024;
 const UNCLOSED_QUOTE = '引号没有闭合（这一行的引号之后找不到配对的引号；已从下一行接着读）';
 
@@ -254,7 +283,7 @@ export type CsvRecord = { line: number; cells: string[] } | { line: number; erro
  * A record with a malformed quote is reported as an error; a quote that never closes is reported for its record's
  * first line, and reading goes on from the next line, so the good records after a broken one are kept.
  */
-export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars = MAX_CSV_RECORD_CHARS): AsyncGenerator<CsvRecord> {
+export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars = MAX_CSV_RECORD_CHARS, delimiter: Delimiter = ','): AsyncGenerator<CsvRecord> {
   /** The line the text not yet read starts on. */
   let line = 1;
   /** Yields the records of `text` (the last one held back unless `last`); returns what is left to read. */
@@ -262,7 +291,7 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
     const rows: { cells: string[]; errors: Papa.ParseError[]; end: number }[] = [];
     // the parser's own step: one row (in a list of one), its errors, and where it ends
     const step = (r: Papa.ParseResult<string[]>) => rows.push({ cells: r.data[0]!, errors: r.errors, end: r.meta.cursor });
-    const r = new Papa.Parser({ delimiter: ',', newline: '\n', quoteChar: '"', step } as Papa.ParseConfig).parse(text, 0, !last) as Papa.ParseResult<string[]>;
+    const r = new Papa.Parser({ delimiter, newline: '\n', quoteChar: '"', step } as Papa.ParseConfig).parse(text, 0, !last) as Papa.ParseResult<string[]>;
     /** `line` is the line of text[counted]. */
     let counted = 0;
     const lineAt = (to: number) => {
@@ -300,10 +329,12 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
       skipping = false;
     }
     carried = yield* take(carried + chunk, false);
-    // a record this long is one whose quote never closes: reported, and read on from its next line
+    // a record this long: a line too long (a cell of a million characters), or a quote that never closes, taking the
+    // lines after it (its first line ends inside the quote); reported, and read on from its next line
     while (carried.length > maxRecordChars) {
-      yield { line, error: UNCLOSED_QUOTE };
       const lineEnd = carried.indexOf('\n');
+      const openAtLineEnd = lineEnd >= 0 && (carried.slice(0, lineEnd).split('"').length - 1) % 2 === 1;
+      yield { line, error: openAtLineEnd ? UNCLOSED_QUOTE : `这一行太长：超过 ${maxRecordChars} 个字符的上限（可能有单元格内容过长），没有导入；已从下一行接着读` };
       skipping = lineEnd < 0;
       line++;
       carried = skipping ? '' : yield* take(carried.slice(lineEnd + 1), false);
@@ -312,16 +343,42 @@ export async function* csvRecords(input: AsyncIterable<string>, maxRecordChars =
   while (carried) carried = yield* take(carried, true);
 }
 
-async function openCsv(input: Readable, encoding: string, unparsed: boolean): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
-  const records = csvRecords(input);
+/** How far down a CSV file its header is looked for, in lines (as in a worksheet). */
+const HEADER_SEARCH_LINES = 10;
+
+/**
+ * A CSV file's header and records. The header is, within the first lines, the record the channel recognises most of
+ * (with a score), else the first with two or more cells, else the first: an export's title line above it is passed
+ * over; rows keep the file's line numbers.
+ */
+async function openCsv(input: Readable, encoding: string, unparsed: boolean, score?: HeaderScore, delimiter: Delimiter = ','): Promise<Omit<OpenedFile<SourceRow>, 'bytesRead'>> {
+  const records = csvRecords(input, MAX_CSV_RECORD_CHARS, delimiter);
   const first = await records.next();
-  const header = first.done ? null : first.value;
-  if (header && 'error' in header) throw new FileError(`CSV 文件无法解析：表头行${header.error.replace(/（.*）$/, '')}`);
-  if (!header) throw new FileError('CSV 文件没有表头行');
+  const header0 = first.done ? null : first.value;
+  if (header0 && 'error' in header0) throw new FileError(`CSV 文件无法解析：表头行${header0.error.replace(/（.*）$/, '')}`);
+  if (!header0) throw new FileError('CSV 文件没有表头行');
+  const seen: CsvRecord[] = [header0];
+  while (seen.at(-1)!.line <= HEADER_SEARCH_LINES) {
+    const next = await records.next();
+    if (next.done) break;
+    seen.push(next.value);
+  }
+  const candidates = seen.filter((r): r is CsvRecord & { cells: string[] } => r.line <= HEADER_SEARCH_LINES && 'cells' in r && r.cells.filter(Boolean).length >= 2);
+  let header: CsvRecord & { cells: string[] } = candidates[0] ?? header0;
+  let bestScore = 0;
+  for (const c of score ? candidates : []) {
+    const n = score!(c.cells);
+    if (n > bestScore) [header, bestScore] = [c, n];
+  }
+  const buffered = seen.slice(seen.indexOf(header) + 1);
   const names = distinctHeaders(header.cells);
+  async function* all(): AsyncIterable<CsvRecord> {
+    yield* buffered;
+    yield* records;
+  }
   async function* rows(): AsyncIterable<SourceRow> {
     // a row is numbered by the line it starts on, where people find it in an editor
-    for await (const record of records) {
+    for await (const record of all()) {
       if ('error' in record) yield { rowNo: record.line, error: `CSV 格式错误：${record.error}` };
       else yield unparsed ? { rowNo: record.line, cells: record.cells } : csvRow(record.line, names, record.cells);
     }

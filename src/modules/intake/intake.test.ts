@@ -497,6 +497,62 @@ test('XLSX: the first worksheet with a header row is read (a 填表说明 page b
   assert.deepEqual((await load('hotline12345', single)).notices, []);
 });
 
+test('XLSX and CSV: the header is the row the channel recognises: a 说明 sheet of 字段 | 填写要求, an 导出时间 | 导出人 line, a CSV title line are passed over', async () => {
+  const dir = tempDir();
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('说明').addRows([['字段', '填写要求'], ['1.', '工单编号必填'], ['2.', '受理时间写成 2026-03-05 09:07']]);
+  const ws = wb.addWorksheet('工单');
+  ws.addRow(['芜湖市12345热线工单导出（2026年3月）']);
+  ws.addRow(['导出时间：2026-03-31 17:00', '导出人：张三']);
+  ws.addRow(['工单编号', '受理时间', '诉求内容']);
+  ws.addRow(['HR-1', '2026-03-05 09:07', '标题行和导出信息行下面的表头']);
+  ws.addRow(['HR-2', '昨天', '时间写错的一行']);
+  const xlsx = path.join(dir, 'meta.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const r = await load('hotline12345', xlsx);
+  assert.deepEqual([r.inserted, r.rejected, r.errors[0]?.rowNo], [1, 1, 5], JSON.stringify(r));
+  assert.deepEqual(r.notices, ['读取的是工作表“工单”（之前的工作表“说明”没有本渠道能识别的表头行，已跳过）']);
+  // a 说明 page listing the fields one to a row (工单编号 | 必填): not a header either
+  const listed = new ExcelJS.Workbook();
+  listed.addWorksheet('说明').addRows([['字段', '填写要求'], ['工单编号', '必填'], ['受理时间', '如 2026-03-05 09:07'], ['诉求内容', '必填']]);
+  listed.addWorksheet('工单').addRows([['工单编号', '受理时间', '诉求内容'], ['HR-3', '2026-03-05 09:07', '字段说明页之后的数据']]);
+  const fields = path.join(dir, 'fields.xlsx');
+  await listed.xlsx.writeFile(fields);
+  const f = await load('hotline12345', fields);
+  assert.deepEqual([f.inserted, f.notices], [1, ['读取的是工作表“工单”（之前的工作表“说明”没有本渠道能识别的表头行，已跳过）']], JSON.stringify(f));
+
+  const csv = path.join(dir, 'titled.csv');
+  fs.writeFileSync(csv, '芜湖市12345热线工单导出（2026年3月）\n导出时间：2026-03-31 17:00,导出人：张三\n\n工单编号,受理时间,诉求内容\nHC-1,2026-03-05 09:07,CSV 的标题行\nHC-2,昨天,时间写错的一行\n');
+  const c = await load('hotline12345', csv);
+  assert.deepEqual([c.inserted, c.rejected, c.errors[0]?.rowNo], [1, 1, 6], JSON.stringify(c));
+
+  // no header the channel knows anywhere: the first row of two cells, for the column mapping, naming the sheet read
+  const unknown = new ExcelJS.Workbook();
+  unknown.addWorksheet('说明').getCell('A1').value = '说明';
+  unknown.addWorksheet('来信').addRows([['来源编号', '反映内容'], ['U-1', '映射之前的文件']]);
+  const odd = path.join(dir, 'odd.xlsx');
+  await unknown.xlsx.writeFile(odd);
+  await assert.rejects(load('hotline12345', odd), (e) => e instanceof MissingColumnsError && /^工作表“来信”缺少必需的列/.test(e.message) && e.columns.headers.join() === '来源编号,反映内容');
+});
+
+test('XLSX: a sheet with only its header (a 模板) before the data sheet is passed over, and the notice says so', async () => {
+  const dir = tempDir();
+  const wb = new ExcelJS.Workbook();
+  wb.addWorksheet('模板').addRow(['工单编号', '受理时间', '诉求内容']);
+  wb.addWorksheet('工单').addRows([['工单编号', '受理时间', '诉求内容'], ['TP-1', '2026-03-05 09:07', '模板之后的数据']]);
+  const xlsx = path.join(dir, 'template.xlsx');
+  await wb.xlsx.writeFile(xlsx);
+  const r = await load('hotline12345', xlsx);
+  assert.deepEqual([r.read, r.inserted], [1, 1]);
+  assert.deepEqual(r.notices, ['读取的是工作表“工单”（之前的工作表“模板”只有表头、没有数据，已跳过）']);
+  // only templates: the first is read, nothing imported
+  const only = new ExcelJS.Workbook();
+  only.addWorksheet('模板').addRow(['工单编号', '受理时间', '诉求内容']);
+  const lone = path.join(dir, 'only-template.xlsx');
+  await only.xlsx.writeFile(lone);
+  assert.deepEqual([(await load('hotline12345', lone)).read], [0]);
+});
+
 test('a file without a required column is refused naming the column; columns not understood are listed', async () => {
   const dir = tempDir();
   const f = path.join(dir, 'nocol.csv');

@@ -71,7 +71,7 @@ export type IngestOptions = {
    * ends; and the ids that come again in the file with other content are counted and named in a notice (their
    * versions are stored one after another, as for a push, where that is how a channel sends a record's changes).
    */
-  file?: { notices: () => string[] };
+  file?: { notices: () => string[]; sheet?: string };
   /**
    * Worker threads preparing rows. By default a large import (a large file, or one that has read WORKERS_AFTER rows)
    * uses defaultWorkers() of them, preparing rows on this thread until they have started; a number uses that many
@@ -102,7 +102,8 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     const r = resolveHeaders(opts.headers, adapter.specs, adapter.required, opts.savedMapping);
     if (r.missing.length) {
       const names = r.missing.map((f) => `${CANONICAL_FIELDS[f]}（如“${adapter.specs.find((s) => s.field === f)?.headers[0] ?? f}”）`);
-      throw new MissingColumnsError(`缺少必需的列：${names.join('、')}。未能识别的列：${r.unknown.join('、') || '无'}`, { headers: opts.headers, recognized: Object.fromEntries(r.mapping), missing: r.missing });
+      const where = opts.file?.sheet ? `工作表“${opts.file.sheet}”` : '';
+      throw new MissingColumnsError(`${where}缺少必需的列：${names.join('、')}。未能识别的列：${r.unknown.join('、') || '无'}`, { headers: opts.headers, recognized: Object.fromEntries(r.mapping), missing: r.missing });
     }
     tabular = r.mapping;
     unknownColumns = r.unknown;

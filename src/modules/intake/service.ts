@@ -7,7 +7,7 @@ import { recordAudit } from '../audit/service.ts';
 import { actorUserId, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { intakeRepo } from './repo.ts';
 import { ADAPTERS, reporterPhone, type ChannelAdapter } from './adapters.ts';
-import { resolveHeaders } from './fields.ts';
+import { headerScore, resolveHeaders } from './fields.ts';
 import { jsonArray, MissingColumnsError, openRecordFile, parseRow, type SourceRow } from './files.ts';
 import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
 import { markRefused, takeFiles, type RefusedFile } from './pushed-files.ts';
@@ -33,13 +33,13 @@ async function savedMapping(ctx: AppContext, channel: string, name: string | und
 export async function importFile(ctx: AppContext, actor: Actor, o: { channel: string; file: string; origin: 'cli' | 'web'; mappingName?: string; onProgress?: Parameters<typeof ingest>[1]['onProgress']; onBatch?: (batchId: number) => void }): Promise<IngestResult> {
   const adapter = adapterFor(o.channel);
   const mapping = await savedMapping(ctx, o.channel, o.mappingName);
-  const opened = await openRecordFile(o.file, { unparsed: true });
+  const opened = await openRecordFile(o.file, { unparsed: true, headerScore: headerScore(adapter.specs, mapping) });
   if (!adapter.formats.includes(opened.format)) {
     const formats = adapter.formats.map((f) => FORMAT_NAMES[f]).join('、');
     throw badRequest(`渠道“${await channelName(ctx, o.channel)}”不接受${FORMAT_NAMES[opened.format]}文件（可用：${formats}）`);
   }
   const rows = opened.headers ? opened.rows : await recordsOfThisChannel(ctx, adapter, opened.rows, mapping);
-  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, file: { notices: opened.notices }, headers: opened.headers, rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
+  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, file: { notices: opened.notices, sheet: opened.sheet }, headers: opened.headers, rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
 }
 
 /** A record's field names as the preparer reads them: nested ones as location.address. */

@@ -149,7 +149,7 @@ export function ImportsPage() {
           <Form.Item label="渠道"><Select aria-label="渠道" value={channel} style={{ width: 220 }} onChange={(c) => { setChannel(c); setMapping(undefined); setMissing(null); }} options={FILE_CHANNELS.map((c) => ({ value: c, label: channelName(c) }))} /></Form.Item>
           <Form.Item label="列映射"><Select aria-label="列映射" value={mapping} allowClear placeholder="按渠道默认表头识别" style={{ width: 220 }} onChange={setMapping} options={mappings.filter((m) => m.channel === channel).map((m) => ({ value: m.name, label: m.name }))} /></Form.Item>
         </Form>
-        <Upload.Dragger disabled={!!uploading} accept=".csv,.xlsx,.jsonl,.json,.txt" showUploadList={false} customRequest={({ file, onSuccess, onError }) => { upload(file as File).then(() => onSuccess?.({}), (e) => onError?.(e)); }}>
+        <Upload.Dragger disabled={!!uploading} accept=".csv,.tsv,.xlsx,.jsonl,.json,.txt" showUploadList={false} customRequest={({ file, onSuccess, onError }) => { upload(file as File).then(() => onSuccess?.({}), (e) => onError?.(e)); }}>
           <p className="ant-upload-drag-icon"><InboxOutlined /></p>
           <p>点击或拖拽文件到此处上传</p>
           <p className="ant-upload-hint">支持 XLSX、CSV（UTF-8 或 GB18030）、JSON 行与 JSON 数组；同一文件重复导入不会重复入库</p>
