@@ -94,6 +94,9 @@ test('an XLSX with other header words and spreadsheet dates is imported, from it
   const wb = new ExcelJS.Workbook();
   wb.addWorksheet('说明').getCell('A1').value = '每行一个案件';
   const ws = wb.addWorksheet('复议诉讼');
+  // an export's title and its 导出时间 line above the header are passed over
+  ws.addRow(['芜湖市行政复议诉讼案件统计']);
+  ws.addRow(['导出时间：2026-03-31 17:00', '导出人：张三']);
   ws.addRow(['案件编号', '案件类型', '被告', '判决日期', '判决结果', '案由']);
   ws.addRow(['X-1', '行政诉讼', CGJ, new Date(`${addDays(today, -3)}T00:00:00Z`), '确认违法', '强制拆除广告牌程序违法']);
   const form = new FormData();

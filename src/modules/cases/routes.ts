@@ -10,6 +10,7 @@ import { actorOf } from '../../http/actor.ts';
 import { Paging } from '../../http/schemas.ts';
 import { AppError, badRequest } from '../../lib/errors.ts';
 import { FileError, jsonArray, openRecordFile } from '../intake/files.ts';
+import { caseHeaderScore } from './service.ts';
 
 const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 const Result = z.object({
@@ -57,7 +58,7 @@ export const casesRoutes = (services: Services): FastifyPluginAsync => async (ro
         if (part.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `文件超过 ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
       }
       if (!saved) throw badRequest('请选择要导入的文件', [{ field: 'file', message: '缺少文件' }]);
-      const opened = await openRecordFile(saved).catch((e) => Promise.reject(e instanceof FileError ? badRequest(e.message, [{ field: 'file', message: e.message }]) : e));
+      const opened = await openRecordFile(saved, { headerScore: caseHeaderScore }).catch((e) => Promise.reject(e instanceof FileError ? badRequest(e.message, [{ field: 'file', message: e.message }]) : e));
       const result = await cases.import(actorOf(req), opened.rows, path.basename(saved));
       return { ...result, notices: opened.notices() };
     } finally {

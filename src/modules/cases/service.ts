@@ -32,6 +32,8 @@ const HEADERS: Record<Field, string[]> = {
 const REQUIRED: Field[] = ['case_no', 'kind', 'unit', 'decided_on', 'result'];
 const HEADER_INDEX = new Map(Object.entries(HEADERS).flatMap(([f, hs]) => hs.map((h) => [normalizeHeader(h), f as Field])));
 export const MAX_CASE_ROWS = 20_000;
+/** How many of a row's cells are this template's headers: a file's header row is the row with most (title rows above it are passed over). */
+export const caseHeaderScore = (cells: string[]) => cells.filter((c) => c && HEADER_INDEX.has(normalizeHeader(c))).length;
 
 /** 行政复议 / 诉讼 in the words people write them, or the code. */
 export function parseKind(text: string): CaseKind | null {
