@@ -150,21 +150,23 @@ test('XLSX: a small worksheet after the one read is still seen when the rows are
   assert.match(opened.notices().join(''), /读取的是工作表“工单”（之前的工作表“说明”没有表头行，已跳过）；工作表“二月”也有数据，没有导入/);
 });
 
-test('XLSX: a formula cell saved without its result rejects its row alone, naming the column; a formula with a result is read', async () => {
+test('XLSX: a formula cell without a readable result (never calculated, or #N/A) is read as blank and said once; a formula with a result is read', async () => {
   const dir = tempDir();
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('工单');
-  ws.addRow(['工单编号', '受理时间', '诉求内容']);
-  ws.addRow(['FM-1', '2026-03-05 09:07', { formula: 'A2&"反映"' }]);
-  ws.addRow(['FM-2', '2026-03-05 09:07', { formula: 'A3&"反映"', result: 'FM-2反映' }]);
+  ws.addRow(['工单编号', '受理时间', '诉求内容', '备注']);
+  ws.addRow(['FM-1', '2026-03-05 09:07', { formula: 'A2&"反映"' }, '']);
+  ws.addRow(['FM-2', '2026-03-05 09:07', { formula: 'A3&"反映"', result: 'FM-2反映' }, { formula: 'NA()', result: { error: '#N/A' } }]);
   const file = path.join(dir, 'formula.xlsx');
   await wb.xlsx.writeFile(file);
+  const opened = await openRecordFile(file);
   const rows: ParsedRow[] = [];
-  for await (const r of (await openRecordFile(file)).rows) rows.push(r);
+  for await (const r of opened.rows) rows.push(r);
   assert.deepEqual(rows, [
-    { rowNo: 2, error: '第3列（诉求内容）是公式但文件里没有计算结果：请在 Excel 中打开、保存后再导入' },
-    { rowNo: 3, row: { 工单编号: 'FM-2', 受理时间: '2026-03-05 09:07', 诉求内容: 'FM-2反映' } },
+    { rowNo: 2, row: { 工单编号: 'FM-1', 受理时间: '2026-03-05 09:07', 诉求内容: '', 备注: '' } },
+    { rowNo: 3, row: { 工单编号: 'FM-2', 受理时间: '2026-03-05 09:07', 诉求内容: 'FM-2反映', 备注: '' } },
   ]);
+  assert.match(opened.notices().join(''), /公式单元格没有可读的结果，按空白读取：第3列（诉求内容） 1 个、第4列（备注） 1 个/);
 });
 
 test('tab- and semicolon-separated files (.tsv, .txt, .csv) are read by the delimiter of their header line; a full-width comma is text', async () => {

@@ -27,7 +27,8 @@ function cellValue(v: ExcelJS.CellValue): unknown {
   if (typeof v !== 'object') return v;
   if ('richText' in v) return v.richText.map((r) => r.text).join('');
   if ('result' in v && v.result !== undefined) return cellValue(v.result as ExcelJS.CellValue);
-  // a formula saved without its result (written by a program, never opened in Excel): nothing to read
+  // a formula without a result to read: written by a program and never calculated, or an error result (#N/A), which
+  // exceljs's streaming reader drops
   if ('formula' in v || 'sharedFormula' in v) return NO_RESULT;
   if ('text' in v) return (v as { text: string }).text;
   if ('error' in v) return null;
@@ -196,16 +197,20 @@ export async function openXlsx(input: Readable, score?: HeaderScore): Promise<Om
     }
   }
 
+  /** Formula cells with no result exceljs can read, by column: #N/A and other error results, or never calculated. */
+  const unreadFormulas = new Map<number, number>();
+
   /** A sheet row as a record under the headers; null for a row of empty cells (or of spaces), skipped as a blank CSV line. */
   function recordOf(sheetRow: ExcelJS.Row): ParsedRow | null {
     const values = sheetRow.values as ExcelJS.CellValue[];
     const row: Record<string, unknown> = {};
     let any = false;
     for (let i = 0; i < Math.max(headers.length, values.length - 1); i++) {
-      const v = cellValue(values[i + 1]);
+      let v = cellValue(values[i + 1]);
       if (v === NO_RESULT) {
-        const h = headers[i] ? `（${headers[i]}）` : '';
-        return { rowNo: sheetRow.number, error: `第${i + 1}列${h}是公式但文件里没有计算结果：请在 Excel 中打开、保存后再导入` };
+        // read as blank (a required field left blank refuses its row as usual), and said once for the file
+        unreadFormulas.set(i, (unreadFormulas.get(i) ?? 0) + 1);
+        v = null;
       }
       // as the same sheet saved as CSV reads (an empty cell is '', a number or a date its text, spaces trimmed):
       // the record hashes the same; a cell beyond the header is kept under its column, as in a CSV
@@ -243,7 +248,13 @@ export async function openXlsx(input: Readable, score?: HeaderScore): Promise<Om
   }
 
   /** Which sheet was read, when the workbook has others: said once the rows are read. */
-  const notices = (): string[] => {
+  const notices = (): string[] => [...sheetNotices(), ...formulaNotices()];
+  const formulaNotices = (): string[] => {
+    if (!unreadFormulas.size) return [];
+    const columns = [...unreadFormulas].map(([i, n]) => `第${i + 1}列${headers[i] ? `（${headers[i]}）` : ''} ${n} 个`).join('、');
+    return [`公式单元格没有可读的结果，按空白读取：${columns}（结果是 #N/A 等错误值，或文件由程序生成、未在 Excel 中计算保存过；需要这些值时请在 Excel 中修正公式、保存后再导入）`];
+  };
+  const sheetNotices = (): string[] => {
     if (!skipped.length && !unrecognised.length && !templates.length && !hidden.length && !ignored.length && !restUnreadable) return [];
     let text = `读取的是工作表“${name}”`;
     if (skipped.length) text += `（之前的工作表${sheetNames(skipped)}没有表头行，已跳过）`;
