@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { test } from 'node:test';
-import { FieldCipher, headOutsideNumbers, hidePersonalNumbers, isPersonalNumber, maskPersonalNumbers, maskPhone, normalizePhone, sm3Hex } from './crypto.ts';
+import { FieldCipher, HmacSm3, headOutsideNumbers, hidePersonalNumbers, isPersonalNumber, maskPersonalNumbers, maskPhone, normalizePhone, sm3Hex } from './crypto.ts';
 import { scrubPersonalNumbers } from './logger.ts';
 
 const KEY = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
@@ -21,6 +22,47 @@ test('SM4 field cipher round-trips, uses a fresh IV, and rejects tampering or a 
   assert.throws(() => c.decrypt(parts.join('.')), /校验失败/);
   assert.throws(() => new FieldCipher('b'.repeat(32)).decrypt(a), /校验失败/);
   assert.equal(c.blindIndex('138 1234 5678'), c.blindIndex('13812345678'));
+});
+
+test('HMAC-SM3 from one-shot hashes gives the same bytes as Node\'s createHmac, for any key and message length', () => {
+  for (const keyLength of [0, 1, 16, 32, 63, 64, 65, 100]) {
+    const key = crypto.randomBytes(keyLength);
+    const mac = new HmacSm3(key);
+    for (const length of [0, 1, 7, 31, 32, 33, 55, 56, 63, 64, 65, 127, 128, 1000, 5000]) {
+      const data = crypto.randomBytes(length);
+      const expected = crypto.createHmac('sm3', key).update(data).digest('hex');
+      assert.equal(mac.hex(data), expected, `key ${keyLength} bytes, message ${length} bytes`);
+      assert.deepEqual(mac.digest(data), Buffer.from(expected, 'hex'));
+    }
+    const text = '芜湖市镜湖区 13955307777 占道经营😀';
+    assert.equal(mac.hex(text), crypto.createHmac('sm3', key).update(text, 'utf8').digest('hex'));
+  }
+});
+
+test('the field cipher writes standard SM4-CBC (PKCS#7) and HMAC-SM3 over IV and ciphertext, one block or many, and reads values sealed that way', () => {
+  const master = Buffer.from(KEY, 'hex');
+  const macKey = crypto.createHmac('sm3', master).update('zhd/mac').digest();
+  const c = new FieldCipher(KEY);
+  const values = ['', '1', '张三', '13955307777', '123456789012345', '1234567890123456', '欧阳娜娜娜', '34020219800101123X', '芜湖市镜湖区某某路 88 号 3 单元', 'a'.repeat(100)];
+  for (const plain of values) {
+    const [version, ivB64, bodyB64, macB64] = c.encrypt(plain).split('.');
+    assert.equal(version, 'v1');
+    const iv = Buffer.from(ivB64!, 'base64url');
+    const body = Buffer.from(bodyB64!, 'base64url');
+    const decipher = crypto.createDecipheriv('sm4-cbc', master, iv);
+    assert.equal(Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8'), plain, `“${plain}” decrypts with Node's sm4-cbc`);
+    assert.equal(Buffer.from(macB64!, 'base64url').toString('hex'), crypto.createHmac('sm3', macKey).update(iv).update(body).digest('hex'));
+    // and the other way: a value sealed with Node's cipher objects, as earlier versions did
+    const iv2 = crypto.randomBytes(16);
+    const cipher = crypto.createCipheriv('sm4-cbc', master, iv2);
+    const body2 = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    const mac2 = crypto.createHmac('sm3', macKey).update(iv2).update(body2).digest();
+    assert.equal(c.decrypt(['v1', iv2.toString('base64url'), body2.toString('base64url'), mac2.toString('base64url')].join('.')), plain);
+  }
+  // the blind index and content hash are HMAC-SM3 under the index key, as before
+  const indexKey = crypto.createHmac('sm3', master).update('zhd/blind-index').digest();
+  assert.equal(c.blindIndex('139 5530 7777'), crypto.createHmac('sm3', indexKey).update('13955307777').digest('hex'));
+  assert.equal(c.contentHash('{"a":1}'), crypto.createHmac('sm3', indexKey).update('{"a":1}').digest('hex'));
 });
 
 test('phone masks keep the first three and last four digits', () => {

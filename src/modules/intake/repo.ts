@@ -174,6 +174,9 @@ export const intakeRepo = {
   // (prepare.ts) as they are, so that nothing is converted value by value on the way.
 
   /**
+   * Versions already stored are skipped by their number alone (one index checked before each row, not both unique
+   * ones): a version is only ever stored as the one after the highest a look-up saw, so versions have no gaps, and the
+   * same content under another number would have been seen and counted as a repeat.
    * payloads, in the order of rows: for PostgreSQL a binary jsonb[] (jsonbArray below: each record is parsed once, into
    * jsonb), for PGlite a JSON array text.
    */
@@ -187,14 +190,14 @@ export const intakeRepo = {
       insert into raw_record (channel, external_id, version, content_hash, payload, batch_id)
       select ${channel}::text, t.external_id, t.version, t.content_hash, t.payload, ${batchId}::bigint
       from unnest(${ids}::text[], ${versions}::int[], ${hashes}::text[], ${payloads}::jsonb[]) as t (external_id, version, content_hash, payload)
-      on conflict do nothing
+      on conflict (channel, external_id, version) do nothing
       returning id, external_id, version`
       : sql<{ id: number; external_id: string; version: number }>`
       insert into raw_record (channel, external_id, version, content_hash, payload, batch_id)
       select ${channel}::text, t.external_id, t.version, t.content_hash, p.payload::jsonb, ${batchId}::bigint
       from unnest(${ids}::text[], ${versions}::int[], ${hashes}::text[]) with ordinality as t (external_id, version, content_hash, n)
       join json_array_elements(${payloads}::json) with ordinality as p (payload, n) using (n)
-      on conflict do nothing
+      on conflict (channel, external_id, version) do nothing
       returning id, external_id, version`
     ).execute(tx);
     return out;
