@@ -136,11 +136,24 @@ test('全局态势: the figures and the region bar open the search behind them; 
   await page.waitForURL((u) => !u.searchParams.has('q'));
   await page.getByTestId('search-total').getByText('共 0 条', { exact: true }).waitFor();
   assert.ok(!page.url().includes('1111'), page.url());
+  // the leader may not see contacts, and is told why a phone finds nothing
+  await page.getByTestId('phone-lookup').getByText(/138\*\*\*\*1111.*没有查看举报人联系方式的权限/).waitFor();
 
   // the back button returns to the previous search
   await page.goBack();
   await page.waitForURL(/q=%E7%BD%9A%E5%8D%95/);
   assert.deepEqual(await resultTitles(page, 1), ['罚单金额有误']);
+  await page.close();
+});
+
+test('问题库: the dispatcher finds a reporter\'s problems by the phone they gave, the number kept out of the address', { skip }, async () => {
+  const page = await loginAs('dispatcher');
+  await page.getByTestId('main-menu').getByText('问题库').click();
+  await page.getByLabel('检索词').fill('138-0000-1111');
+  await page.getByLabel('检索词').press('Enter');
+  assert.deepEqual(await resultTitles(page, 1), ['罚单金额有误']);
+  await page.getByTestId('phone-lookup').getByText(/按反映人电话 138\*\*\*\*1111 查找.*已记入审计/).waitFor();
+  assert.ok(!page.url().includes('1111'), page.url());
   await page.close();
 });
 

@@ -8,6 +8,8 @@ import { regionPrefix } from '../../lib/region.ts';
 export type SearchFilter = {
   tsquery?: string | null;
   trackingCode?: string | null;
+  /** the blind index of a reporter's phone (FieldCipher.blindIndex): the whole query was a phone number */
+  reporterPhoneIndex?: string | null;
   /** any of the problem's sources came through it; with firstChannel only the first */
   channel?: string;
   firstChannel?: boolean;
@@ -73,10 +75,11 @@ function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null
       ...(scope.orderUnitIds.length ? [orderExists(eb, (o) => o.where('work_order.unit_id', 'in', scope.orderUnitIds))] : []),
     ]));
   }
-  if (f.tsquery || f.trackingCode) {
+  if (f.tsquery || f.trackingCode || f.reporterPhoneIndex) {
     q = q.where((eb) => eb.or([
       ...(f.tsquery ? [eb(sql`problem.search_tsv`, '@@', sql`${f.tsquery}::tsquery`)] : []),
       ...(f.trackingCode ? [eb('problem.tracking_code', '=', f.trackingCode)] : []),
+      ...(f.reporterPhoneIndex ? [eb('problem.reporter_phone_index', '=', f.reporterPhoneIndex)] : []),
     ]));
   }
   if (f.channel) q = f.firstChannel ? q.where('problem.channel', '=', f.channel) : q.where(cameThrough(f.channel));

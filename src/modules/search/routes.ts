@@ -65,7 +65,8 @@ export const searchRoutes = (services: Services): FastifyPluginAsync => async (r
         limit: z.number().int().min(1).max(100).default(20),
         offset: z.number().int().min(0).max(10_000, '最多翻到第 10000 条').default(0),
       }),
-      response: { 200: z.object({ total: z.number(), capped: z.boolean(), words: z.array(z.string()), rows: z.array(SearchRow) }) },
+      response: { 200: z.object({ total: z.number(), capped: z.boolean(), words: z.array(z.string()),
+        phone: z.object({ masked: z.string(), permitted: z.boolean() }).nullable().describe('检索词是一个电话号码时：有查看联系方式权限者同时按反映人电话查找（记入审计）'), rows: z.array(SearchRow) }) },
     },
   }, async (req) => search.search(actorOf(req), req.body.filters, req.body));
 

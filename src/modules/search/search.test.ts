@@ -289,3 +289,40 @@ test('hidden digits are never searchable: the index holds numbers as masked (lef
   assert.deepEqual((await search('admin', { q: '7701 5530' })).rows.map((r) => r.id), []);
   assert.ok((await search('admin', { q: '油烟' })).rows.some((r) => r.id === open.id));
 });
+
+test('a phone number as the query finds that reporter\'s problems for those who may see contacts (audited, masked); for others it finds nothing', async () => {
+  const problems = createProblemsService(t.ctx);
+  const again = await problems.submitForm('web_form', { content: '鸠江区湾里街道路口的城管队员上周又来罚款，还是没有出示执法证件。', region: '鸠江区', contactPhone: '+86 139-1234-5678' }, SYSTEM_ACTOR);
+  await indexer.indexPending();
+  const searchPhone = async (who: string, q: string) => {
+    const r = await t.app.inject({ method: 'POST', url: '/api/search', headers: { cookie: cookie[who]! }, payload: { filters: { q } } });
+    assert.equal(r.statusCode, 200, r.body);
+    return r.json() as { total: number; phone: { masked: string; permitted: boolean } | null; rows: { id: number; reporter: { name: string | null; phone: string | null } }[] };
+  };
+  const before = await t.ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'search.reporter_phone').execute();
+
+  // written as people write it; the dispatcher may see contacts
+  const byDispatcher = await searchPhone('dispatcher', '139 1234 5678');
+  assert.deepEqual(byDispatcher.phone, { masked: '139****5678', permitted: true });
+  assert.deepEqual(byDispatcher.rows.map((r) => r.id).sort(), [ids.fine!, again.id].sort());
+  assert.ok(byDispatcher.rows.every((r) => r.reporter.phone === '139****5678'), 'listed masked as always');
+  // a 保密 reporter's problems are found too, and still listed without their contact
+  const secret = await searchPhone('dispatcher', '13700002222');
+  assert.deepEqual(secret.rows.map((r) => r.id), [ids.smoke!]);
+  assert.equal(secret.rows[0]!.reporter.phone, null);
+
+  const audits = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'search.reporter_phone').execute();
+  assert.equal(audits.length, before.length + 2, 'each phone look-up is audited');
+  const written = JSON.stringify(audits);
+  assert.ok(written.includes('139****5678') && !written.includes('13912345678') && !written.includes('1234 5678'), 'the audit names the number masked');
+
+  // the leader reads every problem but may not see contacts: told so, and nothing found by the number
+  cookie.leader ??= await login(t.app, 'leader', DEMO_PASSWORD);
+  assert.ok((await found('leader', { q: '乱罚款' })).includes(ids.fine!), 'the leader can read the problem');
+  const byLeader = await searchPhone('leader', '13912345678');
+  assert.deepEqual(byLeader.phone, { masked: '139****5678', permitted: false });
+  assert.equal(byLeader.total, 0);
+  assert.equal((await t.ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'search.reporter_phone').execute()).length, before.length + 2);
+  // words are words: no phone look-up
+  assert.equal((await searchPhone('dispatcher', '乱罚款')).phone, null);
+});

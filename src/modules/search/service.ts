@@ -4,6 +4,7 @@ import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
 import { recordAudit } from '../audit/service.ts';
 import { hasPermission, type Actor } from '../auth/access.ts';
+import { maskPhone, normalizePhone } from '../../lib/crypto.ts';
 import { PROBLEM_STATUS_NAMES } from '../problems/labels.ts';
 import { maskedForViewer, textMasker } from '../problems/masking.ts';
 import type { ProblemsService } from '../problems/service.ts';
@@ -11,7 +12,9 @@ import { topicTerms } from '../triage/hot-topics.ts';
 import { parseQuery, highlight, snippet, tsvectorOf, type Highlighted } from './tokens.ts';
 import { searchRepo, type SearchFilter, type SearchRow } from './repo.ts';
 
-export type SearchInput = Omit<SearchFilter, 'tsquery' | 'trackingCode'> & { q?: string };
+export type SearchInput = Omit<SearchFilter, 'tsquery' | 'trackingCode' | 'reporterPhoneIndex'> & { q?: string };
+/** A query that was a phone number: looked up among reporters' phones (for those who may see contacts), shown masked. */
+export type PhoneLookup = { masked: string; permitted: boolean };
 
 const CONFIDENTIAL = '（保密）';
 export const EXPORT_MAX = 10_000;
@@ -45,18 +48,31 @@ async function indexRows(tx: Tx, rows: Awaited<ReturnType<typeof searchRepo.clai
 export function createSearchService(ctx: AppContext, problems: ProblemsService) {
   const { db } = ctx;
 
-  function filterOf(input: SearchInput): { filter: SearchFilter; words: string[] } {
+  /**
+   * The query as a filter. A query that is one phone number, typed by someone who may see contacts, also finds the
+   * problems of the reporter with that phone (by its blind index: the search index holds numbers masked). Such a look-up
+   * is audited, with the number masked.
+   */
+  async function filterOf(actor: Actor, input: SearchInput, purpose: 'search' | 'export'): Promise<{ filter: SearchFilter; words: string[]; phone: PhoneLookup | null }> {
     const { q, ...rest } = input;
-    if (!q?.trim()) return { filter: rest, words: [] };
+    if (!q?.trim()) return { filter: rest, words: [], phone: null };
     const parsed = parseQuery(q);
+    const phoneNumber = normalizePhone(q);
+    const permitted = hasPermission(actor.principal, 'problem.contact');
+    const phone = phoneNumber ? { masked: maskPhone(phoneNumber)!, permitted } : null;
+    const reporterPhoneIndex = phoneNumber && permitted ? ctx.cipher.blindIndex(phoneNumber) : null;
+    if (reporterPhoneIndex) {
+      await db.transaction().execute((tx) => recordAudit(tx, actor, { action: 'search.reporter_phone', targetType: 'problem', targetId: null, summary: { phone: phone!.masked, purpose } }));
+    }
     // a query of punctuation alone matches nothing rather than everything
-    return { filter: { ...rest, tsquery: parsed.tsquery, trackingCode: parsed.trackingCode, matchNothing: !parsed.tsquery && !parsed.trackingCode }, words: parsed.words };
+    const matchNothing = !parsed.tsquery && !parsed.trackingCode && !reporterPhoneIndex;
+    return { filter: { ...rest, tsquery: parsed.tsquery, trackingCode: parsed.trackingCode, reporterPhoneIndex, matchNothing }, words: parsed.words, phone };
   }
 
   return {
     /** One page of matches with highlighted title and a snippet from the body or a reply. */
     async search(actor: Actor, input: SearchInput, page: { sort: 'time' | 'relevance'; limit: number; offset: number }) {
-      const { filter, words } = filterOf(input);
+      const { filter, words, phone } = await filterOf(actor, input, 'search');
       const scope = await problems.readScope(actor);
       const { rows, total, capped } = await searchRepo.page(db, scope, filter, page);
       const seesContact = hasPermission(actor.principal, 'problem.contact');
@@ -65,6 +81,7 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
         total,
         capped,
         words,
+        phone,
         rows: rows.map((row) => {
           const { body, reporter_name_mask: _n, reporter_phone_mask: _p, ...r } = maskedForViewer(row, seesContact);
           const fromBody = snippet(body, words);
@@ -87,7 +104,7 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
      * never carries a number in clear). The export itself is audited with its filter and size.
      */
     async exportXlsx(actor: Actor, input: SearchInput) {
-      const { filter } = filterOf(input);
+      const { filter } = await filterOf(actor, input, 'export');
       const scope = await problems.readScope(actor);
       const first = await searchRepo.rows(db, scope, filter, 1000, 0);
       const stream = new PassThrough();

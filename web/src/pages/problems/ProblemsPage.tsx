@@ -9,7 +9,7 @@ import { PAGE_SIZE, SearchResults, type SearchAnswer } from './SearchResults.tsx
 import { mayShowInUrl, readSearch, writeSearch, type SearchFilters, type SearchSort, type SearchState } from './searchQuery.ts';
 import { useSearchLists } from './useSearchLists.ts';
 
-const SYNTAX_HINT = '空格分隔的词须同时出现；"引号"内为短语；-词 表示排除；也可输入查询码';
+const SYNTAX_HINT = '空格分隔的词须同时出现；"引号"内为短语；-词 表示排除；也可输入查询码，或反映人的电话（需查看联系方式权限）';
 const EXPORT_MAX = 10_000;
 
 /** One page of results for these filters; a newer request wins over a slower older one. */
@@ -85,6 +85,17 @@ export function ProblemsPage() {
       <Typography.Paragraph type="secondary" style={{ margin: '4px 0 12px', fontSize: 12 }}>{SYNTAX_HINT}</Typography.Paragraph>
       <SearchFilterBar filters={state.filters} lists={lists} onChange={setFilters} onClear={clearFilters} />
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} />}
+      {data?.phone && (
+        <Alert
+          type={data.phone.permitted ? 'info' : 'warning'}
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="phone-lookup"
+          title={data.phone.permitted
+            ? `按反映人电话 ${data.phone.masked} 查找：列出这位反映人的全部问题（此次查找已记入审计）`
+            : `检索词是电话号码（${data.phone.masked}）：没有查看举报人联系方式的权限，不能按反映人电话查找；正文中的号码已打码，也不能按号码检索`}
+        />
+      )}
       <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }} wrap>
         <Typography.Text data-testid="search-total">{totalText}</Typography.Text>
         <Space>

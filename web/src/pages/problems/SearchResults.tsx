@@ -17,7 +17,7 @@ export type SearchRow = {
 };
 const MAX_RESULTS = 10_000;
 
-export type SearchAnswer = { total: number; capped: boolean; words: string[]; rows: SearchRow[] };
+export type SearchAnswer = { total: number; capped: boolean; words: string[]; phone: { masked: string; permitted: boolean } | null; rows: SearchRow[] };
 
 export const PAGE_SIZE = 20;
 
