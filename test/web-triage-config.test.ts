@@ -136,6 +136,24 @@ test('分拣配置: the admin maps an unmapped label, adds a keyword and a misco
   }
   await page.getByRole('cell', { name: '澛港街道', exact: true }).waitFor();
 
+  // 区划旧名: the demo city's renamed counties are listed; a name goes to one region only
+  await menu.getByText('区划旧名').click();
+  await page.waitForURL(/\/triage-config\/regions$/);
+  await page.getByRole('row', { name: /湾沚区/ }).getByText('芜湖县').waitFor();
+  await page.getByRole('row', { name: /镜湖区/ }).getByText('编辑旧名').click();
+  form = modal(page);
+  await form.getByLabel('旧名').fill('芜湖县');
+  await form.getByLabel('旧名').press('Enter');
+  await button(form, '保存').click();
+  await form.getByText(/已是“湾沚区”的旧名/).waitFor();
+  await form.locator('.ant-select-selection-item-remove').click();
+  await form.getByLabel('旧名').fill('镜湖老城区');
+  await form.getByLabel('旧名').press('Enter');
+  await button(form, '保存').click();
+  await page.getByRole('row', { name: /镜湖区/ }).getByText('镜湖老城区').waitFor();
+  const jinghu = await ctx.db.selectFrom('region').select('former_names').where('name', '=', '镜湖区').executeTakeFirstOrThrow();
+  assert.deepEqual(jinghu.former_names, ['镜湖老城区']);
+
   // 路由规则: create one for 鸠江区 城市管理, then retire it (it stays in the history)
   await menu.getByText('路由规则').click();
   await page.waitForURL(/\/triage-config\/routing$/);

@@ -1,4 +1,4 @@
-import { AlertOutlined, BookOutlined, BranchesOutlined, ControlOutlined, ProfileOutlined, TagsOutlined, TranslationOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FileTextOutlined, FilterOutlined, FormOutlined, FundOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, RadarChartOutlined, SettingOutlined, SolutionOutlined, TeamOutlined, ToolOutlined, WarningOutlined } from '@ant-design/icons';
+import { AlertOutlined, BookOutlined, EnvironmentOutlined, BranchesOutlined, ControlOutlined, ProfileOutlined, TagsOutlined, TranslationOutlined, ApartmentOutlined, AuditOutlined, BarChartOutlined, CalendarOutlined, CloudUploadOutlined, DatabaseOutlined, FileTextOutlined, FilterOutlined, FormOutlined, FundOutlined, HomeOutlined, KeyOutlined, MonitorOutlined, RadarChartOutlined, SettingOutlined, SolutionOutlined, TeamOutlined, ToolOutlined, WarningOutlined } from '@ant-design/icons';
 import { Spin } from 'antd';
 import { lazy, Suspense, type ReactNode } from 'react';
 import { ApiKeysPage } from './pages/apikeys/ApiKeysPage.tsx';
@@ -17,6 +17,7 @@ import { LexiconPage } from './pages/triage-config/LexiconPage.tsx';
 import { RoutingRulesPage } from './pages/triage-config/RoutingRulesPage.tsx';
 import { TermsPage } from './pages/triage-config/TermsPage.tsx';
 import { UserWordsPage } from './pages/triage-config/UserWordsPage.tsx';
+import { RegionNamesPage } from './pages/triage-config/RegionNamesPage.tsx';
 import { UnitsPage } from './pages/orgs/UnitsPage.tsx';
 import { UsersPage } from './pages/orgs/UsersPage.tsx';
 import { WarningsPage } from './pages/risk/WarningsPage.tsx';
@@ -78,6 +79,7 @@ export const MENU: MenuEntry[] = [
       { key: '/triage-config/lexicon', label: '关键词词典', icon: <BookOutlined />, permission: 'reference.manage', element: <LexiconPage /> },
       { key: '/triage-config/terms', label: '作风与引导词典', icon: <BookOutlined />, permission: 'reference.manage', element: <TermsPage /> },
       { key: '/triage-config/user-words', label: '分词用户词典', icon: <TranslationOutlined />, permission: 'reference.manage', element: <UserWordsPage /> },
+      { key: '/triage-config/regions', label: '区划旧名', icon: <EnvironmentOutlined />, permission: 'reference.manage', element: <RegionNamesPage /> },
       // dispatchers and supervisors read the rules behind the queue's proposals; only reference.manage changes them
       { key: '/triage-config/routing', label: '路由规则', icon: <BranchesOutlined />, permission: ['reference.manage', 'problem.triage'], element: <RoutingRulesPage /> },
     ],

@@ -98,3 +98,45 @@ test("a staff member's phone is taken however it is written and kept in one form
   const bad = await call('PATCH', `/api/users/${id}`, { phone: '12345' });
   assert.deepEqual([bad.statusCode, bad.json().details[0].field], [400, 'phone']);
 });
+
+test('a region\'s former names are set by whoever manages the city\'s reference data, one region per name, audited, and matched by the next import', async () => {
+  const { orgsRepo } = await import('./repo.ts');
+  const { createProblemsService } = await import('../problems/service.ts');
+  const { SYSTEM_ACTOR } = await import('../auth/access.ts');
+  await orgsRepo.insertRegion(t.ctx.db, { code: '349900', name: '测试市', level: 'city', parent_code: null });
+  await orgsRepo.insertRegion(t.ctx.db, { code: '349901', name: '新城区', level: 'county', parent_code: '349900' });
+  await orgsRepo.insertRegion(t.ctx.db, { code: '349902', name: '东湖区', level: 'county', parent_code: '349900' });
+  const put = (code: string, formerNames: unknown, cookie = admin) => t.app.inject({ method: 'PUT', url: `/api/regions/${code}/former-names`, payload: { formerNames }, headers: { cookie } });
+
+  const set = await put('349901', ['老河县', ' 老河县 ', '城关区']);
+  assert.equal(set.statusCode, 200, set.body);
+  assert.deepEqual(set.json().former_names, ['老河县', '城关区']);
+  const listed = (await call('GET', '/api/regions')).json() as { code: string; former_names: string[] }[];
+  assert.deepEqual(listed.find((r) => r.code === '349901')?.former_names, ['老河县', '城关区']);
+
+  // a name belongs to one region: another region's former name, another's name, its own name
+  for (const [code, names, says] of [['349902', ['老河县'], /已是“新城区”的旧名/], ['349902', ['新城区'], /已是“新城区”的名称/], ['349902', ['东湖区'], /现在的名称/]] as const) {
+    const r = await put(code, names);
+    assert.equal(r.statusCode, 400, r.body);
+    assert.equal(r.json().details[0].field, 'formerNames');
+    assert.match(r.json().message, says);
+  }
+  assert.equal((await put('349902', [''])).statusCode, 400);
+  assert.equal((await put('349999', ['某县'])).statusCode, 404);
+  // a department's admin does not manage the city's reference data
+  const deptAdmin = await login(t.app, city.adminA.username, FACTORY_PASSWORD);
+  assert.equal((await put('349902', ['某县'], deptAdmin)).statusCode, 403);
+
+  const audit = await t.ctx.db.selectFrom('audit_log').selectAll().where('action', '=', 'region.former_names').execute();
+  assert.equal(audit.length, 1);
+  assert.deepEqual((audit[0]!.summary as { after: string[] }).after, ['老河县', '城关区']);
+
+  // the next report naming the old county is placed in the region that took it over
+  const p = await createProblemsService(t.ctx).submitForm('web_form', { content: '老河县城关镇有人长期占道经营，影响通行，请处理。', region: '老河县' }, SYSTEM_ACTOR);
+  const stored = await t.ctx.db.selectFrom('problem').select(['region_code', 'flags']).where('id', '=', p.id).executeTakeFirstOrThrow();
+  assert.equal(stored.region_code, '349901');
+  // and emptied again, the old name is no longer known
+  assert.deepEqual((await put('349901', [])).json().former_names, []);
+  const q = await createProblemsService(t.ctx).submitForm('web_form', { content: '老河县城关镇夜间施工噪声扰民，请处理。', region: '老河县' }, SYSTEM_ACTOR);
+  assert.notEqual((await t.ctx.db.selectFrom('problem').select('region_code').where('id', '=', q.id).executeTakeFirstOrThrow()).region_code, '349901');
+});

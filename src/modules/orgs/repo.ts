@@ -14,6 +14,10 @@ export const orgsRepo = {
     return db.selectFrom('region').selectAll().where('code', '=', code).executeTakeFirst();
   },
 
+  setRegionFormerNames(db: Queryable, code: string, names: string[]) {
+    return db.updateTable('region').set({ former_names: names }).where('code', '=', code).execute();
+  },
+
   insertRegion(db: Queryable, r: { code: string; name: string; level: 'province' | 'city' | 'county' | 'township'; parent_code: string | null; sort?: number; former_names?: string[] }) {
     return db.insertInto('region').values(r).onConflict((oc) => oc.column('code').doNothing()).execute();
   },

@@ -58,9 +58,19 @@ export const orgsRoutes = (services: Services): FastifyPluginAsync => async (roo
     config: { access: 'org.read' },
     schema: {
       tags: ['组织'], summary: '行政区划',
-      response: { 200: z.array(z.object({ code: z.string(), name: z.string(), level: z.string(), parent_code: z.string().nullable(), sort: z.number() })) },
+      response: { 200: z.array(z.object({ code: z.string(), name: z.string(), level: z.string(), parent_code: z.string().nullable(), sort: z.number(), former_names: z.array(z.string()) })) },
     },
   }, async () => orgs.listRegions());
+
+  app.put('/regions/:code/former-names', {
+    config: { access: 'reference.manage' },
+    schema: {
+      tags: ['组织'], summary: '设置区划的旧名（撤并、更名前的名称；导入时与现名一样用于匹配区县和地址，下一次导入起生效）',
+      params: z.object({ code: z.string().regex(/^\d{6,12}$/, '区划代码为 6–12 位数字') }),
+      body: z.object({ formerNames: z.array(z.string().trim().min(1, '旧名不能为空').max(30, '旧名不超过 30 字'), { message: '请给出旧名列表' }).max(20, '旧名最多 20 个') }),
+      response: { 200: z.object({ code: z.string(), name: z.string(), former_names: z.array(z.string()) }) },
+    },
+  }, async (req) => orgs.setRegionFormerNames(actorOf(req), req.params.code, req.body.formerNames));
 
   app.get('/roles', {
     config: { access: 'user' },

@@ -53,6 +53,28 @@ export function createOrgsService(ctx: AppContext) {
 
   return {
     listRegions: () => orgsRepo.listRegions(db),
+
+    /**
+     * The names a region was known by before (芜湖县 for 湾沚区), which intake matches in districts and addresses like
+     * its name. A name may belong to one region only, as its name or a former one: otherwise a report would be matched
+     * to whichever came first. Takes effect for the next import (each import reads the regions when it starts).
+     */
+    async setRegionFormerNames(actor: Actor, code: string, written: string[]) {
+      const names = [...new Set(written.map((n) => n.trim()).filter(Boolean))];
+      return db.transaction().execute(async (tx) => {
+        const regions = await orgsRepo.listRegions(tx);
+        const region = regions.find((r) => r.code === code);
+        if (!region) throw notFound(`行政区划 ${code} `);
+        for (const name of names) {
+          if (name === region.name) throw fieldError('formerNames', `“${name}”是这个区划现在的名称，不必作为旧名`);
+          const other = regions.find((r) => r.code !== code && (r.name === name || r.former_names.includes(name)));
+          if (other) throw fieldError('formerNames', `“${name}”已是“${other.name}”的${other.name === name ? '名称' : '旧名'}，同一个名称只能属于一个区划`);
+        }
+        await orgsRepo.setRegionFormerNames(tx, code, names);
+        await recordAudit(tx, actor, { action: 'region.former_names', targetType: 'region', targetId: code, summary: { name: region.name, before: region.former_names, after: names } });
+        return { code, name: region.name, former_names: names };
+      });
+    },
     listRoles: () => orgsRepo.listRoles(db),
 
     listUnits(actor: Actor) {
