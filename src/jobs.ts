@@ -4,6 +4,7 @@ import type { JobHandler } from './modules/jobs/runner.ts';
 import { jobsRepo } from './modules/jobs/repo.ts';
 import { intakeRepo } from './modules/intake/repo.ts';
 import { STALE_IMPORT_MS } from './modules/intake/pipeline.ts';
+import { normalizeReporterPhones } from './modules/intake/service.ts';
 import { problemsRepo } from './modules/problems/repo.ts';
 import { rateLimitRepo } from './modules/ratelimit/repo.ts';
 import { createTriageService } from './modules/triage/service.ts';
@@ -77,6 +78,11 @@ export function jobHandlers(ctx: AppContext, services: Services, opts: { triageB
       // is indexed again, batch by batch, keeping its old index until then
       await syncUserDictionary(ctx);
       await services.search.reindexAll();
+    },
+    'intake.normalizePhones': async () => {
+      // reporters' phones stored before intake normalized them (0033), as `npx zhd db normalize-phones` does
+      const counts = await normalizeReporterPhones(ctx);
+      ctx.log.info(counts, '反映人电话规范化完成');
     },
     'stats.refresh': async () => {
       await services.analytics.refresh();

@@ -16,6 +16,7 @@ import { CHUNK, ingest } from './pipeline.ts';
 import { canonicalJson } from './prepare.ts';
 import { importFile, normalizeReporterPhones, writeErrorReport } from './service.ts';
 import { maskPhone } from '../../lib/crypto.ts';
+import { sql } from 'kysely';
 
 const EXAMPLES = path.join(REPO_ROOT, 'docs', 'examples');
 let ctx: TestContext;
@@ -901,6 +902,17 @@ test("phones stored before intake normalized them are normalized once: re-encryp
   assert.deepEqual(audit.summary, { checked, changed: 5, unreadable: 1 });
   // once is enough
   assert.equal((await normalizeReporterPhones(ctx)).changed, 0);
+  // an upgraded database with reporters' phones runs it once in the background: the migration queues the job
+  await ctx.db.updateTable('problem').set({ reporter_phone_enc: ctx.cipher.encrypt(written[0]!), reporter_phone_mask: maskPhone(written[0]!), reporter_phone_index: ctx.cipher.blindIndex(written[0]!) }).where('id', '=', ids['LEGACY-0']!).execute();
+  const migration = fs.readFileSync(path.join(REPO_ROOT, 'src/db/migrations/0033_normalize_reporter_phones.sql'), 'utf8');
+  await sql.raw(migration).execute(ctx.db);
+  await sql.raw(migration).execute(ctx.db);
+  assert.deepEqual(await ctx.db.selectFrom('job').select(['kind', 'state']).where('unique_key', '=', 'migration-0033-normalize-phones').execute(), [{ kind: 'intake.normalizePhones', state: 'queued' }]);
+  const { jobHandlers } = await import('../../jobs.ts');
+  const { createServices } = await import('../../app.ts');
+  await jobHandlers(ctx, createServices(ctx))['intake.normalizePhones']!({});
+  assert.deepEqual((await phoneOf(0)).reporter_phone_index, ctx.cipher.blindIndex('13955309903'));
+  await ctx.db.deleteFrom('job').where('unique_key', '=', 'migration-0033-normalize-phones').execute();
   await ctx.db.updateTable('problem').set({ reporter_phone_enc: null, reporter_phone_mask: null, reporter_phone_index: null }).where('id', '=', ids['LEGACY-6']!).execute();
 });
 
