@@ -14,20 +14,32 @@ const SM3_BLOCK = 64;
  * call than the hashing itself (a new object for each value); crypto.test.ts compares the two.
  */
 export class HmacSm3 {
-  readonly #ipad: Buffer;
-  readonly #opad: Buffer;
+  /** K ⊕ ipad, then room for the message (grown as needed). */
+  #inner: Buffer;
+  /** K ⊕ opad, then the inner digest. */
+  readonly #outer = Buffer.alloc(SM3_BLOCK + 32);
 
   constructor(key: Buffer) {
     const k = Buffer.alloc(SM3_BLOCK);
     (key.length > SM3_BLOCK ? crypto.hash('sm3', key, 'buffer') : key).copy(k);
-    this.#ipad = Buffer.from(k.map((b) => b ^ 0x36));
-    this.#opad = Buffer.from(k.map((b) => b ^ 0x5c));
+    this.#inner = Buffer.alloc(SM3_BLOCK + 1024);
+    for (let i = 0; i < SM3_BLOCK; i++) {
+      this.#inner[i] = k[i]! ^ 0x36;
+      this.#outer[i] = k[i]! ^ 0x5c;
+    }
   }
 
   hex(data: string | Buffer): string {
+    const room = SM3_BLOCK + (typeof data === 'string' ? data.length * 3 : data.length);
+    if (room > this.#inner.length) {
+      const grown = Buffer.alloc(Math.max(room, this.#inner.length * 2));
+      this.#inner.copy(grown, 0, 0, SM3_BLOCK);
+      this.#inner = grown;
+    }
+    const n = typeof data === 'string' ? this.#inner.write(data, SM3_BLOCK, 'utf8') : data.copy(this.#inner, SM3_BLOCK);
     // 'hex' output: one-shot hashing straight to a string is faster than to a Buffer
-    const inner = crypto.hash('sm3', Buffer.concat([this.#ipad, typeof data === 'string' ? Buffer.from(data, 'utf8') : data]), 'hex');
-    return crypto.hash('sm3', Buffer.concat([this.#opad, Buffer.from(inner, 'hex')]), 'hex');
+    this.#outer.write(crypto.hash('sm3', this.#inner.subarray(0, SM3_BLOCK + n), 'hex'), SM3_BLOCK, 'hex');
+    return crypto.hash('sm3', this.#outer, 'hex');
   }
 
   digest(data: Buffer): Buffer {

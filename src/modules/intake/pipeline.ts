@@ -142,10 +142,12 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       .catch((e) => ctx.log.warn({ err: e, batchId }, '导入进度未能写入'));
   };
   /**
-   * A file import: each id's first row and content (28 bits of its hash), so that an id that comes again with other
-   * content is told (about 100 bytes a record); and how many did, with the first few.
+   * A file import: each id's first row and content, so that an id that comes again with other content is told; and how
+   * many did, with the first few. One number per id: the row (up to 2^25; beyond, the last such row) times 2^28, plus
+   * 28 bits of the content hash.
    */
-  const firstOfId = opts.file ? new Map<string, { rowNo: number; hash: number; changed: boolean }>() : null;
+  const firstOfId = opts.file ? new Map<string, number>() : null;
+  const changedOnce = new Set<string>();
   let changedIds = 0;
   const changedExamples: string[] = [];
   const notices = () => {
@@ -321,7 +323,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   };
   const allErrors: RowProblem[] = [];
   /** A prepared batch, row by row in the order read: into its lane, or reported. */
-  const consume = async (b: PreparedBatch) => {
+  const consume = async (b: PreparedBatch, onThisThread: boolean) => {
     const data = Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength);
     for (const item of b.items) {
       if (isRejected(item)) {
@@ -335,11 +337,14 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
         if (firstOfId) {
           const hash = parseInt(ready.hash.slice(0, 7), 16);
           const first = firstOfId.get(ready.externalId);
-          // a copy of the id: read from a file it may be a slice of a whole chunk of its text, which the map would keep
-          if (!first) firstOfId.set(Buffer.from(ready.externalId, 'utf16le').toString('utf16le'), { rowNo: ready.rowNo, hash, changed: false });
-          else if (first.hash !== hash && !first.changed) {
-            first.changed = true;
-            if (++changedIds <= 3) changedExamples.push(`第${first.rowNo}行与第${ready.rowNo}行（编号 ${ready.externalId}）`);
+          if (first === undefined) {
+            // prepared on this thread, the id may be a slice of a whole chunk of the file's text, which the map would
+            // keep: a copy (from a worker thread it is a string of its own)
+            const id = onThisThread ? Buffer.from(ready.externalId, 'utf16le').toString('utf16le') : ready.externalId;
+            firstOfId.set(id, Math.min(ready.rowNo, 2 ** 25 - 1) * 2 ** 28 + hash);
+          } else if (first % 2 ** 28 !== hash && !changedOnce.has(ready.externalId)) {
+            changedOnce.add(ready.externalId);
+            if (++changedIds <= 3) changedExamples.push(`第${Math.floor(first / 2 ** 28)}行与第${ready.rowNo}行（编号 ${ready.externalId}）`);
           }
         }
         opts.onRecord?.(ready.rowNo, ready.externalId);
@@ -367,10 +372,10 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       const p = session.run(rows);
       p.catch(() => {}); // awaited below, unless the import fails first
       prepared.push(p);
-      while (prepared.length > session.capacity) await consume(await prepared.shift()!);
+      while (prepared.length > session.capacity) await consume(await prepared.shift()!, false);
     } else {
-      while (prepared.length) await consume(await prepared.shift()!);
-      await consume(preparer.run(rows));
+      while (prepared.length) await consume(await prepared.shift()!, false);
+      await consume(preparer.run(rows), true);
     }
   };
   const heartbeat = outer ? null : setInterval(() => reportProgress(true), HEARTBEAT_MS);
@@ -390,7 +395,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       brokeOff = e;
     }
     await submit();
-    while (prepared.length) await consume(await prepared.shift()!);
+    while (prepared.length) await consume(await prepared.shift()!, false);
     for (const lane of lanes) await flush(lane);
     for (const lane of lanes) {
       for (let carried = await lane.writing; carried.length; carried = await lane.writing) lane.writing = store(carried);
