@@ -79,6 +79,21 @@ export function textColumns<C extends string>(rows: { data: Buffer; from: number
   return out;
 }
 
+/** Strings as a binary text[] (PostgreSQL parses a text literal of them character by character, and pg writes one). */
+function binaryTextArray(values: string[]): Buffer {
+  let size = 20;
+  for (const v of values) size += 4 + v.length * 3;
+  const out = Buffer.allocUnsafe(size);
+  arrayHeader(out, TEXT_OID, values.length, false);
+  let at = 20;
+  for (const v of values) {
+    const n = out.write(v, at + 4, 'utf8');
+    out.writeInt32BE(n, at);
+    at += 4 + n;
+  }
+  return out.subarray(0, at);
+}
+
 /** An import's counts: rows read, what became of them, and how far into the file (null without a file). */
 export type BatchCounts = { read: number; inserted: number; changed: number; repeats: number; rejected: number; bytesRead: number | null };
 const countColumns = (p: BatchCounts) => ({ read: p.read, inserted: p.inserted, changed: p.changed, repeats: p.repeats, rejected: p.rejected, bytes_read: p.bytesRead });
@@ -189,7 +204,7 @@ export const intakeRepo = {
       ? sql<{ id: number; external_id: string; version: number }>`
       insert into raw_record (channel, external_id, version, content_hash, payload, batch_id)
       select ${channel}::text, t.external_id, t.version, t.content_hash, t.payload, ${batchId}::bigint
-      from unnest(${ids}::text[], ${versions}::int[], ${hashes}::text[], ${payloads}::jsonb[]) as t (external_id, version, content_hash, payload)
+      from unnest(${binaryTextArray(ids)}::text[], ${versions}::int[], ${binaryTextArray(hashes)}::text[], ${payloads}::jsonb[]) as t (external_id, version, content_hash, payload)
       on conflict (channel, external_id, version) do nothing
       returning id, external_id, version`
       : sql<{ id: number; external_id: string; version: number }>`
