@@ -94,6 +94,20 @@ function binaryTextArray(values: string[]): Buffer {
   return out.subarray(0, at);
 }
 
+const INT8_OID = 20;
+/** Whole numbers as a binary bigint[]. */
+function binaryBigintArray(values: number[]): Buffer {
+  const out = Buffer.allocUnsafe(20 + values.length * 12);
+  arrayHeader(out, INT8_OID, values.length, false);
+  let at = 20;
+  for (const v of values) {
+    out.writeInt32BE(8, at);
+    out.writeBigInt64BE(BigInt(v), at + 4);
+    at += 12;
+  }
+  return out;
+}
+
 /** An import's counts: rows read, what became of them, and how far into the file (null without a file). */
 export type BatchCounts = { read: number; inserted: number; changed: number; repeats: number; rejected: number; bytesRead: number | null };
 const countColumns = (p: BatchCounts) => ({ read: p.read, inserted: p.inserted, changed: p.changed, repeats: p.repeats, rejected: p.rejected, bytes_read: p.bytesRead });
@@ -241,11 +255,12 @@ export const intakeRepo = {
   /** Sources: the links, and the record's columns (textColumns) in the same order. */
   async insertSources(tx: Tx, channel: string, links: SourceLinks, s: Record<SourceColumn, ColumnValues>) {
     if (!links.problem_id.length) return;
+    const binary = Buffer.isBuffer(s.external_id);
     await sql`
       insert into problem_source (problem_id, raw_record_id, channel, external_id, version, link_reason, source_state, handled_by, reply, replied_at, satisfaction)
       select t.problem_id, t.raw_record_id, ${channel}::text, t.external_id, t.version, t.link_reason, t.source_state, t.handled_by, t.reply,
              t.replied_at::timestamptz, t.satisfaction
-      from unnest(${links.problem_id}::bigint[], ${links.raw_record_id}::bigint[], ${links.version}::int[], ${links.link_reason}::text[],
+      from unnest(${binary ? binaryBigintArray(links.problem_id) : links.problem_id}::bigint[], ${binary ? binaryBigintArray(links.raw_record_id) : links.raw_record_id}::bigint[], ${links.version}::int[], ${links.link_reason}::text[],
                   ${s.external_id}::text[], ${s.source_state}::text[], ${s.handled_by}::text[], ${s.reply}::text[], ${s.replied_at}::text[],
                   ${s.satisfaction}::text[])
            as t (problem_id, raw_record_id, version, link_reason, external_id, source_state, handled_by, reply, replied_at, satisfaction)`.execute(tx);
