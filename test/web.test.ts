@@ -8,6 +8,7 @@ import { settled, skipBrowser, startWebApp, submitLogin } from './browser.ts';
 import { REPO_ROOT, type TestContext } from './helpers.ts';
 import { SYSTEM_ACTOR } from '../src/modules/auth/access.ts';
 import { importFile } from '../src/modules/intake/service.ts';
+import { intakeRepo } from '../src/modules/intake/repo.ts';
 import { createProblemsService } from '../src/modules/problems/service.ts';
 import { createTriageService } from '../src/modules/triage/service.ts';
 
@@ -162,6 +163,19 @@ test('数据导入: a dispatcher uploads a file and sees the counts, with the re
   await page.locator('.ant-card', { hasText: '最近导入' }).locator('.ant-table-row', { hasText: 'hotline12345.csv' }).first().click();
   assert.match(await summary.innerText(), /已读取 5 条：新增 4.*拒收 1/);
   await page.getByTestId('rejected-rows').locator('.ant-table-row').first().waitFor();
+  await page.close();
+});
+
+test('数据导入: an import started elsewhere (the command line) shows as running in the list and moves on by itself', { skip }, async () => {
+  const { id } = await intakeRepo.createBatch(ctx.db, { channel: 'hotline12345', origin: 'cli', fileName: '命令行导入-12345.csv', bytesTotal: 1000, createdBy: null, apiKeyId: null });
+  const page = await loginAs('dispatcher');
+  await page.getByText('数据导入').first().click();
+  const row = page.locator('.ant-card', { hasText: '最近导入' }).locator('.ant-table-row', { hasText: '命令行导入-12345.csv' });
+  await row.getByText('导入中').waitFor();
+  await intakeRepo.finishBatch(ctx.db, id, 'done', null, { read: 7, inserted: 6, changed: 0, repeats: 1, rejected: 0, bytesRead: 1000 }, [], []);
+  // no reload: the list asks again while something in it is running
+  await row.getByText('已完成').waitFor({ timeout: 15_000 });
+  await row.getByText('系统').waitFor();
   await page.close();
 });
 
