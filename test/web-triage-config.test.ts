@@ -153,6 +153,9 @@ test('分拣配置: the admin maps an unmapped label, adds a keyword and a misco
   await page.getByRole('row', { name: /镜湖区/ }).getByText('镜湖老城区').waitFor();
   const jinghu = await ctx.db.selectFrom('region').select('former_names').where('name', '=', '镜湖区').executeTakeFirstOrThrow();
   assert.deepEqual(jinghu.former_names, ['镜湖老城区']);
+  await button(page, '重新匹配未对上区域的问题').click();
+  await button(page, '重新匹配').last().click();
+  await page.getByText(/没有未对上区域的问题|检查了 \d+ 条没对上区域的问题/).waitFor();
 
   // 路由规则: create one for 鸠江区 城市管理, then retire it (it stays in the history)
   await menu.getByText('路由规则').click();

@@ -311,6 +311,22 @@ export const intakeRepo = {
       .execute();
   },
 
+  /** Problems whose district or address matched no region when they came in, by id after `afterId`. */
+  unmatchedRegions(db: Queryable, afterId: number, limit: number) {
+    return db.selectFrom('problem').select(['id', 'region_text', 'address'])
+      .where(sql<boolean>`'region_unmatched' = any(flags)`).where('status', '!=', 'merged').where('id', '>', afterId)
+      .orderBy('id').limit(limit).execute();
+  },
+
+  /** The region found for problems that had none: the flag goes, the rest of the problem stays. */
+  async setMatchedRegions(tx: Tx, matches: { id: number; region_code: string }[]) {
+    if (!matches.length) return;
+    await sql`
+      update problem p set region_code = m.code, flags = array_remove(p.flags, 'region_unmatched'), updated_at = now()
+      from unnest(${matches.map((m) => m.id)}::bigint[], ${matches.map((m) => m.region_code)}::text[]) as m (id, code)
+      where p.id = m.id and 'region_unmatched' = any(p.flags)`.execute(tx);
+  },
+
   regionNames(db: Queryable) {
     return db.selectFrom('region').select(['code', 'name', 'level', 'former_names']).execute();
   },

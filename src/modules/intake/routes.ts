@@ -12,7 +12,7 @@ import { AppError, badRequest, forbidden, notFound } from '../../lib/errors.ts';
 import { CANONICAL_FIELDS, type CanonicalField } from './fields.ts';
 import { FileError, MissingColumnsError } from './files.ts';
 import { intakeRepo } from './repo.ts';
-import { assertBatchVisible, batchErrors, errorReportCsv, importFile, importPushed, importScope, saveMapping } from './service.ts';
+import { assertBatchVisible, batchErrors, errorReportCsv, importFile, importPushed, importScope, rematchUnmatchedRegions, saveMapping } from './service.ts';
 
 const Result = z.object({
   batchId: z.number(),
@@ -149,6 +149,14 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="import-${req.params.id}-errors.csv"; filename*=UTF-8''${encodeURIComponent(`拒收明细-第${req.params.id}批.csv`)}`);
     return errorReportCsv(errors);
   });
+
+  app.post('/regions/rematch', {
+    config: { access: 'reference.manage' },
+    schema: {
+      tags, summary: '按现在的区划（含旧名）重新匹配来件时没对上区域的问题；对上的写入区域并去掉“区域未匹配”标记（写审计）',
+      response: { 200: z.object({ checked: z.number(), matched: z.number() }) },
+    },
+  }, async (req) => rematchUnmatchedRegions(ctx, actorOf(req)));
 
   app.get('/column-mappings', {
     config: { access: 'problem.import' },

@@ -6,6 +6,7 @@ import { badRequest, fieldError, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { intakeRepo } from './repo.ts';
+import { PlaceMatcher } from './places.ts';
 import { ADAPTERS, reporterPhone, type ChannelAdapter } from './adapters.ts';
 import { headerScore, resolveHeaders } from './fields.ts';
 import { jsonArray, MissingColumnsError, openRecordFile, parseRow, type SourceRow } from './files.ts';
@@ -180,6 +181,32 @@ export async function assertBatchVisible(ctx: AppContext, actor: Actor, id: numb
 export async function batchErrors(ctx: AppContext, batchId: number, limit?: number): Promise<RowProblem[]> {
   const rows = await intakeRepo.batchErrors(ctx.db, batchId, limit);
   return rows.map((e) => ({ rowNo: e.row_no, externalId: e.external_id, field: e.field, message: e.message }));
+}
+
+/**
+ * Problems whose district or address matched no region when they came in, matched again against the regions as they
+ * are now (a former name added since, a new township): those that match get the region and lose the flag. Audited
+ * with the counts; the dashboards' rollups follow through the problem table's triggers.
+ */
+export async function rematchUnmatchedRegions(ctx: AppContext, actor: Actor, pageSize = 1000) {
+  const { db } = ctx;
+  const [regions, units] = await Promise.all([intakeRepo.regionNames(db), intakeRepo.unitNames(db)]);
+  const places = new PlaceMatcher(regions, units.map((u) => u.name));
+  const counts = { checked: 0, matched: 0 };
+  for (let after = 0; ;) {
+    const rows = await intakeRepo.unmatchedRegions(db, after, pageSize);
+    if (!rows.length) break;
+    after = rows.at(-1)!.id;
+    counts.checked += rows.length;
+    const matches = rows.flatMap((r) => {
+      const code = places.region(r.region_text, r.address);
+      return code ? [{ id: r.id, region_code: code }] : [];
+    });
+    counts.matched += matches.length;
+    await db.transaction().execute((tx) => intakeRepo.setMatchedRegions(tx, matches));
+  }
+  await db.transaction().execute((tx) => recordAudit(tx, actor, { action: 'problem.rematch_regions', targetType: 'system', summary: counts }));
+  return counts;
 }
 
 /**

@@ -106,6 +106,9 @@ test('a region\'s former names are set by whoever manages the city\'s reference 
   await orgsRepo.insertRegion(t.ctx.db, { code: '349900', name: '测试市', level: 'city', parent_code: null });
   await orgsRepo.insertRegion(t.ctx.db, { code: '349901', name: '新城区', level: 'county', parent_code: '349900' });
   await orgsRepo.insertRegion(t.ctx.db, { code: '349902', name: '东湖区', level: 'county', parent_code: '349900' });
+  // reports naming the old county before anyone told the platform about it: kept as text, flagged
+  const earlier = await createProblemsService(t.ctx).submitForm('web_form', { content: '老河县城关镇菜市场门口占道经营严重，请处理。', region: '老河县' }, SYSTEM_ACTOR);
+  const stillUnknown = await createProblemsService(t.ctx).submitForm('web_form', { content: '某某县城关镇菜市场门口占道经营严重，请处理。', region: '某某县' }, SYSTEM_ACTOR);
   const put = (code: string, formerNames: unknown, cookie = admin) => t.app.inject({ method: 'PUT', url: `/api/regions/${code}/former-names`, payload: { formerNames }, headers: { cookie } });
 
   const set = await put('349901', ['老河县', ' 老河县 ', '城关区']);
@@ -133,6 +136,19 @@ test('a region\'s former names are set by whoever manages the city\'s reference 
 
   // the next report naming the old county is placed in the region that took it over
   const p = await createProblemsService(t.ctx).submitForm('web_form', { content: '老河县城关镇有人长期占道经营，影响通行，请处理。', region: '老河县' }, SYSTEM_ACTOR);
+  // one that came before the name was known is matched again on request
+  const regionOf = async (id: number) => {
+    const r = await t.ctx.db.selectFrom('problem').select(['region_code', 'flags']).where('id', '=', id).executeTakeFirstOrThrow();
+    return { region_code: r.region_code, unmatched: r.flags.includes('region_unmatched') };
+  };
+  assert.deepEqual(await regionOf(earlier.id), { region_code: null, unmatched: true });
+  const rematch = await t.app.inject({ method: 'POST', url: '/api/regions/rematch', headers: { cookie: admin } });
+  assert.equal(rematch.statusCode, 200, rematch.body);
+  assert.ok(rematch.json().matched >= 1 && rematch.json().checked >= rematch.json().matched, rematch.body);
+  assert.deepEqual(await regionOf(earlier.id), { region_code: '349901', unmatched: false });
+  assert.deepEqual(await regionOf(stillUnknown.id), { region_code: null, unmatched: true }, 'a name no region has stays text');
+  assert.equal((await t.ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'problem.rematch_regions').execute()).length, 1);
+  assert.equal((await t.app.inject({ method: 'POST', url: '/api/regions/rematch', headers: { cookie: deptAdmin } })).statusCode, 403);
   const stored = await t.ctx.db.selectFrom('problem').select(['region_code', 'flags']).where('id', '=', p.id).executeTakeFirstOrThrow();
   assert.equal(stored.region_code, '349901');
   // and emptied again, the old name is no longer known

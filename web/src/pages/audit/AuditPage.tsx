@@ -21,7 +21,7 @@ const ACTIONS: Record<string, string> = {
   'unit.create': '新建单位', 'unit.update': '修改单位', 'user.create': '新建人员', 'user.update': '修改人员', 'user.reset_password': '重置密码',
   'grant.add': '授予角色', 'grant.remove': '撤销授权', 'apikey.create': '新建密钥', 'apikey.revoke': '吊销密钥', 'seed.demo': '导入演示数据', 'db.restore': '恢复数据库',
   'intake.import': '导入数据', 'intake.mapping_saved': '保存列映射', 'attachment.add': '上传附件', 'problem.merge': '合并问题', 'problem.split': '拆分问题',
-  'problem.reveal_contact': '查看联系方式', 'region.former_names': '修改区划旧名', 'search.reporter_phone': '按反映人电话查找', 'triage.confirm': '确认分拣', 'triage.correct': '更正分拣', 'triage.redirect': '引导办理', 'triage.auto': '自动分拣',
+  'problem.reveal_contact': '查看联系方式', 'region.former_names': '修改区划旧名', 'problem.rematch_regions': '重新匹配区域', 'search.reporter_phone': '按反映人电话查找', 'triage.confirm': '确认分拣', 'triage.correct': '更正分拣', 'triage.redirect': '引导办理', 'triage.auto': '自动分拣',
   'triage.train': '训练分拣模型', 'triage.retrain_requested': '申请重新训练',
   'triage.label_map.create': '新增标签映射', 'triage.label_map.update': '修改标签映射', 'triage.label_map.delete': '删除标签映射',
   'triage.lexicon.create': '新增领域关键词', 'triage.lexicon.update': '修改领域关键词', 'triage.lexicon.delete': '删除领域关键词',

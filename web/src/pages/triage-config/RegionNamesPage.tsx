@@ -1,4 +1,4 @@
-import { Alert, App, Card, Form, Input, Modal, Select, Space, Table, Tag } from 'antd';
+import { Alert, App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError } from '../../api.ts';
 import { errorText, PageHead } from './shared.tsx';
@@ -17,6 +17,7 @@ export function RegionNamesPage() {
   const [q, setQ] = useState('');
   const [editing, setEditing] = useState<Region | null>(null);
   const [saving, setSaving] = useState(false);
+  const [rematching, setRematching] = useState(false);
   const [form] = Form.useForm<{ formerNames: string[] }>();
 
   const load = useCallback(async () => {
@@ -45,7 +46,7 @@ export function RegionNamesPage() {
     setSaving(true);
     try {
       await api(`/regions/${editing.code}/former-names`, { method: 'PUT', body: { formerNames: v.formerNames ?? [] } });
-      message.success(`已保存“${editing.name}”的旧名，下一次导入起生效`);
+      message.success(`已保存“${editing.name}”的旧名，下一次导入起生效；已导入的可点“重新匹配”`);
       setEditing(null);
       await load();
     } catch (e) {
@@ -57,11 +58,30 @@ export function RegionNamesPage() {
     }
   };
 
+  const rematch = async () => {
+    setRematching(true);
+    try {
+      const r = await api<{ checked: number; matched: number }>('/regions/rematch', { method: 'POST' });
+      message.success(r.checked ? `检查了 ${r.checked} 条没对上区域的问题，其中 ${r.matched} 条已对上` : '没有未对上区域的问题');
+    } catch (e) {
+      message.error(errorText(e, '重新匹配失败'));
+    } finally {
+      setRematching(false);
+    }
+  };
+
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size="middle">
-      <PageHead title="区划旧名">
+      <PageHead
+        title="区划旧名"
+        extra={
+          <Popconfirm title="按现在的区划和旧名，重新匹配来件时没对上区域的问题？" description="对上的写入区域，没对上的保持原样。" okText="重新匹配" cancelText="取消" onConfirm={() => void rematch()}>
+            <Button loading={rematching}>重新匹配未对上区域的问题</Button>
+          </Popconfirm>
+        }
+      >
         区县、镇街撤并或更名后，来件里常还写着原来的名称（如“芜湖县”“三山区”）。在这里登记旧名，导入时区县字段和地址里出现旧名，
-        也能对上现在的区划。一个名称只能属于一个区划。修改从下一次导入起生效；已导入而没有对上区域的问题仍在分拣时人工确认。
+        也能对上现在的区划。一个名称只能属于一个区划。修改从下一次导入起生效；已导入而没有对上区域的问题，可点“重新匹配”按新的名称再对一次。
       </PageHead>
       {error && <Alert type="error" showIcon title={error} />}
       <Card>
