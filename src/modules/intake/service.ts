@@ -190,8 +190,8 @@ export async function batchErrors(ctx: AppContext, batchId: number, limit?: numb
  */
 export async function rematchUnmatchedRegions(ctx: AppContext, actor: Actor, pageSize = 1000) {
   const { db } = ctx;
-  const [regions, units] = await Promise.all([intakeRepo.regionNames(db), intakeRepo.unitNames(db)]);
-  const places = new PlaceMatcher(regions, units.map((u) => u.name));
+  // regions only: units are not matched again
+  const places = new PlaceMatcher(await intakeRepo.regionNames(db), []);
   const counts = { checked: 0, matched: 0 };
   for (let after = 0; ;) {
     const rows = await intakeRepo.unmatchedRegions(db, after, pageSize);

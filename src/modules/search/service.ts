@@ -14,7 +14,7 @@ import { searchRepo, type SearchFilter, type SearchRow } from './repo.ts';
 
 export type SearchInput = Omit<SearchFilter, 'tsquery' | 'trackingCode' | 'reporterPhoneIndex'> & { q?: string };
 /** A query that was a phone number: looked up among reporters' phones (for those who may see contacts), shown masked. */
-export type PhoneLookup = { masked: string; permitted: boolean };
+type PhoneLookup = { masked: string; permitted: boolean };
 
 const CONFIDENTIAL = '（保密）';
 export const EXPORT_MAX = 10_000;
