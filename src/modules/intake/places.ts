@@ -44,3 +44,20 @@ export class PlaceMatcher {
     return this.#units.has(name);
   }
 }
+
+/**
+ * A report's region as intake reads it: by its district and address fields; when they name nothing below the city,
+ * by its title and body (fromText). `byFields` lets a caller cache the field lookup, which repeats from record to record.
+ */
+export function reportRegion(
+  places: PlaceMatcher,
+  r: { regionText: string | null; address: string | null; title: string; body: string },
+  byFields: (regionText: string | null, address: string | null) => string | null = (t, a) => places.region(t, a),
+): { code: string | null; fromText: boolean } {
+  const code = byFields(r.regionText, r.address);
+  if (!code || code.endsWith('00')) {
+    const fromText = places.region(null, `${r.title} ${r.body}`);
+    if (fromText && fromText !== code) return { code: fromText, fromText: true };
+  }
+  return { code, fromText: false };
+}

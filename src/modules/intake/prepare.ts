@@ -5,7 +5,7 @@ import { ADAPTERS, RowError, text, type CanonicalRecord, type ChannelAdapter } f
 import { FILE_KEYS } from './pushed-files.ts';
 import { CANONICAL_FIELDS, headerIndex, normalizeHeader, type CanonicalField } from './fields.ts';
 import { parseRow, type SourceRow } from './files.ts';
-import { PlaceMatcher, type RegionRow } from './places.ts';
+import { PlaceMatcher, reportRegion, type RegionRow } from './places.ts';
 
 /**
  * The per-row half of the intake pipeline, with no database: map a row onto the channel's fields, normalize it,
@@ -283,16 +283,9 @@ export class Preparer {
     let stored = row;
     for (const [path, value] of personal) stored = replaced(stored, path, 0, { $sm4: seal(String(value).replace(WS, ' ').trim()) });
 
-    let regionCode = this.#region(d.regionText, d.address);
-    const flags: string[] = [];
-    // nothing more specific than the city in the fields (mailboxes, social posts, 人民网's "芜湖市"): look in the text
-    if (!regionCode || regionCode.endsWith('00')) {
-      const fromText = this.#places.region(null, `${d.title} ${d.body}`);
-      if (fromText && fromText !== regionCode) {
-        regionCode = fromText;
-        flags.push('region_from_text');
-      }
-    }
+    // nothing more specific than the city in the fields (mailboxes, social posts, 人民网's "芜湖市"): looked for in the text
+    const { code: regionCode, fromText } = reportRegion(this.#places, d, (t, a) => this.#region(t, a));
+    const flags: string[] = fromText ? ['region_from_text'] : [];
     if ((d.regionText || d.address) && !regionCode) flags.push('region_unmatched');
     if (d.unitText && !this.#places.knowsUnit(d.unitText)) flags.push('unit_unmatched');
     if (d.source.handledBy && !this.#places.knowsUnit(d.source.handledBy)) flags.push('handler_unmatched');

@@ -313,17 +313,26 @@ export const intakeRepo = {
 
   /** Problems whose district or address matched no region when they came in, by id after `afterId`. */
   unmatchedRegions(db: Queryable, afterId: number, limit: number) {
-    return db.selectFrom('problem').select(['id', 'region_text', 'address'])
+    return db.selectFrom('problem').select(['id', 'region_text', 'address', 'title', 'body', 'status', 'triaged_at', 'domain_code', 'kind_code'])
       .where(sql<boolean>`'region_unmatched' = any(flags)`).where('status', '!=', 'merged').where('id', '>', afterId)
       .orderBy('id').limit(limit).execute();
   },
 
-  /** The region found for problems that had none: the flag goes, the rest of the problem stays. */
-  async setMatchedRegions(tx: Tx, matches: { id: number; region_code: string }[]) {
+  /**
+   * The region found for problems that had none: the flag goes (region_from_text comes when it was found in the text);
+   * with `route`, the routing suggestion of a triaged problem is replaced as well (JSON, or null for none). The rest of
+   * the problem stays.
+   */
+  async setMatchedRegions(tx: Tx, matches: { id: number; region_code: string; from_text: boolean; route: string | null | undefined }[]) {
     if (!matches.length) return;
     await sql`
-      update problem p set region_code = m.code, flags = array_remove(p.flags, 'region_unmatched'), updated_at = now()
-      from unnest(${matches.map((m) => m.id)}::bigint[], ${matches.map((m) => m.region_code)}::text[]) as m (id, code)
+      update problem p
+      set region_code = m.code,
+          flags = array_remove(p.flags, 'region_unmatched') || case when m.from_text and not 'region_from_text' = any(p.flags) then array['region_from_text'] else array[]::text[] end,
+          triage = case when m.reroute and p.triage is not null then jsonb_set(p.triage, '{route}', coalesce(m.route::jsonb, 'null'::jsonb)) else p.triage end,
+          updated_at = now()
+      from unnest(${matches.map((m) => m.id)}::bigint[], ${matches.map((m) => m.region_code)}::text[], ${matches.map((m) => m.from_text)}::boolean[],
+                  ${matches.map((m) => m.route !== undefined)}::boolean[], ${matches.map((m) => m.route ?? null)}::text[]) as m (id, code, from_text, reroute, route)
       where p.id = m.id and 'region_unmatched' = any(p.flags)`.execute(tx);
   },
 

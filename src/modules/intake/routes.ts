@@ -153,8 +153,8 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
   app.post('/regions/rematch', {
     config: { access: 'reference.manage' },
     schema: {
-      tags, summary: '按现在的区划（含旧名）重新匹配来件时没对上区域的问题；对上的写入区域并去掉“区域未匹配”标记（写审计）',
-      response: { 200: z.object({ checked: z.number(), matched: z.number() }) },
+      tags, summary: '按现在的区划（含旧名）重新匹配来件时没对上区域的问题（与导入相同：先看区县和地址，只到市级时再看标题和正文）；对上的写入区域并去掉“区域未匹配”标记，已分拣未派发的按新区域重新给出承办单位建议（写审计）',
+      response: { 200: z.object({ checked: z.number(), matched: z.number(), rerouted: z.number().describe('已分拣、未派发而重新给出承办建议的问题数') }) },
     },
   }, async (req) => rematchUnmatchedRegions(ctx, actorOf(req)));
 

@@ -6,13 +6,14 @@ import { badRequest, fieldError, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
 import { actorUserId, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { intakeRepo } from './repo.ts';
-import { PlaceMatcher } from './places.ts';
+import { PlaceMatcher, reportRegion } from './places.ts';
 import { ADAPTERS, reporterPhone, type ChannelAdapter } from './adapters.ts';
 import { headerScore, resolveHeaders } from './fields.ts';
 import { jsonArray, MissingColumnsError, openRecordFile, parseRow, type SourceRow } from './files.ts';
 import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
 import { markRefused, takeFiles, type RefusedFile } from './pushed-files.ts';
 import { createAttachmentsService } from '../attachments/service.ts';
+import { routeProposer } from '../routing/service.ts';
 
 export function adapterFor(channel: string): ChannelAdapter {
   const adapter = ADAPTERS[channel];
@@ -191,16 +192,21 @@ export async function batchErrors(ctx: AppContext, batchId: number, limit?: numb
 export async function rematchUnmatchedRegions(ctx: AppContext, actor: Actor, pageSize = 1000) {
   const { db } = ctx;
   // regions only: units are not matched again
-  const places = new PlaceMatcher(await intakeRepo.regionNames(db), []);
-  const counts = { checked: 0, matched: 0 };
+  const [places, route] = await Promise.all([intakeRepo.regionNames(db).then((regions) => new PlaceMatcher(regions, [])), routeProposer(db)]);
+  const counts = { checked: 0, matched: 0, rerouted: 0 };
   for (let after = 0; ;) {
     const rows = await intakeRepo.unmatchedRegions(db, after, pageSize);
     if (!rows.length) break;
     after = rows.at(-1)!.id;
     counts.checked += rows.length;
     const matches = rows.flatMap((r) => {
-      const code = places.region(r.region_text, r.address);
-      return code ? [{ id: r.id, region_code: code }] : [];
+      const { code, fromText } = reportRegion(places, { regionText: r.region_text, address: r.address, title: r.title, body: r.body });
+      if (!code) return [];
+      // a triaged problem not dispatched yet is proposed to the unit its new region routes to (auto-dispatch follows it)
+      const reroute = r.status === 'new' && r.triaged_at !== null;
+      if (reroute) counts.rerouted++;
+      const proposed = reroute ? route({ domain: r.domain_code, kind: r.kind_code, region: code }) : undefined;
+      return [{ id: r.id, region_code: code, from_text: fromText, route: proposed === undefined ? undefined : proposed && JSON.stringify(proposed) }];
     });
     counts.matched += matches.length;
     await db.transaction().execute((tx) => intakeRepo.setMatchedRegions(tx, matches));

@@ -109,6 +109,8 @@ test('a region\'s former names are set by whoever manages the city\'s reference 
   // reports naming the old county before anyone told the platform about it: kept as text, flagged
   const earlier = await createProblemsService(t.ctx).submitForm('web_form', { content: '老河县城关镇菜市场门口占道经营严重，请处理。', region: '老河县' }, SYSTEM_ACTOR);
   const stillUnknown = await createProblemsService(t.ctx).submitForm('web_form', { content: '某某县城关镇菜市场门口占道经营严重，请处理。', region: '某某县' }, SYSTEM_ACTOR);
+  // a district field that names nothing, and the old name only in the text
+  const inText = await createProblemsService(t.ctx).submitForm('web_form', { content: '老河县城关镇菜市场旁边夜市占道经营，油烟扰民，请处理。', region: '某某区' }, SYSTEM_ACTOR);
   const put = (code: string, formerNames: unknown, cookie = admin) => t.app.inject({ method: 'PUT', url: `/api/regions/${code}/former-names`, payload: { formerNames }, headers: { cookie } });
 
   const set = await put('349901', ['老河县', ' 老河县 ', '城关区']);
@@ -142,10 +144,22 @@ test('a region\'s former names are set by whoever manages the city\'s reference 
     return { region_code: r.region_code, unmatched: r.flags.includes('region_unmatched') };
   };
   assert.deepEqual(await regionOf(earlier.id), { region_code: null, unmatched: true });
+  // triaged before the name was known: routed by its domain alone; a rule for the new region routes it once matched
+  const { createTriageService } = await import('../triage/service.ts');
+  await createTriageService(t.ctx).triagePending(100);
+  const triaged = await t.ctx.db.selectFrom('problem').select(['domain_code', 'triage']).where('id', '=', earlier.id).executeTakeFirstOrThrow();
+  assert.ok(triaged.domain_code, 'the report is placed in a domain');
+  assert.notEqual((triaged.triage as { route?: { unitId: number } | null }).route?.unitId, city.deptB.id);
+  assert.equal((await call('POST', '/api/routing-rules', { domain: triaged.domain_code, region: '349901', unitId: city.deptB.id })).statusCode, 200);
   const rematch = await t.app.inject({ method: 'POST', url: '/api/regions/rematch', headers: { cookie: admin } });
   assert.equal(rematch.statusCode, 200, rematch.body);
   assert.ok(rematch.json().matched >= 1 && rematch.json().checked >= rematch.json().matched, rematch.body);
   assert.deepEqual(await regionOf(earlier.id), { region_code: '349901', unmatched: false });
+  const rerouted = await t.ctx.db.selectFrom('problem').select('triage').where('id', '=', earlier.id).executeTakeFirstOrThrow();
+  assert.equal((rerouted.triage as { route: { unitId: number } }).route.unitId, city.deptB.id, 'the routing suggestion follows the new region');
+  assert.equal(rematch.json().rerouted >= 1, true, rematch.body);
+  const foundInText = await t.ctx.db.selectFrom('problem').select(['region_code', 'flags']).where('id', '=', inText.id).executeTakeFirstOrThrow();
+  assert.deepEqual([foundInText.region_code, foundInText.flags.includes('region_unmatched'), foundInText.flags.includes('region_from_text')], ['349901', false, true]);
   assert.deepEqual(await regionOf(stillUnknown.id), { region_code: null, unmatched: true }, 'a name no region has stays text');
   assert.equal((await t.ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'problem.rematch_regions').execute()).length, 1);
   assert.equal((await t.app.inject({ method: 'POST', url: '/api/regions/rematch', headers: { cookie: deptAdmin } })).statusCode, 403);

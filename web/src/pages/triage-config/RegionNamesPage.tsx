@@ -61,8 +61,9 @@ export function RegionNamesPage() {
   const rematch = async () => {
     setRematching(true);
     try {
-      const r = await api<{ checked: number; matched: number }>('/regions/rematch', { method: 'POST' });
-      message.success(r.checked ? `检查了 ${r.checked} 条没对上区域的问题，其中 ${r.matched} 条已对上` : '没有未对上区域的问题');
+      const r = await api<{ checked: number; matched: number; rerouted: number }>('/regions/rematch', { method: 'POST' });
+      const rerouted = r.rerouted ? `，${r.rerouted} 条待派发的问题已按新区域更新承办单位建议` : '';
+      message.success(r.checked ? `检查了 ${r.checked} 条没对上区域的问题，其中 ${r.matched} 条已对上${rerouted}` : '没有未对上区域的问题');
     } catch (e) {
       message.error(errorText(e, '重新匹配失败'));
     } finally {
@@ -75,7 +76,7 @@ export function RegionNamesPage() {
       <PageHead
         title="区划旧名"
         extra={
-          <Popconfirm title="按现在的区划和旧名，重新匹配来件时没对上区域的问题？" description="对上的写入区域，没对上的保持原样。" okText="重新匹配" cancelText="取消" onConfirm={() => void rematch()}>
+          <Popconfirm title="按现在的区划和旧名，重新匹配来件时没对上区域的问题？" description="与导入时相同：先看区县和地址，只到市级时再看标题和正文。对上的写入区域，已分拣未派发的按新区域更新承办单位建议；没对上的保持原样。" okText="重新匹配" cancelText="取消" onConfirm={() => void rematch()}>
             <Button loading={rematching}>重新匹配未对上区域的问题</Button>
           </Popconfirm>
         }
