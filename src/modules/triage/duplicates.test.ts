@@ -117,6 +117,23 @@ test('the same words about two places are two matters: listed as a possible dupl
   assert.equal(unplaced.id, jinghu.id);
 });
 
+test('a problem already dispatched when triage reaches it is never merged away: the repeat is only listed', async () => {
+  const text = '弋江区马塘街道一家洗车店长期占用人行道洗车，污水横流，行人只能走机动车道，请城管部门处理。';
+  await push('hotline12345', [{ 工单编号: 'SENT-1', 受理时间: '2026-05-06 09:00', 诉求内容: text, 事发地址: '弋江区马塘街道' }]);
+  await createTriageService(t.ctx).triagePending(100);
+  await push('hotline12345', [{ 工单编号: 'SENT-2', 受理时间: '2026-05-06 10:00', 诉求内容: text, 事发地址: '弋江区马塘街道' }]);
+  const second = await problemOf('SENT-2');
+  const unit = await t.ctx.db.selectFrom('unit').select('id').where('name', '=', '弋江区城市管理局').executeTakeFirstOrThrow();
+  const sent = await t.app.inject({ method: 'POST', url: `/api/problems/${second.id}/dispatch`, headers: { cookie: dispatcher }, payload: { unitId: unit.id } });
+  assert.equal(sent.statusCode, 200, sent.body);
+  await createTriageService(t.ctx).triagePending(100);
+  const after = await problemOf('SENT-2');
+  assert.equal(after.status, 'dispatched', 'its work order goes on');
+  assert.equal(after.merged_into, null);
+  const listed = (after.triage as { duplicates: { id: number; merged: boolean }[] }).duplicates[0];
+  assert.deepEqual(listed, { ...listed, id: (await problemOf('SENT-1')).id, merged: false });
+});
+
 test('a merged report brings its files and its 保密 along to the problem it joins', async () => {
   const text = '繁昌区孙村镇一家小作坊用地沟油炸油条，卫生条件很差，希望市场监管部门尽快查处。';
   await push('web_form', [{ submissionId: 'KEEP-1', submittedAt: '2026-04-02T09:00:00+08:00', content: text, address: '繁昌区孙村镇' }]);

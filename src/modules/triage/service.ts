@@ -203,8 +203,9 @@ export function createTriageService(ctx: AppContext) {
             : [];
           const best = candidates[0];
           const sameRegion = !!best && !!p.region_code && best.region_code === p.region_code;
-          // the same words about two places are two matters (the same question asked in two districts): listed, never merged
-          const merge = !!best && !differentPlaces(p.region_code, best.region_code)
+          // the same words about two places are two matters (the same question asked in two districts): listed, never merged;
+          // nor is a problem already dispatched (a warning's 交办, or a dispatcher faster than the sweep): its order goes on
+          const merge = !!best && ['new', 'triaged'].includes(p.status) && !differentPlaces(p.region_code, best.region_code)
             && (best.similarity >= dup.mergeSimilarity || (sameRegion && best.similarity >= dup.mergeSimilaritySameRegion));
           const result: TriageResult = {
             domain: domain(text),
