@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Queryable, Tx } from '../../db/client.ts';
+import { isReport } from '../problems/repo.ts';
 
 /** Days are city days 'YYYY-MM-DD'; a range is [from, to] inclusive. */
 export type DayRange = { from: string; to: string };
@@ -163,7 +164,7 @@ export const analyticsRepo = {
     return sql<{ id: number; tracking_code: string; title: string; body: string; misconduct: string[]; confidential: boolean; region_code: string | null; reported_at: Date }>`
       select id, tracking_code, title, body, misconduct, confidential, region_code, reported_at from problem
       where reported_at >= ${dayStart(sql`${range.from}::date`)} and reported_at < ${dayEnd(sql`${range.to}::date`)}
-        and cardinality(misconduct) > 0 and status <> 'merged' and (${regionWhere('region_code', scope)})
+        and cardinality(misconduct) > 0 and status <> 'merged' and ${isReport('problem')} and (${regionWhere('region_code', scope)})
       order by reported_at desc limit ${limit}`.execute(db).then((r) => r.rows);
   },
 };
@@ -178,7 +179,7 @@ async function recompute(tx: Tx, days: string[]) {
     with p as (
       select d.day, p.region_code, p.status, p.channel, p.domain_code, p.kind_code, p.misconduct
       from unnest(${days}::date[]) as d (day)
-      join problem p on p.reported_at >= ${dayStart(d)} and p.reported_at < ${dayEnd(d)}
+      join problem p on p.reported_at >= ${dayStart(d)} and p.reported_at < ${dayEnd(d)} and ${isReport('p')}
     ), live as (select * from p where status <> 'merged')
     select day, region_code, 'status', status, count(*) from p group by 1, 2, 4
     union all select day, region_code, 'channel', channel, count(*) from live group by 1, 2, 4

@@ -46,7 +46,21 @@ export const cameThrough = (channel: string) => (eb: ExpressionBuilder<DB, 'prob
     ]),
   ]);
 
+/**
+ * The flag of a problem made by a risk warning's 交办 (risk/service.ts): work for a unit, not a report from anyone. It
+ * is listed and followed like any problem, but the figures of what was reported (rollups, risk signals, hot topics)
+ * leave it out: the reports behind the warning are counted already.
+ */
+export const FROM_WARNING = 'from_warning';
+/** SQL: the problem under `alias` is a report (not made by a warning). */
+export const isReport = (alias: string) => sql<boolean>`not (${FROM_WARNING} = any(${sql.ref(`${alias}.flags`)}))`;
+
 export const problemsRepo = {
+  /** Adds flags a problem does not have yet. */
+  addFlags(db: Queryable, id: number, flags: string[]) {
+    return sql`update problem set flags = flags || array(select f from unnest(${flags}::text[]) as f where not f = any(flags)) where id = ${id}`.execute(db);
+  },
+
   /**
    * Fresh planner statistics for the tables lists count and search: the totals shown beyond an exact count are the
    * planner's estimates. The embedded database has no autovacuum to do this; on PostgreSQL it comes sooner than it would.
@@ -205,7 +219,7 @@ export const problemsRepo = {
              coalesce((select sum(${num('likes')} + ${num('reposts')} + ${num('comments')} + ${num('favNum')})
                        from problem_source s join raw_record r on r.id = s.raw_record_id where s.problem_id = p.id), 0)::int as attention
       from problem p
-      where p.reported_at >= ${f.from} and p.reported_at < ${f.to} and p.status <> 'merged'
+      where p.reported_at >= ${f.from} and p.reported_at < ${f.to} and p.status <> 'merged' and ${isReport('p')}
         and (${f.domain ? sql`p.domain_code = ${f.domain}` : sql`true`}) and (${scope})
       order by p.reported_at desc
       limit ${f.limit}`.execute(db);

@@ -140,7 +140,7 @@ export function createProblemsService(ctx: AppContext) {
     },
 
     /** The public form (web_form) and staff entry (staff): one problem through the intake pipeline, answered with its tracking code. */
-    async submitForm(channel: 'web_form' | 'staff', report: PublicReport & { unitName?: string; target?: string }, actor: Actor, tx?: Tx) {
+    async submitForm(channel: 'web_form' | 'staff', report: PublicReport & { unitName?: string; target?: string }, actor: Actor, tx?: Tx, o: { flags?: string[] } = {}) {
       const submissionId = crypto.randomUUID();
       const { contactPhone, ...rest } = report;
       const phone = formPhone(contactPhone);
@@ -149,6 +149,7 @@ export function createProblemsService(ctx: AppContext) {
       const rejected = result.errors[0];
       if (rejected) throw new AppError(400, 'VALIDATION', rejected.message, [{ field: rejected.field?.split('（')[0] ?? undefined, message: rejected.message }]);
       const created = await (tx ?? db).selectFrom('raw_record').innerJoin('problem_source', 'problem_source.raw_record_id', 'raw_record.id').innerJoin('problem', 'problem.id', 'problem_source.problem_id').select(['problem.id', 'problem.tracking_code']).where('raw_record.channel', '=', channel).where('raw_record.external_id', '=', submissionId).executeTakeFirstOrThrow();
+      if (o.flags?.length) await problemsRepo.addFlags(tx ?? db, created.id, o.flags);
       return { id: created.id, trackingCode: created.tracking_code };
     },
 

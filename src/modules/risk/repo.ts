@@ -3,6 +3,7 @@ import type { Queryable, Tx } from '../../db/client.ts';
 import type { RiskSignalKind, WarningLevel, WarningState } from '../../db/types.ts';
 import type { RiskData } from './evaluate.ts';
 import { regionPrefix } from '../../lib/region.ts';
+import { isReport } from '../problems/repo.ts';
 
 export type DailySeries = { key: string; domain_code: string | null; region_code: string; day: string; n: number };
 
@@ -45,7 +46,7 @@ export const riskRepo = {
              mode() within group (order by domain_code) as domain_code, mode() within group (order by left(region_code, 6)) as region_code,
              (array_agg(id order by id desc))[1:20] as ids
       from problem
-      where target_key is not null and status <> 'merged'
+      where target_key is not null and status <> 'merged' and ${isReport('problem')}
         and reported_at >= (${from}::date::timestamp at time zone 'Asia/Shanghai') and reported_at < ((${to}::date + 1)::timestamp at time zone 'Asia/Shanghai')
       group by target_key, 2`.execute(db);
     return rows;
@@ -204,7 +205,7 @@ export const scoreRepo = {
     const { rows } = await sql<{ domain_code: string; misconduct: number; dispatched: number; overdue: number; rated: number; unsatisfied: number; redone: number }>`
       with m as (
         select domain_code, count(*)::int as n from problem
-        where reported_at >= ${since} and cardinality(misconduct) > 0 and status <> 'merged' and domain_code is not null group by 1
+        where reported_at >= ${since} and cardinality(misconduct) > 0 and status <> 'merged' and domain_code is not null and ${isReport('problem')} group by 1
       ), o as (
         select p.domain_code, count(*)::int as dispatched, count(*) filter (where o.overdue_at is not null)::int as overdue
         from work_order o join problem p on p.id = o.problem_id where o.dispatched_at >= ${since} and p.domain_code is not null group by 1
@@ -279,7 +280,7 @@ export const scoreRepo = {
   async topTargets(db: Queryable, domain: string, since: Date, limit: number) {
     const { rows } = await sql<{ target: string; n: number }>`
       select max(target_text) as target, count(*)::int as n from problem
-      where domain_code = ${domain} and target_key is not null and reported_at >= ${since} and status <> 'merged'
+      where domain_code = ${domain} and target_key is not null and reported_at >= ${since} and status <> 'merged' and ${isReport('problem')}
       group by target_key order by n desc limit ${limit}`.execute(db);
     return rows;
   },

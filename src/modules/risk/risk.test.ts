@@ -120,6 +120,16 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
   assert.equal((await t.ctx.db.selectFrom('problem').select('id').execute()).length, problemsBefore.length + 1, 'the refused dispatcher made nothing');
   const w = (await api('supervisor', 'GET', `/api/risk/warnings/${spike.id}`)).body;
   assert.equal(w.state, 'dispatched');
+  // the problem it made is the unit's work, not one more report: flagged, and left out of the day's figures
+  const made = await t.ctx.db.selectFrom('problem').select(['flags', 'reported_at']).where('id', '=', w.problem_id).executeTakeFirstOrThrow();
+  assert.ok(made.flags.includes('from_warning'), made.flags.join());
+  await analytics.refresh();
+  const dayFigures = await sql<{ counted: number; reports: number; all: number }>`
+    select (select coalesce(sum(n), 0)::int from stat_problem_day where dim = 'status' and day = zhd_city_day(${made.reported_at})) as counted,
+           (select count(*)::int from problem where zhd_city_day(reported_at) = zhd_city_day(${made.reported_at}) and not 'from_warning' = any(flags)) as reports,
+           (select count(*)::int from problem where zhd_city_day(reported_at) = zhd_city_day(${made.reported_at})) as all`.execute(t.ctx.db);
+  const f = dayFigures.rows[0]!;
+  assert.deepEqual([f.counted, f.all], [f.reports, f.reports + 1]);
   const order = await t.ctx.db.selectFrom('work_order').select(['unit_id', 'state', 'deadline']).where('id', '=', w.work_order_id).executeTakeFirstOrThrow();
   assert.deepEqual([order.unit_id, order.state], [unit.id, 'pending_sign']);
   const unitList = await api('cgjHandler', 'GET', '/api/risk/warnings');

@@ -7,6 +7,7 @@ import type { RiskSignalKind, WarningLevel, WarningState } from '../../db/types.
 import { recordAudit } from '../audit/service.ts';
 import { actorLabelAtWork, actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor } from '../auth/access.ts';
 import { loadCalendar } from '../calendar/service.ts';
+import { FROM_WARNING } from '../problems/repo.ts';
 import type { ProblemsService } from '../problems/service.ts';
 import type { WorkOrdersService } from '../workorders/service.ts';
 import { settingsRepo } from '../settings/repo.ts';
@@ -217,7 +218,7 @@ export function createRiskService(ctx: AppContext, deps: { problems: ProblemsSer
           title: `风险预警交办：${w.title}`.slice(0, 100),
           content: `${LEVEL_NAMES[w.level]}（预警编号 ${w.id}）：${w.title}。请核查原因、采取措施并答复。${input.instructions ? `督办要求：${input.instructions}` : ''}`,
           kind: '举报', unitName: '风险预警',
-        }, actor, tx);
+        }, actor, tx, { flags: [FROM_WARNING] });
         // checks that the actor may dispatch to the unit; a refusal rolls back the claim and the problem
         const orderId = await deps.workOrders.dispatchWithin(tx, actor, problem.id, { unitId: input.unitId, instructions: input.instructions });
         const linked = await riskRepo.link(tx, id, { problem_id: problem.id, work_order_id: orderId });

@@ -10,7 +10,7 @@ export const STATUS: Record<string, { text: string; color: string }> = {
 
 export const KINDS: Record<string, string> = { complaint: '投诉', report: '举报', consult: '咨询', suggest: '建议', help: '求助', praise: '表扬' };
 
-export const FLAGS: Record<string, string> = { region_from_text: '区域取自正文', region_unmatched: '区域未匹配', unit_unmatched: '单位未匹配', handler_unmatched: '承办单位未匹配', kind_unknown: '类型待定' };
+export const FLAGS: Record<string, string> = { region_from_text: '区域取自正文', region_unmatched: '区域未匹配', unit_unmatched: '单位未匹配', handler_unmatched: '承办单位未匹配', kind_unknown: '类型待定', from_warning: '风险预警交办生成（不计入受理量）' };
 
 export const SATISFACTION: Record<string, string> = { satisfied: '满意', basically_satisfied: '基本满意', unsatisfied: '不满意', unrated: '未评价' };
 
