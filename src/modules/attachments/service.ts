@@ -53,29 +53,48 @@ export function createAttachmentsService(ctx: AppContext) {
      * stored for the problem (the same bytes) counts as stored again, so that sending the same files twice — a retry
      * after a broken connection — adds nothing. Files before a refused one stay stored; the error says how many.
      */
+    /**
+     * Uploaded files, each checked on its own: a file of the wrong type, an empty one or one past the per-problem count
+     * is refused and the rest are stored all the same. Nothing stored and something refused is an error naming each
+     * file; a file over the size limit stops the upload (413), saying what was kept before it.
+     */
     async store(actor: Actor, problemId: number, files: AsyncIterable<MultipartFile>) {
       const stored: { id: number; file_name: string; content_type: string; size_bytes: number }[] = [];
-      const refuse = (message: string, reason: string) => {
-        const kept = stored.length ? `；此前的 ${stored.length} 个附件已保存` : '';
-        return badRequest(`${message}${kept}`, [{ field: 'file', message: reason }]);
-      };
+      const refused: { file: string; message: string }[] = [];
+      const refuse = (file: string, message: string) => refused.push({ file, message: `附件“${file}”${message}` });
       for await (const file of files) {
-        const data = await read(file);
-        if (data.length === 0) throw refuse(`附件“${file.filename}”是空文件`, '空文件');
+        let data: Buffer;
+        try {
+          data = await read(file);
+        } catch (e) {
+          if (e instanceof AppError && stored.length) e.message += `；此前的 ${stored.length} 个附件已保存`;
+          throw e;
+        }
+        if (data.length === 0) {
+          refuse(file.filename, '是空文件');
+          continue;
+        }
         const type = detectType(file.filename, data.subarray(0, 16));
-        if (!type) throw refuse(`附件“${file.filename}”类型不允许或内容与扩展名不符（允许：${ALLOWED_EXTENSIONS.join('、')}）`, '类型不允许');
+        if (!type) {
+          refuse(file.filename, `类型不允许或内容与扩展名不符（允许：${ALLOWED_EXTENSIONS.join('、')}）`);
+          continue;
+        }
         const digest = sm3Hex(data);
         const row = await db.transaction().execute(async (tx) => {
           const have = await attachmentsRepo.lockFiles(tx, problemId);
           const same = have.find((a) => a.digest === digest);
           if (same) return same;
-          if (have.length >= limits.perProblem) throw refuse(`每件反映最多 ${limits.perProblem} 个附件`, '附件过多');
+          if (have.length >= limits.perProblem) return null;
           return insert(tx, actor, problemId, { name: file.filename, type, data, digest });
         });
-        stored.push(row);
+        if (row) stored.push(row);
+        else refuse(file.filename, `未保存：每件反映最多 ${limits.perProblem} 个附件`);
       }
-      if (!stored.length) throw badRequest('请选择要上传的附件', [{ field: 'file', message: '缺少文件' }]);
-      return stored;
+      if (!stored.length) {
+        if (refused.length) throw badRequest(refused.map((r) => r.message).join('；'), refused.map((r) => ({ field: 'file', message: r.message })));
+        throw badRequest('请选择要上传的附件', [{ field: 'file', message: '缺少文件' }]);
+      }
+      return { stored, refused };
     },
 
     /**

@@ -58,6 +58,8 @@ const Source = z.object({
   payload: z.record(z.string(), z.unknown()),
   fields: z.array(z.object({ key: z.string(), label: z.string().nullable(), value: z.string() })),
 });
+/** An upload's answer: how many files the problem now has from it, and the files refused (each with why). */
+const Uploaded = z.object({ count: z.number(), refused: z.array(z.object({ file: z.string(), message: z.string() })) });
 const KIND_NAMES = { complaint: '投诉', report: '举报', consult: '咨询', suggest: '建议', help: '求助', praise: '表扬' } as const;
 const ReportBody = z.object({
   title: z.string().trim().max(100, '标题不超过 100 字').optional(),
@@ -187,13 +189,13 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
 
   app.post('/public/attachments', {
     config: { access: 'public', ...publicLimit },
-    schema: { tags: ['公众'], summary: '为刚提交的反映上传附件（multipart；请求头 x-upload-token）', consumes: ['multipart/form-data'], response: { 200: z.object({ count: z.number() }) } },
+    schema: { tags: ['公众'], summary: '为刚提交的反映上传附件（multipart；请求头 x-upload-token）', consumes: ['multipart/form-data'], response: { 200: Uploaded } },
   }, async (req) => {
     const token = req.headers['x-upload-token'];
     if (typeof token !== 'string' || !token) throw forbidden('缺少上传凭证');
     const problemId = await attachments.problemOfToken(token);
-    const stored = await attachments.store({ principal: null, ip: req.ip }, problemId, req.files({ limits: { fileSize: attachments.limits.maxBytes, files: attachments.limits.perProblem } }));
-    return { count: stored.length };
+    const { stored, refused } = await attachments.store({ principal: null, ip: req.ip }, problemId, req.files({ limits: { fileSize: attachments.limits.maxBytes, files: attachments.limits.perProblem } }));
+    return { count: stored.length, refused };
   });
 
   app.post('/problems', {
@@ -218,7 +220,7 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
     config: { access: 'user' },
     schema: {
       tags, summary: '上传附件（multipart；有“查看问题”权限，或凭刚录入线索时得到的上传凭证 x-upload-token）',
-      params: IdParam, consumes: ['multipart/form-data'], response: { 200: z.object({ count: z.number() }) },
+      params: IdParam, consumes: ['multipart/form-data'], response: { 200: Uploaded },
     },
   }, async (req) => {
     const token = req.headers['x-upload-token'];
@@ -227,8 +229,8 @@ export const problemsRoutes = (services: Services, publicPerMinute: number): Fas
       if (!hasPermission(req.principal!, 'problem.read')) throw forbidden('没有“查看问题”权限');
       await problems.assertVisible(actorOf(req), req.params.id);
     }
-    const stored = await attachments.store(actorOf(req), req.params.id, req.files({ limits: { fileSize: attachments.limits.maxBytes, files: attachments.limits.perProblem } }));
-    return { count: stored.length };
+    const { stored, refused } = await attachments.store(actorOf(req), req.params.id, req.files({ limits: { fileSize: attachments.limits.maxBytes, files: attachments.limits.perProblem } }));
+    return { count: stored.length, refused };
   });
 
   app.get('/problems/:id/attachments/:attachmentId', {

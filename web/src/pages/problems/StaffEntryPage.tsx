@@ -38,7 +38,9 @@ export function StaffEntryPage() {
       for (const f of files) fd.append('file', f.originFileObj as File, f.name);
       try {
         const res = await fetch(`/api/problems/${r.id}/attachments`, { method: 'POST', body: fd, credentials: 'same-origin', headers: { 'x-upload-token': r.uploadToken } });
-        if (!res.ok) attachmentError = await res.json().then((b: { message?: string }) => b.message ?? `服务器返回 ${res.status}`, () => (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`));
+        const answer = (await res.json().catch(() => null)) as { message?: string; count?: number; refused?: { message: string }[] } | null;
+        if (!res.ok) attachmentError = answer?.message ?? (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`);
+        else if (answer?.refused?.length) attachmentError = `${answer.refused.map((x) => x.message).join('；')}；其余 ${answer.count ?? 0} 个已上传`;
       } catch {
         attachmentError = '网络中断';
       }
@@ -51,8 +53,12 @@ export function StaffEntryPage() {
   if (created) {
     return (
       <Card>
-        <Result status={created.attachmentError ? 'warning' : 'success'} title={created.attachmentError ? '线索已保存，附件未能上传' : '线索已录入'}
-          subTitle={<>查询码 {created.trackingCode}{created.attachmentError && <div>附件：{created.attachmentError}。线索不必重新录入；可把附件交给能查看该问题的同事补传。</div>}</>} extra={[
+        <Result status={created.attachmentError ? 'warning' : 'success'} title={created.attachmentError ? '线索已保存，附件未全部上传' : '线索已录入'}
+          subTitle={<>
+            <div data-testid="entry-number">问题编号 {created.id}（向同事或督办人员说明这条线索时使用）</div>
+            <div>查询码 {created.trackingCode}（供反映人查询进度和评价，工作人员看到的是打码的）</div>
+            {created.attachmentError && <div>附件：{created.attachmentError}。线索不必重新录入；可把附件交给能查看该问题的同事补传。</div>}
+          </>} extra={[
           created.canOpen && <Button key="v" type="primary" onClick={() => navigate(`/problems/${created.id}`)}>查看</Button>,
           <Button key="n" onClick={() => setCreated(null)}>继续录入</Button>,
         ]} />

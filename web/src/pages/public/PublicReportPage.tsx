@@ -57,9 +57,10 @@ export function PublicReportPage() {
       const body = new FormData();
       for (const f of files) body.append('file', f.originFileObj as File, f.name);
       const res = await fetch('/api/public/attachments', { method: 'POST', body, headers: { 'x-upload-token': token } });
-      const answer = (await res.json().catch(() => null)) as { message?: string } | null;
+      const answer = (await res.json().catch(() => null)) as { message?: string; count?: number; refused?: { message: string }[] } | null;
       if (res.ok) {
-        setWarning(null);
+        const refused = answer?.refused ?? [];
+        setWarning(refused.length ? `附件未全部上传：${refused.map((r) => r.message).join('；')}；其余 ${answer?.count ?? 0} 个已上传` : null);
         setFiles([]);
       } else setWarning(`附件未全部上传：${answer?.message ?? (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`)}`);
     } catch {
