@@ -48,7 +48,7 @@ export async function createTestContext(overrides: Partial<Config> = {}): Promis
     db: database.db,
     config,
     cipher: new FieldCipher(TEST_SM4_KEY),
-    log: pino({ level: 'silent' }),
+    log: pino({ level: process.env.ZHD_TEST_LOG ?? 'silent' }), // ZHD_TEST_LOG=error shows what a 500 was
     url,
     async close() {
       await database.close();
