@@ -30,12 +30,20 @@ export function normalizeText(raw: string | null | undefined): string {
 
 let jieba: Jieba | null = null;
 let userWords: string[] = [];
+let divisions = new Set<string>();
 
-/** The city's own words (place names, unit names, enforcement terms) segment as one word. */
-export function setUserDictionary(words: string[]): void {
-  userWords = [...new Set(words.map((w) => w.trim()).filter((w) => w.length >= 2))];
+/**
+ * The city's own words (place names, unit names, enforcement terms) segment as one word; so do its divisions' names
+ * (区县、镇街, with their former names), which are also known as such (isDivisionName): where a report is, not what.
+ */
+export function setUserDictionary(words: string[], divisionNames: string[] = []): void {
+  divisions = new Set(divisionNames.map((w) => w.trim()).filter((w) => w.length >= 2));
+  userWords = [...new Set([...words, ...divisions].map((w) => w.trim()).filter((w) => w.length >= 2))];
   jieba = null;
 }
+
+/** Whether the word is the name of one of the city's divisions, or that name without its 区/县/镇/街道. */
+export const isDivisionName = (word: string): boolean => divisions.has(word);
 
 /** The shared jieba instance with the city's user dictionary. */
 export function segmenter(): Jieba {

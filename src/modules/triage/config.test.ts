@@ -193,24 +193,24 @@ test('label map: labels of the active model without a mapping are listed; mappin
 });
 
 test('user dictionary: a word added segments whole at once, another instance\'s change is picked up before its next triage; reindex is a job', async () => {
-  const text = '澛港街道有商户占道经营';
-  assert.ok(!segment(text).includes('澛港街道'));
-  const add = await call('POST', '/triage/user-words', { body: { words: ['澛港街道', '鸠江区城管'], category: 'place' } });
+  const text = '澛港大市场有商户占道经营';
+  assert.ok(!segment(text).includes('澛港大市场'));
+  const add = await call('POST', '/triage/user-words', { body: { words: ['澛港大市场', '鸠江区城管'], category: 'place' } });
   assert.equal(add.statusCode, 200, add.body);
-  assert.deepEqual(add.json(), { added: ['澛港街道', '鸠江区城管'], existing: [] });
-  assert.ok(segment(text).includes('澛港街道'), segment(text).join('/'));
+  assert.deepEqual(add.json(), { added: ['澛港大市场', '鸠江区城管'], existing: [] });
+  assert.ok(segment(text).includes('澛港大市场'), segment(text).join('/'));
   const audit = await lastAudit('triage.user_word.create');
-  assert.deepEqual(audit?.summary, { category: 'place', words: ['澛港街道', '鸠江区城管'] });
-  assert.deepEqual((await call('POST', '/triage/user-words', { body: { words: ['澛港街道'] } })).json(), { added: [], existing: ['澛港街道'] });
+  assert.deepEqual(audit?.summary, { category: 'place', words: ['澛港大市场', '鸠江区城管'] });
+  assert.deepEqual((await call('POST', '/triage/user-words', { body: { words: ['澛港大市场'] } })).json(), { added: [], existing: ['澛港大市场'] });
 
   const listed = (await call('GET', '/triage/user-words', { query: { q: '澛港' } })).json();
   assert.equal(listed.total, 1);
-  assert.deepEqual([listed.rows[0].word, listed.rows[0].category, listed.rows[0].created_by_name], ['澛港街道', 'place', '张敏']);
+  assert.deepEqual([listed.rows[0].word, listed.rows[0].category, listed.rows[0].created_by_name], ['澛港大市场', 'place', '张敏']);
 
-  assert.equal((await call('DELETE', '/triage/user-words', { query: { word: '澛港街道' } })).statusCode, 200);
-  assert.ok(!segment(text).includes('澛港街道'));
-  assert.deepEqual((await lastAudit('triage.user_word.delete'))?.summary, { word: '澛港街道' });
-  assert.equal((await call('DELETE', '/triage/user-words', { query: { word: '澛港街道' } })).statusCode, 404);
+  assert.equal((await call('DELETE', '/triage/user-words', { query: { word: '澛港大市场' } })).statusCode, 200);
+  assert.ok(!segment(text).includes('澛港大市场'));
+  assert.deepEqual((await lastAudit('triage.user_word.delete'))?.summary, { word: '澛港大市场' });
+  assert.equal((await call('DELETE', '/triage/user-words', { query: { word: '澛港大市场' } })).statusCode, 404);
 
   // another instance adds a word: this one loads it when the triage job runs (the stamp changed), not before
   await t.ctx.db.insertInto('user_word').values({ word: '弋江区湾里', category: 'place', created_by: null }).execute();
@@ -219,6 +219,15 @@ test('user dictionary: a word added segments whole at once, another instance\'s 
   await jobHandlers(t.ctx, createServices(t.ctx))['triage.pending']!({});
   assert.ok(segment('弋江区湾里有人占道').includes('弋江区湾里'));
   assert.equal(await syncUserDictionary(t.ctx), false, 'nothing changed since: one query, no reload');
+
+  // the city's divisions are in the dictionary without anyone adding them, and a former name given to a region is loaded
+  assert.deepEqual(segment('湾沚区六郎镇有商户占道经营').slice(0, 2), ['湾沚区', '六郎镇']);
+  assert.ok(!segment('老六郎镇有商户占道经营').includes('老六郎镇'));
+  await sql`update region set former_names = array['老六郎镇'] where name = '六郎镇'`.execute(t.ctx.db);
+  assert.equal(await syncUserDictionary(t.ctx), true);
+  assert.ok(segment('老六郎镇有商户占道经营').includes('老六郎镇'));
+  await sql`update region set former_names = '{}' where name = '六郎镇'`.execute(t.ctx.db);
+  await syncUserDictionary(t.ctx);
 
   const reindex = await call('POST', '/triage/user-words/reindex');
   assert.equal(reindex.statusCode, 202, reindex.body);

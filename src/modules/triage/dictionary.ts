@@ -1,9 +1,24 @@
+import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import { setUserDictionary } from '../../lib/text.ts';
 
 /** The database and stamp of the user dictionary this process's segmenter was last given, and its words. */
-let loaded: { database: string; stamp: string } | null = null;
+let loaded: { database: string; stamp: string; regions: string } | null = null;
 let given = '';
+
+const DIVISION_SUFFIX = /(街道|镇|乡|区|县|市)$/;
+/** The divisions' names and former names, and each without its suffix (峨桥镇 → 峨桥) where two characters are left. */
+export function divisionNames(regions: { name: string; former_names: string[] }[]): string[] {
+  const names = new Set<string>();
+  for (const r of regions) {
+    for (const name of [r.name, ...r.former_names]) {
+      names.add(name);
+      const short = name.replace(DIVISION_SUFFIX, '');
+      if (short.length >= 2) names.add(short);
+    }
+  }
+  return [...names].sort();
+}
 
 /**
  * Gives the shared segmenter (src/lib/text.ts) the city's user dictionary when it changed since this process last
@@ -11,16 +26,24 @@ let given = '';
  * transaction, so an instance that calls this before segmenting sees another instance's change.
  */
 export async function syncUserDictionary(ctx: Pick<AppContext, 'db' | 'database'>): Promise<boolean> {
-  const row = await ctx.db.selectFrom('user_word_stamp').select('stamp').executeTakeFirst();
+  // the regions (a few dozen rows) are compared whole: a former name added is a word the segmenter must know
+  const { rows: [row] } = await sql<{ stamp: string | null; regions: string | null }>`
+    select (select stamp from user_word_stamp limit 1) as stamp,
+           (select md5(string_agg(name || ':' || array_to_string(former_names, ','), '|' order by code)) from region) as regions`.execute(ctx.db);
   const stamp = row?.stamp ?? '';
-  if (loaded?.database === ctx.database.label && loaded.stamp === stamp) return false;
-  // the stamp is read first: a change committed in between is loaded now and merely loaded again next time
-  const words = await ctx.db.selectFrom('user_word').select('word').orderBy('word').execute();
+  const regions = row?.regions ?? '';
+  if (loaded?.database === ctx.database.label && loaded.stamp === stamp && loaded.regions === regions) return false;
+  // the stamps are read first: a change committed in between is loaded now and merely loaded again next time
+  const [words, divisions] = await Promise.all([
+    ctx.db.selectFrom('user_word').select('word').orderBy('word').execute(),
+    ctx.db.selectFrom('region').select(['name', 'former_names']).where('level', '!=', 'province').execute().then(divisionNames),
+  ]);
   const list = words.map((w) => w.word);
+  const key = `${list.join('\n')}\u0000${divisions.join('\n')}`;
   // rebuilding the segmenter takes a moment: only when the words really changed (not for an empty first load)
-  if (list.join('\n') !== given) setUserDictionary(list);
-  given = list.join('\n');
-  loaded = { database: ctx.database.label, stamp };
+  if (key !== given) setUserDictionary(list, divisions);
+  given = key;
+  loaded = { database: ctx.database.label, stamp, regions };
   return true;
 }
 

@@ -5,7 +5,9 @@ import { createTestApp, login, sharedDataFile } from '../../../test/helpers.ts';
 import { makeCity, makeProblem } from '../../../test/factories.ts';
 import { createProblemsService } from '../problems/service.ts';
 import { createSearchService } from '../search/service.ts';
-import { hotTopics, type TopicDoc } from './hot-topics.ts';
+import { setUserDictionary } from '../../lib/text.ts';
+import { divisionNames } from './dictionary.ts';
+import { hotTopics, topicTerms, type TopicDoc } from './hot-topics.ts';
 
 const at = new Date('2026-10-10T10:00:00+08:00');
 let id = 0;
@@ -35,6 +37,24 @@ test('related problems cluster under their key phrases, ranked by volume, growth
   assert.equal(new Set([...parking.problemIds, ...smoke.problemIds]).size, 10, 'a problem joins one topic');
   assert.ok(topics[0]!.score >= topics[1]!.score);
   assert.deepEqual(hotTopics(period, previous, { minSize: 7 }), [], 'below the minimum size nothing is a topic');
+});
+
+test('the city\'s divisions are where a report is, not a topic: 峨桥 and 湾沚区六郎镇 name none, pieces of them neither', () => {
+  const regions = [{ name: '湾沚区', former_names: ['芜湖县'] }, { name: '六郎镇', former_names: [] }, { name: '峨桥镇', former_names: [] }, { name: '弋江区', former_names: [] }];
+  const period = [
+    ...Array.from({ length: 5 }, (_, i) => doc(`湾沚区六郎镇反映 ${i}`, `湾沚区六郎镇一家饭店后厨油烟直排，附近居民反映很久了。`)),
+    ...Array.from({ length: 4 }, (_, i) => doc(`峨桥那边的事 ${i}`, `峨桥附近的家人说弋江区那边有人夜里偷倒建筑垃圾。`)),
+  ];
+  const names = (topics: ReturnType<typeof hotTopics>) => topics.flatMap((t) => t.terms);
+  setUserDictionary([], divisionNames(regions));
+  try {
+    const terms = names(hotTopics(period, [], { minSize: 3 }));
+    assert.ok(terms.includes('油烟'), terms.join(','));
+    const words = [...new Set(period.flatMap((d) => topicTerms(d)))];
+    for (const place of ['湾沚', '六郎', '峨桥', '区六郎', '湾沚区', '六郎镇', '弋江', '家人']) assert.ok(!terms.includes(place) && !words.includes(place), `${place} in ${words.join(',')}`);
+  } finally {
+    setUserDictionary([]);
+  }
 });
 
 test('real messages: repeated messages land in the same topic, and topics are named by words their problems share', (t) => {

@@ -1,4 +1,4 @@
-import { normalizeText, segment } from '../../lib/text.ts';
+import { isDivisionName, normalizeText, segment } from '../../lib/text.ts';
 import { wordInfo } from '../../lib/words.ts';
 
 /**
@@ -26,15 +26,16 @@ export type HotTopicOptions = { minSize?: number; limit?: number; maxTermShare?:
 
 /** Words that name no topic however often they come. */
 const GENERIC = new Set(
-  '电话 手机 街道 社区 小区 一带 附近 周边 路段 路口 路边 门口 地段 片区 辖区 核实 查处 整治 落实 答复 回复 调查 处置 整改 监管 执法 老人 孩子 住户 问题 反映 情况 投诉 举报 咨询 建议 市民 群众 居民 部门 相关 领导 政府 工作 希望 要求 请求 处理 解决 现在 目前 已经 没有 一直 时间 今年 去年 每天 严重 影响 存在 进行 有关 导致 造成 能否 是否 为何 怎么 如何 谢谢 您好 你好 尊敬 关于 这个 那个 这样 我们 他们 自己 一个 还是 但是 因为 所以 如果 可以 不能 需要 应该 已经 多次 至今 一下 地方'.split(' '),
+  '家人 多人 本人 别人 大家 记下 电话 手机 街道 社区 小区 一带 附近 周边 路段 路口 路边 门口 地段 片区 辖区 核实 查处 整治 落实 答复 回复 调查 处置 整改 监管 执法 老人 孩子 住户 问题 反映 情况 投诉 举报 咨询 建议 市民 群众 居民 部门 相关 领导 政府 工作 希望 要求 请求 处理 解决 现在 目前 已经 没有 一直 时间 今年 去年 每天 严重 影响 存在 进行 有关 导致 造成 能否 是否 为何 怎么 如何 谢谢 您好 你好 尊敬 关于 这个 那个 这样 我们 他们 自己 一个 还是 但是 因为 所以 如果 可以 不能 需要 应该 已经 多次 至今 一下 地方'.split(' '),
 );
 
 // words starting with a demonstrative or an adverb name nothing (这种, 当时)
 const NOT_A_NAME = /^[这那哪此其该当太很挺最更越都也还就再又没不每各]/;
 // the addressee of a letter is not what it is about (胡书记, 市政府)
 const ADDRESSEE = /(书记|市长|区长|县长|镇长|局长|主任|领导|政府)$/;
-// the division a report comes from is where, not what: 鸠江区, 湾沚镇 (a 小区 may well be a hot spot)
-const DIVISION = /^.{1,3}(省|市|区|县|镇|乡)$/;
+// the division a report comes from is where, not what: 鸠江区, 湾沚镇, 荆山街道, and the city's own (峨桥, isDivisionName)
+// (a 小区 may well be a hot spot)
+const DIVISION = /^(.{1,3}(省|市|区|县|镇|乡)|.{1,4}街道)$/;
 // nor a road (九华山路, 中山北路): reports along one road are about many matters; the matter names the topic
 const ROAD = /^.{1,6}(路|街|大道|大街|巷)$/;
 
@@ -47,7 +48,7 @@ const MIN_TOPIC_RARITY = 10.5;
 
 /** A word that can name a topic: a noun or a name, rare enough in general Chinese to tell matters apart. */
 function isTopicWord(w: string): boolean {
-  if (w.length < 2 || GENERIC.has(w) || NOT_A_NAME.test(w) || ADDRESSEE.test(w) || DIVISION.test(w) || ROAD.test(w) || !/[\u4e00-\u9fa5]/.test(w)) return false;
+  if (w.length < 2 || GENERIC.has(w) || NOT_A_NAME.test(w) || ADDRESSEE.test(w) || DIVISION.test(w) || isDivisionName(w) || ROAD.test(w) || !/[\u4e00-\u9fa5]/.test(w)) return false;
   const info = wordInfo(w);
   if (!info.known) return !GLUED.test(w);
   return info.kind === 'noun' && info.rarity >= MIN_TOPIC_RARITY;
