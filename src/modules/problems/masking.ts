@@ -11,7 +11,7 @@ export function textMasker(confidential: boolean | null | undefined, seesContact
  * answer on the public page, which a handling unit must not be able to do for its own work. In a 保密 report the
  * numbers are left out altogether.
  */
-export function maskedForViewer<T extends { title?: string | null; body?: string | null; tracking_code?: string | null; confidential?: boolean | null }>(row: T, seesContact: boolean): T {
+export function maskedForViewer<T extends { title?: string | null; body?: string | null; tracking_code?: string | null; confidential: boolean | null }>(row: T, seesContact: boolean): T {
   if (seesContact) return row;
   const mask = textMasker(row.confidential, false);
   const texts = Object.fromEntries(CITIZEN_TEXTS.flatMap((k) => { const v = (row as Record<string, unknown>)[k]; return typeof v === 'string' ? [[k, mask(v)]] : []; }));

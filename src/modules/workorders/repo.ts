@@ -135,7 +135,7 @@ export const workOrdersRepo = {
     const [rows, total] = await Promise.all([
       sql<{ rows: string }>`
         select coalesce(json_agg(page order by page.deadline, page.id), '[]')::text as rows from (
-          select ${sql.raw(LIST_COLUMNS.join(', '))}, problem.title, problem.tracking_code, problem.kind_code, problem.domain_code, problem.misconduct
+          select ${sql.raw(LIST_COLUMNS.join(', '))}, problem.title, problem.tracking_code, problem.kind_code, problem.domain_code, problem.misconduct, problem.confidential
           from work_order
           join unit on unit.id = work_order.unit_id
           join problem on problem.id = work_order.problem_id
@@ -347,7 +347,7 @@ export const workOrdersRepo = {
 type ProblemStatus = 'triaged' | 'dispatched' | 'replied' | 'closed';
 export type WorkOrderRow = NonNullable<Awaited<ReturnType<typeof workOrdersRepo.get>>>;
 /** An inbox row, built as JSON by the database. */
-export type OrderListRow = AsJson<Pick<WorkOrderRow, ListColumn>> & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[] };
+export type OrderListRow = AsJson<Pick<WorkOrderRow, ListColumn>> & { title: string; tracking_code: string; kind_code: string | null; domain_code: string | null; misconduct: string[]; confidential: boolean };
 type ListColumn = (typeof LIST_COLUMNS)[number] extends infer C ? C extends `${string}.${string} as ${infer Alias}` ? Alias : C extends `${string}.${infer Name}` ? Name : never : never;
 /** A row as it comes back inside JSON: timestamps as ISO strings. */
 type AsJson<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };

@@ -112,11 +112,15 @@ test("a handling unit reads its order's report with phone and ID numbers masked 
   // a 保密 report shows the handling unit no part of a number written into it
   const { createProblemsService } = await import('../problems/service.ts');
   const { SYSTEM_ACTOR } = await import('../auth/access.ts');
-  const secret = await createProblemsService(t.ctx).submitForm('web_form', { content: '我是举报人，电话13955551234，请替我保密，某超市出售过期食品。', contactPhone: '13955551234', confidential: true }, SYSTEM_ACTOR);
+  const secret = await createProblemsService(t.ctx).submitForm('web_form', { title: '超市卖过期食品 电话13955551234', content: '我是举报人，电话13955551234，请替我保密，某超市出售过期食品。', contactPhone: '13955551234', confidential: true }, SYSTEM_ACTOR);
   const sent = await call('dispatcher', 'POST', `/api/problems/${secret.id}/dispatch`, { unitId: city.deptA.id });
   const page = (await call('handlerA', 'GET', `/api/work-orders/${sent.body.order.id}`)).body.problem;
   assert.match(page.body, /电话（号码已隐去）/);
   assert.ok(!JSON.stringify(page).includes('139'), JSON.stringify(page));
+  // nor does the unit's list of orders
+  const listed = (await call('handlerA', 'GET', `/api/work-orders?problemId=${secret.id}`)).body.rows;
+  assert.equal(listed.length, 1);
+  assert.equal(listed[0].title, '超市卖过期食品 电话（号码已隐去）');
 });
 
 test('every state allows exactly its steps; an illegal step answers 409 with the state and the steps allowed', async () => {
