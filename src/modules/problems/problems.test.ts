@@ -194,6 +194,10 @@ test('the public form answers with a tracking code; 保密 hides the reporter ev
   const detail = (await t.app.inject({ url: `/api/problems/${row.id}`, headers: { cookie: supervisor } })).json();
   assert.ok(!JSON.stringify(detail).includes('钱') && !JSON.stringify(detail).includes('0099'));
   assert.equal((await t.app.inject({ url: '/api/public/track/ZD0000000000' })).statusCode, 404);
+  // whoever holds the code reads the page: a number written into the title is masked there
+  const withPhone = await submit({ title: '占道经营 电话13511112222', content: '鸠江区沈巷镇菜市场门口每天早上占道经营，请有关部门处理。' });
+  const page = (await t.app.inject({ url: `/api/public/track/${withPhone.json().trackingCode}` })).json();
+  assert.equal(page.title, '占道经营 电话135****2222');
   let status = 0;
   for (let i = 0; i < 6; i++) status = (await submit({ content: '连续提交的测试反映内容，用来触发限流。' }, '10.2.2.2')).statusCode;
   assert.equal(status, 429);

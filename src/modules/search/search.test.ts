@@ -326,3 +326,15 @@ test('a phone number as the query finds that reporter\'s problems for those who 
   // words are words: no phone look-up
   assert.equal((await searchPhone('dispatcher', '乱罚款')).phone, null);
 });
+
+test('an export carries no number in clear and no whole tracking code, even for one who may see contacts on screen', async () => {
+  const written = await createProblemsService(t.ctx).submitForm('web_form', { title: '棋牌室噪音', content: '鸠江区清水街道棋牌室通宵营业，老板电话13955312345，身份证340202198001011234。', region: '鸠江区' }, SYSTEM_ACTOR);
+  await indexer.indexPending();
+  const theirs = await t.app.inject({ method: 'POST', url: '/api/search/export', headers: { cookie: cookie.dispatcher! }, payload: { filters: { q: '棋牌室' } } });
+  assert.equal(theirs.statusCode, 200, theirs.body);
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(theirs.rawPayload as unknown as ArrayBuffer);
+  const text = JSON.stringify(book.worksheets[0]!.getSheetValues());
+  assert.ok(text.includes('棋牌室通宵营业'), text);
+  for (const clear of ['13955312345', '340202198001011234', written.trackingCode]) assert.ok(!text.includes(clear), `${clear} in ${text}`);
+});

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
 import type { Queryable, Tx } from '../../db/client.ts';
 import type { Satisfaction, WorkOrderState } from '../../db/types.ts';
+import { maskPersonalNumbers } from '../../lib/crypto.ts';
 import { formatCityTime, type WorkCalendar } from '../../lib/calendar.ts';
 import { AppError, conflict, fieldError, forbidden, notFound } from '../../lib/errors.ts';
 import { recordAudit } from '../audit/service.ts';
@@ -544,7 +545,8 @@ export function createWorkOrdersService(ctx: AppContext, opts: { now?: () => Dat
       const open = !!current && ['pending_sign', 'handling'].includes(current.state);
       const last = timeline.at(-1)!.at;
       return {
-        trackingCode: own.tracking_code, title: own.title, kind: own.kind_name, status: p.status,
+        // whoever holds the code reads the page: a number the citizen wrote into the title is masked there too
+        trackingCode: own.tracking_code, title: maskPersonalNumbers(own.title), kind: own.kind_name, status: p.status,
         statusText: into ? `已合并办理：${PUBLIC_STATUS[p.status] ?? p.status}` : PUBLIC_STATUS[p.status] ?? p.status,
         reportedAt: own.reported_at, updatedAt: p.updated_at > last ? p.updated_at : last,
         deadline: open ? current.deadline : null,
