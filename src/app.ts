@@ -232,10 +232,13 @@ export async function buildApp(ctx: AppContext, opts: { webDir?: string | null }
 
   const webDir = opts.webDir ?? null;
   const hasWeb = !!webDir && fs.existsSync(path.join(webDir, 'index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: webDir!, wildcard: false });
+  // files are looked up when asked for, not listed at start: a web build replaced under a running server is served
+  if (hasWeb) await app.register(fastifyStatic, { root: webDir!, wildcard: true });
 
   app.setNotFoundHandler(async (req, reply) => {
-    if (isApiPath(req.url) || req.method !== 'GET' || !hasWeb) {
+    // a page's path gets the app (it routes in the browser); a missing file (/assets/old.js) is missing, not the app
+    const isFile = /\.[a-z0-9]{1,8}$/i.test(req.url.split('?')[0]!);
+    if (isApiPath(req.url) || req.method !== 'GET' || !hasWeb || isFile) {
       return reply.status(404).send({ code: 'NOT_FOUND', message: '请求的接口或页面不存在', details: [] });
     }
     return reply.type('text/html').sendFile('index.html');

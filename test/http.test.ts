@@ -119,3 +119,30 @@ test('every response carries the security headers; the API docs page keeps its o
   const docs = await app.inject({ url: '/api/docs/static/index.html' });
   assert.equal(docs.headers['content-security-policy'], undefined);
 });
+
+test('the web app: a page path gets index.html, a file built after start is served, a missing file is 404', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zhd-web-'));
+  fs.mkdirSync(path.join(dir, 'assets'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><div id="root"></div>');
+  fs.writeFileSync(path.join(dir, 'assets', 'index-old.js'), 'console.log("old")');
+  const web = await buildApp(ctx, { webDir: dir });
+  try {
+    await web.ready();
+    const page = await web.inject({ url: '/problems/12' });
+    assert.equal(page.statusCode, 200);
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    assert.match((await web.inject({ url: '/assets/index-old.js' })).headers['content-type'] as string, /javascript/);
+    // a new build under the running server
+    fs.writeFileSync(path.join(dir, 'assets', 'index-new.js'), 'console.log("new")');
+    const fresh = await web.inject({ url: '/assets/index-new.js' });
+    assert.equal(fresh.statusCode, 200);
+    assert.match(String(fresh.headers['content-type']), /javascript/);
+    for (const missing of ['/assets/index-gone.js', '/favicon.ico']) assert.equal((await web.inject({ url: missing })).statusCode, 404, missing);
+  } finally {
+    await web.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
