@@ -10,6 +10,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { peopleMessages } from './lib/zod-messages.ts';
 import type { AppContext } from './context.ts';
 import { errorHandler } from './http/errors.ts';
 import { SESSION_COOKIE, type RouteAccess } from './http/types.ts';
@@ -48,6 +49,7 @@ import { createAnalyticsService } from './modules/analytics/service.ts';
 import { createSearchService } from './modules/search/service.ts';
 
 z.config(z.locales.zhCN());
+z.config({ customError: peopleMessages });
 
 export type Services = ReturnType<typeof createServices>;
 

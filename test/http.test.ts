@@ -146,3 +146,18 @@ test('the web app: a page path gets index.html, a file built after start is serv
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('validation messages are for people: what is missing or out of range, not zod\'s types and operators', async () => {
+  const res = await app.inject({ method: 'POST', url: '/api/public/reports', payload: { kind: 'rumour' }, remoteAddress: '10.9.9.1' });
+  assert.equal(res.statusCode, 400);
+  const byField = Object.fromEntries(res.json().details.map((d: { field: string; message: string }) => [d.field, d.message]));
+  assert.equal(byField.content, '缺少此项');
+  assert.match(byField.kind, /类型应为投诉/);
+  assert.ok(!res.body.includes('期望') && !res.body.includes('undefined'), res.body);
+  const { z } = await import('zod');
+  const said = (schema: z.ZodType, value: unknown) => schema.safeParse(value).error!.issues[0]!.message;
+  assert.equal(said(z.number().int().min(1), -5), '不能小于 1');
+  assert.equal(said(z.string().max(3), '四个字了'), '不超过 3 个字');
+  assert.equal(said(z.string().min(1, '请填写标题'), ''), '请填写标题', "a schema's own message comes first");
+  assert.equal(said(z.coerce.number().int(), 'abc'), '应为数字');
+});
