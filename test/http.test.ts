@@ -8,6 +8,7 @@ import { loggerOptions } from '../src/lib/logger.ts';
 import { createTestContext, login, type TestContext } from './helpers.ts';
 import { FACTORY_PASSWORD, makeCity } from './factories.ts';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 
 let ctx: TestContext;
 let app: FastifyInstance;
@@ -154,7 +155,6 @@ test('validation messages are for people: what is missing or out of range, not z
   assert.equal(byField.content, '缺少此项');
   assert.match(byField.kind, /类型应为投诉/);
   assert.ok(!res.body.includes('期望') && !res.body.includes('undefined'), res.body);
-  const { z } = await import('zod');
   const said = (schema: z.ZodType, value: unknown) => schema.safeParse(value).error!.issues[0]!.message;
   assert.equal(said(z.number().int().min(1), -5), '不能小于 1');
   assert.equal(said(z.string().max(3), '四个字了'), '不超过 3 个字');

@@ -31,7 +31,12 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (!res.ok) {
     // beside code, message and details the server may send more to act on (a 409's state and the steps allowed)
     const { code, message, details, ...extra } = data && typeof data === 'object' ? data : ({} as Record<string, any>);
-    const err = new ApiError(res.status, code ?? 'ERROR', message ?? `请求失败（${res.status}）`, details ?? [], extra);
+    // the server names a field by its code (reason：…), for programs; people read what the checks said
+    // (a path parameter that is not a number comes from an address typed by hand: the address is wrong)
+    const said = code !== 'VALIDATION' || !Array.isArray(details) || !details.length ? null
+      : details.some((d: ApiErrorDetail) => d.field?.startsWith('params.')) ? '页面地址不正确：其中的编号应为数字，请从列表进入'
+      : [...new Set(details.map((d: ApiErrorDetail) => d.message))].join('；');
+    const err = new ApiError(res.status, code ?? 'ERROR', said ?? message ?? `请求失败（${res.status}）`, details ?? [], extra);
     if (res.status === 401 && path !== '/auth/login') unauthorizedListeners.forEach((l) => l(err));
     throw err;
   }
@@ -46,7 +51,10 @@ export function fieldPath(field: string): (string | number)[] {
 /** Maps an error's field details onto an antd Form. */
 export function formErrors(err: unknown): { name: (string | number)[]; errors: string[] }[] {
   if (!(err instanceof ApiError)) return [];
-  return err.details.filter((d) => d.field).map((d) => ({ name: fieldPath(d.field!), errors: [d.message] }));
+  // a field may fail more than one check (a password too short and too simple): all of them, on the field
+  const byField = new Map<string, string[]>();
+  for (const d of err.details) if (d.field) byField.set(d.field, [...(byField.get(d.field) ?? []), d.message]);
+  return [...byField].map(([field, errors]) => ({ name: fieldPath(field), errors }));
 }
 
 /**

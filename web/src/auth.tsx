@@ -2,15 +2,23 @@ import { createContext, useCallback, useContext, useEffect, useRef, useState, ty
 import { useLocation } from 'react-router-dom';
 import { api, onUnauthorized, type Me } from './api.ts';
 
-type AuthState = { me: Me | null; loading: boolean; refresh: () => Promise<void>; setMe: (m: Me | null) => void; logout: () => Promise<void> };
+/** expired: the session ended under someone at work (idle timeout, logged out elsewhere), not a first visit. */
+type AuthState = { me: Me | null; loading: boolean; expired: boolean; refresh: () => Promise<void>; setMe: (m: Me | null) => void; logout: () => Promise<void> };
 const AuthContext = createContext<AuthState | null>(null);
 
 /** The citizen's pages (/report, /track and below; /reports is the staff's 分析报告): no login, no session to ask about. */
 export const isCitizenPath = (pathname: string) => ['/report', '/track'].some((page) => pathname === page || pathname.startsWith(`${page}/`));
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [me, setMe] = useState<Me | null>(null);
+  const [me, setMeState] = useState<Me | null>(null);
   const [loading, setLoading] = useState(true);
+  const [expired, setExpired] = useState(false);
+  const current = useRef<Me | null>(null);
+  const setMe = useCallback((m: Me | null) => {
+    current.current = m;
+    if (m) setExpired(false);
+    setMeState(m);
+  }, []);
   const refresh = useCallback(async () => {
     try {
       setMe(await api<Me>('/auth/me'));
@@ -19,7 +27,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     } finally {
       setLoading(false);
     }
-  }, []);
+  }, [setMe]);
   // a citizen's page does not ask for a session (an anonymous 401 in the browser's console); the first staff page does
   const { pathname } = useLocation();
   const asked = useRef(false);
@@ -28,12 +36,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     asked.current = true;
     void refresh();
   }, [pathname, refresh]);
-  useEffect(() => onUnauthorized(() => setMe(null)), []);
+  useEffect(() => onUnauthorized(() => {
+    if (current.current) setExpired(true);
+    setMe(null);
+  }), [setMe]);
   const logout = useCallback(async () => {
     await api('/auth/logout', { method: 'POST', body: {} }).catch(() => {});
     setMe(null);
-  }, []);
-  return <AuthContext.Provider value={{ me, loading, refresh, setMe, logout }}>{children}</AuthContext.Provider>;
+  }, [setMe]);
+  return <AuthContext.Provider value={{ me, loading, expired, refresh, setMe, logout }}>{children}</AuthContext.Provider>;
 }
 
 export function useAuth(): AuthState {

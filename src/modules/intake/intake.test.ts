@@ -794,6 +794,9 @@ test('a JSON file imported under the wrong channel is one error naming the chann
   const before = await count('raw_record');
   await assert.rejects(load('hotline12345', path.join(EXAMPLES, 'people_board.jsonl')), (e) => e instanceof MissingColumnsError && /都不是“12345政务服务便民热线”的字段：看起来是“人民网领导留言板”的记录/.test(e.message));
   await assert.rejects(load('gov_service', path.join(EXAMPLES, 'wanshitong.json')), /看起来是“皖事通”的记录/);
+  // 微信 and 微博 posts have the same fields: told apart by the platform each post names
+  await assert.rejects(load('hotline12345', path.join(EXAMPLES, 'weibo.jsonl')), /看起来是“微博”的记录/);
+  await assert.rejects(load('hotline12345', path.join(EXAMPLES, 'wechat.jsonl')), /看起来是“微信”的记录/);
   assert.equal(await count('raw_record'), before);
   // an incomplete first record of the right channel is refused alone, the rest imported
   const dir = tempDir();

@@ -52,6 +52,9 @@ function leafKeys(row: Record<string, unknown>, prefix = ''): string[] {
   });
 }
 
+/** What social posts call their platform, as channel codes. */
+const PLATFORMS: Record<string, string> = { weibo: 'weibo', 微博: 'weibo', 新浪微博: 'weibo', wechat: 'wechat', weixin: 'wechat', 微信: 'wechat' };
+
 /**
  * A JSON file whose first record lacks the channel's required fields and has none of its fields, or fewer than
  * another channel's whose records it reads as, was chosen under the wrong channel (or needs a column mapping): one
@@ -66,11 +69,13 @@ async function recordsOfThisChannel(ctx: AppContext, adapter: ChannelAdapter, ro
   if ('row' in parsed) {
     const keys = leafKeys(parsed.row);
     const own = resolveHeaders(keys, adapter.specs, adapter.required, mapping);
+    // 微信 and 微博 posts carry the same fields: the record's own platform tells them apart
+    const platform = PLATFORMS[String(parsed.row.platform ?? '').trim().toLowerCase()];
     const likely = Object.values(ADAPTERS)
       .filter((a) => a !== adapter && a.formats.some((f) => f === 'jsonl' || f === 'json'))
       .map((a) => ({ a, r: resolveHeaders(keys, a.specs, a.required) }))
       .filter(({ r }) => r.mapping.size >= 2 && !r.missing.length)
-      .sort((x, y) => y.r.mapping.size - x.r.mapping.size)[0];
+      .sort((x, y) => y.r.mapping.size - x.r.mapping.size || Number(y.a.channel === platform) - Number(x.a.channel === platform))[0];
     // a first record that is merely incomplete is refused alone, as any bad row
     if (keys.length && own.missing.length && (own.mapping.size === 0 || (likely && likely.r.mapping.size > own.mapping.size))) {
       const shown = keys.length > 8 ? `${keys.slice(0, 8).join('、')}……` : keys.join('、');

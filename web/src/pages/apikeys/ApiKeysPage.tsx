@@ -18,7 +18,8 @@ export function ApiKeysPage() {
     void api<Reference>('/reference').then((r) => setChannels(r.channels));
   }, [load]);
   const create = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return; // the fields say what is missing
     try {
       const r = await api<{ key: string }>('/api-keys', { body: v });
       setCreating(false);

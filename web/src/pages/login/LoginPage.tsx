@@ -5,7 +5,7 @@ import { api, ApiError, type Me } from '../../api.ts';
 import { useAuth } from '../../auth.tsx';
 
 export function LoginPage() {
-  const { setMe } = useAuth();
+  const { setMe, expired } = useAuth();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (values: { username: string; password: string }) => {
@@ -25,6 +25,7 @@ export function LoginPage() {
         <Typography.Title level={3} style={{ textAlign: 'center', marginBottom: 4 }}>智慧督</Typography.Title>
         <Typography.Paragraph type="secondary" style={{ textAlign: 'center' }}>行政执法监督平台</Typography.Paragraph>
         {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 16 }} data-testid="login-error" />}
+        {!error && expired && <Alert type="warning" showIcon message="登录已过期（长时间未操作或已在别处退出），请重新登录；登录后回到刚才的页面。" style={{ marginBottom: 16 }} data-testid="login-expired" />}
         <Form layout="vertical" onFinish={submit} requiredMark={false}>
           <Form.Item name="username" label="用户名" rules={[{ required: true, message: '请输入用户名' }]}>
             <Input prefix={<UserOutlined />} autoComplete="username" autoFocus />

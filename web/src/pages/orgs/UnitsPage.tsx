@@ -22,7 +22,8 @@ export function UnitsPage() {
     else form.setFieldsValue({ parentId: e.parentId ?? undefined, kind: 'department', domains: [] });
   };
   const save = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return; // the fields say what is missing
     try {
       if (editing?.mode === 'edit') await api(`/units/${editing.unit.id}`, { method: 'PATCH', body: { name: v.name, kind: v.kind, domains: v.domains, sort: v.sort, parentId: v.parentId ?? undefined } });
       else await api('/units', { body: { name: v.name, kind: v.kind, domains: v.domains, sort: v.sort, parentId: v.parentId ?? null } });

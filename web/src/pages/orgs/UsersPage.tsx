@@ -45,7 +45,8 @@ export function UsersPage() {
     editForm.setFieldsValue({ displayName: d.display_name, unitId: d.unit_id, phone: '' });
   };
   const create = async () => {
-    const v = await createForm.validateFields();
+    const v = await createForm.validateFields().catch(() => null);
+    if (!v) return; // the fields say what is missing
     try {
       await api('/users', { body: { ...v, phone: v.phone || null } });
       message.success('已新建，首次登录须修改密码');
@@ -57,7 +58,8 @@ export function UsersPage() {
     }
   };
   const saveEdit = async () => {
-    const v = await editForm.validateFields();
+    const v = await editForm.validateFields().catch(() => null);
+    if (!v) return; // the fields say what is missing
     try {
       const body: Record<string, unknown> = { displayName: v.displayName, unitId: v.unitId };
       if (v.phone) body.phone = v.phone;
@@ -77,7 +79,8 @@ export function UsersPage() {
     }
   };
   const addGrant = async () => {
-    const v = await grantForm.validateFields();
+    const v = await grantForm.validateFields().catch(() => null);
+    if (!v) return; // the fields say what is missing
     try {
       await api(`/users/${detail!.id}/grants`, { body: v });
       grantForm.resetFields();

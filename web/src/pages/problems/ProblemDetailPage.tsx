@@ -148,7 +148,7 @@ export function ProblemDetailPage() {
           ))}
         </Card>
       )}
-      {(p.merges.length > 0 || (p.triage?.duplicates?.length ?? 0) > 0) && (
+      {(p.merges.length > 0 || (p.status !== 'merged' && (p.triage?.duplicates?.length ?? 0) > 0)) && (
         <Card title="重复件">
           {p.merges.map((m) => (
             <div key={m.id} style={{ marginBottom: 8 }}>
@@ -159,7 +159,7 @@ export function ProblemDetailPage() {
               )}
             </div>
           ))}
-          {p.triage?.duplicates?.filter((d) => !d.merged).map((d) => (
+          {p.status !== 'merged' && p.triage?.duplicates?.filter((d) => !d.merged).map((d) => (
             <div key={d.id} style={{ marginBottom: 8 }}>
               疑似重复：<Link to={`/problems/${d.id}`}>问题 {d.id}</Link>（相似度 {Math.round(d.similarity * 100)}%）
               {can('problem.triage') && ['new', 'triaged'].includes(p.status) && (
@@ -172,7 +172,9 @@ export function ProblemDetailPage() {
         </Card>
       )}
       <Card title={`全部来源（${bySource.size} 个来源，${p.sources.length} 个版本）`}>
-        {p.sources.length === 0 ? <Empty /> : (
+        {p.sources.length === 0 ? (
+          <Empty description={p.status === 'merged' && p.merged_into ? <>本件的来源已随合并移到 <Link to={`/problems/${p.merged_into}`}>问题 {p.merged_into}</Link>，在那里查看</> : '没有来源'} />
+        ) : (
           <Row gutter={16}>
             {[...bySource.entries()].map(([key, versions]) => (
               <Col key={key} xs={24} lg={12}>

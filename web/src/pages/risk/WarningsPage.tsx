@@ -71,7 +71,9 @@ export function WarningsPage() {
     const rows = data.rows.filter((w) => w.region_code === region);
     return { rows, total: rows.length, clipped: data.total > data.rows.length && data.rows.some((w) => w.region_code !== region) };
   }, [data, region]);
-  const regionName = region ? (data?.rows.find((w) => w.region_code === region)?.region_name ?? region) : null;
+  const [regionNames, setRegionNames] = useState<Map<string, string>>(new Map());
+  useEffect(() => void api<{ code: string; name: string }[]>('/regions').then((rs) => setRegionNames(new Map(rs.map((r) => [r.code, r.name]))), () => {}), []);
+  const regionName = region ? (regionNames.get(region) ?? data?.rows.find((w) => w.region_code === region)?.region_name ?? region) : null;
 
   const set = (patch: Record<string, string | undefined>) => {
     const next = new URLSearchParams(params);

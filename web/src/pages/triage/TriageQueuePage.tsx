@@ -1,4 +1,4 @@
-import { App, Button, Card, Input, Modal, Progress, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
+import { App, Button, Card, Form, Input, Modal, Progress, Select, Space, Switch, Table, Tag, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, ApiError, type Reference } from '../../api.ts';
@@ -32,6 +32,7 @@ export function TriageQueuePage() {
   const [redirecting, setRedirecting] = useState<Row | null>(null);
   const [dispatching, setDispatching] = useState<Row | null>(null);
   const [reason, setReason] = useState('');
+  const [reasonError, setReasonError] = useState<string | null>(null);
   useEffect(() => {
     void api<Reference>('/reference').then(setRef);
     void api<{ target: string; version: number; macro_f1: number | null; active: boolean }[]>('/triage/models').then((ms) => setModel(ms.find((m) => m.target === 'domain' && m.active) ?? null));
@@ -72,13 +73,18 @@ export function TriageQueuePage() {
     }
   };
   const redirect = async () => {
+    if (reason.trim().length < 4) {
+      setReasonError('请写明引导理由（至少 4 个字）');
+      return;
+    }
     try {
       await api(`/triage/${redirecting!.id}/redirect`, { body: { reason } });
       message.success('已记录并引导');
       setRedirecting(null);
       await load();
     } catch (e) {
-      message.error(e instanceof ApiError ? e.message : '操作失败');
+      if (e instanceof ApiError && e.code === 'VALIDATION') setReasonError(e.message);
+      else message.error(e instanceof ApiError ? e.message : '操作失败');
     }
   };
   const set = (id: number, patch: Choice) => setChoices((c) => ({ ...c, [id]: { ...c[id], ...patch } }));
@@ -147,7 +153,7 @@ export function TriageQueuePage() {
               <Space direction="vertical" size={4}>
                 <Button size="small" onClick={() => void confirm([r])}>确认</Button>
                 <Button size="small" type="primary" ghost onClick={() => setDispatching(r)}>派发</Button>
-                <Button size="small" type="link" onClick={() => { setRedirecting(r); setReason(r.triage?.exclusion ? `属${r.triage.exclusion.category}事项，` : ''); }}>引导</Button>
+                <Button size="small" type="link" onClick={() => { setRedirecting(r); setReasonError(null); setReason(r.triage?.exclusion ? `属${r.triage.exclusion.category}事项，` : ''); }}>引导</Button>
               </Space>
             ),
           },
@@ -156,7 +162,9 @@ export function TriageQueuePage() {
       {dispatching && <DispatchModal problem={dispatching} onClose={() => setDispatching(null)} />}
       <Modal open={!!redirecting} title={`不予派发：${redirecting?.title ?? ''}`} okText="确认引导" onOk={() => void redirect()} onCancel={() => setRedirecting(null)}>
         <Typography.Paragraph type="secondary">诉讼、仲裁、纪检监察、行政复议、信息公开、信访等事项不派发工单，请写明引导理由（将告知反映人）。</Typography.Paragraph>
-        <Input.TextArea rows={3} value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+        <Form.Item label="引导理由" required validateStatus={reasonError ? 'error' : undefined} help={reasonError} style={{ marginBottom: 0 }}>
+          <Input.TextArea aria-label="引导理由" rows={3} value={reason} maxLength={500} onChange={(e) => { setReason(e.target.value); setReasonError(null); }} />
+        </Form.Item>
       </Modal>
     </Card>
     </>
