@@ -73,6 +73,11 @@ export type IngestOptions = {
    */
   file?: { notices: () => string[]; sheet?: string };
   /**
+   * The region prefixes whose problems the importer may read, when not the whole city: the new problems outside them
+   * are counted in a notice (the importer will not see them again; the city's triage does).
+   */
+  visibleRegions?: string[];
+  /**
    * Worker threads preparing rows. By default a large import (a large file, or one that has read WORKERS_AFTER rows)
    * uses defaultWorkers() of them, preparing rows on this thread until they have started; a number uses that many
    * from the first row (0: none).
@@ -148,10 +153,12 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
    */
   const firstOfId = opts.file ? new Map<string, number>() : null;
   const changedOnce = new Set<string>();
+  /** Notices known only when the rows are stored. */
+  const late: string[] = [];
   let changedIds = 0;
   const changedExamples: string[] = [];
   const notices = () => {
-    const all = [...(opts.file?.notices() ?? [])];
+    const all = [...(opts.file?.notices() ?? []), ...late];
     if (changedIds) all.push(`文件中有 ${changedIds} 个编号出现多次且内容不同，已按先后存为多个版本：例如 ${changedExamples.join('、')}`);
     return all;
   };
@@ -401,6 +408,10 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       for (let carried = await lane.writing; carried.length; carried = await lane.writing) lane.writing = store(carried);
     }
     await intakeRepo.insertErrors(db, batchId, allErrors.map((e) => ({ row_no: e.rowNo, external_id: e.externalId, field: e.field, message: e.message })));
+    if (opts.visibleRegions && totals.inserted) {
+      const outside = await intakeRepo.newProblemsOutside(db, batchId, opts.visibleRegions);
+      if (outside) late.push(`其中 ${outside} 条所在区域不在本单位的范围内（或未能识别区域），导入后本单位看不到，由市级分拣处理`);
+    }
     await finish(brokeOff ? 'failed' : 'done', brokeOff ? brokeOff.message.slice(0, 1000) : null);
     // triage runs after the commit, in the job runner, not as part of the import
     if (totals.inserted) await enqueueJob(db, 'triage.pending', {}, { uniqueKey: `triage-after-import-${batchId}` });

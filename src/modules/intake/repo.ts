@@ -277,6 +277,15 @@ export const intakeRepo = {
     return rows;
   },
 
+  /** How many problems a batch created lie outside these region prefixes (or have no region). */
+  async newProblemsOutside(db: Queryable, batchId: number, regionPrefixes: string[]) {
+    const { rows } = await sql<{ n: number }>`
+      select count(*)::int as n
+      from raw_record r join problem_source s on s.raw_record_id = r.id and s.link_reason = 'origin' join problem p on p.id = s.problem_id
+      where r.batch_id = ${batchId} and not (coalesce(p.region_code, '') like any(${regionPrefixes.map((p) => `${p}%`)}::text[]))`.execute(db);
+    return rows[0]?.n ?? 0;
+  },
+
   markConfidential(tx: Tx, ids: number[]) {
     if (!ids.length) return Promise.resolve();
     return tx.updateTable('problem').set({ confidential: true }).where('id', 'in', ids).where('confidential', '=', false).execute();

@@ -14,6 +14,7 @@ import { ingest, type IngestResult, type RowProblem } from './pipeline.ts';
 import { markRefused, takeFiles, type RefusedFile } from './pushed-files.ts';
 import { createAttachmentsService } from '../attachments/service.ts';
 import { routeProposer } from '../routing/service.ts';
+import { regionScope } from '../problems/scope.ts';
 
 export function adapterFor(channel: string): ChannelAdapter {
   const adapter = ADAPTERS[channel];
@@ -41,7 +42,8 @@ export async function importFile(ctx: AppContext, actor: Actor, o: { channel: st
     throw badRequest(`渠道“${await channelName(ctx, o.channel)}”不接受${FORMAT_NAMES[opened.format]}文件（可用：${formats}）`);
   }
   const rows = opened.headers ? opened.rows : await recordsOfThisChannel(ctx, adapter, opened.rows, mapping);
-  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, file: { notices: opened.notices, sheet: opened.sheet }, headers: opened.headers, rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch });
+  const visible = await regionScope(ctx.db, actor, 'problem.read');
+  return ingest(ctx, { adapter, origin: o.origin, actor, fileName: path.basename(o.file), fileBytes: fs.statSync(o.file).size, bytesRead: opened.bytesRead, file: { notices: opened.notices, sheet: opened.sheet }, headers: opened.headers, rows, savedMapping: mapping, onProgress: o.onProgress, onBatch: o.onBatch, visibleRegions: visible === 'all' ? undefined : visible });
 }
 
 /** A record's field names as the preparer reads them: nested ones as location.address. */

@@ -94,6 +94,24 @@ test('a file uploaded on the import page is imported in the background with prog
   assert.equal(listed.rows[0].started_by, districtName);
   const errorsCsv = await t.app.inject({ url: `/api/imports/${own.json().batchId}/errors.csv`, headers: { cookie: district } });
   assert.match(errorsCsv.headers['content-disposition'] as string, new RegExp(`filename\\*=UTF-8''${encodeURIComponent(`拒收明细-第${own.json().batchId}批.csv`)}`));
+  // rows of other districts in a district's file: stored, and the district told it will not see them
+  const mixed = new FormData();
+  mixed.append('channel', 'hotline12345');
+  mixed.append('file', new Blob([[
+    '工单编号,受理时间,诉求内容,事发地址,所属区县',
+    'JJ-OWN-1,2026-03-02 09:00,湾里街道菜市场门口长期占道经营，影响通行。,鸠江区湾里街道,鸠江区',
+    'JJ-OTHER-1,2026-03-02 10:00,范罗山街道一家烧烤店油烟扰民，请处理。,镜湖区范罗山街道,镜湖区',
+  ].join('\n')]), 'mixed.csv');
+  const mixedId = (await t.app.inject({ method: 'POST', url: '/api/imports', headers: { cookie: district }, payload: mixed })).json().batchId;
+  let mixedBatch;
+  for (let i = 0; i < 50; i++) {
+    mixedBatch = (await t.app.inject({ url: `/api/imports/${mixedId}`, headers: { cookie: district } })).json();
+    if (mixedBatch.state !== 'running') break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual([mixedBatch.state, mixedBatch.inserted], ['done', 2]);
+  assert.ok(mixedBatch.notices.some((n: string) => /其中 1 条所在区域不在本单位的范围内/.test(n)), JSON.stringify(mixedBatch.notices));
+  assert.ok(!batch.notices.some((n: string) => /不在本单位的范围内/.test(n)), 'the city sees every row');
   const paged = (await t.app.inject({ url: '/api/imports?limit=1&offset=1', headers: { cookie: supervisor } })).json();
   const cityWide = (await t.app.inject({ url: '/api/imports', headers: { cookie: supervisor } })).json().rows;
   assert.deepEqual([paged.rows.length, paged.rows[0].id, paged.total], [1, cityWide[1].id, cityWide.length]);

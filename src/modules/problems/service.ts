@@ -2,9 +2,8 @@ import crypto from 'node:crypto';
 import type { AppContext } from '../../context.ts';
 import { isPersonalNumber, maskName, maskNumber, maskPhone, normalizePhone } from '../../lib/crypto.ts';
 import { AppError, fieldError, forbidden, notFound } from '../../lib/errors.ts';
-import { regionPrefix } from '../../lib/region.ts';
 import { recordAudit } from '../audit/service.ts';
-import { actorUserId, hasPermission, isTopUnit, scopePaths, SYSTEM_ACTOR, type Actor, type Permission } from '../auth/access.ts';
+import { actorUserId, hasPermission, scopePaths, type Actor, type Permission } from '../auth/access.ts';
 import type { Tx } from '../../db/client.ts';
 import { ADAPTERS, isNoValue } from '../intake/adapters.ts';
 import { jsonArray } from '../intake/files.ts';
@@ -13,6 +12,7 @@ import { ingest } from '../intake/pipeline.ts';
 import { maskedForViewer, textMasker } from './masking.ts';
 import { PROBLEM_STATUS_NAMES } from './labels.ts';
 import { problemsRepo, type ProblemFilter } from './repo.ts';
+import { regionScope as regionScopeOf } from './scope.ts';
 import { hotTopics } from '../triage/hot-topics.ts';
 import { trackingCodeAsTyped } from '../workorders/public.ts';
 
@@ -73,15 +73,7 @@ export async function mergeProblems(tx: Tx, actor: Actor, m: { from: number; fro
 export function createProblemsService(ctx: AppContext) {
   const { db, cipher } = ctx;
 
-  /** Root-scope holders see the whole city; a district or township government's people see their region. */
-  async function regionScope(actor: Actor, permission: Permission): Promise<string[] | 'all'> {
-    // the scheduler and the command line act for the whole city (a public request has its own actor, never this one)
-    if (actor === SYSTEM_ACTOR) return 'all';
-    const paths = scopePaths(actor.principal, permission);
-    if (paths.some(isTopUnit)) return 'all';
-    const regions = await problemsRepo.governmentRegions(db, paths);
-    return regions.map((r) => regionPrefix(r.region_code!));
-  }
+  const regionScope = (actor: Actor, permission: Permission) => regionScopeOf(db, actor, permission);
 
   async function visible(actor: Actor, id: number, permission: Permission = 'problem.read') {
     const p = await problemsRepo.get(db, id);
