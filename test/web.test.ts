@@ -255,6 +255,7 @@ test('a citizen reports without logging in and follows the report with the track
   const code = await page.getByTestId('tracking-code').innerText();
   assert.match(code, /^ZD[0-9A-Z]{10}/);
   assert.match(await page.getByTestId('attachment-warning').innerText(), /反映已提交；附件未全部上传：附件“票据.png”类型不允许/);
+  assert.equal(await page.getByRole('button', { name: '重新上传附件' }).count(), 0, 'a refused file is not offered again: it would fail the same way');
   await page.getByRole('button', { name: '查看进度' }).click();
   await page.getByTestId('status-text').getByText('已受理，正在分办').waitFor();
   assert.ok(!(await page.locator('body').innerText()).includes('新收'), 'the staff\'s name for the state is not shown to the citizen');

@@ -14,19 +14,28 @@ const SIGN_OFFS = [/(此致敬礼|此致\s*敬礼|谢谢(您|你|领导)?[!！�
 const ENTITIES: Record<string, string> = { '&nbsp;': ' ', '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&ldquo;': '“', '&rdquo;': '”' };
 
 export function normalizeText(raw: string | null | undefined): string {
+  return foldWidth(cleanText(raw));
+}
+
+/** normalizeText without the width folding: the text as people wrote it (their ，and （）), for showing. */
+export function cleanText(raw: string | null | undefined): string {
   if (!raw) return '';
   let s = raw
     .replace(/<[^>]{0,200}>/g, ' ')
     .replace(/&[a-z#0-9]{2,8};/gi, (e) => ENTITIES[e.toLowerCase()] ?? ' ')
-    // full-width ASCII (letters, digits, punctuation) and the ideographic space → half-width; CJK punctuation stays
-    .replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/\u3000/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
   for (const g of GREETINGS) s = s.replace(g, '');
   for (const g of SIGN_OFFS) s = s.replace(g, '');
   return s.trim();
 }
+
+/**
+ * Full-width ASCII (letters, digits, punctuation, the ，of Chinese text among them) and the ideographic space as
+ * half-width: one character for one, so that positions found in the folded text hold in the text before.
+ */
+export const foldWidth = (s: string): string =>
+  s.replace(/[\uff01-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
 
 let jieba: Jieba | null = null;
 let userWords: string[] = [];

@@ -87,6 +87,7 @@ test('filters narrow the words: region, kind, time; matches are highlighted in t
   assert.deepEqual(row.titleHits, [[4, 7]]);
   const [s, e] = row.snippet.hits[0]!;
   assert.equal(row.snippet.text.slice(s, e), '乱罚款');
+  assert.ok(row.snippet.text.includes('路口摆摊，城管'), `shown as written, with its ，: ${row.snippet.text}`);
   const bad = await t.app.inject({ method: 'POST', url: '/api/search', headers: { cookie: cookie.admin! }, payload: { filters: { region: '镜湖' } } });
   assert.equal(bad.statusCode, 400);
   assert.match(bad.body, /区域代码/);

@@ -1,4 +1,4 @@
-import { normalizeText, segmenter } from '../../lib/text.ts';
+import { cleanText, foldWidth, normalizeText, segmenter } from '../../lib/text.ts';
 import { trackingCodeAsTyped } from '../workorders/public.ts';
 
 /**
@@ -106,14 +106,16 @@ export function highlight(text: string, words: string[]): [number, number][] {
 
 /** A window of the text around its first hit, with the hits inside it. */
 export function snippet(text: string, words: string[], width = 120): Highlighted | null {
-  const clean = normalizeText(text);
+  // found in the folded text, shown as written (the citizen's ，and （）): the folding keeps every position
+  const shown = cleanText(text);
+  const clean = foldWidth(shown);
   const hits = highlight(clean, words);
   if (!hits.length) return null;
   const start = Math.max(0, Math.min(hits[0]![0] - Math.floor(width / 3), clean.length - width));
   const end = Math.min(clean.length, start + width);
   const prefix = start > 0 ? '…' : '';
   return {
-    text: prefix + clean.slice(start, end) + (end < clean.length ? '…' : ''),
+    text: prefix + shown.slice(start, end) + (end < clean.length ? '…' : ''),
     hits: hits.filter(([s, e]) => s >= start && e <= end).map(([s, e]) => [s - start + prefix.length, e - start + prefix.length]),
   };
 }

@@ -9,6 +9,7 @@ type Created = { id: number; trackingCode: string; uploadToken: string; canOpen:
 /** 录入线索: staff record what they found on site; the clue is filed under their own unit. */
 export function StaffEntryPage() {
   const [form] = Form.useForm();
+  const contentFull = (Form.useWatch('content', form)?.length ?? 0) >= 5000;
   const navigate = useNavigate();
   const [files, setFiles] = useState<UploadFile[]>([]);
   const [saving, setSaving] = useState(false);
@@ -71,7 +72,7 @@ export function StaffEntryPage() {
       <Form form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'report' }}>
         <Form.Item name="kind" label="类型"><Select options={Object.entries(KINDS).map(([value, label]) => ({ value, label }))} /></Form.Item>
         <Form.Item name="title" label="标题"><Input maxLength={100} /></Form.Item>
-        <Form.Item name="content" label="内容" rules={[{ required: true, message: '请填写线索内容' }, { min: 10, message: '请至少用 10 个字描述' }]}><Input.TextArea rows={5} maxLength={5000} showCount /></Form.Item>
+        <Form.Item name="content" label="内容" rules={[{ required: true, message: '请填写线索内容' }, { min: 10, message: '请至少用 10 个字描述' }]} extra={contentFull ? '已达 5000 字上限，超出的部分没有填入：请精简，或把其余内容作为附件上传' : undefined}><Input.TextArea rows={5} maxLength={5000} showCount /></Form.Item>
         <Form.Item name="address" label="地点"><Input maxLength={200} /></Form.Item>
         <Form.Item name="target" label="被反映对象（单位、商户或人员）"><Input maxLength={100} /></Form.Item>
         <Form.Item name="contactName" label="反映人（如有）"><Input maxLength={50} /></Form.Item>

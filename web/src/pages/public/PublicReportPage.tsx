@@ -22,6 +22,7 @@ export function PublicShell({ children }: { children: React.ReactNode }) {
 
 export function PublicReportPage() {
   const [form] = Form.useForm();
+  const contentFull = (Form.useWatch('content', form)?.length ?? 0) >= 5000;
   const [code, setCode] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -62,7 +63,11 @@ export function PublicReportPage() {
         const refused = answer?.refused ?? [];
         setWarning(refused.length ? `附件未全部上传：${refused.map((r) => r.message).join('；')}；其余 ${answer?.count ?? 0} 个已上传` : null);
         setFiles([]);
-      } else setWarning(`附件未全部上传：${answer?.message ?? (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`)}`);
+      } else {
+        setWarning(`附件未全部上传：${answer?.message ?? (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`)}`);
+        // a file refused for what it is fails the same way every time: only a fault on the way is worth a retry
+        if (res.status < 500 && res.status !== 429) setFiles([]);
+      }
     } catch {
       setWarning('附件未全部上传：网络中断');
     } finally {
@@ -120,7 +125,7 @@ export function PublicReportPage() {
         <Form form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'complaint' }}>
           <Form.Item name="kind" label="类型"><Select options={Object.entries(KINDS).map(([value, label]) => ({ value, label }))} /></Form.Item>
           <Form.Item name="title" label="标题"><Input maxLength={100} placeholder="一句话概括（选填）" /></Form.Item>
-          <Form.Item name="content" label="内容" rules={[{ required: true, message: '请描述您反映的问题' }, { min: 10, message: '请至少用 10 个字描述问题' }]}>
+          <Form.Item name="content" label="内容" rules={[{ required: true, message: '请描述您反映的问题' }, { min: 10, message: '请至少用 10 个字描述问题' }]} extra={contentFull ? '已达 5000 字上限，超出的部分没有填入：请精简，或把其余内容作为附件上传' : undefined}>
             <Input.TextArea rows={6} maxLength={5000} showCount placeholder="时间、地点、涉及的单位或人员、经过" />
           </Form.Item>
           <Form.Item name="address" label="发生地点"><Input maxLength={200} placeholder="如：鸠江区湾里街道某路" /></Form.Item>

@@ -123,8 +123,9 @@ export function TrackPage() {
                 content: <><div>{t.text}</div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{fmt(t.at)}</Typography.Text></>,
               }))}
             />
+            {/* a card's title is cut to one line: on a phone the part that matters (您不满意…) went; the title wraps */}
             {result.answer && (
-              <Card type="inner" title={result.answer.superseded ? `此前的答复（${fmt(result.answer.at)}；您不满意，已要求重新办理）` : `答复（${fmt(result.answer.at)}）`}>
+              <Card type="inner" styles={{ title: { whiteSpace: 'normal' } }} title={result.answer.superseded ? `此前的答复（${fmt(result.answer.at)}；您不满意，已要求重新办理）` : `答复（${fmt(result.answer.at)}）`}>
                 <Typography.Paragraph style={{ whiteSpace: 'pre-wrap', marginBottom: 0 }} data-testid="answer">{result.answer.content}</Typography.Paragraph>
               </Card>
             )}
