@@ -43,8 +43,28 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: No
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const err = (line: string) => process.stderr.write(`${line}\n`);
 
+/** commander's own words (its help's headings, its parse errors) in Chinese, like the rest of the tool. */
+const HELP_TITLES: Record<string, string> = { 'Usage:': '用法：', 'Options:': '选项：', 'Global Options:': '全局选项：', 'Commands:': '命令：', 'Arguments:': '参数：' };
+const PARSE_ERRORS: [RegExp, string][] = [
+  [/^error: missing required argument '(.+?)'/, '错误：缺少参数 $1'],
+  [/^error: option '(.+?)' argument missing/, '错误：选项 $1 缺少取值'],
+  [/^error: required option '(.+?)' not specified/, '错误：缺少必需的选项 $1'],
+  [/^error: unknown option '(.+?)'/, '错误：不认识的选项 $1'],
+  [/^error: unknown command '(.+?)'/, '错误：不认识的命令 $1'],
+  [/^error: too many arguments.*/, '错误：参数过多'],
+  [/\(Did you mean (one of )?(.+?)\?\)/, '（是不是要输入 $2？）'],
+];
 const program = new Command();
-program.name('zhd').description('智慧督 行政执法监督平台 命令行工具').showHelpAfterError('（运行 zhd --help 查看用法）');
+program.name('zhd').description('智慧督 行政执法监督平台 命令行工具')
+  .configureHelp({
+    styleTitle: (title) => HELP_TITLES[title] ?? title,
+    styleUsage: (usage) => usage.replace('[options]', '[选项]').replace('[command]', '[命令]'),
+    styleSubcommandTerm: (term) => term.replace('[options]', '[选项]'),
+  })
+  .configureOutput({ outputError: (text, write) => write(PARSE_ERRORS.reduce((s, [from, to]) => s.replace(from, to), text)) })
+  .helpOption('-h, --help', '显示帮助')
+  .helpCommand('help [command]', '显示某个命令的帮助')
+  .showHelpAfterError('（运行 zhd --help 查看用法）');
 
 program
   .command('serve')
@@ -120,10 +140,6 @@ program
       bar?.start(size, 0, { read: 0, inserted: 0, changed: 0, repeats: 0, rejected: 0 });
       const r = await importFile(rt.ctx, SYSTEM_ACTOR, { channel: o.channel, file, origin: 'cli', mappingName: o.mapping, onProgress: bar ? (p) => bar.update(Math.min(p.bytesRead ?? 0, size), p) : undefined })
         .then((done) => (bar?.update(size, done), done))
-        .catch((e: Error) => {
-          if (o.json) out(JSON.stringify({ error: e.message }));
-          throw e;
-        })
         .finally(() => bar?.stop());
       const errorReport = await writeErrorReport(rt.ctx, file, r.batchId);
       if (o.json) {
@@ -134,6 +150,10 @@ program
         for (const notice of r.notices) out(`提示：${notice}`);
         if (errorReport) out(`拒收明细：${errorReport}`);
       }
+    }).catch((e: Error) => {
+      // with --json every ending is one line of JSON, a data directory in use by the server included
+      if (o.json) out(JSON.stringify({ error: e.message }));
+      throw e;
     }),
   );
 

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 import { childEnv, createPgDatabase, onPostgres, REPO_ROOT, TEST_SM4_KEY, tempDir } from './helpers.ts';
 import { openPglite, openPostgres } from '../src/db/client.ts';
+import { lockDataDir } from '../src/db/lock.ts';
 import { FieldCipher, maskPhone } from '../src/lib/crypto.ts';
 
 const run = promisify(execFile);
@@ -141,4 +142,25 @@ test('a bad command or setting gets a Chinese message, not a stack trace', async
   assert.match(r!.stderr, /配置有误/);
   assert.match(r!.stderr, /PORT/);
   assert.ok(!r!.stderr.includes('    at '), r!.stderr);
+});
+
+test('the command line\'s own words are Chinese: its help, its parse errors, and a data directory in use under --json', async () => {
+  const help = await run(process.execPath, [ZHD, '--help'], { env, cwd: REPO_ROOT });
+  assert.match(help.stdout, /^用法： zhd \[选项\] \[命令\]/);
+  assert.match(help.stdout, /显示帮助/);
+  assert.ok(!/Usage:|Options:|display help/.test(help.stdout), help.stdout);
+  const missing = await run(process.execPath, [ZHD, 'import', 'x.csv'], { env, cwd: REPO_ROOT }).then(() => null, (e: { code: number; stderr: string }) => e);
+  assert.equal(missing?.code, 1);
+  assert.match(missing!.stderr, /错误：缺少必需的选项 --channel/);
+  assert.ok(!missing!.stderr.includes('error:'), missing!.stderr);
+  // another process holds the embedded database: with --json the answer is still one JSON line
+  const dataDir = tempDir();
+  const release = lockDataDir(dataDir, 'zhd serve');
+  try {
+    const busy = await run(process.execPath, [ZHD, 'import', '--channel', 'hotline12345', '--json', path.join(REPO_ROOT, 'docs', 'examples', 'hotline12345.csv')], { env: childEnv({ DATA_DIR: dataDir }), cwd: REPO_ROOT }).then(() => null, (e: { code: number; stdout: string }) => e);
+    assert.equal(busy?.code, 3);
+    assert.match(JSON.parse(busy!.stdout.trim()).error, /正被进程 \d+/);
+  } finally {
+    release();
+  }
 });
