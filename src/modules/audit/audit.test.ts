@@ -116,6 +116,12 @@ test('the audit page filters by action and hides other units from a unit-scoped 
   const list = (await t.app.inject({ url: '/api/audit?action=unit.&limit=50', headers: { cookie: admin } })).json();
   assert.ok(list.total >= 1);
   assert.ok(list.rows.every((r: { action: string }) => r.action.startsWith('unit.')));
+  // one code is that code (登录, not 登录失败); a kind without the dot is all of its codes
+  await login(t.app, city.admin.username, 'wrong-password').catch(() => null);
+  const logins = (await t.app.inject({ url: '/api/audit?action=auth.login&limit=200', headers: { cookie: admin } })).json();
+  assert.ok(logins.total >= 1 && logins.rows.every((r: { action: string }) => r.action === 'auth.login'), JSON.stringify(logins.rows.map((r: { action: string }) => r.action)));
+  const auth = (await t.app.inject({ url: '/api/audit?action=auth&limit=200', headers: { cookie: admin } })).json();
+  assert.ok(auth.rows.some((r: { action: string }) => r.action === 'auth.login_failed'), JSON.stringify(auth.rows.map((r: { action: string }) => r.action)));
   // a supervisor scoped to 乙局 does not see 甲局's rows
   const { makeUser } = await import('../../../test/factories.ts');
   const sup = await makeUser(t.ctx, { unit: city.deptB, roles: [['supervisor', city.deptB]] });

@@ -64,7 +64,9 @@ export const auditRepo = {
     }
     if (f.from) q = q.where('audit_log.at', '>=', f.from);
     if (f.to) q = q.where('audit_log.at', '<', f.to);
-    if (f.action) q = q.where('audit_log.action', 'like', `${f.action}%`);
+    // a code (auth.login, not auth.login_failed) or a kind of them (workorder, workorder.: every step of an order)
+    const action = f.action?.replace(/[%_\\]/g, '\\$&');
+    if (action) q = action.endsWith('.') ? q.where('audit_log.action', 'like', `${action}%`) : q.where((eb) => eb.or([eb('audit_log.action', '=', f.action!), eb('audit_log.action', 'like', `${action}.%`)]));
     if (f.actor) q = q.where(contains('audit_log.actor_label', f.actor));
     if (f.targetType) q = q.where('audit_log.target_type', '=', f.targetType);
     if (f.targetId) q = q.where('audit_log.target_id', '=', f.targetId);

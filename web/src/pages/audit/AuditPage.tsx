@@ -1,4 +1,4 @@
-import { App, Button, Card, DatePicker, Input, Space, Table, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Descriptions, Input, Select, Space, Table, Typography } from 'antd';
 import { type Dayjs } from 'dayjs';
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError } from '../../api.ts';
@@ -15,6 +15,30 @@ const TARGETS: Record<string, string> = {
   triage_model: '分类模型', risk_rule: '预警规则', import_batch: '导入批次', deadline_policy: '时限规则', column_mapping: '列映射',
   case_outcome: '复议诉讼结果', calendar_year: '节假日安排', app_setting: '运行设置', misconduct_term: '执法作风词', exclusion_term: '不予派发事项',
 };
+
+/** Kinds of operation, by the start of their codes: a filter on 工单 finds every step of a work order. */
+const ACTION_GROUPS: Record<string, string> = {
+  'auth.': '登录与账号（全部）', 'workorder.': '工单（全部）', 'triage.': '分拣与配置（全部）', 'problem.': '问题（全部）', 'intake.': '导入（全部）',
+  'warning.': '风险预警（全部）', 'search.': '检索与导出（全部）', 'report.': '分析报告（全部）', 'user.': '人员（全部）', 'unit.': '单位（全部）',
+};
+
+/** What an audit row's summary says, its usual names in words; the rest as they are. */
+const SUMMARY_KEYS: Record<string, string> = {
+  from: '原状态', to: '新状态', note: '说明', reason: '理由', username: '用户名', channel: '渠道', inserted: '新增', changed: '更新', count: '数量',
+  rows: '行数', purpose: '用途', phone: '电话', domain: '领域', kind: '类型', predicted: '预测', problemId: '问题', workOrderId: '工单', unitId: '单位',
+  deadline: '期限', version: '版本', words: '词语', category: '类别', before: '修改前', after: '修改后', checked: '检查', matched: '对上', rerouted: '重新建议承办',
+};
+
+function Summary({ summary }: { summary: Record<string, unknown> }) {
+  const entries = Object.entries(summary ?? {});
+  if (!entries.length) return <Typography.Text type="secondary">无</Typography.Text>;
+  return (
+    <Descriptions size="small" column={1} items={entries.map(([k, v]) => ({
+      key: k, label: SUMMARY_KEYS[k] ?? k,
+      children: typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : <Typography.Text code>{JSON.stringify(v)}</Typography.Text>,
+    }))} />
+  );
+}
 
 const ACTIONS: Record<string, string> = {
   'auth.login': '登录', 'auth.logout': '退出', 'auth.login_failed': '登录失败', 'auth.lockout': '账号锁定', 'auth.password_changed': '修改密码',
@@ -38,6 +62,10 @@ const ACTIONS: Record<string, string> = {
   'risk.rule_update': '修改预警规则', 'warning.raise': '产生预警', 'warning.assess': '研判预警', 'warning.dispatch': '交办预警',
   'warning.resolve': '化解预警', 'warning.dismiss': '排除预警', 'case_outcome.import': '导入复议诉讼结果',
 };
+const ACTION_OPTIONS = [
+  ...Object.entries(ACTION_GROUPS).map(([value, label]) => ({ value, label })),
+  ...Object.entries(ACTIONS).map(([value, label]) => ({ value, label })),
+];
 
 export function AuditPage() {
   const { message, modal } = App.useApp();
@@ -68,7 +96,7 @@ export function AuditPage() {
     <Card title="审计日志" extra={canCityWide('audit.read') && <Button onClick={verify}>校验哈希链</Button>}>
       <Space style={{ marginBottom: 16 }} wrap>
         <DatePicker.RangePicker onChange={(v) => range(v as [Dayjs | null, Dayjs | null] | null)} />
-        <Input.Search placeholder="操作代码（如 workorder 工单）" allowClear onSearch={(action) => setFilter((f) => ({ ...f, action, offset: 0 }))} style={{ width: 200 }} />
+        <Select placeholder="操作（可输入文字查找）" allowClear showSearch optionFilterProp="label" options={ACTION_OPTIONS} onChange={(action?: string) => setFilter((f) => ({ ...f, action, offset: 0 }))} style={{ width: 240 }} data-testid="audit-action" />
         <Input.Search placeholder="操作人" allowClear onSearch={(actor) => setFilter((f) => ({ ...f, actor, offset: 0 }))} style={{ width: 200 }} />
       </Space>
       <Table<Row>
@@ -77,7 +105,7 @@ export function AuditPage() {
         loading={loading}
         dataSource={data.rows}
         pagination={{ total: data.total, pageSize: 50, current: filter.offset / 50 + 1, onChange: (p) => setFilter((f) => ({ ...f, offset: (p - 1) * 50 })), showTotal: (t) => `共 ${t} 条` }}
-        expandable={{ expandedRowRender: (r) => <Typography.Text code>{JSON.stringify(r.summary)}</Typography.Text> }}
+        expandable={{ expandedRowRender: (r) => <Summary summary={r.summary} /> }}
         columns={[
           { title: '#', dataIndex: 'id', width: 70 },
           { title: '时间', dataIndex: 'at', width: 170, render: (t) => formatTime(t, 'YYYY-MM-DD HH:mm:ss') },
