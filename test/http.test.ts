@@ -49,6 +49,7 @@ test('oversized body 413, unknown route 404, broken JSON 400, all in the one err
   const big = await app.inject({ method: 'POST', url: '/api/units', headers: { cookie, 'content-type': 'application/json' }, payload: JSON.stringify({ name: 'x'.repeat(5000) }) });
   assert.equal(big.statusCode, 413);
   assert.deepEqual(Object.keys(big.json()).sort(), ['code', 'details', 'message']);
+  assert.equal(big.json().message, '提交的内容过大（上限 2 KB）');
   const missing = await app.inject({ url: '/api/no-such-route', headers: { cookie } });
   assert.equal(missing.statusCode, 404);
   assert.equal(missing.json().code, 'NOT_FOUND');

@@ -9,6 +9,8 @@ const FASTIFY_CODES: Record<string, [number, string, string]> = {
   FST_ERR_CTP_INVALID_JSON_BODY: [400, 'BAD_REQUEST', '请求体不是合法的 JSON'],
 };
 
+const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB` : `${Math.round(bytes / 1024)} KB`);
+
 function fieldName(instancePath: string, missing?: unknown): string {
   const base = instancePath.replace(/^\//, '').replace(/\//g, '.');
   return [base, typeof missing === 'string' ? missing : ''].filter(Boolean).join('.');
@@ -32,7 +34,9 @@ export function errorHandler(error: FastifyError | Error, req: FastifyRequest, r
   const known = code ? FASTIFY_CODES[code] : undefined;
   if (known) {
     const [status, appCode, message] = known;
-    return reply.status(status).send({ code: appCode, message, details: [] });
+    // how much would have been taken, for whoever has to split the request
+    const limit = status === 413 ? req.routeOptions.bodyLimit : undefined;
+    return reply.status(status).send({ code: appCode, message: limit ? `${message}（上限 ${sizeText(limit)}）` : message, details: [] });
   }
   const status = (error as FastifyError).statusCode;
   if (status && status >= 400 && status < 500) {

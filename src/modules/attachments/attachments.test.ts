@@ -109,3 +109,9 @@ test('migration 0027 keeps the earliest copy of a file stored twice for a proble
   const indexes = await sql<{ indexname: string }>`select indexname from pg_indexes where tablename = 'attachment' order by indexname`.execute(t.ctx.db);
   assert.deepEqual(indexes.rows.map((r) => r.indexname), ['attachment_pkey', 'attachment_problem_digest']);
 });
+
+test('a push to a channel that does not exist says so (not that the key is for another channel)', async () => {
+  const r = await t.app.inject({ method: 'POST', url: '/api/intake/foo', headers: { 'x-api-key': key }, payload: { id: 1 } });
+  assert.equal(r.statusCode, 404, r.body);
+  assert.equal(r.json().message, '渠道“foo”不存在');
+});

@@ -839,6 +839,7 @@ test('a row the database could not hold is rejected alone, naming its field; the
   assert.deepEqual([pushed.inserted, pushed.rejected], [1, 3]);
   assert.deepEqual(pushed.errors.map((e) => [e.rowNo, e.field?.replace(/（.*/, '') ?? null]), [[2, null], [3, 'title'], [4, 'id']]);
   assert.match(pushed.errors[1]!.message, /“title”应为文字或数字，收到的是列表/);
+  assert.equal(pushed.errors[1]!.externalId, 'TYPE-3', 'refused while being read, named by its id all the same');
   assert.match(pushed.errors[2]!.message, /“orderId”应为文字或数字，收到的是一组字段/);
 });
 

@@ -262,7 +262,13 @@ export class Preparer {
         if (this.#personal.has(field) && value !== null && value !== undefined && value !== '') personal.push([[...path, k], value]);
       }
     };
-    visit(row, '', []);
+    try {
+      visit(row, '', []);
+    } catch (e) {
+      // refused before the record was read whole: its id all the same, if it has one, beside the row number
+      if (e instanceof RowError) e.externalId ??= this.#idOf(row);
+      throw e;
+    }
     let d: ReturnType<ChannelAdapter['toDraft']>;
     try {
       d = this.#adapter.toDraft(rec);
@@ -334,6 +340,15 @@ export class Preparer {
     const sourceAt = out.length;
     for (const c of SOURCE_COLUMNS) out.value(source[c]);
     return { rowNo, externalId, hash, trackingCode: code, at, problemAt, sourceAt };
+  }
+
+  /** The record's own id, from a top-level key that maps to it. */
+  #idOf(row: Record<string, unknown>): string | null {
+    for (const k of Object.keys(row)) {
+      const v = row[k];
+      if ((typeof v === 'string' || typeof v === 'number') && this.#fieldOf(k, new Set()) === 'id') return text(v);
+    }
+    return null;
   }
 
   /** Place matching by the district and address fields, which repeat from record to record. */

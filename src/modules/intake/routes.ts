@@ -9,6 +9,7 @@ import type { AppContext } from '../../context.ts';
 import { actorOf } from '../../http/actor.ts';
 import { IdParam, Paging } from '../../http/schemas.ts';
 import { AppError, badRequest, forbidden, notFound } from '../../lib/errors.ts';
+import { ADAPTERS } from './adapters.ts';
 import { CANONICAL_FIELDS, type CanonicalField } from './fields.ts';
 import { FileError, MissingColumnsError } from './files.ts';
 import { intakeRepo } from './repo.ts';
@@ -66,6 +67,7 @@ export const intakeRoutes = (ctx: AppContext): FastifyPluginAsync => async (root
     },
   }, async (req) => {
     const p = req.principal!;
+    if (!ADAPTERS[req.params.channel]) throw notFound(`渠道“${req.params.channel}”`);
     if (p.kind !== 'apiKey' || p.channel !== req.params.channel) throw forbidden(`该密钥只能推送到渠道 ${p.kind === 'apiKey' ? p.channel : ''}`);
     if (Array.isArray(req.body) && (req.body.length === 0 || req.body.length > MAX_PUSH_RECORDS)) {
       const message = req.body.length ? `一次最多推送 ${MAX_PUSH_RECORDS} 条，本次 ${req.body.length} 条：请分批推送` : '数组是空的：没有要推送的记录';
