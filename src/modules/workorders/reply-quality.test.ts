@@ -46,6 +46,11 @@ test("the report's key points: distinctive words, places and demands; the reply'
   assert.equal(point('澛港街道')?.addressed, false, 'the reply does not name the street office');
   const missing = q.reasons.find((r) => r.startsWith('答复回应了反映的'));
   assert.match(missing ?? '', /未回应：.*澛港街道/);
+  // who was complained to, and the word for a street office, are in nearly every report: not points to answer
+  const fine = assessReply({ reportTitle: '城管乱罚款', reportBody: '湾里街道的城管执法人员乱罚款，态度恶劣，也没有亮证。', reply: '经核查，已退还罚款并对相关人员批评教育。' });
+  const asked = fine.keyPoints.map((k) => k.term);
+  assert.ok(!asked.includes('城管') && !asked.includes('街道') && !asked.includes('执法人员'), asked.join('、'));
+  assert.ok(asked.includes('乱罚款') || asked.some((k) => k.includes('罚款')), asked.join('、'));
 });
 
 test('a reply of 套话 only scores low and says so', () => {
