@@ -45,6 +45,26 @@ test('a wrong password shows a Chinese error on the login page', { skip }, async
   await page.close();
 });
 
+test('a session that ended under someone at work says so on the login page, and logging in again goes on where they were', { skip }, async () => {
+  const page = await loginAs('dispatcher');
+  await page.getByTestId('main-menu').waitFor();
+  // the page opened afresh without a session is a first visit: no claim that something expired
+  await page.context().clearCookies();
+  await page.reload();
+  await page.getByLabel('用户名').waitFor();
+  assert.equal(await page.getByTestId('login-expired').count(), 0);
+  await page.getByLabel('用户名').fill('dispatcher');
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: /登\s*录/ }).click();
+  await page.getByTestId('main-menu').waitFor();
+  // the session ends while the page is open: the next request is refused, and the login page says why
+  await page.context().clearCookies();
+  await page.getByTestId('main-menu').getByText('工作台').click();
+  await page.getByTestId('login-expired').waitFor();
+  assert.match(await page.getByTestId('login-expired').innerText(), /登录已过期/);
+  await page.close();
+});
+
 test('the menu follows the roles: the admin sees system management, a handler only what it may read', { skip }, async () => {
   const admin = await loginAs('admin');
   const adminMenu = await menuTexts(admin);
