@@ -59,7 +59,7 @@ test('a session that ended under someone at work says so on the login page, and 
   await page.getByTestId('main-menu').waitFor();
   // the session ends while the page is open: the next request is refused, and the login page says why
   await page.context().clearCookies();
-  await page.getByTestId('main-menu').getByText('工作台').click();
+  await page.getByTestId('main-menu').getByText('问题库').click();
   await page.getByTestId('login-expired').waitFor();
   assert.match(await page.getByTestId('login-expired').innerText(), /登录已过期/);
   await page.close();
