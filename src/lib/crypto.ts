@@ -179,6 +179,15 @@ export function normalizePhone(value: string): string | null {
   return `${d.slice(0, area)}-${d.slice(area)}`;
 }
 
+/** The first phone number written in a text: where it is (in the text as given) and the number in its one form. */
+export function firstPhoneIn(text: string): { at: number; length: number; phone: string } | null {
+  for (const m of halfWidth(text).matchAll(PERSONAL_NUMBER_IN_TEXT)) {
+    const phone = normalizePhone(m[0]);
+    if (phone) return { at: m.index, length: m[0].length, phone };
+  }
+  return null;
+}
+
 /** Whether a value (text or number) is, as a whole, a phone or ID number: encrypted wherever a record carries it. */
 export function isPersonalNumber(value: unknown): boolean {
   return (typeof value === 'string' || typeof value === 'number') && PERSONAL_NUMBER_VALUE.test(halfWidth(String(value)));

@@ -8,8 +8,10 @@ import { regionPrefix } from '../../lib/region.ts';
 export type SearchFilter = {
   tsquery?: string | null;
   trackingCode?: string | null;
-  /** the blind index of a reporter's phone (FieldCipher.blindIndex): the whole query was a phone number */
+  /** the blind index of a reporter's phone (FieldCipher.blindIndex): the query was, or had, a phone number */
   reporterPhoneIndex?: string | null;
+  /** the query had words beside the phone: that reporter's problems with those words (else the words, the code or the phone) */
+  phoneAndWords?: boolean;
   /** any of the problem's sources came through it; with firstChannel only the first */
   channel?: string;
   firstChannel?: boolean;
@@ -75,7 +77,9 @@ function filtered(db: Queryable, scope: ProblemScope, f: SearchFilter): Q | null
       ...(scope.orderUnitIds.length ? [orderExists(eb, (o) => o.where('work_order.unit_id', 'in', scope.orderUnitIds))] : []),
     ]));
   }
-  if (f.tsquery || f.trackingCode || f.reporterPhoneIndex) {
+  if (f.phoneAndWords && f.reporterPhoneIndex && f.tsquery) {
+    q = q.where('problem.reporter_phone_index', '=', f.reporterPhoneIndex).where(sql<boolean>`problem.search_tsv @@ ${f.tsquery}::tsquery`);
+  } else if (f.tsquery || f.trackingCode || f.reporterPhoneIndex) {
     q = q.where((eb) => eb.or([
       ...(f.tsquery ? [eb(sql`problem.search_tsv`, '@@', sql`${f.tsquery}::tsquery`)] : []),
       ...(f.trackingCode ? [eb('problem.tracking_code', '=', f.trackingCode)] : []),

@@ -326,6 +326,12 @@ test('a phone number as the query finds that reporter\'s problems for those who 
   assert.equal((await t.ctx.db.selectFrom('audit_log').select('id').where('action', '=', 'search.reporter_phone').execute()).length, before.length + 2);
   // words are words: no phone look-up
   assert.equal((await searchPhone('dispatcher', '乱罚款')).phone, null);
+  // a phone and words: that reporter's problems with those words (a label before the number is no word to look for)
+  assert.deepEqual((await searchPhone('dispatcher', '13912345678 乱罚款')).rows.map((r) => r.id), [ids.fine!]);
+  assert.deepEqual((await searchPhone('dispatcher', '电话：139-1234-5678 乱罚款')).rows.map((r) => r.id), [ids.fine!]);
+  assert.deepEqual((await searchPhone('dispatcher', '13800001111 乱罚款')).rows.map((r) => r.id), [], 'another reporter wrote no such thing');
+  const wordsByLeader = await searchPhone('leader', '13912345678 乱罚款');
+  assert.deepEqual([wordsByLeader.phone, wordsByLeader.total], [{ masked: '139****5678', permitted: false }, 0]);
 });
 
 test('an export carries no number in clear and no whole tracking code, even for one who may see contacts on screen', async () => {

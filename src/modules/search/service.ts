@@ -4,7 +4,7 @@ import type { AppContext } from '../../context.ts';
 import type { Tx } from '../../db/client.ts';
 import { recordAudit } from '../audit/service.ts';
 import { hasPermission, type Actor } from '../auth/access.ts';
-import { maskPhone, normalizePhone } from '../../lib/crypto.ts';
+import { firstPhoneIn, maskPhone, normalizePhone } from '../../lib/crypto.ts';
 import { PROBLEM_STATUS_NAMES } from '../problems/labels.ts';
 import { maskedForViewer, textMasker } from '../problems/masking.ts';
 import type { ProblemsService } from '../problems/service.ts';
@@ -13,6 +13,8 @@ import { parseQuery, highlight, snippet, tsvectorOf, type Highlighted } from './
 import { searchRepo, type SearchFilter, type SearchRow } from './repo.ts';
 
 export type SearchInput = Omit<SearchFilter, 'tsquery' | 'trackingCode' | 'reporterPhoneIndex'> & { q?: string };
+/** What people write before a number they type (电话：…), not words to look for. */
+const PHONE_LABEL = /(联系)?(电话|手机|号码)\s*[:：]?/g;
 /** A query that was a phone number: looked up among reporters' phones (for those who may see contacts), shown masked. */
 type PhoneLookup = { masked: string; permitted: boolean };
 
@@ -50,23 +52,27 @@ export function createSearchService(ctx: AppContext, problems: ProblemsService) 
 
   /**
    * The query as a filter. A query that is one phone number, typed by someone who may see contacts, also finds the
-   * problems of the reporter with that phone (by its blind index: the search index holds numbers masked). Such a look-up
-   * is audited, with the number masked.
+   * problems of the reporter with that phone (by its blind index: the search index holds numbers masked); a phone with
+   * words beside it finds that reporter's problems with those words. Such a look-up is audited, with the number masked.
    */
   async function filterOf(actor: Actor, input: SearchInput, purpose: 'search' | 'export'): Promise<{ filter: SearchFilter; words: string[]; phone: PhoneLookup | null }> {
     const { q, ...rest } = input;
     if (!q?.trim()) return { filter: rest, words: [], phone: null };
-    const parsed = parseQuery(q);
-    const phoneNumber = normalizePhone(q);
+    // a phone with words beside it (13912345678 占道): that reporter's problems with those words
+    const whole = normalizePhone(q);
+    const inside = whole ? null : firstPhoneIn(q);
+    const parsed = parseQuery(inside ? `${q.slice(0, inside.at)} ${q.slice(inside.at + inside.length)}`.replace(PHONE_LABEL, ' ') : q);
+    const phoneNumber = whole ?? inside?.phone ?? null;
     const permitted = hasPermission(actor.principal, 'problem.contact');
     const phone = phoneNumber ? { masked: maskPhone(phoneNumber)!, permitted } : null;
     const reporterPhoneIndex = phoneNumber && permitted ? ctx.cipher.blindIndex(phoneNumber) : null;
     if (reporterPhoneIndex) {
       await db.transaction().execute((tx) => recordAudit(tx, actor, { action: 'search.reporter_phone', targetType: 'problem', targetId: null, summary: { phone: phone!.masked, purpose } }));
     }
-    // a query of punctuation alone matches nothing rather than everything
-    const matchNothing = !parsed.tsquery && !parsed.trackingCode && !reporterPhoneIndex;
-    return { filter: { ...rest, tsquery: parsed.tsquery, trackingCode: parsed.trackingCode, reporterPhoneIndex, matchNothing }, words: parsed.words, phone };
+    // a query of punctuation alone matches nothing rather than everything; nor does a phone and words for one who may not look the phone up
+    const phoneAndWords = !!inside && !!parsed.tsquery;
+    const matchNothing = (!parsed.tsquery && !parsed.trackingCode && !reporterPhoneIndex) || (phoneAndWords && !reporterPhoneIndex);
+    return { filter: { ...rest, tsquery: parsed.tsquery, trackingCode: parsed.trackingCode, reporterPhoneIndex, phoneAndWords, matchNothing }, words: parsed.words, phone };
   }
 
   return {

@@ -92,8 +92,8 @@ export function ProblemsPage() {
           style={{ marginBottom: 12 }}
           data-testid="phone-lookup"
           title={data.phone.permitted
-            ? `按反映人电话 ${data.phone.masked} 查找：列出这位反映人的全部问题（此次查找已记入审计）`
-            : `检索词是电话号码（${data.phone.masked}）：没有查看举报人联系方式的权限，不能按反映人电话查找；正文中的号码已打码，也不能按号码检索`}
+            ? `按反映人电话 ${data.phone.masked} 查找：列出这位反映人的问题（检索词中另有词语时，只列含这些词语的）；此次查找已记入审计`
+            : `检索词含电话号码（${data.phone.masked}）：没有查看举报人联系方式的权限，不能按反映人电话查找；正文中的号码已打码，也不能按号码检索`}
         />
       )}
       <Space style={{ width: '100%', justifyContent: 'space-between', marginBottom: 8 }} wrap>
