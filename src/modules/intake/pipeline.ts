@@ -155,6 +155,9 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
   const changedOnce = new Set<string>();
   /** Notices known only when the rows are stored. */
   const late: string[] = [];
+  /** New problems the importer will not see (visibleRegions), counted as chunks commit. */
+  const visible = opts.visibleRegions ?? null;
+  let outsideVisible = 0;
   let changedIds = 0;
   const changedExamples: string[] = [];
   const notices = () => {
@@ -286,7 +289,9 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       const freshStored = batch.filter((p) => versionOf.get(p) === 1);
       const changedStored = batch.flatMap((p) => ((versionOf.get(p) ?? 1) > 1 ? [{ p, version: versionOf.get(p)! }] : []));
 
-      const problemIdOf = new Map((await intakeRepo.insertProblems(tx, adapter.channel, freshStored.length, textColumns(freshStored.map((p) => ({ data: p.data, from: p.problemAt })), PROBLEM_COLUMNS, onPostgres))).map((r) => [r.tracking_code, r.id]));
+      const newProblems = await intakeRepo.insertProblems(tx, adapter.channel, freshStored.length, textColumns(freshStored.map((p) => ({ data: p.data, from: p.problemAt })), PROBLEM_COLUMNS, onPostgres));
+      const problemIdOf = new Map(newProblems.map((r) => [r.tracking_code, r.id]));
+      const outside = visible ? newProblems.filter((r) => !visible.some((prefix) => r.region_code?.startsWith(prefix))).length : 0;
       const owners = new Map((await intakeRepo.problemsOfRecords(tx, adapter.channel, changedStored.map(({ p }) => p.externalId))).map((o) => [o.external_id, o.problem_id]));
       const linked = [...freshStored, ...changedStored.map(({ p }) => p)];
       const links: SourceLinks = {
@@ -303,7 +308,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
         const nowSecret = changedStored.filter((_, i) => (confidential as (string | null)[])[i] === 'true').map(({ p }) => owners.get(p.externalId)!);
         await intakeRepo.markConfidential(tx, [...new Set(nowSecret)].sort((a, b) => a - b));
       }
-      const c = { inserted: freshStored.length, changed: changedStored.length, repeats };
+      const c = { inserted: freshStored.length, changed: changedStored.length, repeats, outside };
       if (c.inserted || c.changed) {
         await recordAudit(tx, actor, { action: 'intake.import', targetType: 'import_batch', targetId: batchId, summary: { channel: adapter.channel, inserted: c.inserted, changed: c.changed } });
       }
@@ -312,6 +317,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
     totals.inserted += stored.inserted;
     totals.changed += stored.changed;
     totals.repeats += stored.repeats;
+    outsideVisible += stored.outside;
     reportProgress();
     return later;
   }
@@ -408,10 +414,7 @@ export async function ingest(ctx: AppContext, opts: IngestOptions): Promise<Inge
       for (let carried = await lane.writing; carried.length; carried = await lane.writing) lane.writing = store(carried);
     }
     await intakeRepo.insertErrors(db, batchId, allErrors.map((e) => ({ row_no: e.rowNo, external_id: e.externalId, field: e.field, message: e.message })));
-    if (opts.visibleRegions && totals.inserted) {
-      const outside = await intakeRepo.newProblemsOutside(db, batchId, opts.visibleRegions);
-      if (outside) late.push(`其中 ${outside} 条所在区域不在本单位的范围内（或未能识别区域），导入后本单位看不到，由市级分拣处理`);
-    }
+    if (outsideVisible) late.push(`其中 ${outsideVisible} 条所在区域不在本单位的范围内（或未能识别区域），导入后本单位看不到，由市级分拣处理`);
     await finish(brokeOff ? 'failed' : 'done', brokeOff ? brokeOff.message.slice(0, 1000) : null);
     // triage runs after the commit, in the job runner, not as part of the import
     if (totals.inserted) await enqueueJob(db, 'triage.pending', {}, { uniqueKey: `triage-after-import-${batchId}` });

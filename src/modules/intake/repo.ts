@@ -235,7 +235,7 @@ export const intakeRepo = {
   /** New problems, a column at a time (textColumns); channel is the import's. */
   async insertProblems(tx: Tx, channel: string, count: number, p: Record<ProblemColumn, ColumnValues>) {
     if (!count) return [];
-    const { rows: out } = await sql<{ id: number; tracking_code: string }>`
+    const { rows: out } = await sql<{ id: number; tracking_code: string; region_code: string | null }>`
       insert into problem (tracking_code, channel, title, body, kind_code, kind_text, reported_at, address, region_text, region_code,
                            target_text, unit_text, reporter_name_enc, reporter_name_mask, reporter_phone_enc, reporter_phone_mask,
                            reporter_phone_index, confidential, flags)
@@ -248,7 +248,7 @@ export const intakeRepo = {
                   ${p.reporter_phone_mask}::text[], ${p.reporter_phone_index}::text[], ${p.confidential}::text[], ${p.flags}::text[])
            as t (tracking_code, title, body, kind_code, kind_text, reported_at, address, region_text, region_code, target_text, unit_text,
                  reporter_name_enc, reporter_name_mask, reporter_phone_enc, reporter_phone_mask, reporter_phone_index, confidential, flags)
-      returning id, tracking_code`.execute(tx);
+      returning id, tracking_code, region_code`.execute(tx);
     return out;
   },
 
@@ -275,15 +275,6 @@ export const intakeRepo = {
       cross join lateral (select s.problem_id from raw_record r join problem_source s on s.raw_record_id = r.id
                           where r.channel = ${channel} and r.external_id = i.external_id order by r.version limit 1 offset 0) as s`.execute(db);
     return rows;
-  },
-
-  /** How many problems a batch created lie outside these region prefixes (or have no region). */
-  async newProblemsOutside(db: Queryable, batchId: number, regionPrefixes: string[]) {
-    const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n
-      from raw_record r join problem_source s on s.raw_record_id = r.id and s.link_reason = 'origin' join problem p on p.id = s.problem_id
-      where r.batch_id = ${batchId} and not (coalesce(p.region_code, '') like any(${regionPrefixes.map((p) => `${p}%`)}::text[]))`.execute(db);
-    return rows[0]?.n ?? 0;
   },
 
   markConfidential(tx: Tx, ids: number[]) {
