@@ -4,6 +4,12 @@ export type RegionRow = { code: string; name: string; level: string; former_name
 const SUFFIX = /(街道|镇|乡|区|县|市)$/;
 const ABOVE_COUNTY = new Set(['province', 'city']);
 
+/** A division's name without its 区/县/镇/街道 (峨桥镇 → 峨桥), as people also write it; null when too short to tell. */
+export function shortName(name: string): string | null {
+  const short = name.replace(SUFFIX, '');
+  return short.length >= 2 && short !== name ? short : null;
+}
+
 export class PlaceMatcher {
   readonly #byName = new Map<string, string>();
   readonly #levels = new Map<string, string>();
@@ -16,8 +22,8 @@ export class PlaceMatcher {
       this.#levels.set(r.code, r.level);
       for (const name of [r.name, ...(r.former_names ?? [])]) {
         this.#byName.set(name, r.code);
-        const short = name.replace(SUFFIX, '');
-        if (short.length >= 2 && !this.#byName.has(short)) this.#byName.set(short, r.code);
+        const short = shortName(name);
+        if (short && !this.#byName.has(short)) this.#byName.set(short, r.code);
         if (r.level === 'township') this.#townships.push([name, r.code]);
         if (r.level === 'county') this.#counties.push([name, r.code]);
       }

@@ -1,20 +1,20 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../context.ts';
+import { shortName } from '../intake/places.ts';
 import { setUserDictionary } from '../../lib/text.ts';
 
 /** The database and stamp of the user dictionary this process's segmenter was last given, and its words. */
 let loaded: { database: string; stamp: string; regions: string } | null = null;
 let given = '';
 
-const DIVISION_SUFFIX = /(街道|镇|乡|区|县|市)$/;
 /** The divisions' names and former names, and each without its suffix (峨桥镇 → 峨桥) where two characters are left. */
 export function divisionNames(regions: { name: string; former_names: string[] }[]): string[] {
   const names = new Set<string>();
   for (const r of regions) {
     for (const name of [r.name, ...r.former_names]) {
       names.add(name);
-      const short = name.replace(DIVISION_SUFFIX, '');
-      if (short.length >= 2) names.add(short);
+      const short = shortName(name);
+      if (short) names.add(short);
     }
   }
   return [...names].sort();
