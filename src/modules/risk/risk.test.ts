@@ -130,6 +130,9 @@ test('a warning\'s life: 研判 → 交办 (a work order to the unit, in its inb
            (select count(*)::int from problem where zhd_city_day(reported_at) = zhd_city_day(${made.reported_at})) as all`.execute(t.ctx.db);
   const f = dayFigures.rows[0]!;
   assert.deepEqual([f.counted, f.all], [f.reports, f.reports + 1]);
+  const { problemsRepo } = await import('../problems/repo.ts');
+  const topicDocs = await problemsRepo.topicDocs(t.ctx.db, { from: new Date(made.reported_at.getTime() - 60_000), to: new Date(made.reported_at.getTime() + 60_000), regionPrefixes: 'all', limit: 100 });
+  assert.ok(!topicDocs.some((d) => d.id === w.problem_id), 'nor is it a hot topic');
   const order = await t.ctx.db.selectFrom('work_order').select(['unit_id', 'state', 'deadline']).where('id', '=', w.work_order_id).executeTakeFirstOrThrow();
   assert.deepEqual([order.unit_id, order.state], [unit.id, 'pending_sign']);
   const unitList = await api('cgjHandler', 'GET', '/api/risk/warnings');
