@@ -12,7 +12,7 @@ import { topicTerms } from '../triage/hot-topics.ts';
 import { parseQuery, highlight, snippet, tsvectorOf, type Highlighted } from './tokens.ts';
 import { searchRepo, type SearchFilter, type SearchRow } from './repo.ts';
 
-export type SearchInput = Omit<SearchFilter, 'tsquery' | 'trackingCode' | 'reporterPhoneIndex'> & { q?: string };
+export type SearchInput = Omit<SearchFilter, 'tsquery' | 'trackingCode' | 'reporterPhoneIndex' | 'phoneAndWords'> & { q?: string };
 /** What people write before a number they type (电话：…), not words to look for. */
 const PHONE_LABEL = /(联系)?(电话|手机|号码)\s*[:：]?/g;
 /** A query that was a phone number: looked up among reporters' phones (for those who may see contacts), shown masked. */

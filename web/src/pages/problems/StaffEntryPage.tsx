@@ -2,6 +2,7 @@ import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Upload, typ
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { api, formErrorBanner, formErrors } from '../../api.ts';
+import { CONTENT_MAX, contentFullHint, sendAttachments } from '../../uploads.ts';
 import { KINDS } from './labels.ts';
 
 type Created = { id: number; trackingCode: string; uploadToken: string; canOpen: boolean; attachmentError?: string | null };
@@ -9,7 +10,7 @@ type Created = { id: number; trackingCode: string; uploadToken: string; canOpen:
 /** 录入线索: staff record what they found on site; the clue is filed under their own unit. */
 export function StaffEntryPage() {
   const [form] = Form.useForm();
-  const contentFull = (Form.useWatch('content', form)?.length ?? 0) >= 5000;
+  const contentHint = contentFullHint(Form.useWatch('content', form));
   const navigate = useNavigate();
   const [files, setFiles] = useState<UploadFile[]>([]);
   const [saving, setSaving] = useState(false);
@@ -33,19 +34,9 @@ export function StaffEntryPage() {
       return;
     }
     // the clue is saved from here on: a failed upload is said as such, never as a failed save
-    let attachmentError: string | null = null;
-    if (files.length) {
-      const fd = new FormData();
-      for (const f of files) fd.append('file', f.originFileObj as File, f.name);
-      try {
-        const res = await fetch(`/api/problems/${r.id}/attachments`, { method: 'POST', body: fd, credentials: 'same-origin', headers: { 'x-upload-token': r.uploadToken } });
-        const answer = (await res.json().catch(() => null)) as { message?: string; count?: number; refused?: { message: string }[] } | null;
-        if (!res.ok) attachmentError = answer?.message ?? (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`);
-        else if (answer?.refused?.length) attachmentError = `${answer.refused.map((x) => x.message).join('；')}；其余 ${answer.count ?? 0} 个已上传`;
-      } catch {
-        attachmentError = '网络中断';
-      }
-    }
+    const attachmentError = files.length
+      ? (await sendAttachments(`/api/problems/${r.id}/attachments`, files.map((f) => ({ file: f.originFileObj as File, name: f.name })), r.uploadToken)).problem
+      : null;
     setCreated({ ...r, attachmentError });
     form.resetFields();
     setFiles([]);
@@ -72,7 +63,7 @@ export function StaffEntryPage() {
       <Form form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'report' }}>
         <Form.Item name="kind" label="类型"><Select options={Object.entries(KINDS).map(([value, label]) => ({ value, label }))} /></Form.Item>
         <Form.Item name="title" label="标题"><Input maxLength={100} /></Form.Item>
-        <Form.Item name="content" label="内容" rules={[{ required: true, message: '请填写线索内容' }, { min: 10, message: '请至少用 10 个字描述' }]} extra={contentFull ? '已达 5000 字上限，超出的部分没有填入：请精简，或把其余内容作为附件上传' : undefined}><Input.TextArea rows={5} maxLength={5000} showCount /></Form.Item>
+        <Form.Item name="content" label="内容" rules={[{ required: true, message: '请填写线索内容' }, { min: 10, message: '请至少用 10 个字描述' }]} extra={contentHint}><Input.TextArea rows={5} maxLength={CONTENT_MAX} showCount /></Form.Item>
         <Form.Item name="address" label="地点"><Input maxLength={200} /></Form.Item>
         <Form.Item name="target" label="被反映对象（单位、商户或人员）"><Input maxLength={100} /></Form.Item>
         <Form.Item name="contactName" label="反映人（如有）"><Input maxLength={50} /></Form.Item>

@@ -2,6 +2,7 @@ import { Alert, Button, Card, Checkbox, Form, Input, Result, Select, Typography,
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { api, formErrorBanner, formErrors } from '../../api.ts';
+import { CONTENT_MAX, contentFullHint, sendAttachments } from '../../uploads.ts';
 import { KINDS } from '../problems/labels.ts';
 
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
@@ -22,7 +23,7 @@ export function PublicShell({ children }: { children: React.ReactNode }) {
 
 export function PublicReportPage() {
   const [form] = Form.useForm();
-  const contentFull = (Form.useWatch('content', form)?.length ?? 0) >= 5000;
+  const contentHint = contentFullHint(Form.useWatch('content', form));
   const [code, setCode] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -55,21 +56,9 @@ export function PublicReportPage() {
   const upload = async (token: string) => {
     setUploading(true);
     try {
-      const body = new FormData();
-      for (const f of files) body.append('file', f.originFileObj as File, f.name);
-      const res = await fetch('/api/public/attachments', { method: 'POST', body, headers: { 'x-upload-token': token } });
-      const answer = (await res.json().catch(() => null)) as { message?: string; count?: number; refused?: { message: string }[] } | null;
-      if (res.ok) {
-        const refused = answer?.refused ?? [];
-        setWarning(refused.length ? `附件未全部上传：${refused.map((r) => r.message).join('；')}；其余 ${answer?.count ?? 0} 个已上传` : null);
-        setFiles([]);
-      } else {
-        setWarning(`附件未全部上传：${answer?.message ?? (res.status === 413 ? '文件过大' : `服务器返回 ${res.status}`)}`);
-        // a file refused for what it is fails the same way every time: only a fault on the way is worth a retry
-        if (res.status < 500 && res.status !== 429) setFiles([]);
-      }
-    } catch {
-      setWarning('附件未全部上传：网络中断');
+      const { problem, retry } = await sendAttachments('/api/public/attachments', files.map((f) => ({ file: f.originFileObj as File, name: f.name })), token);
+      setWarning(problem && `附件未全部上传：${problem}`);
+      if (!retry) setFiles([]);
     } finally {
       setUploading(false);
     }
@@ -125,8 +114,8 @@ export function PublicReportPage() {
         <Form form={form} layout="vertical" onFinish={submit} initialValues={{ kind: 'complaint' }}>
           <Form.Item name="kind" label="类型"><Select options={Object.entries(KINDS).map(([value, label]) => ({ value, label }))} /></Form.Item>
           <Form.Item name="title" label="标题"><Input maxLength={100} placeholder="一句话概括（选填）" /></Form.Item>
-          <Form.Item name="content" label="内容" rules={[{ required: true, message: '请描述您反映的问题' }, { min: 10, message: '请至少用 10 个字描述问题' }]} extra={contentFull ? '已达 5000 字上限，超出的部分没有填入：请精简，或把其余内容作为附件上传' : undefined}>
-            <Input.TextArea rows={6} maxLength={5000} showCount placeholder="时间、地点、涉及的单位或人员、经过" />
+          <Form.Item name="content" label="内容" rules={[{ required: true, message: '请描述您反映的问题' }, { min: 10, message: '请至少用 10 个字描述问题' }]} extra={contentHint}>
+            <Input.TextArea rows={6} maxLength={CONTENT_MAX} showCount placeholder="时间、地点、涉及的单位或人员、经过" />
           </Form.Item>
           <Form.Item name="address" label="发生地点"><Input maxLength={200} placeholder="如：鸠江区湾里街道某路" /></Form.Item>
           <Form.Item name="contactName" label="您的称呼"><Input maxLength={50} /></Form.Item>
